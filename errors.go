@@ -1,0 +1,210 @@
+package lambda
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/lambda/lambda-go/internal/envelope"
+	"github.com/lambda/lambda-go/internal/retry"
+)
+
+// Error is every error the Lambda API returns, and every answer the client
+// could not understand. Match its kind with errors.Is and the sentinels
+// below; read its fields with errors.As.
+type Error struct {
+	// HTTPStatus is the response's status; 0 when the client refused the
+	// call before sending it (an empty ID, say).
+	HTTPStatus int
+	// Code is the API's error code, e.g. "not_found" (see the Code constants).
+	Code string
+	// Message is the API's human-readable explanation.
+	Message string
+	// Details points at the request field that was refused, when known.
+	Details *ErrorDetails
+	// RequestID identifies the request for Lambda's support.
+	RequestID string
+	// RetryAfter is how long the API asked the caller to wait before trying
+	// again (on 429 and some 503s); zero when it did not say.
+	RetryAfter time.Duration
+	// Body is a short excerpt of a response that was not a JSON error
+	// envelope (a proxy's HTML page, say).
+	Body string
+
+	cause error
+}
+
+// ErrorDetails says which field of a request was refused and why.
+type ErrorDetails struct {
+	Field         string
+	Value         any
+	AllowedValues []string
+}
+
+// Error codes of the API, and of answers the client could not understand.
+const (
+	CodeInvalidRequest     = "invalid_request"
+	CodeAuthFailed         = "authentication_failed"
+	CodeForbidden          = "forbidden"
+	CodeNotFound           = "not_found"
+	CodeConflict           = "conflict"
+	CodeRateLimitExceeded  = "rate_limit_exceeded"
+	CodeServerError        = "server_error"
+	CodeServiceUnavailable = "service_unavailable"
+	CodeInvalidResponse    = "invalid_response"
+)
+
+// Sentinels matched by errors.Is on an *Error, by its code or, for codes
+// the client does not know, by its HTTP status.
+var (
+	ErrInvalidRequest  = errors.New("lambda: invalid request")
+	ErrUnauthorized    = errors.New("lambda: authentication failed")
+	ErrForbidden       = errors.New("lambda: forbidden")
+	ErrNotFound        = errors.New("lambda: not found")
+	ErrConflict        = errors.New("lambda: conflict")
+	ErrRateLimited     = errors.New("lambda: rate limit exceeded")
+	ErrServer          = errors.New("lambda: server error")
+	ErrUnavailable     = errors.New("lambda: service unavailable")
+	ErrInvalidResponse = errors.New("lambda: invalid response")
+)
+
+var codeSentinels = map[string]error{
+	CodeInvalidRequest:     ErrInvalidRequest,
+	CodeAuthFailed:         ErrUnauthorized,
+	CodeForbidden:          ErrForbidden,
+	CodeNotFound:           ErrNotFound,
+	CodeConflict:           ErrConflict,
+	CodeRateLimitExceeded:  ErrRateLimited,
+	CodeServerError:        ErrServer,
+	CodeServiceUnavailable: ErrUnavailable,
+	CodeInvalidResponse:    ErrInvalidResponse,
+}
+
+func statusSentinel(status int) error {
+	switch {
+	case status == http.StatusBadRequest, status == http.StatusUnprocessableEntity:
+		return ErrInvalidRequest
+	case status == http.StatusUnauthorized:
+		return ErrUnauthorized
+	case status == http.StatusForbidden:
+		return ErrForbidden
+	case status == http.StatusNotFound:
+		return ErrNotFound
+	case status == http.StatusConflict:
+		return ErrConflict
+	case status == http.StatusTooManyRequests:
+		return ErrRateLimited
+	case status == http.StatusServiceUnavailable:
+		return ErrUnavailable
+	case status >= 500:
+		return ErrServer
+	}
+	return nil
+}
+
+// Is matches the sentinel of the error's code, or of its HTTP status.
+func (e *Error) Is(target error) bool {
+	if s, ok := codeSentinels[e.Code]; ok {
+		return s == target
+	}
+	return target != nil && statusSentinel(e.HTTPStatus) == target
+}
+
+// Unwrap returns the underlying cause of an invalid response, if any.
+func (e *Error) Unwrap() error { return e.cause }
+
+// Error formats the error on one line, with the request ID for support.
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("lambda: ")
+	if e.HTTPStatus != 0 {
+		fmt.Fprintf(&b, "%d ", e.HTTPStatus)
+	}
+	b.WriteString(e.Code)
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	if e.Details != nil && e.Details.Field != "" {
+		fmt.Fprintf(&b, " (field %s", e.Details.Field)
+		if len(e.Details.AllowedValues) > 0 {
+			fmt.Fprintf(&b, "; allowed: %s", strings.Join(e.Details.AllowedValues, ", "))
+		}
+		b.WriteByte(')')
+	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, " (retry after %v)", e.RetryAfter)
+	}
+	if e.Body != "" {
+		fmt.Fprintf(&b, ": %q", e.Body)
+	}
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, " [request %s]", e.RequestID)
+	}
+	return b.String()
+}
+
+// newError builds an *Error from an error envelope.
+func newError(status int, body envelope.ErrorBody, requestID string, retryAfter time.Duration) *Error {
+	e := &Error{HTTPStatus: status, Code: body.Code, Message: body.Message, RequestID: requestID, RetryAfter: retryAfter}
+	if d := body.Details; d != nil {
+		e.Details = &ErrorDetails{Field: d.Field, Value: d.Value, AllowedValues: d.AllowedValues}
+	}
+	if e.RetryAfter == 0 && body.RetryAfter != nil {
+		e.RetryAfter, _ = envelope.Seconds(*body.RetryAfter)
+	}
+	if e.Code == "" {
+		e.Code = codeForStatus(status)
+	}
+	return e
+}
+
+// excerptBytes bounds the part of a non-JSON error body kept in an Error.
+const excerptBytes = 200
+
+// newErrorFromResponse builds an *Error from an error response, JSON or not.
+func newErrorFromResponse(resp *http.Response, body []byte, retryAfter time.Duration) *Error {
+	requestID := resp.Header.Get("X-Request-Id")
+	if retryAfter == 0 && resp.StatusCode == http.StatusTooManyRequests {
+		retryAfter, _ = retry.RateLimitWait(resp.Header, body, time.Now())
+	}
+	eb, meta, ok := envelope.DecodeError(body)
+	if !ok {
+		e := &Error{HTTPStatus: resp.StatusCode, Code: codeForStatus(resp.StatusCode), RequestID: requestID, RetryAfter: retryAfter}
+		e.Message = http.StatusText(resp.StatusCode)
+		e.Body = envelope.Excerpt(body, excerptBytes)
+		return e
+	}
+	if meta.RequestID != "" {
+		requestID = meta.RequestID
+	}
+	return newError(resp.StatusCode, eb, requestID, retryAfter)
+}
+
+// invalidResponse reports a response the client could not understand.
+func invalidResponse(resp *http.Response, requestID string, cause error) *Error {
+	e := &Error{Code: CodeInvalidResponse, RequestID: requestID, cause: cause}
+	if resp != nil {
+		e.HTTPStatus = resp.StatusCode
+		if e.RequestID == "" {
+			e.RequestID = resp.Header.Get("X-Request-Id")
+		}
+	}
+	if errors.Is(cause, envelope.ErrEmpty) {
+		e.Message = "the response has no body"
+	} else {
+		e.Message = "cannot decode the response: " + cause.Error()
+	}
+	return e
+}
+
+func codeForStatus(status int) string {
+	for code, s := range codeSentinels {
+		if s == statusSentinel(status) && code != CodeInvalidResponse {
+			return code
+		}
+	}
+	return fmt.Sprintf("http_%d", status)
+}

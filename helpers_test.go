@@ -1,0 +1,104 @@
+package lambda_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lambda/lambda-go"
+)
+
+// testKey has the non-ASCII bytes real keys have.
+const testKey = "λ_sk_1234567890abcdef"
+
+// setup starts a loopback API server and a client for it, with fast
+// backoff so that retry tests take milliseconds. Handlers are registered
+// on mux under paths relative to /v1.
+func setup(t *testing.T, opts ...lambda.Option) (*lambda.Client, *http.ServeMux, string) {
+	t.Helper()
+	mux := http.NewServeMux()
+	api := http.NewServeMux()
+	api.Handle("/v1/", http.StripPrefix("/v1", mux))
+	srv := httptest.NewServer(api)
+	t.Cleanup(srv.Close)
+	base := []lambda.Option{
+		lambda.WithAPIKey(testKey),
+		lambda.WithBaseURL(srv.URL + "/v1"),
+		lambda.WithRetryBackoff(time.Millisecond, 5*time.Millisecond),
+	}
+	client, err := lambda.NewClient(append(base, opts...)...)
+	require.NoError(t, err)
+	return client, mux, srv.URL
+}
+
+// testMethod checks the request's method.
+func testMethod(t *testing.T, r *http.Request, want string) {
+	t.Helper()
+	assert.Equal(t, want, r.Method, "method")
+}
+
+// testJSONBody checks the request's body against a JSON document.
+func testJSONBody(t *testing.T, r *http.Request, want string) {
+	t.Helper()
+	got, err := io.ReadAll(r.Body)
+	require.NoError(t, err)
+	assert.JSONEq(t, want, string(got), "request body")
+}
+
+// writeData answers with the canonical success envelope around data.
+func writeData(w http.ResponseWriter, status int, data string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Request-Id", "req_hdr")
+	w.WriteHeader(status)
+	io.WriteString(w, `{"success":true,"data":`+data+`,"metadata":{"request_id":"req_test","timestamp":"2026-01-24T10:30:00Z"}}`)
+}
+
+// writeError answers with the canonical error envelope.
+func writeError(w http.ResponseWriter, status int, code, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	body, _ := json.Marshal(map[string]any{
+		"success":  false,
+		"error":    map[string]any{"code": code, "message": message},
+		"metadata": map[string]any{"request_id": "req_err"},
+	})
+	w.Write(body)
+}
+
+// recorder keeps what a handler saw, safely across the server's goroutines.
+type recorder struct {
+	mu   sync.Mutex
+	reqs []recorded
+}
+
+type recorded struct {
+	Method string
+	Header http.Header
+	Body   string
+}
+
+func (r *recorder) add(req *http.Request) recorded {
+	b, _ := io.ReadAll(req.Body)
+	rec := recorded{Method: req.Method, Header: req.Header.Clone(), Body: string(b)}
+	r.mu.Lock()
+	r.reqs = append(r.reqs, rec)
+	r.mu.Unlock()
+	return rec
+}
+
+func (r *recorder) all() []recorded {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]recorded(nil), r.reqs...)
+}
+
+const instanceJSON = `{"id":"inst_abc123","name":"web","instance_type":"compute-4x","region":"us-west-1",
+	"image":"ubuntu-22.04","status":"running","ssh_keys":["key_abc123"],"public_ip":"203.0.113.42",
+	"created_at":"2026-01-24T10:30:00Z","updated_at":"2026-01-24T10:31:00Z"}`

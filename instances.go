@@ -1,0 +1,158 @@
+package lambda
+
+import (
+	"context"
+	"iter"
+	"net/http"
+	"time"
+)
+
+// Instance is a compute instance.
+type Instance struct {
+	ID           string            `json:"id"`
+	Name         string            `json:"name"`
+	InstanceType InstanceType      `json:"instance_type"`
+	Region       string            `json:"region"`
+	Image        string            `json:"image"`
+	Status       InstanceStatus    `json:"status"`
+	SSHKeys      []string          `json:"ssh_keys,omitempty"`
+	PublicIP     string            `json:"public_ip,omitempty"`
+	PrivateIP    string            `json:"private_ip,omitempty"`
+	Tags         map[string]string `json:"tags,omitempty"`
+	CreatedAt    time.Time         `json:"created_at"`
+	UpdatedAt    time.Time         `json:"updated_at"`
+}
+
+// InstanceType is an instance's size.
+type InstanceType string
+
+// Instance types.
+const (
+	InstanceTypeCompute1x  InstanceType = "compute-1x"
+	InstanceTypeCompute2x  InstanceType = "compute-2x"
+	InstanceTypeCompute4x  InstanceType = "compute-4x"
+	InstanceTypeCompute8x  InstanceType = "compute-8x"
+	InstanceTypeCompute16x InstanceType = "compute-16x"
+)
+
+// InstanceStatus is where an instance is in its life cycle.
+type InstanceStatus string
+
+// Instance statuses. Pending and provisioning lead to running; error and
+// terminated are final.
+const (
+	InstanceStatusPending      InstanceStatus = "pending"
+	InstanceStatusProvisioning InstanceStatus = "provisioning"
+	InstanceStatusRunning      InstanceStatus = "running"
+	InstanceStatusStopping     InstanceStatus = "stopping"
+	InstanceStatusStopped      InstanceStatus = "stopped"
+	InstanceStatusRestarting   InstanceStatus = "restarting"
+	InstanceStatusResizing     InstanceStatus = "resizing"
+	InstanceStatusError        InstanceStatus = "error"
+	InstanceStatusTerminated   InstanceStatus = "terminated"
+)
+
+// CreateInstanceRequest is the body of Instances.Create.
+type CreateInstanceRequest struct {
+	Name         string            `json:"name"`
+	InstanceType InstanceType      `json:"instance_type"`
+	Region       string            `json:"region"`
+	Image        string            `json:"image"`
+	SSHKeys      []string          `json:"ssh_keys,omitempty"`
+	Tags         map[string]string `json:"tags,omitempty"`
+}
+
+// UpdateInstanceRequest is the body of Instances.Update. Only the fields
+// set (non-nil) are sent, so a field can be set to its zero value: Tags set
+// to a pointer to an empty map clears the tags.
+type UpdateInstanceRequest struct {
+	Name *string            `json:"name,omitempty"`
+	Tags *map[string]string `json:"tags,omitempty"`
+}
+
+// ListInstancesOptions filters, sorts and pages Instances.List.
+type ListInstancesOptions struct {
+	ListOptions
+	Status InstanceStatus `url:"status,omitempty"`
+	Region string         `url:"region,omitempty"`
+	Sort   string         `url:"sort,omitempty"` // "created_at" or "name"
+	Order  SortOrder      `url:"order,omitempty"`
+}
+
+// Ptr returns a pointer to v, for the optional fields of update requests.
+func Ptr[T any](v T) *T { return &v }
+
+// Create creates an instance. It starts pending; see WaitUntilReady.
+func (s *InstancesService) Create(ctx context.Context, req *CreateInstanceRequest, opts ...RequestOption) (*Instance, error) {
+	if req == nil {
+		req = &CreateInstanceRequest{}
+	}
+	return send[Instance](ctx, s.client, http.MethodPost, "/instances", req, opts)
+}
+
+// Get fetches an instance.
+func (s *InstancesService) Get(ctx context.Context, id string, opts ...RequestOption) (*Instance, error) {
+	if err := requireID("instance", id); err != nil {
+		return nil, err
+	}
+	return get[Instance](ctx, s.client, path("instances", id), nil, opts)
+}
+
+// List fetches one page of instances.
+func (s *InstancesService) List(ctx context.Context, opts *ListInstancesOptions, ro ...RequestOption) (*Page[Instance], error) {
+	return list[Instance](ctx, s.client, "/instances", opts, ro)
+}
+
+// All iterates over every instance that matches opts, fetching pages as the
+// loop needs them. opts is copied: changing it later has no effect.
+func (s *InstancesService) All(ctx context.Context, opts *ListInstancesOptions, ro ...RequestOption) iter.Seq2[Instance, error] {
+	o := deref(opts)
+	return allPages(ctx, o.ListOptions, func(ctx context.Context, lo ListOptions) (*Page[Instance], error) {
+		o := o
+		o.ListOptions = lo
+		return s.List(ctx, &o, ro...)
+	})
+}
+
+// Update changes the fields of req that are set.
+func (s *InstancesService) Update(ctx context.Context, id string, req *UpdateInstanceRequest, opts ...RequestOption) (*Instance, error) {
+	if err := requireID("instance", id); err != nil {
+		return nil, err
+	}
+	if req == nil {
+		req = &UpdateInstanceRequest{}
+	}
+	return send[Instance](ctx, s.client, http.MethodPatch, path("instances", id), req, opts)
+}
+
+// WaitUntilReady polls the instance until it is running. It fails fast when
+// the instance is stopped, in error or terminated, or cannot be read (404),
+// and otherwise waits until ctx ends: give ctx a deadline. It returns the
+// last state seen, with the error when there is one.
+func (s *InstancesService) WaitUntilReady(ctx context.Context, id string, opts ...WaitOption) (*Instance, error) {
+	if err := requireID("instance", id); err != nil {
+		return nil, err
+	}
+	return waiter[Instance]{
+		what:   "instance " + id,
+		get:    func(ctx context.Context) (*Instance, error) { return s.Get(ctx, id) },
+		status: func(i *Instance) string { return string(i.Status) },
+		ready:  func(st string) bool { return st == string(InstanceStatusRunning) },
+		failed: func(st string) bool {
+			switch InstanceStatus(st) {
+			case InstanceStatusError, InstanceStatusTerminated, InstanceStatusStopped, InstanceStatusStopping:
+				return true
+			}
+			return false
+		},
+	}.wait(ctx, opts)
+}
+
+// deref returns a copy of *p, or the zero value for nil.
+func deref[T any](p *T) T {
+	if p == nil {
+		var zero T
+		return zero
+	}
+	return *p
+}

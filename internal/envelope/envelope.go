@@ -1,0 +1,250 @@
+// Package envelope decodes the Lambda API's responses. The canonical shape
+// is {"success": true, "data": …, "metadata": …, "pagination": …}; older
+// routes answer with a bare JSON value, or with {"status": "success",
+// "data": …} where a list may be wrapped in an object with one array field.
+package envelope
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"time"
+	"unicode/utf8"
+)
+
+// Pagination is the wire form of a list's page figures.
+type Pagination struct {
+	Page       int  `json:"page"`
+	Limit      int  `json:"limit"`
+	TotalItems int  `json:"total_items"`
+	TotalPages int  `json:"total_pages"`
+	HasNext    bool `json:"has_next"`
+	HasPrev    bool `json:"has_prev"`
+}
+
+// Meta is what a response says about itself besides its data.
+type Meta struct {
+	RequestID  string
+	Pagination *Pagination // nil when the response had no pagination object
+}
+
+// ErrorBody is the wire form of an API error.
+type ErrorBody struct {
+	Code       string   `json:"code"`
+	Message    string   `json:"message"`
+	Details    *Details `json:"details"`
+	RetryAfter *float64 `json:"retry_after"`
+}
+
+// Details points at the part of a request that was refused.
+type Details struct {
+	Field         string   `json:"field"`
+	Value         any      `json:"value"`
+	AllowedValues []string `json:"allowed_values"`
+}
+
+// APIError is an error envelope found in a response: with an error status,
+// or inside a 2xx response that said "success": false.
+type APIError struct {
+	Body ErrorBody
+	Meta Meta
+}
+
+func (e *APIError) Error() string { return "lambda: API error " + e.Body.Code + ": " + e.Body.Message }
+
+// ErrEmpty reports a response with no body where data was expected.
+var ErrEmpty = errors.New("empty response body")
+
+type metadata struct {
+	RequestID string `json:"request_id"`
+}
+
+type envelope struct {
+	Success    *bool           `json:"success"`
+	Status     json.RawMessage `json:"status"`
+	Data       any             `json:"data"`
+	Metadata   *metadata       `json:"metadata"`
+	Pagination *Pagination     `json:"pagination"`
+	Error      json.RawMessage `json:"error"`
+}
+
+// discard swallows the data of a response whose caller wants none.
+type discard struct{}
+
+func (discard) UnmarshalJSON([]byte) error { return nil }
+
+var (
+	statusSuccess = []byte(`"success"`)
+	statusError   = []byte(`"error"`)
+)
+
+// Decode decodes a successful response body into out, a non-nil pointer or
+// nil to discard the data. A body that is an error envelope gives *APIError.
+func Decode(body []byte, out any) (Meta, error) {
+	b := bytes.TrimSpace(body)
+	if len(b) == 0 {
+		if out == nil {
+			return Meta{}, nil
+		}
+		return Meta{}, ErrEmpty
+	}
+	if b[0] != '{' { // a bare array or scalar
+		if out == nil {
+			return Meta{}, nil
+		}
+		return Meta{}, json.Unmarshal(b, out)
+	}
+
+	// One pass for the canonical envelope: data decodes straight into out,
+	// because encoding/json follows a non-nil pointer held by an interface.
+	env := envelope{Data: out}
+	if out == nil {
+		env.Data = discard{}
+	}
+	err := json.Unmarshal(b, &env)
+	meta := Meta{Pagination: env.Pagination}
+	if env.Metadata != nil {
+		meta.RequestID = env.Metadata.RequestID
+	}
+
+	switch {
+	case env.Success != nil && !*env.Success, bytes.Equal(env.Status, statusError):
+		return meta, errorEnvelope(env.Error, meta)
+	case env.Success != nil, bytes.Equal(env.Status, statusSuccess):
+		if err != nil && out != nil {
+			// A list wrapped as {"workloads": [...]} does not fit a slice.
+			return meta, decodeWrapped(b, out, err)
+		}
+		return meta, err
+	default: // a bare object; it may have had a "data" field of its own
+		if out == nil {
+			return meta, nil
+		}
+		zero(out)
+		return Meta{}, json.Unmarshal(b, out)
+	}
+}
+
+func errorEnvelope(raw json.RawMessage, meta Meta) error {
+	e := &APIError{Meta: meta}
+	if len(raw) > 0 && raw[0] == '{' {
+		if err := json.Unmarshal(raw, &e.Body); err != nil {
+			return fmt.Errorf("decoding error envelope: %w", err)
+		}
+	} else if len(raw) > 0 && raw[0] == '"' {
+		_ = json.Unmarshal(raw, &e.Body.Message)
+	}
+	if e.Body.Code == "" {
+		e.Body.Code = "unknown_error"
+	}
+	return e
+}
+
+func decodeWrapped(b []byte, out any, first error) error {
+	var env struct {
+		Data json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(b, &env); err != nil || len(env.Data) == 0 || env.Data[0] != '{' {
+		return first
+	}
+	if k := reflect.TypeOf(out).Elem().Kind(); k != reflect.Slice && k != reflect.Array {
+		return first
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(env.Data, &fields); err != nil {
+		return first
+	}
+	var list json.RawMessage
+	for _, v := range fields {
+		if v = bytes.TrimSpace(v); len(v) > 0 && v[0] == '[' {
+			if list != nil {
+				return first // more than one array: not a wrapped list
+			}
+			list = v
+		}
+	}
+	if list == nil {
+		return first
+	}
+	zero(out)
+	return json.Unmarshal(list, out)
+}
+
+func zero(out any) {
+	if v := reflect.ValueOf(out); v.Kind() == reflect.Pointer && !v.IsNil() {
+		v.Elem().SetZero()
+	}
+}
+
+// DecodeError reads the body of an error response. ok is false when the
+// body is not a JSON error envelope (an HTML page from a proxy, say).
+func DecodeError(body []byte) (e ErrorBody, meta Meta, ok bool) {
+	var env struct {
+		Error    json.RawMessage `json:"error"`
+		Message  string          `json:"message"`
+		Metadata *metadata       `json:"metadata"`
+	}
+	b := bytes.TrimSpace(body)
+	if len(b) == 0 || b[0] != '{' || json.Unmarshal(b, &env) != nil {
+		return ErrorBody{}, Meta{}, false
+	}
+	if env.Metadata != nil {
+		meta.RequestID = env.Metadata.RequestID
+	}
+	switch {
+	case len(env.Error) > 0 && env.Error[0] == '{':
+		if json.Unmarshal(env.Error, &e) != nil {
+			return ErrorBody{}, meta, false
+		}
+	case len(env.Error) > 0 && env.Error[0] == '"':
+		_ = json.Unmarshal(env.Error, &e.Message)
+	case env.Message != "":
+		e.Message = env.Message
+	default:
+		return ErrorBody{}, meta, false
+	}
+	return e, meta, true
+}
+
+// RetryAfter reads error.retry_after from a 429 body.
+func RetryAfter(body []byte) (time.Duration, bool) {
+	e, _, ok := DecodeError(body)
+	if !ok || e.RetryAfter == nil {
+		return 0, false
+	}
+	return Seconds(*e.RetryAfter)
+}
+
+// Seconds converts a wire figure of seconds to a duration, refusing
+// negative, non-finite and absurd values (more than a year).
+func Seconds(s float64) (time.Duration, bool) {
+	if !(s >= 0 && s <= 366*24*3600) { // also false for NaN
+		return 0, false
+	}
+	return time.Duration(s * float64(time.Second)), true
+}
+
+// Excerpt returns at most n bytes of a body that is not JSON, as printable
+// text, for error messages.
+func Excerpt(body []byte, n int) string {
+	b := bytes.TrimSpace(body)
+	truncated := false
+	if len(b) > n {
+		b, truncated = b[:n], true
+		for len(b) > 0 && !utf8.Valid(b) { // do not cut a character in half
+			b = b[:len(b)-1]
+		}
+	}
+	s := []rune(string(b))
+	for i, r := range s {
+		if r < 0x20 || r == 0x7f {
+			s[i] = ' '
+		}
+	}
+	if truncated {
+		return string(s) + "…"
+	}
+	return string(s)
+}

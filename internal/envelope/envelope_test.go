@@ -1,0 +1,152 @@
+package envelope
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+type thing struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+}
+
+func TestDecodeShapes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		body   string
+		want   thing
+		reqID  string
+		paging bool
+	}{
+		{"canonical", `{"success":true,"data":{"id":"inst_1","status":"running"},"metadata":{"request_id":"req_1"}}`, thing{"inst_1", "running"}, "req_1", false},
+		{"canonical with pagination", `{"success":true,"data":{"id":"a"},"pagination":{"page":1,"limit":20,"has_next":true}}`, thing{ID: "a"}, "", true},
+		{"bare object", ` {"id":"RES_1","status":"active"} `, thing{"RES_1", "active"}, "", false},
+		{"bare object with a data field of its own", `{"id":"x","data":{"id":"y"}}`, thing{ID: "x"}, "", false},
+		{"status shape", `{"status":"success","data":{"id":"w-1","status":"running"}}`, thing{"w-1", "running"}, "", false},
+		{"unknown fields ignored", `{"success":true,"data":{"id":"a","new_field":[1,2]},"extra":{}}`, thing{ID: "a"}, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var got thing
+			meta, err := Decode([]byte(tt.body), &got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want || meta.RequestID != tt.reqID || (meta.Pagination != nil) != tt.paging {
+				t.Fatalf("got %+v %+v", got, meta)
+			}
+		})
+	}
+}
+
+func TestDecodeLists(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		body string
+		ids  string
+	}{
+		{"canonical", `{"success":true,"data":[{"id":"a"},{"id":"b"}]}`, "a,b"},
+		{"bare array", `[{"id":"RES_1"},{"id":"RES_2"}]`, "RES_1,RES_2"},
+		{"status shape wrapped", `{"status":"success","data":{"workloads":[{"id":"w-1"}],"count":1}}`, "w-1"},
+		{"empty", `{"success":true,"data":[]}`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var got []thing
+			if _, err := Decode([]byte(tt.body), &got); err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, g := range got {
+				ids = append(ids, g.ID)
+			}
+			if s := strings.Join(ids, ","); s != tt.ids {
+				t.Fatalf("ids %q, want %q", s, tt.ids)
+			}
+		})
+	}
+}
+
+func TestDecodeFailures(t *testing.T) {
+	t.Parallel()
+	var apiErr *APIError
+	var out thing
+	_, err := Decode([]byte(`{"success":false,"error":{"code":"not_found","message":"gone"},"metadata":{"request_id":"req_9"}}`), &out)
+	if !errors.As(err, &apiErr) || apiErr.Body.Code != "not_found" || apiErr.Meta.RequestID != "req_9" {
+		t.Fatalf("success:false: %v", err)
+	}
+	_, err = Decode([]byte(`{"status":"error","error":"boom"}`), &out)
+	if !errors.As(err, &apiErr) || apiErr.Body.Message != "boom" {
+		t.Fatalf("status error: %v", err)
+	}
+	if _, err := Decode(nil, &out); !errors.Is(err, ErrEmpty) {
+		t.Fatalf("empty: %v", err)
+	}
+	if _, err := Decode([]byte(`{"success":true,"data":{"id":"a"`), &out); err == nil {
+		t.Fatal("truncated JSON decoded")
+	}
+	if _, err := Decode([]byte(`{"success":true,"data":{"id":7}}`), &out); err == nil {
+		t.Fatal("wrong type decoded")
+	}
+	if _, err := Decode(nil, nil); err != nil {
+		t.Fatalf("no body, no data wanted: %v", err)
+	}
+	var list []thing
+	if _, err := Decode([]byte(`{"status":"success","data":{"a":[],"b":[]}}`), &list); err == nil {
+		t.Fatal("an object with two arrays is not a wrapped list")
+	}
+}
+
+func TestDecodeError(t *testing.T) {
+	t.Parallel()
+	body := `{"success":false,"error":{"code":"invalid_request","message":"Invalid instance type specified",
+	  "details":{"field":"instance_type","value":"invalid-type","allowed_values":["compute-1x","compute-2x"]}},
+	  "metadata":{"request_id":"req_xyz789"}}`
+	e, meta, ok := DecodeError([]byte(body))
+	if !ok || e.Code != "invalid_request" || e.Details.Field != "instance_type" || e.Details.Value != "invalid-type" ||
+		len(e.Details.AllowedValues) != 2 || meta.RequestID != "req_xyz789" {
+		t.Fatalf("%+v %+v %v", e, meta, ok)
+	}
+	for _, notJSON := range []string{"", "<html><body>502 Bad Gateway</body></html>", "{}", `{"error": 5}`, "[1]"} {
+		if _, _, ok := DecodeError([]byte(notJSON)); ok {
+			t.Fatalf("%q taken for an error envelope", notJSON)
+		}
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		body string
+		want time.Duration
+		ok   bool
+	}{
+		{`{"error":{"code":"rate_limit_exceeded","retry_after":3600}}`, time.Hour, true},
+		{`{"error":{"code":"rate_limit_exceeded","retry_after":1.5}}`, 1500 * time.Millisecond, true},
+		{`{"error":{"code":"rate_limit_exceeded","retry_after":-1}}`, 0, false},
+		{`{"error":{"code":"rate_limit_exceeded","retry_after":1e300}}`, 0, false},
+		{`{"error":{"code":"rate_limit_exceeded"}}`, 0, false},
+		{`not json`, 0, false},
+	}
+	for _, tt := range tests {
+		got, ok := RetryAfter([]byte(tt.body))
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("RetryAfter(%s) = %v, %v", tt.body, got, ok)
+		}
+	}
+}
+
+func TestExcerpt(t *testing.T) {
+	t.Parallel()
+	page := "<html>\n<body>" + strings.Repeat("λ", 500) + "</body></html>"
+	got := Excerpt([]byte(page), 64)
+	if len(got) > 64+len("…") || strings.ContainsAny(got, "\n\r") || !strings.HasSuffix(got, "…") {
+		t.Fatalf("excerpt %q", got)
+	}
+}

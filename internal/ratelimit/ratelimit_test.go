@@ -1,0 +1,79 @@
+package ratelimit
+
+import (
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestParse(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		header map[string]string
+		want   Snapshot
+		ok     bool
+	}{
+		{"none", nil, Snapshot{}, false},
+		{"all", map[string]string{"X-RateLimit-Limit": "10000", "X-RateLimit-Remaining": "9543", "X-RateLimit-Reset": "1706097600"},
+			Snapshot{Limit: 10000, Remaining: 9543, Reset: time.Unix(1706097600, 0)}, true},
+		{"remaining missing is unknown, not zero", map[string]string{"X-RateLimit-Limit": "50"}, Snapshot{Limit: 50, Remaining: -1}, true},
+		{"garbage", map[string]string{"X-RateLimit-Limit": "lots", "X-RateLimit-Remaining": "-3", "X-RateLimit-Reset": "soon"}, Snapshot{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := http.Header{}
+			for k, v := range tt.header {
+				h.Set(k, v)
+			}
+			got, ok := Parse(h)
+			if ok != tt.ok || got != tt.want {
+				t.Fatalf("Parse = %+v, %v; want %+v, %v", got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}
+
+func TestTrackerExhausted(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(1000, 0)
+	var tr Tracker
+	if d := tr.Exhausted(now); d != 0 {
+		t.Fatalf("fresh tracker: %v", d)
+	}
+	h := http.Header{}
+	h.Set("X-RateLimit-Limit", "50")
+	h.Set("X-RateLimit-Remaining", "0")
+	h.Set("X-RateLimit-Reset", "1030")
+	tr.Observe(h)
+	if d := tr.Exhausted(now); d != 30*time.Second {
+		t.Fatalf("exhausted: %v, want 30s", d)
+	}
+	if d := tr.Exhausted(time.Unix(1031, 0)); d != 0 {
+		t.Fatalf("after reset: %v", d)
+	}
+	h.Set("X-RateLimit-Remaining", "1")
+	tr.Observe(h)
+	if d := tr.Exhausted(now); d != 0 {
+		t.Fatalf("one left: %v", d)
+	}
+}
+
+func TestTrackerConcurrent(t *testing.T) {
+	t.Parallel()
+	var tr Tracker
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			h := http.Header{}
+			h.Set("X-RateLimit-Remaining", string(rune('0'+i%10)))
+			tr.Observe(h)
+			tr.Snapshot()
+		}()
+	}
+	wg.Wait()
+}

@@ -1,0 +1,83 @@
+// Package retry is the retry and backoff policy of the Lambda client, plugged
+// into go-retryablehttp as its CheckRetry and Backoff.
+//
+// go-retryablehttp drains the response body before it asks Backoff for a
+// wait, and passes no response at all after a connection failure, so the
+// wait cannot be computed there from error.retry_after or the context's
+// deadline. CheckRetry therefore decides, computes the wait and sleeps
+// (waking on cancel); Backoff returns zero.
+package retry
+
+import (
+	"context"
+	"net/http"
+	"time"
+)
+
+// Call is the state of one client call across its attempts.
+type Call struct {
+	Method string
+	Path   string // for log lines: never the full URL
+
+	// Refresh, when set, is asked for a new credential after a 401; it
+	// reports whether the next attempt would send a different one.
+	Refresh func(sentAuthorization string) bool
+
+	// Attempt is the number of the attempt in flight, from 1.
+	Attempt int
+	// RetryAfter is the wait the server asked for on the last 429 or 503.
+	RetryAfter time.Duration
+
+	retries   int
+	refreshed bool
+	checked   int // the attempt CheckRetry last decided on
+}
+
+type callKey struct{}
+
+// WithCall returns a context that carries c to the policy's callbacks.
+func WithCall(ctx context.Context, c *Call) context.Context {
+	return context.WithValue(ctx, callKey{}, c)
+}
+
+// FromContext returns the call carried by ctx, or nil.
+func FromContext(ctx context.Context) *Call {
+	c, _ := ctx.Value(callKey{}).(*Call)
+	return c
+}
+
+// Sleep waits for d or until ctx ends, whichever comes first.
+func Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// retryableMethod reports whether a method may be sent again. POSTs may:
+// the client gives every POST an Idempotency-Key, the same on each attempt.
+// PATCH never is: a partial update applied twice can differ from once.
+func retryableMethod(m string) bool {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodPost, http.MethodOptions:
+		return true
+	}
+	return false
+}
+
+// retryableStatus reports whether a status says "try again later".
+func retryableStatus(code int) bool {
+	switch code {
+	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,196 @@
+package retry
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"errors"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// peekLimit bounds what is read of a response that will be retried or
+// turned into a rate-limit error: error envelopes are small.
+const peekLimit = 64 << 10
+
+// Policy decides whether an attempt is tried again, and when.
+type Policy struct {
+	MaxRetries int           // retries after the first attempt
+	MaxWait    time.Duration // the longest single wait slept; a longer one ends the call
+	BaseDelay  time.Duration // first exponential backoff step
+	MaxDelay   time.Duration // cap of the exponential backoff
+	Logger     *slog.Logger  // nil: no log lines
+	Now        func() time.Time
+
+	// NonRetryable reports errors of the client's own making (too many
+	// redirects, a refused credential) that no retry can cure.
+	NonRetryable func(error) bool
+}
+
+// Install sets the policy's callbacks on rc.
+func (p *Policy) Install(rc *retryablehttp.Client) {
+	rc.CheckRetry = p.CheckRetry
+	rc.Backoff = func(time.Duration, time.Duration, int, *http.Response) time.Duration { return 0 }
+	rc.RequestLogHook = requestHook
+	rc.ErrorHandler = retryablehttp.PassthroughErrorHandler
+	rc.Logger = nil
+	// One more than MaxRetries: a refreshed OAuth token is an extra try that
+	// does not count against the caller's retries. CheckRetry holds the limit.
+	rc.RetryMax = p.MaxRetries + 1
+}
+
+func requestHook(_ retryablehttp.Logger, req *http.Request, i int) {
+	if c := FromContext(req.Context()); c != nil {
+		c.Attempt = i + 1
+	}
+}
+
+// CheckRetry is go-retryablehttp's CheckRetry. When it retries, it has
+// already slept; when the context ends during that sleep it returns the
+// context's error.
+func (p *Policy) CheckRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	call := FromContext(ctx)
+	if call == nil {
+		return false, nil
+	}
+	if cerr := ctx.Err(); cerr != nil {
+		return false, cerr
+	}
+	// go-retryablehttp asks again once the response handler has read the
+	// body of an attempt it was told not to retry. Only a failure to read
+	// that body is news; otherwise the first answer stands.
+	if call.checked == call.Attempt && err == nil {
+		return false, nil
+	}
+	call.checked = call.Attempt
+	wait, ok := p.decide(ctx, call, resp, err)
+	if !ok {
+		return false, nil
+	}
+	if resp != nil {
+		// Free the connection for the pool before sleeping.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, peekLimit))
+		resp.Body.Close()
+	}
+	p.log(ctx, call, resp, err, wait)
+	if serr := Sleep(ctx, wait); serr != nil {
+		return false, serr
+	}
+	return true, nil
+}
+
+func (p *Policy) decide(ctx context.Context, call *Call, resp *http.Response, err error) (time.Duration, bool) {
+	now := p.now()
+	var wait time.Duration
+	hinted := false
+	switch {
+	case err != nil:
+		if !retryableMethod(call.Method) || !p.retryableError(err) {
+			return 0, false
+		}
+		wait = p.backoff(call.retries)
+	case resp.StatusCode == http.StatusUnauthorized:
+		if call.Refresh == nil || call.refreshed {
+			return 0, false
+		}
+		call.refreshed = true
+		return 0, call.Refresh(resp.Request.Header.Get("Authorization"))
+	case !retryableStatus(resp.StatusCode) || !retryableMethod(call.Method):
+		return 0, false
+	case resp.StatusCode == http.StatusTooManyRequests:
+		wait, hinted = RateLimitWait(resp.Header, peek(resp), now)
+		if !hinted {
+			wait = p.backoff(call.retries)
+		}
+		call.RetryAfter = wait
+	default:
+		if wait, hinted = ParseRetryAfter(resp.Header.Get("Retry-After"), now); hinted {
+			call.RetryAfter = wait
+		} else {
+			wait = p.backoff(call.retries)
+		}
+	}
+	if call.retries >= p.MaxRetries || wait > p.MaxWait {
+		return 0, false
+	}
+	if hinted {
+		// Clients told the same reset time would all come back at once.
+		wait += jitter(min(wait/4, time.Second) + 50*time.Millisecond)
+	}
+	if deadline, ok := ctx.Deadline(); ok && now.Add(wait).After(deadline) {
+		return 0, false // the answer would come too late: report now
+	}
+	call.retries++
+	return wait, true
+}
+
+// backoff is exponential from BaseDelay, doubling per retry, with jitter of
+// ±50% so that clients failing together do not retry together.
+func (p *Policy) backoff(retries int) time.Duration {
+	d := p.BaseDelay
+	for i := 0; i < retries && d < p.MaxDelay; i++ {
+		d *= 2
+	}
+	d = d/2 + jitter(d)
+	return min(d, p.MaxDelay)
+}
+
+func jitter(n time.Duration) time.Duration {
+	if n <= 0 {
+		return 0
+	}
+	return rand.N(n)
+}
+
+func (p *Policy) retryableError(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var unknownCA x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	if errors.As(err, &unknownCA) || errors.As(err, &hostname) || errors.As(err, &invalid) {
+		return false
+	}
+	if p.NonRetryable != nil && p.NonRetryable(err) {
+		return false
+	}
+	return true // connection refused, reset, EOF, timeouts: transient
+}
+
+// peek reads a response body and puts it back, so it can be read again.
+func peek(resp *http.Response) []byte {
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, peekLimit))
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	return b
+}
+
+func (p *Policy) now() time.Time {
+	if p.Now != nil {
+		return p.Now()
+	}
+	return time.Now()
+}
+
+func (p *Policy) log(ctx context.Context, call *Call, resp *http.Response, err error, wait time.Duration) {
+	if p.Logger == nil || !p.Logger.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("method", call.Method), slog.String("path", call.Path),
+		slog.Int("attempt", call.Attempt), slog.Duration("wait", wait),
+	}
+	if resp != nil {
+		attrs = append(attrs, slog.Int("status", resp.StatusCode), slog.String("request_id", resp.Header.Get("X-Request-Id")))
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	p.Logger.LogAttrs(ctx, slog.LevelDebug, "lambda: retrying", attrs...)
+}

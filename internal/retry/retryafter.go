@@ -1,0 +1,53 @@
+package retry
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lambda/lambda-go/internal/envelope"
+	"github.com/lambda/lambda-go/internal/ratelimit"
+)
+
+// ParseRetryAfter reads a Retry-After value: whole (or decimal) seconds, or
+// an HTTP date. A date in the past means "now". Garbage is not ok.
+func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.ParseFloat(v, 64); err == nil {
+		if strings.ContainsAny(v, "eExXpP") { // no exponents, hex or infinities: not a delay-seconds
+			return 0, false
+		}
+		return envelope.Seconds(s)
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	if d := t.Sub(now); d > 0 {
+		return d, true
+	}
+	return 0, true
+}
+
+// RateLimitWait is how long a 429 asks the client to wait, from the first
+// of: the Retry-After header, error.retry_after in the body, the
+// X-RateLimit-Reset header. ok is false when none says.
+func RateLimitWait(h http.Header, body []byte, now time.Time) (time.Duration, bool) {
+	if d, ok := ParseRetryAfter(h.Get("Retry-After"), now); ok {
+		return d, true
+	}
+	if d, ok := envelope.RetryAfter(body); ok {
+		return d, true
+	}
+	if reset, ok := ratelimit.ParseReset(h); ok {
+		if d := reset.Sub(now); d > 0 {
+			return d, true
+		}
+		return 0, true
+	}
+	return 0, false
+}

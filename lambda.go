@@ -1,0 +1,156 @@
+package lambda
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"runtime"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/lambda/lambda-go/internal/auth"
+	"github.com/lambda/lambda-go/internal/ratelimit"
+	"github.com/lambda/lambda-go/internal/retry"
+)
+
+// Version is the version of this SDK, sent in the User-Agent header.
+const Version = "0.1.0"
+
+// DefaultBaseURL is the root of the Lambda API, version 1.
+const DefaultBaseURL = "https://api.lambda.io/v1"
+
+// Client talks to the Lambda API. Create one with NewClient and share it:
+// it is safe for concurrent use and keeps connections alive between calls.
+type Client struct {
+	Instances   *InstancesService
+	Volumes     *VolumesService
+	Snapshots   *SnapshotsService
+	Firewall    *FirewallService
+	VPNs        *VPNsService
+	Functions   *FunctionsService
+	Billing     *BillingService
+	Account     *AccountService
+	APIKeys     *APIKeysService
+	Webhooks    *WebhooksService
+	Resources   *ResourcesService
+	Workloads   *WorkloadsService
+	Deployments *DeploymentsService
+
+	common service // the one value every service above points at
+
+	baseURL    *url.URL
+	base       string // baseURL without a trailing slash, for joining paths
+	userAgent  string
+	credential auth.Credential
+	token      *auth.Token // non-nil with WithTokenSource
+	http       *retryablehttp.Client
+	httpClient *http.Client // the client requests go out on, behind the credential transport
+	limits     ratelimit.Tracker
+	logger     *slog.Logger
+	policy     *retry.Policy
+}
+
+// service is what every endpoint group shares: the client.
+type service struct{ client *Client }
+
+// NewClient returns a client configured by opts. Without a credential
+// option it reads the API key from LAMBDA_API_KEY; LAMBDA_BASE_URL, when
+// set, replaces the default base URL. Every option's input is checked here:
+// a bad one is an error, never a panic later.
+func NewClient(opts ...Option) (*Client, error) {
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{
+		baseURL:   cfg.baseURL,
+		base:      cfg.baseURL.String(),
+		userAgent: userAgent(cfg.userAgentSuffix),
+		logger:    cfg.logger,
+	}
+	c.credential, c.token = cfg.credential()
+
+	// Never modify the caller's http.Client: wrap a copy.
+	hc := *cfg.httpClient
+	base := hc.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	hc.Transport = auth.NewTransport(base, c.credential, c.baseURL)
+	hc.CheckRedirect = checkRedirect(cfg.httpClient.CheckRedirect)
+	c.httpClient = &hc
+
+	c.policy = &retry.Policy{
+		MaxRetries:   cfg.maxRetries,
+		MaxWait:      cfg.maxRetryWait,
+		BaseDelay:    cfg.backoffMin,
+		MaxDelay:     cfg.backoffMax,
+		Logger:       cfg.logger,
+		NonRetryable: nonRetryable,
+	}
+	c.http = &retryablehttp.Client{HTTPClient: c.httpClient}
+	c.policy.Install(c.http)
+
+	c.common.client = c
+	c.Instances = (*InstancesService)(&c.common)
+	c.Volumes = (*VolumesService)(&c.common)
+	c.Snapshots = (*SnapshotsService)(&c.common)
+	c.Firewall = (*FirewallService)(&c.common)
+	c.VPNs = (*VPNsService)(&c.common)
+	c.Functions = (*FunctionsService)(&c.common)
+	c.Billing = (*BillingService)(&c.common)
+	c.Account = (*AccountService)(&c.common)
+	c.APIKeys = (*APIKeysService)(&c.common)
+	c.Webhooks = (*WebhooksService)(&c.common)
+	c.Resources = (*ResourcesService)(&c.common)
+	c.Workloads = (*WorkloadsService)(&c.common)
+	c.Deployments = (*DeploymentsService)(&c.common)
+	return c, nil
+}
+
+// BaseURL returns the API root the client sends requests to.
+func (c *Client) BaseURL() string { return c.base }
+
+// RateLimit returns the rate-limit figures of the latest response that had
+// them; ok is false before any response did.
+func (c *Client) RateLimit() (rl RateLimit, ok bool) {
+	s, ok := c.limits.Snapshot()
+	return RateLimit(s), ok
+}
+
+// String describes the client without its credential.
+func (c *Client) String() string {
+	return fmt.Sprintf("lambda.Client{BaseURL: %s, Auth: %s}", c.base, authKind(c.credential))
+}
+
+// GoString keeps the credential out of %#v.
+func (c *Client) GoString() string { return c.String() }
+
+// Format keeps the credential out of every verb, %+v included.
+func (c *Client) Format(f fmt.State, _ rune) { fmt.Fprint(f, c.String()) }
+
+func authKind(cr auth.Credential) string {
+	switch cr.(type) {
+	case *auth.Token:
+		return "oauth2"
+	default:
+		return "api-key"
+	}
+}
+
+func userAgent(suffix string) string {
+	ua := "lambda-go/" + Version + " " + runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH
+	if suffix != "" {
+		ua += " " + suffix
+	}
+	return ua
+}
+
+// RateLimit is what the API said about the caller's request budget.
+type RateLimit struct {
+	Limit     int       // requests allowed per window
+	Remaining int       // requests left in this window; -1 when not reported
+	Reset     time.Time // when the window starts again
+}

@@ -1,0 +1,286 @@
+package lambda
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/lambda/lambda-go/internal/auth"
+)
+
+// Option configures a Client. Options check their input: NewClient returns
+// the first error an option reports.
+type Option func(*config) error
+
+type config struct {
+	apiKey          string
+	apiKeySet       bool
+	apiKeyHeader    bool
+	tokenSource     oauth2.TokenSource
+	baseURL         *url.URL
+	apiVersion      string
+	httpClient      *http.Client
+	maxRetries      int
+	maxRetryWait    time.Duration
+	backoffMin      time.Duration
+	backoffMax      time.Duration
+	userAgentSuffix string
+	logger          *slog.Logger
+}
+
+// Defaults of the retry policy.
+const (
+	DefaultMaxRetries   = 3
+	DefaultMaxRetryWait = 60 * time.Second
+)
+
+func newConfig(opts []Option) (*config, error) {
+	cfg := &config{
+		maxRetries:   DefaultMaxRetries,
+		maxRetryWait: DefaultMaxRetryWait,
+		backoffMin:   time.Second,
+		backoffMax:   30 * time.Second,
+	}
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(cfg); err != nil {
+			return nil, err
+		}
+	}
+	if !cfg.apiKeySet && cfg.tokenSource == nil {
+		key, ok := os.LookupEnv("LAMBDA_API_KEY")
+		if !ok || key == "" {
+			return nil, errors.New("lambda: no credential: use WithAPIKey or WithTokenSource, or set LAMBDA_API_KEY")
+		}
+		if err := WithAPIKey(key)(cfg); err != nil {
+			return nil, fmt.Errorf("%w (from LAMBDA_API_KEY)", err)
+		}
+	}
+	if cfg.baseURL == nil {
+		raw := DefaultBaseURL
+		if env := os.Getenv("LAMBDA_BASE_URL"); env != "" {
+			raw = env
+		}
+		u, err := parseBaseURL(raw)
+		if err != nil {
+			return nil, err
+		}
+		cfg.baseURL = u
+	}
+	if cfg.apiVersion != "" {
+		cfg.baseURL = withVersion(cfg.baseURL, cfg.apiVersion)
+	}
+	if cfg.httpClient == nil {
+		cfg.httpClient = &http.Client{Transport: defaultTransport}
+	}
+	return cfg, nil
+}
+
+func (cfg *config) credential() (auth.Credential, *auth.Token) {
+	if cfg.tokenSource != nil {
+		t := auth.NewToken(cfg.tokenSource)
+		return t, t
+	}
+	return auth.NewAPIKey(cfg.apiKey, cfg.apiKeyHeader), nil
+}
+
+// WithAPIKey authenticates with an API key, sent as "Authorization: Bearer
+// <key>" (or in X-API-Key with WithAPIKeyHeader). Its bytes are sent as
+// they are.
+func WithAPIKey(key string) Option {
+	return func(c *config) error {
+		if strings.TrimSpace(key) == "" {
+			return errors.New("lambda: WithAPIKey: the key is empty")
+		}
+		if strings.ContainsAny(key, "\r\n\x00") {
+			return errors.New("lambda: WithAPIKey: the key contains a line break or NUL")
+		}
+		if c.tokenSource != nil {
+			return errors.New("lambda: WithAPIKey and WithTokenSource are mutually exclusive")
+		}
+		c.apiKey, c.apiKeySet = key, true
+		return nil
+	}
+}
+
+// WithAPIKeyHeader sends the API key in the X-API-Key header instead of
+// Authorization.
+func WithAPIKeyHeader() Option {
+	return func(c *config) error {
+		c.apiKeyHeader = true
+		return nil
+	}
+}
+
+// WithTokenSource authenticates with OAuth 2.0 bearer tokens from ts. A
+// token is reused until it expires, then refreshed; a 401 answer triggers
+// one refresh and one retry. Pass the source from oauth2.Config.TokenSource
+// so refresh tokens renew access tokens transparently.
+func WithTokenSource(ts oauth2.TokenSource) Option {
+	return func(c *config) error {
+		if ts == nil {
+			return errors.New("lambda: WithTokenSource: the token source is nil")
+		}
+		if c.apiKeySet {
+			return errors.New("lambda: WithAPIKey and WithTokenSource are mutually exclusive")
+		}
+		c.tokenSource = ts
+		return nil
+	}
+}
+
+// WithBaseURL sets the API root, e.g. "https://api.lambda.io/v1". It must
+// be https, except on a loopback host (a local simulator).
+func WithBaseURL(raw string) Option {
+	return func(c *config) error {
+		u, err := parseBaseURL(raw)
+		if err != nil {
+			return err
+		}
+		c.baseURL = u
+		return nil
+	}
+}
+
+var versionRE = regexp.MustCompile(`^v[0-9]+$`)
+
+// WithAPIVersion selects the API version ("v1", or the beta "v2"): it
+// replaces the version segment at the end of the base URL.
+func WithAPIVersion(v string) Option {
+	return func(c *config) error {
+		if !versionRE.MatchString(v) {
+			return fmt.Errorf("lambda: WithAPIVersion: %q is not a version like \"v1\"", v)
+		}
+		c.apiVersion = v
+		return nil
+	}
+}
+
+// WithHTTPClient sends requests with hc's transport, timeout, jar and
+// redirect policy. hc itself is never modified: the client uses a copy.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) error {
+		if hc == nil {
+			return errors.New("lambda: WithHTTPClient: the client is nil")
+		}
+		c.httpClient = hc
+		return nil
+	}
+}
+
+// WithMaxRetries sets how many times a failed call is retried (default 3;
+// 0 disables retries).
+func WithMaxRetries(n int) Option {
+	return func(c *config) error {
+		if n < 0 || n > 100 {
+			return fmt.Errorf("lambda: WithMaxRetries: %d is not between 0 and 100", n)
+		}
+		c.maxRetries = n
+		return nil
+	}
+}
+
+// WithMaxRetryWait sets the longest wait the client sleeps before a retry
+// (default 60 s). When the API asks for a longer wait, the call returns a
+// rate-limit error at once, carrying the wait in Error.RetryAfter.
+func WithMaxRetryWait(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return fmt.Errorf("lambda: WithMaxRetryWait: %v is negative", d)
+		}
+		c.maxRetryWait = d
+		return nil
+	}
+}
+
+// WithRetryBackoff sets the exponential backoff between retries that the
+// API gave no wait for: the first wait is about min, doubling up to max,
+// each with ±50% jitter. Defaults: 1 s and 30 s.
+func WithRetryBackoff(min, max time.Duration) Option {
+	return func(c *config) error {
+		if min <= 0 || max < min {
+			return fmt.Errorf("lambda: WithRetryBackoff: need 0 < min <= max, got %v and %v", min, max)
+		}
+		c.backoffMin, c.backoffMax = min, max
+		return nil
+	}
+}
+
+// WithUserAgent appends suffix (e.g. "my-app/1.2") to the User-Agent.
+func WithUserAgent(suffix string) Option {
+	return func(c *config) error {
+		if strings.ContainsAny(suffix, "\r\n\x00") {
+			return errors.New("lambda: WithUserAgent: the suffix contains a line break or NUL")
+		}
+		c.userAgentSuffix = strings.TrimSpace(suffix)
+		return nil
+	}
+}
+
+// WithLogger logs one debug line per attempt (method, path, status,
+// attempt, wait, request ID) to l. Credentials are never logged.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		if l == nil {
+			return errors.New("lambda: WithLogger: the logger is nil")
+		}
+		c.logger = l
+		return nil
+	}
+}
+
+func parseBaseURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return nil, fmt.Errorf("lambda: base URL: %w", err)
+	}
+	switch {
+	case u.Host == "" || u.Hostname() == "":
+		return nil, fmt.Errorf("lambda: base URL %q has no host", raw)
+	case u.User != nil:
+		return nil, errors.New("lambda: base URL must not carry credentials")
+	case u.RawQuery != "" || u.Fragment != "":
+		return nil, fmt.Errorf("lambda: base URL %q must not have a query or fragment", u.Redacted())
+	case u.Scheme == "https":
+	case u.Scheme == "http":
+		if !isLoopback(u.Hostname()) {
+			return nil, fmt.Errorf("lambda: base URL %q: plain http is only allowed on loopback; use https", u.Redacted())
+		}
+	default:
+		return nil, fmt.Errorf("lambda: base URL %q: scheme must be https", u.Redacted())
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	return u, nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func withVersion(u *url.URL, v string) *url.URL {
+	u2 := *u
+	segs := strings.Split(u2.Path, "/")
+	if last := segs[len(segs)-1]; versionRE.MatchString(last) {
+		segs[len(segs)-1] = v
+		u2.Path = strings.Join(segs, "/")
+	} else {
+		u2.Path += "/" + v
+	}
+	return &u2
+}

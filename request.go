@@ -1,0 +1,255 @@
+package lambda
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/google/go-querystring/query"
+	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/lambda/lambda-go/internal/envelope"
+	"github.com/lambda/lambda-go/internal/idempotency"
+	"github.com/lambda/lambda-go/internal/ratelimit"
+	"github.com/lambda/lambda-go/internal/retry"
+)
+
+// maxResponseBytes caps what is read of one response: a page of 100
+// resources is tens of kilobytes; a runaway body must not exhaust memory.
+const maxResponseBytes = 16 << 20
+
+var errBodyTooLarge = errors.New("response body exceeds 16 MiB")
+
+// call is one API call: what to send and where to put the answer.
+type call struct {
+	method string
+	path   string // relative to the base URL, segments already escaped
+	query  url.Values
+	body   any // JSON-encoded when non-nil
+	out    any // decoded from the response data when non-nil
+	opts   []RequestOption
+}
+
+// result is what do learned besides the data.
+type result struct {
+	meta envelope.Meta
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// do sends c with retries and decodes the answer into c.out.
+func (c *Client) do(ctx context.Context, cl call) (result, error) {
+	var rc requestConfig
+	for _, o := range cl.opts {
+		if o == nil {
+			continue
+		}
+		if err := o(&rc); err != nil {
+			return result{}, err
+		}
+	}
+
+	var body []byte
+	if cl.body != nil {
+		b, err := json.Marshal(cl.body)
+		if err != nil {
+			return result{}, fmt.Errorf("lambda: encoding %s %s request: %w", cl.method, cl.path, err)
+		}
+		body = b
+	}
+	u := c.base + cl.path
+	if len(cl.query) > 0 {
+		u += "?" + cl.query.Encode()
+	}
+
+	rcall := &retry.Call{Method: cl.method, Path: cl.path}
+	if c.token != nil {
+		rcall.Refresh = c.token.Refresh
+	}
+	ctx = retry.WithCall(ctx, rcall)
+	var rawBody any
+	if body != nil {
+		rawBody = body
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, cl.method, u, rawBody)
+	if err != nil {
+		return result{}, fmt.Errorf("lambda: building %s %s: %w", cl.method, cl.path, err)
+	}
+	h := req.Header
+	h["Accept"] = jsonContentType
+	h["User-Agent"] = []string{c.userAgent}
+	if body != nil {
+		h["Content-Type"] = jsonContentType
+	}
+	if cl.method == http.MethodPost {
+		key := rc.idempotencyKey
+		if key == "" {
+			key = idempotency.NewKey()
+		}
+		h[idempotency.Header] = []string{key}
+	}
+	for k, vs := range rc.header {
+		h[k] = vs
+	}
+
+	// Read the body inside the retry loop, so that a connection cut in the
+	// middle of a response is retried like any other connection failure.
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= 1<<20 { // do not keep a huge buffer alive
+			bufPool.Put(buf)
+		}
+	}()
+	req.SetResponseHandler(func(resp *http.Response) error {
+		buf.Reset()
+		defer resp.Body.Close()
+		n, err := buf.ReadFrom(io.LimitReader(resp.Body, maxResponseBytes+1))
+		if err != nil {
+			return err
+		}
+		if n > maxResponseBytes {
+			return errBodyTooLarge
+		}
+		return nil
+	})
+
+	resp, err := c.http.Do(req)
+	if resp != nil {
+		resp.Body.Close()
+		c.limits.Observe(resp.Header)
+	}
+	if err != nil {
+		c.logAttempt(ctx, rcall, resp, "", err)
+		fillInfo(rc.info, resp, "", rcall.Attempt)
+		if errors.Is(err, errBodyTooLarge) {
+			return result{}, invalidResponse(resp, "", err)
+		}
+		return result{}, fmt.Errorf("lambda: %s %s: %w", cl.method, cl.path, err)
+	}
+
+	res, err := c.decode(resp, buf.Bytes(), cl.out, rcall)
+	c.logAttempt(ctx, rcall, resp, res.meta.RequestID, nil)
+	fillInfo(rc.info, resp, res.meta.RequestID, rcall.Attempt)
+	return res, err
+}
+
+var jsonContentType = []string{"application/json"}
+
+// decode turns a response into data or a typed error.
+func (c *Client) decode(resp *http.Response, body []byte, out any, rcall *retry.Call) (result, error) {
+	headerID := resp.Header.Get("X-Request-Id")
+	if resp.StatusCode >= 300 {
+		return result{meta: envelope.Meta{RequestID: headerID}}, newErrorFromResponse(resp, body, rcall.RetryAfter)
+	}
+	if resp.StatusCode == http.StatusNoContent {
+		return result{meta: envelope.Meta{RequestID: headerID}}, nil
+	}
+	meta, err := envelope.Decode(body, out)
+	if meta.RequestID == "" {
+		meta.RequestID = headerID
+	}
+	res := result{meta: meta}
+	var apiErr *envelope.APIError
+	switch {
+	case err == nil:
+		return res, nil
+	case errors.As(err, &apiErr):
+		return res, newError(resp.StatusCode, apiErr.Body, meta.RequestID, 0)
+	default:
+		return res, invalidResponse(resp, meta.RequestID, err)
+	}
+}
+
+func fillInfo(info *ResponseInfo, resp *http.Response, requestID string, attempts int) {
+	if info == nil || resp == nil {
+		return
+	}
+	if requestID == "" {
+		requestID = resp.Header.Get("X-Request-Id")
+	}
+	s, _ := ratelimit.Parse(resp.Header)
+	*info = ResponseInfo{
+		StatusCode: resp.StatusCode,
+		Header:     resp.Header,
+		RequestID:  requestID,
+		RateLimit:  RateLimit(s),
+		Attempts:   attempts,
+	}
+}
+
+// path joins escaped segments: path("instances", id, "start").
+func path(segments ...string) string {
+	var b strings.Builder
+	for _, s := range segments {
+		b.WriteByte('/')
+		b.WriteString(url.PathEscape(s))
+	}
+	return b.String()
+}
+
+// values encodes an options struct with its `url` tags; nil gives none.
+func values(opts any) (url.Values, error) {
+	v, err := query.Values(opts)
+	if err != nil {
+		return nil, fmt.Errorf("lambda: encoding query options: %w", err)
+	}
+	return v, nil
+}
+
+// requireID refuses an empty ID before any request is sent.
+func requireID(what, id string) error {
+	if strings.TrimSpace(id) == "" {
+		return &Error{Code: CodeInvalidRequest, Message: what + " ID is empty", Details: &ErrorDetails{Field: "id"}}
+	}
+	return nil
+}
+
+// get fetches one resource.
+func get[T any](ctx context.Context, c *Client, p string, q url.Values, opts []RequestOption) (*T, error) {
+	v := new(T)
+	if _, err := c.do(ctx, call{method: http.MethodGet, path: p, query: q, out: v, opts: opts}); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// send sends a body (nil for none) and decodes the resource in the answer.
+func send[T any](ctx context.Context, c *Client, method, p string, body any, opts []RequestOption) (*T, error) {
+	v := new(T)
+	if _, err := c.do(ctx, call{method: method, path: p, body: body, out: v, opts: opts}); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// del deletes a resource; the answer carries no data.
+func del(ctx context.Context, c *Client, p string, opts []RequestOption) error {
+	_, err := c.do(ctx, call{method: http.MethodDelete, path: p, opts: opts})
+	return err
+}
+
+// list fetches one page of a list.
+func list[T any](ctx context.Context, c *Client, p string, opts any, ro []RequestOption) (*Page[T], error) {
+	q, err := values(opts)
+	if err != nil {
+		return nil, err
+	}
+	page := &Page[T]{}
+	res, err := c.do(ctx, call{method: http.MethodGet, path: p, query: q, out: &page.Items, opts: ro})
+	if err != nil {
+		return nil, err
+	}
+	if pg := res.meta.Pagination; pg != nil {
+		page.Pagination = Pagination(*pg)
+		page.paginated = true
+	}
+	return page, nil
+}

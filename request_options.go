@@ -1,0 +1,73 @@
+package lambda
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// RequestOption changes one call: pass it to any service method.
+type RequestOption func(*requestConfig) error
+
+type requestConfig struct {
+	idempotencyKey string
+	header         http.Header
+	info           *ResponseInfo
+}
+
+// WithIdempotencyKey sends key as the call's Idempotency-Key instead of a
+// generated one, so a create repeated by your own code (after a crash, say)
+// is recognised by the API. Every retry of the call sends the same key.
+func WithIdempotencyKey(key string) RequestOption {
+	return func(rc *requestConfig) error {
+		if strings.TrimSpace(key) == "" || len(key) > 255 || strings.ContainsAny(key, "\r\n\x00") {
+			return errors.New("lambda: WithIdempotencyKey: the key must be 1 to 255 characters on one line")
+		}
+		rc.idempotencyKey = key
+		return nil
+	}
+}
+
+// WithHeader adds a header to the call. Credentials cannot be set this way:
+// use the client's options, which keep them off other hosts and out of logs.
+func WithHeader(key, value string) RequestOption {
+	return func(rc *requestConfig) error {
+		switch http.CanonicalHeaderKey(key) {
+		case "Authorization", "X-Api-Key":
+			return fmt.Errorf("lambda: WithHeader: set %s with WithAPIKey or WithTokenSource", key)
+		case "":
+			return errors.New("lambda: WithHeader: empty header name")
+		}
+		if strings.ContainsAny(key+value, "\r\n\x00") {
+			return errors.New("lambda: WithHeader: the header contains a line break or NUL")
+		}
+		if rc.header == nil {
+			rc.header = make(http.Header)
+		}
+		rc.header.Add(key, value)
+		return nil
+	}
+}
+
+// WithResponseInfo fills *info with what the last response of the call
+// said about itself: status, headers, request ID, rate-limit figures and
+// the number of attempts. It is filled on errors too, when a response came.
+func WithResponseInfo(info *ResponseInfo) RequestOption {
+	return func(rc *requestConfig) error {
+		if info == nil {
+			return errors.New("lambda: WithResponseInfo: nil destination")
+		}
+		rc.info = info
+		return nil
+	}
+}
+
+// ResponseInfo describes the response to a call.
+type ResponseInfo struct {
+	StatusCode int
+	Header     http.Header
+	RequestID  string
+	RateLimit  RateLimit // zero when the response had no X-RateLimit-* headers
+	Attempts   int       // how many times the request was sent
+}

@@ -1,0 +1,40 @@
+package lambda
+
+// InstancesService manages compute instances: /instances.
+type InstancesService service
+
+// VolumesService manages block storage volumes: /volumes.
+type VolumesService service
+
+// SnapshotsService manages volume snapshots: /snapshots.
+type SnapshotsService service
+
+// FirewallService manages firewall rules: /firewall/rules.
+type FirewallService service
+
+// VPNsService manages VPNs: /vpn.
+type VPNsService service
+
+// FunctionsService manages serverless functions: /functions.
+type FunctionsService service
+
+// BillingService reads usage, invoices and cost estimates: /billing.
+type BillingService service
+
+// AccountService reads and updates the account and its quotas: /account.
+type AccountService service
+
+// APIKeysService manages the account's API keys: /account/api-keys.
+type APIKeysService service
+
+// WebhooksService manages webhook subscriptions: /webhooks.
+type WebhooksService service
+
+// ResourcesService manages generic cloud resources: /resources.
+type ResourcesService service
+
+// WorkloadsService lists deployed workloads: /workloads.
+type WorkloadsService service
+
+// DeploymentsService creates auto-scaled deployments: /deployments.
+type DeploymentsService service
