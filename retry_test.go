@@ -307,4 +307,3 @@ func TestRateLimitFiguresAreKept(t *testing.T) {
 	assert.Equal(t, 200, info.StatusCode)
 	assert.Equal(t, 1, info.Attempts)
 }
-
