@@ -1,0 +1,325 @@
+package lambda
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// SignatureHeader is the HTTP header in which the platform sends a webhook's
+// signature: "sha256=" followed by the lower-case hex HMAC-SHA256 of the raw
+// request body, keyed with the subscription's secret.
+const SignatureHeader = "X-Lambda-Signature"
+
+// DefaultWebhookTolerance is how far an event's timestamp may be from now,
+// in either direction, before ConstructEvent refuses it as a replay.
+const DefaultWebhookTolerance = 5 * time.Minute
+
+// DefaultWebhookMaxBodyBytes is the largest request body WebhookHandler reads.
+const DefaultWebhookMaxBodyBytes int64 = 1 << 20
+
+// Errors returned when a webhook is refused. Match them with errors.Is; the
+// returned errors wrap them with detail, but never the secret or the
+// signature the secret would have produced.
+var (
+	// ErrWebhookNotSigned means the signature header was empty or absent.
+	ErrWebhookNotSigned = errors.New("lambda: webhook is not signed")
+	// ErrWebhookInvalidSignature means the signature is malformed or does
+	// not match the payload under any accepted secret.
+	ErrWebhookInvalidSignature = errors.New("lambda: webhook signature is invalid")
+	// ErrWebhookNoSecret means the secret is empty. An empty HMAC key is
+	// public, so anyone could sign; such a configuration is refused.
+	ErrWebhookNoSecret = errors.New("lambda: no webhook secret configured")
+	// ErrWebhookTooOld means the event's timestamp is further from now than
+	// the tolerance, in the past or in the future: a replay, or a clock far off.
+	ErrWebhookTooOld = errors.New("lambda: webhook timestamp is outside the tolerance")
+	// ErrWebhookMalformed means a correctly signed body is not a valid event.
+	ErrWebhookMalformed = errors.New("lambda: webhook body is not a valid event")
+	// ErrWebhookTooLarge means the request body is over the size cap.
+	ErrWebhookTooLarge = errors.New("lambda: webhook body is too large")
+)
+
+// webhookSignaturePrefix starts every signature; the seed compares it byte for byte.
+const webhookSignaturePrefix = "sha256="
+
+// SignWebhookPayload returns the signature the platform sends for payload
+// under secret: "sha256=" and the lower-case hex HMAC-SHA256 of payload,
+// keyed with the bytes of secret. It is meant for tests that deliver signed
+// events to their own handlers. VerifyWebhookSignature refuses an empty
+// secret even though this function will sign with one.
+func SignWebhookPayload(payload []byte, secret string) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write(payload)
+	return webhookSignaturePrefix + hex.EncodeToString(mac.Sum(nil))
+}
+
+// VerifyWebhookSignature checks that signature (the value of the
+// SignatureHeader) is the signature of payload, the raw request body, under
+// secret. It returns nil exactly when the platform's reference check,
+// verifyWebhook(payload, signature, secret) in JavaScript, returns true,
+// except that an empty secret is refused with ErrWebhookNoSecret. The
+// comparison is byte-exact (upper-case hex, surrounding spaces or a missing
+// "sha256=" all fail) and takes constant time.
+//
+// The errors wrap ErrWebhookNoSecret, ErrWebhookNotSigned or
+// ErrWebhookInvalidSignature. It checks neither the event's timestamp nor
+// its shape; ConstructEvent does both.
+func VerifyWebhookSignature(payload []byte, signature, secret string) error {
+	if secret == "" {
+		return ErrWebhookNoSecret
+	}
+	return verifyWebhookSecrets(payload, signature, []string{secret})
+}
+
+// verifyWebhookSecrets accepts signature if it was made with any of secrets, none of
+// which is empty. Every secret is tried, and the results combined without
+// branching, so the time taken does not tell which secret matched.
+func verifyWebhookSecrets(payload []byte, signature string, secrets []string) error {
+	if signature == "" {
+		return ErrWebhookNotSigned
+	}
+	// The shape check depends only on what the sender sent, so returning
+	// early here leaks nothing about the secrets.
+	if !wellFormedWebhookSignature(signature) {
+		return fmt.Errorf("%w: want %q followed by 64 lower-case hex digits", ErrWebhookInvalidSignature, webhookSignaturePrefix)
+	}
+	// Decoding the sender's hex rather than encoding each expected MAC keeps
+	// secret-derived bytes out of table lookups. Since the shape check allows
+	// only lower-case hex, equal MACs mean byte-equal strings, as in the seed.
+	got, err := hex.DecodeString(signature[len(webhookSignaturePrefix):])
+	if err != nil {
+		return fmt.Errorf("%w: the hex does not decode", ErrWebhookInvalidSignature)
+	}
+	match := 0
+	for _, secret := range secrets {
+		mac := hmac.New(sha256.New, []byte(secret))
+		mac.Write(payload)
+		match |= subtle.ConstantTimeCompare(got, mac.Sum(nil))
+	}
+	if match != 1 {
+		return fmt.Errorf("%w: it does not match the payload", ErrWebhookInvalidSignature)
+	}
+	return nil
+}
+
+// wellFormedWebhookSignature reports whether s has the only shape the reference
+// check can accept: the prefix and 64 lower-case hex digits.
+func wellFormedWebhookSignature(s string) bool {
+	if len(s) != len(webhookSignaturePrefix)+2*sha256.Size || s[:len(webhookSignaturePrefix)] != webhookSignaturePrefix {
+		return false
+	}
+	for _, c := range []byte(s[len(webhookSignaturePrefix):]) {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// EventType names what happened, such as "instance.created". Types this SDK
+// does not know are still delivered; compare against the constants below.
+type EventType string
+
+// The event types the platform sends.
+const (
+	EventInstanceCreated   EventType = "instance.created"
+	EventInstanceStarted   EventType = "instance.started"
+	EventInstanceStopped   EventType = "instance.stopped"
+	EventInstanceRestarted EventType = "instance.restarted"
+	EventInstanceResized   EventType = "instance.resized"
+	EventInstanceDeleted   EventType = "instance.deleted"
+	EventVolumeCreated     EventType = "volume.created"
+	EventVolumeAttached    EventType = "volume.attached"
+	EventVolumeDetached    EventType = "volume.detached"
+	EventVolumeResized     EventType = "volume.resized"
+	EventVolumeDeleted     EventType = "volume.deleted"
+	EventSnapshotCreated   EventType = "snapshot.created"
+	EventSnapshotRestored  EventType = "snapshot.restored"
+)
+
+// Event is one webhook delivery. Data holds the type-specific object; decode
+// it with InstanceData, VolumeData or SnapshotData, or with json.Unmarshal.
+// The "signature" field the platform also puts in the body is ignored: only
+// the SignatureHeader, which covers the whole body, is trusted.
+type Event struct {
+	ID        string          `json:"id"`
+	Type      EventType       `json:"type"`
+	Timestamp time.Time       `json:"timestamp"`
+	Data      json.RawMessage `json:"data"`
+}
+
+// ConstructEvent verifies payload, the raw request body, against signature
+// (the SignatureHeader value) and secret as VerifyWebhookSignature does,
+// then decodes the event and refuses it if its timestamp is more than the
+// tolerance (DefaultWebhookTolerance unless changed by WithTolerance or
+// WithoutTimestampCheck) before or after now. The payload is parsed only
+// once its signature is known to be good.
+//
+// Refusals wrap ErrWebhookNoSecret, ErrWebhookNotSigned,
+// ErrWebhookInvalidSignature, ErrWebhookMalformed or ErrWebhookTooOld. An
+// invalid option is reported as an error that wraps none of them.
+//
+// The same event may be delivered more than once, so act on it idempotently
+// (by Event.ID).
+func ConstructEvent(payload []byte, signature string, secret string, opts ...WebhookOption) (*Event, error) {
+	cfg, err := newWebhookConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	return cfg.constructEvent(payload, signature, secret)
+}
+
+func (cfg *webhookConfig) constructEvent(payload []byte, signature, secret string) (*Event, error) {
+	if secret == "" {
+		return nil, ErrWebhookNoSecret
+	}
+	secrets := append([]string{secret}, cfg.moreSecrets...)
+	if err := verifyWebhookSecrets(payload, signature, secrets); err != nil {
+		return nil, err
+	}
+	var ev Event
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrWebhookMalformed, err)
+	}
+	switch {
+	case ev.ID == "":
+		return nil, fmt.Errorf("%w: no id", ErrWebhookMalformed)
+	case ev.Type == "":
+		return nil, fmt.Errorf("%w: no type", ErrWebhookMalformed)
+	}
+	if cfg.tolerance > 0 {
+		if err := checkWebhookTime(ev.Timestamp, cfg.now(), cfg.tolerance); err != nil {
+			return nil, err
+		}
+	}
+	return &ev, nil
+}
+
+// checkWebhookTime refuses a timestamp further than tolerance from now in
+// either direction: a future timestamp must not be a way around the check.
+func checkWebhookTime(ts, now time.Time, tolerance time.Duration) error {
+	if ts.IsZero() {
+		return fmt.Errorf("%w: no timestamp, so its age cannot be checked", ErrWebhookMalformed)
+	}
+	switch age := now.Sub(ts); {
+	case age > tolerance:
+		return fmt.Errorf("%w: timestamp %s is %s old, more than %s", ErrWebhookTooOld,
+			ts.Format(time.RFC3339), age.Round(time.Second), tolerance)
+	case age < -tolerance:
+		return fmt.Errorf("%w: timestamp %s is %s in the future, more than %s", ErrWebhookTooOld,
+			ts.Format(time.RFC3339), (-age).Round(time.Second), tolerance)
+	}
+	return nil
+}
+
+// WebhookOption changes how ConstructEvent and WebhookHandler accept events.
+// The last of several options setting the same thing wins, except
+// WithSecrets, which adds up.
+type WebhookOption func(*webhookConfig) error
+
+// webhookConfig is what the WebhookOptions set. A tolerance of 0 means the
+// timestamp is not checked.
+type webhookConfig struct {
+	moreSecrets  []string
+	tolerance    time.Duration
+	now          func() time.Time
+	maxBodyBytes int64
+	log          *slog.Logger
+}
+
+// newWebhookConfig applies opts over the defaults. Every valid option is
+// applied even when another is invalid, so that WebhookHandler still has its
+// logger to report the invalid one.
+func newWebhookConfig(opts []WebhookOption) (*webhookConfig, error) {
+	cfg := &webhookConfig{
+		tolerance:    DefaultWebhookTolerance,
+		now:          time.Now,
+		maxBodyBytes: DefaultWebhookMaxBodyBytes,
+	}
+	var errs []error
+	for _, opt := range opts {
+		if opt != nil {
+			errs = append(errs, opt(cfg))
+		}
+	}
+	return cfg, errors.Join(errs...)
+}
+
+// WithTolerance sets how far an event's timestamp may be from now, in either
+// direction, before it is refused with ErrWebhookTooOld. It must be positive:
+// a zero from a missing setting must not silently turn the check off, so
+// that takes WithoutTimestampCheck.
+func WithTolerance(d time.Duration) WebhookOption {
+	return func(cfg *webhookConfig) error {
+		if d <= 0 {
+			return fmt.Errorf("lambda: WithTolerance(%s): the tolerance must be positive; use WithoutTimestampCheck to turn the check off", d)
+		}
+		cfg.tolerance = d
+		return nil
+	}
+}
+
+// WithoutTimestampCheck accepts events whatever their timestamp, leaving
+// replayed deliveries to the caller to detect. The signature is still checked.
+func WithoutTimestampCheck() WebhookOption {
+	return func(cfg *webhookConfig) error {
+		cfg.tolerance = 0
+		return nil
+	}
+}
+
+// WithClock sets the source of "now" for the timestamp check, for tests.
+func WithClock(now func() time.Time) WebhookOption {
+	return func(cfg *webhookConfig) error {
+		if now == nil {
+			return errors.New("lambda: WithClock(nil): the clock must not be nil")
+		}
+		cfg.now = now
+		return nil
+	}
+}
+
+// WithSecrets accepts signatures made with any of these secrets as well as
+// the one passed to ConstructEvent or WebhookHandler, so that a secret can be
+// rotated without refusing deliveries signed with the old one. Every secret
+// is tried on every event, in constant time. Empty strings are skipped, so an
+// unset "previous secret" setting simply means no rotation is under way.
+func WithSecrets(more ...string) WebhookOption {
+	return func(cfg *webhookConfig) error {
+		for _, s := range more {
+			if s != "" {
+				cfg.moreSecrets = append(cfg.moreSecrets, s)
+			}
+		}
+		return nil
+	}
+}
+
+// WithMaxBodyBytes caps the request body WebhookHandler reads (default
+// DefaultWebhookMaxBodyBytes); a larger body is answered 413. It has no
+// effect on ConstructEvent, whose caller has already read the body.
+func WithMaxBodyBytes(n int64) WebhookOption {
+	return func(cfg *webhookConfig) error {
+		if n <= 0 {
+			return fmt.Errorf("lambda: WithMaxBodyBytes(%d): the cap must be positive", n)
+		}
+		cfg.maxBodyBytes = n
+		return nil
+	}
+}
+
+// WithErrorLog makes WebhookHandler log each refused delivery and each error
+// returned by the handle function to l. Secrets and signatures are never
+// logged. By default nothing is logged. It has no effect on ConstructEvent.
+func WithErrorLog(l *slog.Logger) WebhookOption {
+	return func(cfg *webhookConfig) error {
+		cfg.log = l
+		return nil
+	}
+}
