@@ -14,7 +14,7 @@ import (
 func receive(t *testing.T, typ, data string) *lambda.Event {
 	t.Helper()
 	body := eventBody("evt_1", typ, "2026-01-24T10:30:00Z", data)
-	ev, err := lambda.ConstructEvent(body, hmacSign(body, testSecret), testSecret, lambda.WithClock(fixedClock))
+	ev, err := lambda.ConstructEvent(body, hmacSign(body, testSecret), testSecret, lambda.WithWebhookClock(fixedClock))
 	require.NoError(t, err)
 	return ev
 }

@@ -13,7 +13,7 @@ import (
 // webhook deliveries, signed with secret, and passes each accepted event to
 // handle with the request's context.
 //
-// It accepts only POST (405 otherwise), reads at most WithMaxBodyBytes of
+// It accepts only POST (405 otherwise), reads at most WithWebhookMaxBodyBytes of
 // body (413 beyond), and then checks the delivery as ConstructEvent does: a
 // missing or wrong signature is answered 401; a body that is not an event,
 // or whose timestamp is outside the tolerance, 400. None of these reach
@@ -23,7 +23,7 @@ import (
 // handle or an invalid option makes every POST fail with 500, since the
 // fault is on this side and redelivery may succeed once it is fixed.
 //
-// Response bodies are only the status text. Use WithErrorLog to see why a
+// Response bodies are only the status text. Use WithWebhookErrorLog to see why a
 // delivery was refused.
 func WebhookHandler(secret string, handle func(ctx context.Context, ev *Event) error, opts ...WebhookOption) http.Handler {
 	cfg, err := newWebhookConfig(opts)

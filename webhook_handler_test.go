@@ -43,7 +43,7 @@ func newHookServer(t *testing.T, secret string, handleErr error, opts ...lambda.
 		hs.events = append(hs.events, ev)
 		hs.ctxVal = ctx.Value(ctxKey{})
 		return handleErr
-	}, append([]lambda.WebhookOption{lambda.WithClock(fixedClock)}, opts...)...)
+	}, append([]lambda.WebhookOption{lambda.WithWebhookClock(fixedClock)}, opts...)...)
 	// The middleware marks the request's context so the test can see handle receives it.
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, "from the request")))
@@ -89,7 +89,7 @@ func TestWebhookHandlerRefusals(t *testing.T) {
 	}{
 		{"GET", http.MethodGet, nil, "", nil, http.StatusMethodNotAllowed},
 		{"PUT, even signed", http.MethodPut, validBody, sign(validBody), nil, http.StatusMethodNotAllowed},
-		{"body over the cap, even signed", http.MethodPost, big, sign(big), []lambda.WebhookOption{lambda.WithMaxBodyBytes(1024)}, http.StatusRequestEntityTooLarge},
+		{"body over the cap, even signed", http.MethodPost, big, sign(big), []lambda.WebhookOption{lambda.WithWebhookMaxBodyBytes(1024)}, http.StatusRequestEntityTooLarge},
 		{"no signature", http.MethodPost, validBody, "", nil, http.StatusUnauthorized},
 		{"wrong signature", http.MethodPost, validBody, hmacSign(validBody, "nope"), nil, http.StatusUnauthorized},
 		{"malformed signature", http.MethodPost, validBody, "sha256=zz", nil, http.StatusUnauthorized},
@@ -98,7 +98,7 @@ func TestWebhookHandlerRefusals(t *testing.T) {
 		{"malformed body", http.MethodPost, malformed, sign(malformed), nil, http.StatusBadRequest},
 		{"stale timestamp", http.MethodPost, stale, sign(stale), nil, http.StatusBadRequest},
 		{"future timestamp", http.MethodPost, future, sign(future), nil, http.StatusBadRequest},
-		{"invalid option", http.MethodPost, validBody, sign(validBody), []lambda.WebhookOption{lambda.WithTolerance(0)}, http.StatusInternalServerError},
+		{"invalid option", http.MethodPost, validBody, sign(validBody), []lambda.WebhookOption{lambda.WithWebhookTolerance(0)}, http.StatusInternalServerError},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -123,9 +123,9 @@ func TestWebhookHandlerAccepts(t *testing.T) {
 		opts   []lambda.WebhookOption
 	}{
 		{"signed event", validBody, testSecret, nil},
-		{"body exactly at the cap", padTo(validBody, 1024), testSecret, []lambda.WebhookOption{lambda.WithMaxBodyBytes(1024)}},
-		{"rotated: old secret", validBody, "old", []lambda.WebhookOption{lambda.WithSecrets("old")}},
-		{"stale, timestamp check off", stampedBody(testNow.Add(-time.Hour)), testSecret, []lambda.WebhookOption{lambda.WithoutTimestampCheck()}},
+		{"body exactly at the cap", padTo(validBody, 1024), testSecret, []lambda.WebhookOption{lambda.WithWebhookMaxBodyBytes(1024)}},
+		{"rotated: old secret", validBody, "old", []lambda.WebhookOption{lambda.WithWebhookSecrets("old")}},
+		{"stale, timestamp check off", stampedBody(testNow.Add(-time.Hour)), testSecret, []lambda.WebhookOption{lambda.WithoutWebhookTimestampCheck()}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -152,7 +152,7 @@ func TestWebhookHandlerHandleError(t *testing.T) {
 	t.Parallel()
 	var logBuf syncBuffer
 	log := slog.New(slog.NewTextHandler(&logBuf, nil))
-	hs := newHookServer(t, testSecret, errors.New("database is down: password=hunter2"), lambda.WithErrorLog(log))
+	hs := newHookServer(t, testSecret, errors.New("database is down: password=hunter2"), lambda.WithWebhookErrorLog(log))
 
 	status, _, body := hs.deliver(t, http.MethodPost, validBody, hmacSign(validBody, testSecret))
 	assert.Equal(t, http.StatusInternalServerError, status)
@@ -173,12 +173,12 @@ func TestWebhookHandlerMisconfigured(t *testing.T) {
 	}{
 		{"empty secret", "", noop, nil},
 		{"nil handle", testSecret, nil, nil},
-		{"invalid option", testSecret, noop, []lambda.WebhookOption{lambda.WithClock(nil)}},
+		{"invalid option", testSecret, noop, []lambda.WebhookOption{lambda.WithWebhookClock(nil)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			var logBuf syncBuffer
-			opts := append([]lambda.WebhookOption{lambda.WithErrorLog(slog.New(slog.NewTextHandler(&logBuf, nil)))}, tc.opts...)
+			opts := append([]lambda.WebhookOption{lambda.WithWebhookErrorLog(slog.New(slog.NewTextHandler(&logBuf, nil)))}, tc.opts...)
 			srv := httptest.NewServer(lambda.WebhookHandler(tc.secret, tc.handle, opts...))
 			defer srv.Close()
 			// Signed with the empty key, so an empty secret really is the only fault.
@@ -197,7 +197,7 @@ func TestWebhookHandlerMisconfigured(t *testing.T) {
 func TestWebhookHandlerLogsRefusalsWithoutSecrets(t *testing.T) {
 	t.Parallel()
 	var logBuf syncBuffer
-	hs := newHookServer(t, testSecret, nil, lambda.WithErrorLog(slog.New(slog.NewTextHandler(&logBuf, nil))))
+	hs := newHookServer(t, testSecret, nil, lambda.WithWebhookErrorLog(slog.New(slog.NewTextHandler(&logBuf, nil))))
 	sent := hmacSign(validBody, "nope")
 	status, _, _ := hs.deliver(t, http.MethodPost, validBody, sent)
 	require.Equal(t, http.StatusUnauthorized, status)

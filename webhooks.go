@@ -157,8 +157,8 @@ type Event struct {
 // ConstructEvent verifies payload, the raw request body, against signature
 // (the SignatureHeader value) and secret as VerifyWebhookSignature does,
 // then decodes the event and refuses it if its timestamp is more than the
-// tolerance (DefaultWebhookTolerance unless changed by WithTolerance or
-// WithoutTimestampCheck) before or after now. The payload is parsed only
+// tolerance (DefaultWebhookTolerance unless changed by WithWebhookTolerance or
+// WithoutWebhookTimestampCheck) before or after now. The payload is parsed only
 // once its signature is known to be good.
 //
 // Refusals wrap ErrWebhookNoSecret, ErrWebhookNotSigned,
@@ -220,7 +220,7 @@ func checkWebhookTime(ts, now time.Time, tolerance time.Duration) error {
 
 // WebhookOption changes how ConstructEvent and WebhookHandler accept events.
 // The last of several options setting the same thing wins, except
-// WithSecrets, which adds up.
+// WithWebhookSecrets, which adds up.
 type WebhookOption func(*webhookConfig) error
 
 // webhookConfig is what the WebhookOptions set. A tolerance of 0 means the
@@ -251,46 +251,46 @@ func newWebhookConfig(opts []WebhookOption) (*webhookConfig, error) {
 	return cfg, errors.Join(errs...)
 }
 
-// WithTolerance sets how far an event's timestamp may be from now, in either
+// WithWebhookTolerance sets how far an event's timestamp may be from now, in either
 // direction, before it is refused with ErrWebhookTooOld. It must be positive:
 // a zero from a missing setting must not silently turn the check off, so
-// that takes WithoutTimestampCheck.
-func WithTolerance(d time.Duration) WebhookOption {
+// that takes WithoutWebhookTimestampCheck.
+func WithWebhookTolerance(d time.Duration) WebhookOption {
 	return func(cfg *webhookConfig) error {
 		if d <= 0 {
-			return fmt.Errorf("lambda: WithTolerance(%s): the tolerance must be positive; use WithoutTimestampCheck to turn the check off", d)
+			return fmt.Errorf("lambda: WithWebhookTolerance(%s): the tolerance must be positive; use WithoutWebhookTimestampCheck to turn the check off", d)
 		}
 		cfg.tolerance = d
 		return nil
 	}
 }
 
-// WithoutTimestampCheck accepts events whatever their timestamp, leaving
+// WithoutWebhookTimestampCheck accepts events whatever their timestamp, leaving
 // replayed deliveries to the caller to detect. The signature is still checked.
-func WithoutTimestampCheck() WebhookOption {
+func WithoutWebhookTimestampCheck() WebhookOption {
 	return func(cfg *webhookConfig) error {
 		cfg.tolerance = 0
 		return nil
 	}
 }
 
-// WithClock sets the source of "now" for the timestamp check, for tests.
-func WithClock(now func() time.Time) WebhookOption {
+// WithWebhookClock sets the source of "now" for the timestamp check, for tests.
+func WithWebhookClock(now func() time.Time) WebhookOption {
 	return func(cfg *webhookConfig) error {
 		if now == nil {
-			return errors.New("lambda: WithClock(nil): the clock must not be nil")
+			return errors.New("lambda: WithWebhookClock(nil): the clock must not be nil")
 		}
 		cfg.now = now
 		return nil
 	}
 }
 
-// WithSecrets accepts signatures made with any of these secrets as well as
+// WithWebhookSecrets accepts signatures made with any of these secrets as well as
 // the one passed to ConstructEvent or WebhookHandler, so that a secret can be
 // rotated without refusing deliveries signed with the old one. Every secret
 // is tried on every event, in constant time. Empty strings are skipped, so an
 // unset "previous secret" setting simply means no rotation is under way.
-func WithSecrets(more ...string) WebhookOption {
+func WithWebhookSecrets(more ...string) WebhookOption {
 	return func(cfg *webhookConfig) error {
 		for _, s := range more {
 			if s != "" {
@@ -301,23 +301,23 @@ func WithSecrets(more ...string) WebhookOption {
 	}
 }
 
-// WithMaxBodyBytes caps the request body WebhookHandler reads (default
+// WithWebhookMaxBodyBytes caps the request body WebhookHandler reads (default
 // DefaultWebhookMaxBodyBytes); a larger body is answered 413. It has no
 // effect on ConstructEvent, whose caller has already read the body.
-func WithMaxBodyBytes(n int64) WebhookOption {
+func WithWebhookMaxBodyBytes(n int64) WebhookOption {
 	return func(cfg *webhookConfig) error {
 		if n <= 0 {
-			return fmt.Errorf("lambda: WithMaxBodyBytes(%d): the cap must be positive", n)
+			return fmt.Errorf("lambda: WithWebhookMaxBodyBytes(%d): the cap must be positive", n)
 		}
 		cfg.maxBodyBytes = n
 		return nil
 	}
 }
 
-// WithErrorLog makes WebhookHandler log each refused delivery and each error
+// WithWebhookErrorLog makes WebhookHandler log each refused delivery and each error
 // returned by the handle function to l. Secrets and signatures are never
 // logged. By default nothing is logged. It has no effect on ConstructEvent.
-func WithErrorLog(l *slog.Logger) WebhookOption {
+func WithWebhookErrorLog(l *slog.Logger) WebhookOption {
 	return func(cfg *webhookConfig) error {
 		cfg.log = l
 		return nil

@@ -37,7 +37,7 @@ func ExampleConstructEvent() {
 	sig := lambda.SignWebhookPayload(body, "whsec_example")
 
 	// A fixed clock two minutes after the event, within the 5-minute tolerance.
-	clock := lambda.WithClock(func() time.Time { return time.Date(2026, 1, 24, 10, 32, 0, 0, time.UTC) })
+	clock := lambda.WithWebhookClock(func() time.Time { return time.Date(2026, 1, 24, 10, 32, 0, 0, time.UTC) })
 	ev, err := lambda.ConstructEvent(body, sig, "whsec_example", clock)
 	if err != nil {
 		fmt.Println(err)
@@ -54,7 +54,7 @@ func ExampleConstructEvent() {
 	}
 
 	// An hour later the same delivery is refused as a replay.
-	late := lambda.WithClock(func() time.Time { return time.Date(2026, 1, 24, 11, 30, 0, 0, time.UTC) })
+	late := lambda.WithWebhookClock(func() time.Time { return time.Date(2026, 1, 24, 11, 30, 0, 0, time.UTC) })
 	_, err = lambda.ConstructEvent(body, sig, "whsec_example", late)
 	fmt.Println(errors.Is(err, lambda.ErrWebhookTooOld))
 	// Output:

@@ -230,7 +230,7 @@ func TestConstructEvent(t *testing.T) {
 		{"malformed header", validBody, "sha256=zz", testSecret, nil, lambda.ErrWebhookInvalidSignature},
 		{"upper-case hex", validBody, "sha256=" + strings.ToUpper(sign(validBody)[7:]), testSecret, nil, lambda.ErrWebhookInvalidSignature},
 		{"no secret", validBody, hmacSign(validBody, ""), "", nil, lambda.ErrWebhookNoSecret},
-		{"no secret, even with others", validBody, hmacSign(validBody, "old"), "", []lambda.WebhookOption{lambda.WithSecrets("old")}, lambda.ErrWebhookNoSecret},
+		{"no secret, even with others", validBody, hmacSign(validBody, "old"), "", []lambda.WebhookOption{lambda.WithWebhookSecrets("old")}, lambda.ErrWebhookNoSecret},
 		{"signed but not JSON", []byte("hello"), sign([]byte("hello")), testSecret, nil, lambda.ErrWebhookMalformed},
 		{"signed but empty", []byte{}, sign(nil), testSecret, nil, lambda.ErrWebhookMalformed},
 		{"signed JSON null", []byte("null"), sign([]byte("null")), testSecret, nil, lambda.ErrWebhookMalformed},
@@ -243,24 +243,24 @@ func TestConstructEvent(t *testing.T) {
 		{"future", future, sign(future), testSecret, nil, lambda.ErrWebhookTooOld},
 		{"exactly the tolerance old", stampedBody(testNow.Add(-5 * time.Minute)), sign(stampedBody(testNow.Add(-5 * time.Minute))), testSecret, nil, nil},
 		{"exactly the tolerance ahead", stampedBody(testNow.Add(5 * time.Minute)), sign(stampedBody(testNow.Add(5 * time.Minute))), testSecret, nil, nil},
-		{"wider tolerance", stale, sign(stale), testSecret, []lambda.WebhookOption{lambda.WithTolerance(time.Hour)}, nil},
-		{"narrower tolerance", stampedBody(testNow.Add(-2 * time.Second)), sign(stampedBody(testNow.Add(-2 * time.Second))), testSecret, []lambda.WebhookOption{lambda.WithTolerance(time.Second)}, lambda.ErrWebhookTooOld},
-		{"timestamp check disabled", old, sign(old), testSecret, []lambda.WebhookOption{lambda.WithoutTimestampCheck()}, nil},
-		{"timestamp check disabled, future", future, sign(future), testSecret, []lambda.WebhookOption{lambda.WithoutTimestampCheck()}, nil},
-		{"timestamp check disabled, no timestamp", noStamp, sign(noStamp), testSecret, []lambda.WebhookOption{lambda.WithoutTimestampCheck()}, nil},
-		{"timestamp check disabled, still signed", old, hmacSign(old, "nope"), testSecret, []lambda.WebhookOption{lambda.WithoutTimestampCheck()}, lambda.ErrWebhookInvalidSignature},
-		{"re-enabled by a later tolerance", old, sign(old), testSecret, []lambda.WebhookOption{lambda.WithoutTimestampCheck(), lambda.WithTolerance(time.Minute)}, lambda.ErrWebhookTooOld},
-		{"rotation: new secret", validBody, hmacSign(validBody, "new"), "new", []lambda.WebhookOption{lambda.WithSecrets("old")}, nil},
-		{"rotation: old secret", validBody, hmacSign(validBody, "old"), "new", []lambda.WebhookOption{lambda.WithSecrets("old")}, nil},
-		{"rotation: several", validBody, hmacSign(validBody, "older"), "new", []lambda.WebhookOption{lambda.WithSecrets("old"), lambda.WithSecrets("", "older")}, nil},
-		{"rotation: a third secret", validBody, hmacSign(validBody, "third"), "new", []lambda.WebhookOption{lambda.WithSecrets("old")}, lambda.ErrWebhookInvalidSignature},
-		{"rotation: empty extra secret skipped", validBody, hmacSign(validBody, ""), "new", []lambda.WebhookOption{lambda.WithSecrets("")}, lambda.ErrWebhookInvalidSignature},
-		{"handler-only options ignored", validBody, sign(validBody), testSecret, []lambda.WebhookOption{lambda.WithMaxBodyBytes(1), lambda.WithErrorLog(nil)}, nil},
+		{"wider tolerance", stale, sign(stale), testSecret, []lambda.WebhookOption{lambda.WithWebhookTolerance(time.Hour)}, nil},
+		{"narrower tolerance", stampedBody(testNow.Add(-2 * time.Second)), sign(stampedBody(testNow.Add(-2 * time.Second))), testSecret, []lambda.WebhookOption{lambda.WithWebhookTolerance(time.Second)}, lambda.ErrWebhookTooOld},
+		{"timestamp check disabled", old, sign(old), testSecret, []lambda.WebhookOption{lambda.WithoutWebhookTimestampCheck()}, nil},
+		{"timestamp check disabled, future", future, sign(future), testSecret, []lambda.WebhookOption{lambda.WithoutWebhookTimestampCheck()}, nil},
+		{"timestamp check disabled, no timestamp", noStamp, sign(noStamp), testSecret, []lambda.WebhookOption{lambda.WithoutWebhookTimestampCheck()}, nil},
+		{"timestamp check disabled, still signed", old, hmacSign(old, "nope"), testSecret, []lambda.WebhookOption{lambda.WithoutWebhookTimestampCheck()}, lambda.ErrWebhookInvalidSignature},
+		{"re-enabled by a later tolerance", old, sign(old), testSecret, []lambda.WebhookOption{lambda.WithoutWebhookTimestampCheck(), lambda.WithWebhookTolerance(time.Minute)}, lambda.ErrWebhookTooOld},
+		{"rotation: new secret", validBody, hmacSign(validBody, "new"), "new", []lambda.WebhookOption{lambda.WithWebhookSecrets("old")}, nil},
+		{"rotation: old secret", validBody, hmacSign(validBody, "old"), "new", []lambda.WebhookOption{lambda.WithWebhookSecrets("old")}, nil},
+		{"rotation: several", validBody, hmacSign(validBody, "older"), "new", []lambda.WebhookOption{lambda.WithWebhookSecrets("old"), lambda.WithWebhookSecrets("", "older")}, nil},
+		{"rotation: a third secret", validBody, hmacSign(validBody, "third"), "new", []lambda.WebhookOption{lambda.WithWebhookSecrets("old")}, lambda.ErrWebhookInvalidSignature},
+		{"rotation: empty extra secret skipped", validBody, hmacSign(validBody, ""), "new", []lambda.WebhookOption{lambda.WithWebhookSecrets("")}, lambda.ErrWebhookInvalidSignature},
+		{"handler-only options ignored", validBody, sign(validBody), testSecret, []lambda.WebhookOption{lambda.WithWebhookMaxBodyBytes(1), lambda.WithWebhookErrorLog(nil)}, nil},
 		{"nil option ignored", validBody, sign(validBody), testSecret, []lambda.WebhookOption{nil}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			opts := append([]lambda.WebhookOption{lambda.WithClock(fixedClock)}, tc.opts...)
+			opts := append([]lambda.WebhookOption{lambda.WithWebhookClock(fixedClock)}, tc.opts...)
 			ev, err := lambda.ConstructEvent(tc.payload, tc.signature, tc.secret, opts...)
 			if tc.want == nil {
 				require.NoError(t, err)
@@ -277,7 +277,7 @@ func TestConstructEvent(t *testing.T) {
 
 func TestConstructEventFields(t *testing.T) {
 	t.Parallel()
-	ev, err := lambda.ConstructEvent(validBody, hmacSign(validBody, testSecret), testSecret, lambda.WithClock(fixedClock))
+	ev, err := lambda.ConstructEvent(validBody, hmacSign(validBody, testSecret), testSecret, lambda.WithWebhookClock(fixedClock))
 	require.NoError(t, err)
 	assert.Equal(t, "evt_abc123", ev.ID)
 	assert.Equal(t, lambda.EventInstanceCreated, ev.Type)
@@ -288,7 +288,7 @@ func TestConstructEventFields(t *testing.T) {
 func TestConstructEventDeliversUnknownTypes(t *testing.T) {
 	t.Parallel()
 	body := eventBody("evt_9", "gpu.melted", "2026-01-24T10:29:00Z", `{"gpu_id":"gpu_1"}`)
-	ev, err := lambda.ConstructEvent(body, hmacSign(body, testSecret), testSecret, lambda.WithClock(fixedClock))
+	ev, err := lambda.ConstructEvent(body, hmacSign(body, testSecret), testSecret, lambda.WithWebhookClock(fixedClock))
 	require.NoError(t, err)
 	assert.Equal(t, lambda.EventType("gpu.melted"), ev.Type)
 	assert.JSONEq(t, `{"gpu_id":"gpu_1"}`, string(ev.Data))
@@ -311,11 +311,11 @@ func TestConstructEventInvalidOptions(t *testing.T) {
 		name string
 		opt  lambda.WebhookOption
 	}{
-		{"zero tolerance", lambda.WithTolerance(0)},
-		{"negative tolerance", lambda.WithTolerance(-time.Minute)},
-		{"nil clock", lambda.WithClock(nil)},
-		{"zero body cap", lambda.WithMaxBodyBytes(0)},
-		{"negative body cap", lambda.WithMaxBodyBytes(-1)},
+		{"zero tolerance", lambda.WithWebhookTolerance(0)},
+		{"negative tolerance", lambda.WithWebhookTolerance(-time.Minute)},
+		{"nil clock", lambda.WithWebhookClock(nil)},
+		{"zero body cap", lambda.WithWebhookMaxBodyBytes(0)},
+		{"negative body cap", lambda.WithWebhookMaxBodyBytes(-1)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -374,7 +374,7 @@ func FuzzConstructEvent(f *testing.F) {
 		if signIt {
 			signature = hmacSign(payload, secret)
 		}
-		ev, err := lambda.ConstructEvent(payload, signature, secret, lambda.WithClock(fixedClock))
+		ev, err := lambda.ConstructEvent(payload, signature, secret, lambda.WithWebhookClock(fixedClock))
 		if err != nil {
 			if ev != nil {
 				t.Fatalf("an event together with error %v", err)
