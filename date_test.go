@@ -201,3 +201,35 @@ func TestDateMarshal(t *testing.T) {
 	assert.True(t, lambda.Date{}.IsZero())
 	assert.False(t, d.IsZero())
 }
+
+// FuzzParseDate checks ParseDate against time.Parse with the same layout,
+// which is just as strict about digits and calendar days, and that an
+// accepted date prints back exactly.
+func FuzzParseDate(f *testing.F) {
+	for _, s := range []string{
+		"2024-12-31", "2024-02-29", "2023-02-29", "2024-02-30", "0000-01-01", "9999-12-31",
+		"2024-13-01", "2024-1-05", "2024-12-31T00:00:00Z", "20241231", "+024-12-31", "", "0000-00-00",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		d, err := lambda.ParseDate(in)
+		ref, refErr := time.Parse("2006-01-02", in)
+		if refErr != nil {
+			require.ErrorIs(t, err, lambda.ErrInvalidDate, "accepted %q, which time.Parse refuses: %v", in, refErr)
+			var ve *lambda.ValueError
+			require.ErrorAs(t, err, &ve)
+			require.Equal(t, in, ve.Input)
+			require.Equal(t, lambda.Date{}, d)
+			return
+		}
+		require.NoError(t, err, "refused %q, which time.Parse accepts", in)
+		require.Equal(t, lambda.DateOf(ref), d)
+		require.True(t, d.IsValid())
+		require.Equal(t, in, d.String())
+		require.Equal(t, ref, d.In(time.UTC))
+		b, err := json.Marshal(d)
+		require.NoError(t, err)
+		require.Equal(t, `"`+in+`"`, string(b))
+	})
+}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -348,4 +350,80 @@ func TestValueTypesInAStructRefuseBadFields(t *testing.T) {
 			assert.True(t, errors.Is(err, tt.wantErr), "got %v", err)
 		})
 	}
+}
+
+// moneyGrammar is the API's money format written independently of
+// ParseMoney, as an oracle for the fuzz test: the integer part is "0", or
+// has no leading zero and is either plain or grouped by three.
+var moneyGrammar = regexp.MustCompile(`^(-?)[$€£](0|[1-9][0-9]*|[1-9][0-9]{0,2}(,[0-9]{3})+)\.([0-9]{2})$`)
+
+// FuzzParseMoney checks that ParseMoney never panics, accepts exactly the
+// grammar (minus negative zero and amounts beyond int64), and that every
+// accepted input prints back canonically and parses to the same value.
+func FuzzParseMoney(f *testing.F) {
+	for _, s := range []string{
+		"$2,345.00", "$3,242.50", "-$12.00", "$0.05", "$2345.00", "€1,234.56", "-£0.99",
+		"$92,233,720,368,547,758.07", "-$92,233,720,368,547,758.08", "$92,233,720,368,547,758.08",
+		"-$0.00", "$01.00", "$1,00.00", "$,100.00", "$1e9", "$1.5", "$ 1.00", "2345", "$", "",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		m, err := lambda.ParseMoney(in)
+
+		wantOK := false
+		if g := moneyGrammar.FindStringSubmatch(in); g != nil {
+			mag, _ := new(big.Int).SetString(strings.ReplaceAll(g[2], ",", "")+g[4], 10)
+			if g[1] == "-" {
+				mag.Neg(mag)
+			}
+			wantOK = mag.IsInt64() && !(g[1] == "-" && mag.Sign() == 0)
+			if wantOK && err == nil {
+				require.Equal(t, mag.Int64(), m.Minor, "value of %q", in)
+			}
+		}
+		if !wantOK {
+			require.Error(t, err, "accepted %q", in)
+			require.ErrorIs(t, err, lambda.ErrInvalidMoney)
+			var ve *lambda.ValueError
+			require.ErrorAs(t, err, &ve)
+			require.Equal(t, in, ve.Input)
+			require.Equal(t, lambda.Money{}, m)
+			return
+		}
+		require.NoError(t, err, "refused %q", in)
+
+		out := m.String()
+		if strings.Contains(in, ",") || out == in {
+			require.Equal(t, in, out, "a canonical input prints back exactly")
+		} else {
+			require.Equal(t, in, strings.ReplaceAll(out, ",", ""), "an ungrouped input prints back grouped")
+		}
+		again, err := lambda.ParseMoney(out)
+		require.NoError(t, err, "String() of %q is %q, which does not parse", in, out)
+		require.Equal(t, m, again)
+	})
+}
+
+// FuzzMoneyRoundTrip checks that every Money in a currency the API uses
+// prints, marshals and parses back to itself.
+func FuzzMoneyRoundTrip(f *testing.F) {
+	for _, minor := range []int64{0, 1, -1, 5, 99, 100, 234500, -1200, 99999, 100000, math.MaxInt64, math.MinInt64} {
+		f.Add(uint8(0), minor)
+	}
+	f.Add(uint8(1), int64(123456))
+	f.Add(uint8(2), int64(-99))
+	currencies := []string{"USD", "EUR", "GBP"}
+	f.Fuzz(func(t *testing.T, cur uint8, minor int64) {
+		m := lambda.Money{Currency: currencies[int(cur)%len(currencies)], Minor: minor}
+		got, err := lambda.ParseMoney(m.String())
+		require.NoError(t, err, "%#v prints as %q", m, m.String())
+		require.Equal(t, m, got)
+
+		b, err := json.Marshal(m)
+		require.NoError(t, err)
+		var back lambda.Money
+		require.NoError(t, json.Unmarshal(b, &back), "%s", b)
+		require.Equal(t, m, back)
+	})
 }

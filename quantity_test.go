@@ -3,6 +3,8 @@ package lambda_test
 import (
 	"encoding/json"
 	"math"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -166,4 +168,54 @@ func TestQuantityText(t *testing.T) {
 	assert.Equal(t, lambda.Quantity{Value: 42.3, Unit: "GBh"}, q, "a failed parse leaves the value alone")
 	assert.True(t, lambda.Quantity{}.IsZero())
 	assert.False(t, lambda.Quantity{Unit: "GBh"}.IsZero())
+}
+
+// quantityGrammar is the API's quantity format written independently of
+// ParseQuantity, as an oracle for the fuzz test.
+var quantityGrammar = regexp.MustCompile(`^((0|[1-9][0-9]*)(\.[0-9]+)?) ([A-Za-z][A-Za-z/]*)$`)
+
+// FuzzParseQuantity checks that ParseQuantity never panics, accepts exactly
+// the grammar (minus numbers beyond float64), and that every accepted input
+// prints to a string that parses back to the identical value.
+func FuzzParseQuantity(f *testing.F) {
+	for _, s := range []string{
+		"42.3 GBh", "0 GBh", "0.5 GB/h", "42.30 GBh", "1000000 GBh", "GBh", "42.3", "42.3GBh",
+		"42.3  GBh", "NaN GBh", "Inf GBh", "1e3 GBh", "-1 GBh", ".5 GBh", "01 GBh", "",
+		strings.Repeat("9", 309) + " GBh", "0." + strings.Repeat("0", 400) + "1 GBh",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		q, err := lambda.ParseQuantity(in)
+
+		wantOK := false
+		if g := quantityGrammar.FindStringSubmatch(in); g != nil {
+			v, perr := strconv.ParseFloat(g[1], 64)
+			wantOK = perr == nil
+			if wantOK && err == nil {
+				require.Equal(t, lambda.Quantity{Value: v, Unit: g[4]}, q)
+			}
+		}
+		if !wantOK {
+			require.ErrorIs(t, err, lambda.ErrInvalidQuantity, "accepted %q", in)
+			var ve *lambda.ValueError
+			require.ErrorAs(t, err, &ve)
+			require.Equal(t, in, ve.Input)
+			require.Equal(t, lambda.Quantity{}, q)
+			return
+		}
+		require.NoError(t, err, "refused %q", in)
+		require.False(t, math.IsNaN(q.Value) || math.IsInf(q.Value, 0) || q.Value < 0)
+
+		out := q.String()
+		again, err := lambda.ParseQuantity(out)
+		require.NoError(t, err, "String() of %q is %q, which does not parse", in, out)
+		require.Equal(t, math.Float64bits(q.Value), math.Float64bits(again.Value), "%q → %q", in, out)
+		require.Equal(t, q.Unit, again.Unit)
+		require.Equal(t, out, again.String(), "String is canonical")
+
+		text, err := q.MarshalText()
+		require.NoError(t, err)
+		require.Equal(t, out, string(text))
+	})
 }
