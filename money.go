@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"unicode/utf8"
 )
 
 // ErrInvalidMoney is wrapped by every error from parsing or decoding a Money,
@@ -38,7 +39,11 @@ const maxErrorInput = 64
 func (e *ValueError) Error() string {
 	in := e.Input
 	if len(in) > maxErrorInput {
-		in = in[:maxErrorInput] + "…"
+		cut := maxErrorInput
+		for cut > 0 && !utf8.RuneStart(in[cut]) {
+			cut-- // do not split a character in two
+		}
+		in = in[:cut] + "…"
 	}
 	return fmt.Sprintf("lambda: invalid %s %q: %s", e.Type, in, e.Reason)
 }

@@ -427,3 +427,12 @@ func FuzzMoneyRoundTrip(f *testing.F) {
 		require.Equal(t, m, back)
 	})
 }
+
+func TestValueErrorTruncatesOnACharacterBoundary(t *testing.T) {
+	t.Parallel()
+	in := "$x" + strings.Repeat("€", 100) // byte 64 falls inside a 3-byte "€"
+	_, err := lambda.ParseMoney(in)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), `\x`, "no character cut in two")
+	assert.Contains(t, err.Error(), "…")
+}
