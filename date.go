@@ -23,7 +23,7 @@ type Date struct {
 	Day   int        // 1 to the length of the month
 }
 
-const dateLayout = "2006-01-02"
+const calendarDateLayout = "2006-01-02"
 
 // ParseDate parses a date in the strict form YYYY-MM-DD, with exactly four,
 // two and two ASCII digits, naming a real calendar day: "2024-02-29" is
@@ -33,19 +33,19 @@ func ParseDate(s string) (Date, error) {
 	bad := func(reason string) (Date, error) {
 		return Date{}, &ValueError{Type: "date", Input: s, Reason: reason}
 	}
-	if len(s) != len(dateLayout) || s[4] != '-' || s[7] != '-' ||
-		!isDigits(s[0:4]) || !isDigits(s[5:7]) || !isDigits(s[8:10]) {
+	if len(s) != len(calendarDateLayout) || s[4] != '-' || s[7] != '-' ||
+		!isASCIIDigits(s[0:4]) || !isASCIIDigits(s[5:7]) || !isASCIIDigits(s[8:10]) {
 		return bad("want YYYY-MM-DD")
 	}
-	d := Date{Year: atoi(s[0:4]), Month: time.Month(atoi(s[5:7])), Day: atoi(s[8:10])}
+	d := Date{Year: parseDateDigits(s[0:4]), Month: time.Month(parseDateDigits(s[5:7])), Day: parseDateDigits(s[8:10])}
 	if !d.IsValid() {
 		return bad("no such day in the calendar")
 	}
 	return d, nil
 }
 
-// atoi converts a short string already checked to be ASCII digits.
-func atoi(s string) int {
+// parseDateDigits converts a short string already checked to be ASCII digits.
+func parseDateDigits(s string) int {
 	n := 0
 	for i := 0; i < len(s); i++ {
 		n = n*10 + int(s[i]-'0')
@@ -144,7 +144,7 @@ func (d Date) MarshalJSON() ([]byte, error) {
 // null leaves d unchanged; a number, a timestamp or any other JSON value is
 // an error.
 func (d *Date) UnmarshalJSON(data []byte) error {
-	s, isNull, err := jsonString(data, "date")
+	s, isNull, err := valueJSONString(data, "date")
 	if err != nil || isNull {
 		return err
 	}

@@ -31,15 +31,15 @@ type ValueError struct {
 	Reason string // what is wrong with it, for people
 }
 
-// maxErrorInput bounds how much of a rejected input an error message repeats,
+// maxValueErrorInput bounds how much of a rejected input an error message repeats,
 // so a megabyte of garbage does not become a megabyte of log line.
-const maxErrorInput = 64
+const maxValueErrorInput = 64
 
 // Error names the bad input and says why it was refused.
 func (e *ValueError) Error() string {
 	in := e.Input
-	if len(in) > maxErrorInput {
-		cut := maxErrorInput
+	if len(in) > maxValueErrorInput {
+		cut := maxValueErrorInput
 		for cut > 0 && !utf8.RuneStart(in[cut]) {
 			cut-- // do not split a character in two
 		}
@@ -84,7 +84,7 @@ var currencySymbols = []struct{ code, symbol string }{
 	{"GBP", "£"},
 }
 
-func symbolOf(code string) (string, bool) {
+func currencySymbolOf(code string) (string, bool) {
 	for _, c := range currencySymbols {
 		if c.code == code {
 			return c.symbol, true
@@ -129,10 +129,10 @@ func ParseMoney(s string) (Money, error) {
 		return bad(`want digits, then "." and exactly two decimal digits`)
 	}
 	intPart, frac := rest[:dot], rest[dot+1:]
-	if !isDigits(frac) {
+	if !isASCIIDigits(frac) {
 		return bad("want exactly two decimal digits")
 	}
-	if err := checkGrouping(intPart); err != "" {
+	if err := checkMoneyGrouping(intPart); err != "" {
 		return bad(err)
 	}
 
@@ -161,13 +161,13 @@ func ParseMoney(s string) (Money, error) {
 	return m, nil
 }
 
-// checkGrouping checks the integer part of an amount, "2345" or "2,345", and
+// checkMoneyGrouping checks the integer part of an amount, "2345" or "2,345", and
 // returns what is wrong with it, or "" if nothing is.
-func checkGrouping(s string) string {
+func checkMoneyGrouping(s string) string {
 	groups := strings.Split(s, ",")
 	for i, g := range groups {
 		switch {
-		case !isDigits(g) || g == "":
+		case !isASCIIDigits(g) || g == "":
 			return "want ASCII digits, grouped by \",\" every three"
 		case i == 0 && len(groups) > 1 && len(g) > 3:
 			return "want at most three digits before the first \",\""
@@ -181,7 +181,7 @@ func checkGrouping(s string) string {
 	return ""
 }
 
-func isDigits(s string) bool {
+func isASCIIDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
 			return false
@@ -206,7 +206,7 @@ func (m Money) String() string {
 
 	var b strings.Builder
 	b.WriteString(sign)
-	if sym, ok := symbolOf(m.Currency); ok {
+	if sym, ok := currencySymbolOf(m.Currency); ok {
 		b.WriteString(sym)
 	} else if m.Currency != "" {
 		b.WriteString(m.Currency + " ")
@@ -270,7 +270,7 @@ func commonCurrency(a, b Money) (string, error) {
 // USD, EUR and GBP, including the zero Money, because the API format has no
 // way to write them.
 func (m Money) MarshalText() ([]byte, error) {
-	if _, ok := symbolOf(m.Currency); !ok {
+	if _, ok := currencySymbolOf(m.Currency); !ok {
 		return nil, fmt.Errorf("lambda: cannot marshal money in currency %q: %w", m.Currency, ErrInvalidMoney)
 	}
 	return []byte(m.String()), nil
@@ -302,17 +302,17 @@ func (m Money) MarshalJSON() ([]byte, error) {
 // null leaves m unchanged; a number or any other JSON value is an error, so
 // an amount can never silently decode to zero.
 func (m *Money) UnmarshalJSON(data []byte) error {
-	s, isNull, err := jsonString(data, "money")
+	s, isNull, err := valueJSONString(data, "money")
 	if err != nil || isNull {
 		return err
 	}
 	return m.UnmarshalText([]byte(s))
 }
 
-// jsonString decodes a JSON string value for the value types of this file and
+// valueJSONString decodes a JSON string value for the value types of this file and
 // its siblings. It reports null separately, and anything that is not a
 // string as a *ValueError of the given type naming the raw JSON.
-func jsonString(data []byte, typ string) (s string, isNull bool, err error) {
+func valueJSONString(data []byte, typ string) (s string, isNull bool, err error) {
 	if string(data) == "null" {
 		return "", true, nil
 	}

@@ -16,7 +16,7 @@ import (
 	"github.com/lambda/lambda-go"
 )
 
-func usd(minor int64) lambda.Money { return lambda.Money{Currency: "USD", Minor: minor} }
+func moneyUSD(minor int64) lambda.Money { return lambda.Money{Currency: "USD", Minor: minor} }
 
 func TestParseMoney(t *testing.T) {
 	t.Parallel()
@@ -25,23 +25,23 @@ func TestParseMoney(t *testing.T) {
 		want      lambda.Money
 		canonical string // what String prints; "" means the input itself
 	}{
-		{in: "$2,345.00", want: usd(234500)},
-		{in: "$3,242.50", want: usd(324250)},
-		{in: "$0.05", want: usd(5)},
-		{in: "$0.00", want: usd(0)},
-		{in: "$1.00", want: usd(100)},
-		{in: "$999.99", want: usd(99999)},
-		{in: "$1,000.00", want: usd(100000)},
-		{in: "$12,345,678.90", want: usd(1234567890)},
-		{in: "-$12.00", want: usd(-1200)},
-		{in: "-$0.01", want: usd(-1)},
-		{in: "-$1,234,567.89", want: usd(-123456789)},
+		{in: "$2,345.00", want: moneyUSD(234500)},
+		{in: "$3,242.50", want: moneyUSD(324250)},
+		{in: "$0.05", want: moneyUSD(5)},
+		{in: "$0.00", want: moneyUSD(0)},
+		{in: "$1.00", want: moneyUSD(100)},
+		{in: "$999.99", want: moneyUSD(99999)},
+		{in: "$1,000.00", want: moneyUSD(100000)},
+		{in: "$12,345,678.90", want: moneyUSD(1234567890)},
+		{in: "-$12.00", want: moneyUSD(-1200)},
+		{in: "-$0.01", want: moneyUSD(-1)},
+		{in: "-$1,234,567.89", want: moneyUSD(-123456789)},
 		{in: "€1,234.56", want: lambda.Money{Currency: "EUR", Minor: 123456}},
 		{in: "-£0.99", want: lambda.Money{Currency: "GBP", Minor: -99}},
-		{in: "$2345.00", want: usd(234500), canonical: "$2,345.00"},
-		{in: "-$1234567.89", want: usd(-123456789), canonical: "-$1,234,567.89"},
-		{in: "$92,233,720,368,547,758.07", want: usd(math.MaxInt64)},
-		{in: "-$92,233,720,368,547,758.08", want: usd(math.MinInt64)},
+		{in: "$2345.00", want: moneyUSD(234500), canonical: "$2,345.00"},
+		{in: "-$1234567.89", want: moneyUSD(-123456789), canonical: "-$1,234,567.89"},
+		{in: "$92,233,720,368,547,758.07", want: moneyUSD(math.MaxInt64)},
+		{in: "-$92,233,720,368,547,758.08", want: moneyUSD(math.MinInt64)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -142,15 +142,15 @@ func TestMoneyString(t *testing.T) {
 		m    lambda.Money
 		want string
 	}{
-		{usd(0), "$0.00"},
-		{usd(5), "$0.05"},
-		{usd(-5), "-$0.05"},
-		{usd(10), "$0.10"},
-		{usd(99999), "$999.99"},
-		{usd(100000), "$1,000.00"},
-		{usd(-1200), "-$12.00"},
-		{usd(math.MaxInt64), "$92,233,720,368,547,758.07"},
-		{usd(math.MinInt64), "-$92,233,720,368,547,758.08"},
+		{moneyUSD(0), "$0.00"},
+		{moneyUSD(5), "$0.05"},
+		{moneyUSD(-5), "-$0.05"},
+		{moneyUSD(10), "$0.10"},
+		{moneyUSD(99999), "$999.99"},
+		{moneyUSD(100000), "$1,000.00"},
+		{moneyUSD(-1200), "-$12.00"},
+		{moneyUSD(math.MaxInt64), "$92,233,720,368,547,758.07"},
+		{moneyUSD(math.MinInt64), "-$92,233,720,368,547,758.08"},
 		{lambda.Money{Currency: "EUR", Minor: 100}, "€1.00"},
 		{lambda.Money{Currency: "CHF", Minor: -123456}, "-CHF 1,234.56"},
 		{lambda.Money{}, "0.00"},
@@ -172,19 +172,19 @@ func TestMoneyArithmetic(t *testing.T) {
 		want    lambda.Money
 		wantErr error
 	}{
-		{"add", func() (lambda.Money, error) { return usd(234500).Add(usd(324250)) }, usd(558750), nil},
-		{"add a credit", func() (lambda.Money, error) { return usd(234500).Add(usd(-1200)) }, usd(233300), nil},
-		{"sub", func() (lambda.Money, error) { return usd(100).Sub(usd(250)) }, usd(-150), nil},
+		{"add", func() (lambda.Money, error) { return moneyUSD(234500).Add(moneyUSD(324250)) }, moneyUSD(558750), nil},
+		{"add a credit", func() (lambda.Money, error) { return moneyUSD(234500).Add(moneyUSD(-1200)) }, moneyUSD(233300), nil},
+		{"sub", func() (lambda.Money, error) { return moneyUSD(100).Sub(moneyUSD(250)) }, moneyUSD(-150), nil},
 		{"zero takes the currency", func() (lambda.Money, error) { return lambda.Money{}.Add(eur) }, eur, nil},
 		{"to zero", func() (lambda.Money, error) { return eur.Sub(lambda.Money{}) }, eur, nil},
-		{"currency mismatch add", func() (lambda.Money, error) { return usd(1).Add(eur) }, lambda.Money{}, lambda.ErrCurrencyMismatch},
-		{"currency mismatch sub", func() (lambda.Money, error) { return eur.Sub(usd(0)) }, lambda.Money{}, lambda.ErrCurrencyMismatch},
-		{"overflow add", func() (lambda.Money, error) { return usd(math.MaxInt64).Add(usd(1)) }, lambda.Money{}, lambda.ErrMoneyOverflow},
-		{"overflow add negative", func() (lambda.Money, error) { return usd(math.MinInt64).Add(usd(-1)) }, lambda.Money{}, lambda.ErrMoneyOverflow},
-		{"overflow sub", func() (lambda.Money, error) { return usd(math.MinInt64).Sub(usd(1)) }, lambda.Money{}, lambda.ErrMoneyOverflow},
-		{"overflow sub negative", func() (lambda.Money, error) { return usd(0).Sub(usd(math.MinInt64)) }, lambda.Money{}, lambda.ErrMoneyOverflow},
-		{"edge add", func() (lambda.Money, error) { return usd(math.MaxInt64).Add(usd(math.MinInt64)) }, usd(-1), nil},
-		{"edge sub", func() (lambda.Money, error) { return usd(-1).Sub(usd(math.MaxInt64)) }, usd(math.MinInt64), nil},
+		{"currency mismatch add", func() (lambda.Money, error) { return moneyUSD(1).Add(eur) }, lambda.Money{}, lambda.ErrCurrencyMismatch},
+		{"currency mismatch sub", func() (lambda.Money, error) { return eur.Sub(moneyUSD(0)) }, lambda.Money{}, lambda.ErrCurrencyMismatch},
+		{"overflow add", func() (lambda.Money, error) { return moneyUSD(math.MaxInt64).Add(moneyUSD(1)) }, lambda.Money{}, lambda.ErrMoneyOverflow},
+		{"overflow add negative", func() (lambda.Money, error) { return moneyUSD(math.MinInt64).Add(moneyUSD(-1)) }, lambda.Money{}, lambda.ErrMoneyOverflow},
+		{"overflow sub", func() (lambda.Money, error) { return moneyUSD(math.MinInt64).Sub(moneyUSD(1)) }, lambda.Money{}, lambda.ErrMoneyOverflow},
+		{"overflow sub negative", func() (lambda.Money, error) { return moneyUSD(0).Sub(moneyUSD(math.MinInt64)) }, lambda.Money{}, lambda.ErrMoneyOverflow},
+		{"edge add", func() (lambda.Money, error) { return moneyUSD(math.MaxInt64).Add(moneyUSD(math.MinInt64)) }, moneyUSD(-1), nil},
+		{"edge sub", func() (lambda.Money, error) { return moneyUSD(-1).Sub(moneyUSD(math.MaxInt64)) }, moneyUSD(math.MinInt64), nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -203,8 +203,8 @@ func TestMoneyArithmetic(t *testing.T) {
 func TestMoneyIsZero(t *testing.T) {
 	t.Parallel()
 	assert.True(t, lambda.Money{}.IsZero())
-	assert.True(t, usd(0).IsZero())
-	assert.False(t, usd(-1).IsZero())
+	assert.True(t, moneyUSD(0).IsZero())
+	assert.False(t, moneyUSD(-1).IsZero())
 }
 
 func TestMoneyJSON(t *testing.T) {
@@ -214,9 +214,9 @@ func TestMoneyJSON(t *testing.T) {
 		want    lambda.Money
 		wantErr bool
 	}{
-		{json: `"$2,345.00"`, want: usd(234500)},
-		{json: `"-$12.00"`, want: usd(-1200)},
-		{json: `"\u00243,242.50"`, want: usd(324250)},
+		{json: `"$2,345.00"`, want: moneyUSD(234500)},
+		{json: `"-$12.00"`, want: moneyUSD(-1200)},
+		{json: `"\u00243,242.50"`, want: moneyUSD(324250)},
 		{json: `null`, want: lambda.Money{}},
 		{json: `2345`, wantErr: true},
 		{json: `23.45`, wantErr: true},
@@ -250,14 +250,14 @@ func TestMoneyJSON(t *testing.T) {
 
 func TestMoneyJSONNullKeepsValue(t *testing.T) {
 	t.Parallel()
-	m := usd(7)
+	m := moneyUSD(7)
 	require.NoError(t, json.Unmarshal([]byte(`null`), &m))
-	assert.Equal(t, usd(7), m, "null leaves the value alone, as encoding/json does for other types")
+	assert.Equal(t, moneyUSD(7), m, "null leaves the value alone, as encoding/json does for other types")
 }
 
 func TestMoneyMarshal(t *testing.T) {
 	t.Parallel()
-	b, err := json.Marshal(usd(234500))
+	b, err := json.Marshal(moneyUSD(234500))
 	require.NoError(t, err)
 	assert.Equal(t, `"$2,345.00"`, string(b))
 
@@ -293,13 +293,13 @@ func TestMoneyText(t *testing.T) {
 	assert.Equal(t, lambda.Money{Currency: "GBP", Minor: 100000}, m, "a failed parse leaves the value alone")
 
 	// As a map key, encoding/json uses the text form.
-	b, err := json.Marshal(map[lambda.Money]int{usd(100): 1})
+	b, err := json.Marshal(map[lambda.Money]int{moneyUSD(100): 1})
 	require.NoError(t, err)
 	assert.Equal(t, `{"$1.00":1}`, string(b))
 }
 
-// invoiceRow is how a caller's own struct holds the value types.
-type invoiceRow struct {
+// valueTypesRow is how a caller's own struct holds the value types.
+type valueTypesRow struct {
 	Amount        lambda.Money    `json:"amount"`
 	Date          lambda.Date     `json:"date"`
 	GigabytesHour lambda.Quantity `json:"gigabytes_hour"`
@@ -307,11 +307,11 @@ type invoiceRow struct {
 
 func TestValueTypesInAStruct(t *testing.T) {
 	t.Parallel()
-	var row invoiceRow
+	var row valueTypesRow
 	in := `{"amount":"$3,242.50","date":"2024-12-31","gigabytes_hour":"42.3 GBh"}`
 	require.NoError(t, json.Unmarshal([]byte(in), &row))
-	assert.Equal(t, invoiceRow{
-		Amount:        usd(324250),
+	assert.Equal(t, valueTypesRow{
+		Amount:        moneyUSD(324250),
 		Date:          lambda.Date{Year: 2024, Month: 12, Day: 31},
 		GigabytesHour: lambda.Quantity{Value: 42.3, Unit: "GBh"},
 	}, row)
@@ -320,7 +320,7 @@ func TestValueTypesInAStruct(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, in, string(out))
 
-	out, err = json.Marshal(invoiceRow{})
+	out, err = json.Marshal(valueTypesRow{})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"amount":null,"date":null,"gigabytes_hour":null}`, string(out))
 }
@@ -344,7 +344,7 @@ func TestValueTypesInAStructRefuseBadFields(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var row invoiceRow
+			var row valueTypesRow
 			err := json.Unmarshal([]byte(tt.json), &row)
 			require.Error(t, err)
 			assert.True(t, errors.Is(err, tt.wantErr), "got %v", err)

@@ -42,11 +42,11 @@ func ParseQuantity(s string) (Quantity, error) {
 	}
 	intPart, frac, hasDot := strings.Cut(num, ".")
 	switch {
-	case intPart == "" || !isDigits(intPart) || (hasDot && (frac == "" || !isDigits(frac))):
+	case intPart == "" || !isASCIIDigits(intPart) || (hasDot && (frac == "" || !isASCIIDigits(frac))):
 		return bad(`want a plain decimal number such as "42" or "42.3"`)
 	case len(intPart) > 1 && intPart[0] == '0':
 		return bad("leading zeros are not allowed")
-	case !isUnit(unit):
+	case !isQuantityUnit(unit):
 		return bad(`want a unit of ASCII letters and "/" after one space`)
 	}
 	v, err := strconv.ParseFloat(num, 64)
@@ -56,19 +56,19 @@ func ParseQuantity(s string) (Quantity, error) {
 	return Quantity{Value: v, Unit: unit}, nil
 }
 
-func isUnit(s string) bool {
-	if s == "" || !isLetter(s[0]) {
+func isQuantityUnit(s string) bool {
+	if s == "" || !isASCIILetter(s[0]) {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		if !isLetter(s[i]) && s[i] != '/' {
+		if !isASCIILetter(s[i]) && s[i] != '/' {
 			return false
 		}
 	}
 	return true
 }
 
-func isLetter(c byte) bool { return ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') }
+func isASCIILetter(c byte) bool { return ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') }
 
 // String prints q in the API's format with the shortest number that parses
 // back to the same float64: "42.3 GBh", "1000000 GBh" (never an exponent).
@@ -83,7 +83,7 @@ func (q Quantity) IsZero() bool { return q == Quantity{} }
 // would refuse (negative, NaN, infinite) or a malformed unit, so that what is
 // written can always be read back.
 func (q Quantity) MarshalText() ([]byte, error) {
-	if q.Value < 0 || math.IsNaN(q.Value) || math.IsInf(q.Value, 0) || !isUnit(q.Unit) {
+	if q.Value < 0 || math.IsNaN(q.Value) || math.IsInf(q.Value, 0) || !isQuantityUnit(q.Unit) {
 		return nil, fmt.Errorf("lambda: cannot marshal quantity %v %q: %w", q.Value, q.Unit, ErrInvalidQuantity)
 	}
 	// -0 passes the check above but would print as "-0".
@@ -115,7 +115,7 @@ func (q Quantity) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON accepts a JSON string in the format of ParseQuantity. A JSON
 // null leaves q unchanged; a number or any other JSON value is an error.
 func (q *Quantity) UnmarshalJSON(data []byte) error {
-	s, isNull, err := jsonString(data, "quantity")
+	s, isNull, err := valueJSONString(data, "quantity")
 	if err != nil || isNull {
 		return err
 	}
