@@ -132,8 +132,8 @@ func ParseMoney(s string) (Money, error) {
 	if !isASCIIDigits(frac) {
 		return bad("want exactly two decimal digits")
 	}
-	if err := checkMoneyGrouping(intPart); err != "" {
-		return bad(err)
+	if reason := checkMoneyGrouping(intPart); reason != "" {
+		return bad(reason)
 	}
 
 	// Accumulate the magnitude in uint64 so that the most negative int64
