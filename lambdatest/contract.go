@@ -112,10 +112,15 @@ func (c *Contract) ValidateRequest(r *http.Request, body []byte) error {
 	if cerr != nil {
 		return cerr
 	}
-	name := routeName(route)
-	if cerr := unknownQuery(route, req); cerr != nil {
+	name := contractRouteName(route)
+	if cerr := unknownQueryParam(route, req); cerr != nil {
 		cerr.Route = name
 		return cerr
+	}
+	// kin-openapi's RejectWhenRequestBodyNotSpecified also rejects bodies
+	// that are specified (v0.135.0), so the check is done here.
+	if route.Operation.RequestBody == nil && len(body) > 0 {
+		return &ContractError{Route: name, Message: "this operation takes no request body"}
 	}
 	input := &openapi3filter.RequestValidationInput{
 		Request:    req,
@@ -124,7 +129,7 @@ func (c *Contract) ValidateRequest(r *http.Request, body []byte) error {
 		Options:    c.options(route),
 	}
 	if err := openapi3filter.ValidateRequest(req.Context(), input); err != nil {
-		return fromKin(err, name)
+		return contractErrorOf(err, name)
 	}
 	return nil
 }
@@ -136,7 +141,7 @@ func (c *Contract) ValidateResponse(r *http.Request, status int, header http.Hea
 	if cerr != nil {
 		return cerr
 	}
-	name := routeName(route)
+	name := contractRouteName(route)
 	if status == http.StatusNoContent && len(body) > 0 {
 		return &ContractError{Route: name, Message: "a 204 response must have no body"}
 	}
@@ -156,7 +161,11 @@ func (c *Contract) ValidateResponse(r *http.Request, status int, header http.Hea
 		Options: c.options(route),
 	}
 	if err := openapi3filter.ValidateResponse(req.Context(), input); err != nil {
-		return fromKin(err, name)
+		cerr := contractErrorOf(err, name)
+		if cerr.Message == msgUndocumentedStatus {
+			cerr.Message = fmt.Sprintf("response status %d is not documented for this operation", status)
+		}
+		return cerr
 	}
 	return nil
 }
@@ -164,11 +173,10 @@ func (c *Contract) ValidateResponse(r *http.Request, status int, header http.Hea
 // options are fresh per call: kin-openapi may keep state in them.
 func (c *Contract) options(route *routers.Route) *openapi3filter.Options {
 	return &openapi3filter.Options{
-		AuthenticationFunc:                openapi3filter.NoopAuthenticationFunc,
-		IncludeResponseStatus:             true,
-		RejectWhenRequestBodyNotSpecified: true,
-		SkipSettingDefaults:               true,
-		ExcludeRequestBody:                route.Operation.OperationID == streamOperationID,
+		AuthenticationFunc:    openapi3filter.NoopAuthenticationFunc,
+		IncludeResponseStatus: true,
+		SkipSettingDefaults:   true,
+		ExcludeRequestBody:    route.Operation.OperationID == streamOperationID,
 	}
 }
 
@@ -181,9 +189,9 @@ func (c *Contract) find(r *http.Request, body []byte) (*routers.Route, map[strin
 	if r == nil || r.URL == nil {
 		return nil, nil, nil, noRoute("no request")
 	}
-	path, ok := routePath(r.URL.Path)
+	path, ok := contractPath(r.URL.Path)
 	if !ok {
-		return nil, nil, nil, noRoute(fmt.Sprintf("path %q is not under /v1 or /v2", truncate(r.URL.Path)))
+		return nil, nil, nil, noRoute(fmt.Sprintf("path %q is not under /v1 or /v2", truncatePath(r.URL.Path)))
 	}
 	req := r.Clone(r.Context())
 	u := *r.URL
@@ -194,26 +202,29 @@ func (c *Contract) find(r *http.Request, body []byte) (*routers.Route, map[strin
 	req.GetBody = nil
 	route, params, err := c.router.FindRoute(req)
 	if err != nil || route == nil {
-		return nil, nil, nil, noRoute(fmt.Sprintf("no operation %s %s", r.Method, truncate(path)))
+		return nil, nil, nil, noRoute(fmt.Sprintf("no operation %s %s", r.Method, truncatePath(path)))
 	}
 	return route, params, req, nil
 }
 
 // routePath strips the /v1 or /v2 prefix of an API path.
-func routePath(p string) (string, bool) {
+func contractPath(p string) (string, bool) {
 	for _, prefix := range []string{"/v1", "/v2"} {
-		if rest, ok := strings.CutPrefix(p, prefix); ok && strings.HasPrefix(rest, "/") {
+		rest, ok := strings.CutPrefix(p, prefix)
+		// Empty segments and a trailing slash are different paths, which the
+		// path-pattern router would otherwise forgive.
+		if ok && strings.HasPrefix(rest, "/") && !strings.HasSuffix(rest, "/") && !strings.Contains(rest, "//") {
 			return rest, true
 		}
 	}
 	return "", false
 }
 
-func routeName(route *routers.Route) string { return route.Method + " " + route.Path }
+func contractRouteName(route *routers.Route) string { return route.Method + " " + route.Path }
 
 // unknownQuery reports a query parameter the operation does not declare:
 // kin-openapi ignores those, but a misspelled SDK tag (per_page) must fail.
-func unknownQuery(route *routers.Route, req *http.Request) *ContractError {
+func unknownQueryParam(route *routers.Route, req *http.Request) *ContractError {
 	known := map[string]bool{}
 	for _, ps := range []openapi3.Parameters{route.PathItem.Parameters, route.Operation.Parameters} {
 		for _, p := range ps {
@@ -236,6 +247,8 @@ func unknownQuery(route *routers.Route, req *http.Request) *ContractError {
 	return nil
 }
 
+const msgUndocumentedStatus = "response status not documented for this operation"
+
 var (
 	unsupportedProp = regexp.MustCompile(`^property "(.*)" is unsupported$`)
 	headerReason    = regexp.MustCompile(`header "?([A-Za-z0-9-]+)"?`)
@@ -244,7 +257,7 @@ var (
 // fromKin turns kin-openapi's error tree into a ContractError naming the
 // field at fault. Messages are built from kin-openapi's reasons, which never
 // carry values, rather than its Error strings, which dump schema and value.
-func fromKin(err error, route string) *ContractError {
+func contractErrorOf(err error, route string) *ContractError {
 	ce := &ContractError{Route: route, Message: "does not match the contract"}
 	var me openapi3.MultiError
 	if errors.As(err, &me) && len(me) > 0 {
@@ -281,9 +294,6 @@ func fromKin(err error, route string) *ContractError {
 			return ce
 		default:
 			ce.Message = "invalid request"
-			if reqErr.Err != nil && strings.Contains(reqErr.Err.Error(), "body not allowed") {
-				ce.Message = "this operation takes no request body"
-			}
 			fillSchema(ce, reqErr.Err, true)
 			return ce
 		}
@@ -291,7 +301,7 @@ func fromKin(err error, route string) *ContractError {
 		ce.Message = "invalid response"
 		switch {
 		case respErr.Reason == "status is not supported":
-			ce.Message = "response status not documented for this operation"
+			ce.Message = msgUndocumentedStatus
 		case strings.Contains(respErr.Reason, "header"):
 			if m := headerReason.FindStringSubmatch(respErr.Reason); m != nil {
 				ce.Field = m[1]
@@ -353,8 +363,14 @@ func fillSchema(ce *ContractError, err error, path bool) {
 			ce.Allowed = append(ce.Allowed, fmt.Sprint(v))
 		}
 	}
-	if se.SchemaField == "required" {
+	switch se.SchemaField {
+	case "required":
+		ce.Message = "required field is missing"
 		ce.Value = nil // the value is the enclosing object
+	case "format":
+		if se.Schema != nil {
+			ce.Message = fmt.Sprintf("not a valid %s", se.Schema.Format)
+		}
 	}
 }
 
@@ -393,7 +409,7 @@ func deepestSchemaError(err error) *openapi3.SchemaError {
 }
 
 // truncate bounds a path quoted in an error message.
-func truncate(s string) string {
+func truncatePath(s string) string {
 	const max = 80
 	if len(s) <= max {
 		return s
