@@ -191,7 +191,7 @@ func (c *Contract) find(r *http.Request, body []byte) (*routers.Route, map[strin
 	}
 	path, ok := contractPath(r.URL.Path)
 	if !ok {
-		return nil, nil, nil, noRoute(fmt.Sprintf("path %q is not under /v1 or /v2", truncatePath(r.URL.Path)))
+		return nil, nil, nil, noRoute(fmt.Sprintf("path %q is not under /v1 or /v2", truncate(r.URL.Path)))
 	}
 	req := r.Clone(r.Context())
 	u := *r.URL
@@ -202,7 +202,7 @@ func (c *Contract) find(r *http.Request, body []byte) (*routers.Route, map[strin
 	req.GetBody = nil
 	route, params, err := c.router.FindRoute(req)
 	if err != nil || route == nil {
-		return nil, nil, nil, noRoute(fmt.Sprintf("no operation %s %s", r.Method, truncatePath(path)))
+		return nil, nil, nil, noRoute(fmt.Sprintf("no operation %s %s", r.Method, truncate(path)))
 	}
 	return route, params, req, nil
 }
@@ -408,8 +408,9 @@ func deepestSchemaError(err error) *openapi3.SchemaError {
 	return best
 }
 
-// truncate bounds a path quoted in an error message.
-func truncatePath(s string) string {
+// truncate bounds a path quoted in an error message (also used by the
+// simulator's 404 answer).
+func truncate(s string) string {
 	const max = 80
 	if len(s) <= max {
 		return s
