@@ -454,3 +454,33 @@ func TestContractNoRouteError(t *testing.T) {
 	require.Error(t, err)
 	assert.False(t, errors.Is(err, ErrNoRoute))
 }
+
+func TestContractEdgeCases(t *testing.T) {
+	t.Parallel()
+	c := loadTestContract(t)
+	body := `{"name":"v","region":"r"}`
+	r := contractRequest(t, "POST", "http://localhost/v1/vpn", body, map[string]string{"Content-Type": "application/json; charset=utf-8"})
+	assert.NoError(t, c.ValidateRequest(r, []byte(body)), "a charset parameter is fine")
+
+	r = contractRequest(t, "DELETE", "http://localhost/v1/volumes/vol_1", "", nil)
+	err := c.ValidateRequest(r, []byte(`{"force":true}`))
+	require.Error(t, err, "DELETE takes no body")
+
+	// A 401 need not carry rate-limit headers (no bucket without a credential).
+	h := http.Header{"Content-Type": {"application/json"}, "X-Request-Id": {"req_1"}}
+	r = contractRequest(t, "GET", "http://localhost/v1/instances", "", nil)
+	assert.NoError(t, c.ValidateResponse(r, 401, h,
+		[]byte(`{"success":false,"error":{"code":"authentication_failed","message":"invalid API key"},"metadata":{"request_id":"req_1"}}`)))
+	// Every other answer must.
+	err = c.ValidateResponse(r, 403, h,
+		[]byte(`{"success":false,"error":{"code":"forbidden","message":"no"},"metadata":{"request_id":"req_1"}}`))
+	var ce *ContractError
+	require.ErrorAs(t, err, &ce)
+	assert.Contains(t, ce.Field, "X-RateLimit-")
+
+	// A nil request or URL is no route, not a panic.
+	err = c.ValidateRequest(nil, nil)
+	assert.ErrorIs(t, err, ErrNoRoute)
+	err = c.ValidateResponse(&http.Request{Method: "GET"}, 200, nil, nil)
+	assert.ErrorIs(t, err, ErrNoRoute)
+}
