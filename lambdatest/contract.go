@@ -207,7 +207,7 @@ func (c *Contract) find(r *http.Request, body []byte) (*routers.Route, map[strin
 	return route, params, req, nil
 }
 
-// routePath strips the /v1 or /v2 prefix of an API path.
+// contractPath strips the /v1 or /v2 prefix of an API path.
 func contractPath(p string) (string, bool) {
 	for _, prefix := range []string{"/v1", "/v2"} {
 		rest, ok := strings.CutPrefix(p, prefix)
@@ -220,9 +220,10 @@ func contractPath(p string) (string, bool) {
 	return "", false
 }
 
+// contractRouteName names an operation "POST /instances" style.
 func contractRouteName(route *routers.Route) string { return route.Method + " " + route.Path }
 
-// unknownQuery reports a query parameter the operation does not declare:
+// unknownQueryParam reports a query parameter the operation does not declare:
 // kin-openapi ignores those, but a misspelled SDK tag (per_page) must fail.
 func unknownQueryParam(route *routers.Route, req *http.Request) *ContractError {
 	known := map[string]bool{}
@@ -254,7 +255,7 @@ var (
 	headerReason    = regexp.MustCompile(`header "?([A-Za-z0-9-]+)"?`)
 )
 
-// fromKin turns kin-openapi's error tree into a ContractError naming the
+// contractErrorOf turns kin-openapi's error tree into a ContractError naming the
 // field at fault. Messages are built from kin-openapi's reasons, which never
 // carry values, rather than its Error strings, which dump schema and value.
 func contractErrorOf(err error, route string) *ContractError {
