@@ -387,6 +387,8 @@ func TestContractValidateResponse(t *testing.T) {
 		{name: "undocumented status", method: "GET", url: "http://localhost/v1/account", status: 418, body: contractNotFound, wantErr: true, msg: "not documented"},
 		{name: "missing request id header", method: "GET", url: "http://localhost/v1/volumes/vol_x", status: 404,
 			header: with(contractHeader(), "X-Request-Id", ""), body: contractNotFound, wantErr: true, field: "X-Request-Id"},
+		{name: "request id header differs from the body's", method: "GET", url: "http://localhost/v1/volumes/vol_x", status: 404,
+			header: with(contractHeader(), "X-Request-Id", "req_other"), body: contractNotFound, wantErr: true, field: "X-Request-Id"},
 		{name: "rate limit header not a number", method: "GET", url: "http://localhost/v1/volumes/vol_x", status: 404,
 			header: with(contractHeader(), "X-RateLimit-Remaining", "many"), body: contractNotFound, wantErr: true, field: "X-RateLimit-Remaining"},
 		{name: "body not JSON", method: "GET", url: "http://localhost/v1/account", status: 503,
