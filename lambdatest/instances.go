@@ -286,7 +286,7 @@ func (s *Server) SeedInstances(n int) []string {
 	ids := make([]string, 0, max(n, 0))
 	base := time.Now().UTC()
 	for i := 0; i < n; i++ {
-		at := base.Add(time.Duration(i) * time.Millisecond)
+		at := base.Add(-time.Duration(n-i) * time.Millisecond) // in the past, oldest first
 		region := []string{"us-west-1", "us-east-1", "eu-west-1"}[i%3]
 		in := st.newInstance(fmt.Sprintf("seed-%d", i+1), instanceTypes[i%3], region, "ubuntu-22.04", nil, nil, at)
 		in.lc.status, in.lc.updated = "running", at
