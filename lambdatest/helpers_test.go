@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -139,3 +140,18 @@ func createInstance(t *testing.T, srv *lambdatest.Server) string {
 	r := mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/instances", instanceBody)
 	return r.data(t)["id"].(string)
 }
+
+// escapeQuery escapes the values of a raw query "a=b&c={...}".
+func escapeQuery(q string) string {
+	if q == "" {
+		return ""
+	}
+	vals := url.Values{}
+	for _, kv := range strings.Split(q, "&") {
+		k, v, _ := strings.Cut(kv, "=")
+		vals.Add(k, v)
+	}
+	return vals.Encode()
+}
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
