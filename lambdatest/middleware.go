@@ -75,6 +75,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if hasFault && !f.AfterHandling && s.applyFault(w, c, f) {
 		return
 	}
+	c.now = time.Now() // a delayed request happens when it is handled
 	rep := s.handle(c)
 	if rep.written {
 		return
@@ -159,6 +160,9 @@ func truncateBody(b []byte) string {
 // A fault with only a Delay lets the request go on afterwards.
 func (s *Server) applyFault(w http.ResponseWriter, c *call, f Fault) bool {
 	if f.Delay > 0 && !s.sleep(c.r.Context(), f.Delay) {
+		// The client left or the server is closing: an empty 200 would be
+		// a lie, so the connection is cut.
+		dropConnection(w)
 		return true
 	}
 	if f.Drop {
