@@ -1,8 +1,11 @@
 package lambdatest_test
 
 import (
+	"bytes"
+	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -150,4 +153,34 @@ func TestRequestLog(t *testing.T) {
 
 	srv.ResetRequests()
 	assert.Empty(t, srv.Requests())
+}
+
+func TestLoggerNeverLogsKeys(t *testing.T) {
+	t.Parallel()
+	var buf syncBuffer
+	srv := newServer(t, lambdatest.WithLogger(slog.New(slog.NewTextHandler(&buf, nil))))
+	mustCall(t, srv, http.StatusOK, http.MethodGet, "/v1/account", "")
+	mustCall(t, srv, http.StatusUnauthorized, http.MethodGet, "/v1/account", "", "Authorization", "Bearer λ_sk_leaked")
+	out := buf.String()
+	assert.Contains(t, out, "/v1/account")
+	assert.Contains(t, out, "status=401")
+	assert.NotContains(t, out, "λ_sk")
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

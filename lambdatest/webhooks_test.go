@@ -149,3 +149,48 @@ func TestWebhookValidation(t *testing.T) {
 	}
 	mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/webhooks", `{"url":"https://example.com/h","events":["instance.created"],"secret":"s"}`)
 }
+
+func TestWebhookToTLSReceiver(t *testing.T) {
+	t.Parallel()
+	got := make(chan string, 1)
+	tlsRecv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- r.Header.Get("X-Lambda-Signature")
+	}))
+	t.Cleanup(tlsRecv.Close)
+	srv := newServer(t, lambdatest.WithWebhookClient(tlsRecv.Client()))
+	mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/webhooks",
+		`{"url":"`+tlsRecv.URL+`","events":["*"],"secret":"s"}`)
+	mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/volumes", volumeBody)
+	select {
+	case sig := <-got:
+		assert.Regexp(t, `^sha256=[0-9a-f]{64}$`, sig)
+	case <-time.After(5 * time.Second):
+		t.Fatal("no delivery")
+	}
+}
+
+func TestCloseStopsHangingDelivery(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	t.Cleanup(hang.Close)
+	t.Cleanup(func() { close(release) })
+
+	srv := lambdatest.NewServer()
+	mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/webhooks", `{"url":"`+hang.URL+`","events":["*"],"secret":"s"}`)
+	mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/volumes", volumeBody)
+	time.Sleep(20 * time.Millisecond) // let the delivery start
+
+	done := make(chan struct{})
+	go func() { srv.Close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(time.Second):
+		t.Fatal("Close waits for a hanging webhook receiver")
+	}
+}
