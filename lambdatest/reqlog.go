@@ -8,6 +8,8 @@ import (
 )
 
 // Request is one request the server received, as recorded by Requests.
+// Header holds the headers as sent, credentials included, so that a test
+// can check the exact bytes of an API key; do not print it.
 type Request struct {
 	Method   string
 	Path     string
