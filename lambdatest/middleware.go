@@ -62,6 +62,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.key = key
+	s.st.touchKey(key, now)
 	if e := s.limiter.take(w.Header(), key, now); e != nil {
 		s.finish(w, c, c.fail(e), true)
 		return

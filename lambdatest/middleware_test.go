@@ -66,8 +66,12 @@ func TestCreatedAPIKeyAuthenticatesUntilDeleted(t *testing.T) {
 	assert.Regexp(t, `^λ_sk_`, secret)
 	assert.Equal(t, []rune(secret)[:8], []rune(d["prefix"].(string)))
 
+	assert.NotContains(t, d, "last_used_at", "never used yet")
 	mustCall(t, srv, http.StatusOK, http.MethodGet, "/v1/account", "", "Authorization", "Bearer "+secret)
 	list := mustCall(t, srv, http.StatusOK, http.MethodGet, "/v1/account/api-keys", "")
+	for _, it := range list.items(t) {
+		assert.NotEmpty(t, it.(map[string]any)["last_used_at"], "both keys were used")
+	}
 	assert.NotContains(t, string(list.raw), secret, "the secret is shown once")
 	assert.Len(t, list.items(t), 2, "the default key and the new one")
 
