@@ -358,10 +358,14 @@ func TestComputeEmptyIDsAreRefusedBeforeSending(t *testing.T) {
 			}
 			return errors.New("the stream ended without an error")
 		},
-		"Volumes.Get":              func(id string) error { return drop(client.Volumes.Get(ctx, id)) },
-		"Volumes.Delete":           func(id string) error { return client.Volumes.Delete(ctx, id) },
-		"Volumes.Attach":           func(id string) error { return drop(client.Volumes.Attach(ctx, id, &lambda.AttachVolumeRequest{InstanceID: "inst_1"})) },
-		"Volumes.Attach instance":  func(id string) error { return drop(client.Volumes.Attach(ctx, "vol_1", &lambda.AttachVolumeRequest{InstanceID: id})) },
+		"Volumes.Get":    func(id string) error { return drop(client.Volumes.Get(ctx, id)) },
+		"Volumes.Delete": func(id string) error { return client.Volumes.Delete(ctx, id) },
+		"Volumes.Attach": func(id string) error {
+			return drop(client.Volumes.Attach(ctx, id, &lambda.AttachVolumeRequest{InstanceID: "inst_1"}))
+		},
+		"Volumes.Attach instance": func(id string) error {
+			return drop(client.Volumes.Attach(ctx, "vol_1", &lambda.AttachVolumeRequest{InstanceID: id}))
+		},
 		"Volumes.Detach":           func(id string) error { return drop(client.Volumes.Detach(ctx, id)) },
 		"Volumes.Resize":           func(id string) error { return drop(client.Volumes.Resize(ctx, id, nil)) },
 		"Volumes.WaitUntilReady":   func(id string) error { return drop(client.Volumes.WaitUntilReady(ctx, id)) },
