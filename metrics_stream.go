@@ -232,6 +232,8 @@ func (ms *metricStream) pump(ctx context.Context, conn *websocket.Conn, yield fu
 			return delivered, false, nil
 		case err != nil:
 			return delivered, false, fmt.Errorf("%w (instance %s): %w", ErrStreamDropped, ms.id, err)
+		case ctx.Err() != nil: // a message that raced the close: the caller is done
+			return delivered, false, ctx.Err()
 		}
 		var sample MetricSample
 		if jerr := json.Unmarshal(data, &sample); jerr != nil {
