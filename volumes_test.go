@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -203,4 +204,50 @@ func TestVolumesWaitUntilReadyEndsWithTheContext(t *testing.T) {
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	require.NotNil(t, last, "the last state seen comes with the error")
 	assert.Equal(t, lambda.VolumeStatusCreating, last.Status)
+}
+
+// The simulator cannot put a volume or a snapshot in error, so the waiters'
+// fail-fast paths are checked against a plain loopback server.
+func TestStorageWaitersFailFastOnFinalStatuses(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		path   string
+		status string
+		wait   func(c *lambda.Client) (string, error)
+	}{
+		{"volume in error", "/volumes/vol_1", "error", func(c *lambda.Client) (string, error) {
+			v, err := c.Volumes.WaitUntilReady(context.Background(), "vol_1", computeWait)
+			return string(v.Status), err
+		}},
+		{"volume deleted", "/volumes/vol_1", "deleted", func(c *lambda.Client) (string, error) {
+			v, err := c.Volumes.WaitUntilReady(context.Background(), "vol_1", computeWait)
+			return string(v.Status), err
+		}},
+		{"snapshot in error", "/snapshots/snap_1", "error", func(c *lambda.Client) (string, error) {
+			sn, err := c.Snapshots.WaitUntilReady(context.Background(), "snap_1", computeWait)
+			return string(sn.Status), err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			client, mux, _ := setup(t)
+			var polls atomic.Int32
+			mux.HandleFunc(tt.path, func(w http.ResponseWriter, r *http.Request) {
+				// Transitional first, then final: the waiter must poll past the
+				// first and stop at the second.
+				status := "creating"
+				if polls.Add(1) > 1 {
+					status = tt.status
+				}
+				writeData(w, http.StatusOK, `{"id":"x_1","name":"n","size_gb":1,"region":"r","volume_id":"vol_1","status":"`+status+
+					`","created_at":"2026-01-24T10:30:00Z","updated_at":"2026-01-24T10:30:00Z"}`)
+			})
+			last, err := tt.wait(client)
+			require.ErrorIs(t, err, lambda.ErrWaitFailed)
+			assert.Equal(t, tt.status, last)
+			assert.Equal(t, int32(2), polls.Load())
+		})
+	}
 }
