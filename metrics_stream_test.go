@@ -2,6 +2,7 @@ package lambda_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -393,4 +394,36 @@ func TestStreamMetricsSendsACloseFrame(t *testing.T) {
 			t.Fatal("the server never saw the connection end")
 		}
 	})
+}
+
+// StreamMetrics is a loop: break when you have enough, and the connection
+// is closed for you.
+func ExampleInstancesService_StreamMetrics() {
+	srv := lambdatest.NewServer(lambdatest.WithMetricsInterval(10 * time.Millisecond))
+	defer srv.Close()
+	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.URL+"/v1"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	id := srv.SeedInstances(1)[0]
+
+	n := 0
+	for sample, err := range client.Instances.StreamMetrics(ctx, id, nil) {
+		if err != nil {
+			fmt.Println("stream ended:", err)
+			break
+		}
+		n++
+		fmt.Printf("sample %d: CPU between 0 and 100%%: %t\n", n, sample.CPUPercent >= 0 && sample.CPUPercent <= 100)
+		if n == 3 {
+			break
+		}
+	}
+	// Output:
+	// sample 1: CPU between 0 and 100%: true
+	// sample 2: CPU between 0 and 100%: true
+	// sample 3: CPU between 0 and 100%: true
 }

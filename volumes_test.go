@@ -251,3 +251,47 @@ func TestStorageWaitersFailFastOnFinalStatuses(t *testing.T) {
 		})
 	}
 }
+
+// A volume is ready when it is settled: available after Create and Detach,
+// attached after Attach.
+func ExampleVolumesService_WaitUntilReady() {
+	srv := lambdatest.NewServer(lambdatest.WithTransitionDelay(20 * time.Millisecond))
+	defer srv.Close()
+	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.URL+"/v1"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	fast := lambda.WithWaitDelay(10*time.Millisecond, 50*time.Millisecond)
+	instanceID := srv.SeedInstances(1)[0]
+
+	vol, err := client.Volumes.Create(ctx, &lambda.CreateVolumeRequest{Name: "data", SizeGB: 100, Region: "us-west-1"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("created:", vol.Status)
+	vol, err = client.Volumes.WaitUntilReady(ctx, vol.ID, fast)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("ready:", vol.Status)
+
+	if _, err := client.Volumes.Attach(ctx, vol.ID, &lambda.AttachVolumeRequest{InstanceID: instanceID}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	vol, err = client.Volumes.WaitUntilReady(ctx, vol.ID, fast)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("ready:", vol.Status, vol.InstanceID == instanceID)
+	// Output:
+	// created: creating
+	// ready: available
+	// ready: attached true
+}
