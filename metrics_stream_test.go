@@ -2,10 +2,12 @@ package lambda_test
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -426,4 +428,50 @@ func ExampleInstancesService_StreamMetrics() {
 	// sample 1: CPU between 0 and 100%: true
 	// sample 2: CPU between 0 and 100%: true
 	// sample 3: CPU between 0 and 100%: true
+}
+
+// Production servers speak HTTP/2, where a WebSocket upgrade does not
+// exist: the stream must still get an HTTP/1.1 connection of its own.
+func TestStreamMetricsWorksBesideHTTP2(t *testing.T) {
+	t.Parallel()
+	var protos sync.Map
+	hts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		protos.Store(r.URL.Path, r.Proto)
+		if !strings.HasSuffix(r.URL.Path, "/metrics/stream") {
+			writeData(w, http.StatusOK, instanceJSON)
+			return
+		}
+		c, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.CloseNow()
+		ctx := c.CloseRead(r.Context())
+		for ctx.Err() == nil {
+			_ = c.Write(ctx, websocket.MessageText, []byte(`{"timestamp":"2026-11-23T12:00:00Z","cpu_percent":1}`))
+			time.Sleep(5 * time.Millisecond)
+		}
+	}))
+	hts.EnableHTTP2 = true
+	hts.TLS = &tls.Config{NextProtos: []string{"h2", "http/1.1"}}
+	hts.StartTLS()
+	t.Cleanup(hts.Close)
+	client, err := lambda.NewClient(lambda.WithAPIKey(testKey), lambda.WithBaseURL(hts.URL+"/v1"), lambda.WithHTTPClient(hts.Client()))
+	require.NoError(t, err)
+	ctx := computeCtx(t)
+
+	_, err = client.Instances.Get(ctx, "inst_abc123")
+	require.NoError(t, err)
+	n := 0
+	for s, err := range client.Instances.StreamMetrics(ctx, "inst_abc123", nil) {
+		require.NoError(t, err)
+		assert.Equal(t, 1.0, s.CPUPercent)
+		if n++; n == 2 {
+			break
+		}
+	}
+	p, _ := protos.Load("/v1/instances/inst_abc123")
+	assert.Equal(t, "HTTP/2.0", p, "ordinary calls use HTTP/2")
+	p, _ = protos.Load("/v1/instances/inst_abc123/metrics/stream")
+	assert.Equal(t, "HTTP/1.1", p, "the stream upgrades an HTTP/1.1 connection")
 }
