@@ -156,3 +156,54 @@ func deref[T any](p *T) T {
 	}
 	return *p
 }
+
+// ResizeInstanceRequest is the body of Instances.Resize.
+type ResizeInstanceRequest struct {
+	InstanceType InstanceType `json:"instance_type"`
+}
+
+// Delete deletes an instance: it is terminated and then no longer found.
+// The API refuses it (ErrConflict) while volumes are attached to it.
+func (s *InstancesService) Delete(ctx context.Context, id string, opts ...RequestOption) error {
+	if err := requireID("instance", id); err != nil {
+		return err
+	}
+	return del(ctx, s.client, path("instances", id), opts)
+}
+
+// Start starts a stopped instance; it goes through pending to running (see
+// WaitUntilReady). Starting an instance that is not stopped is ErrConflict.
+func (s *InstancesService) Start(ctx context.Context, id string, opts ...RequestOption) (*Instance, error) {
+	return s.action(ctx, id, "start", opts)
+}
+
+// Stop stops a running instance; it goes through stopping to stopped.
+func (s *InstancesService) Stop(ctx context.Context, id string, opts ...RequestOption) (*Instance, error) {
+	return s.action(ctx, id, "stop", opts)
+}
+
+// Restart restarts a running instance; it goes through restarting back to
+// running.
+func (s *InstancesService) Restart(ctx context.Context, id string, opts ...RequestOption) (*Instance, error) {
+	return s.action(ctx, id, "restart", opts)
+}
+
+// Resize changes the type of a running or stopped instance; it goes
+// through resizing back to the status it had.
+func (s *InstancesService) Resize(ctx context.Context, id string, req *ResizeInstanceRequest, opts ...RequestOption) (*Instance, error) {
+	if err := requireID("instance", id); err != nil {
+		return nil, err
+	}
+	if req == nil {
+		req = &ResizeInstanceRequest{}
+	}
+	return send[Instance](ctx, s.client, http.MethodPost, path("instances", id, "resize"), req, opts)
+}
+
+// action posts a body-less action (start, stop, restart) on an instance.
+func (s *InstancesService) action(ctx context.Context, id, verb string, opts []RequestOption) (*Instance, error) {
+	if err := requireID("instance", id); err != nil {
+		return nil, err
+	}
+	return send[Instance](ctx, s.client, http.MethodPost, path("instances", id, verb), nil, opts)
+}

@@ -1,0 +1,283 @@
+package lambda
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/lambda/lambda-go/internal/retry"
+)
+
+// Defaults of StreamMetricsOptions.
+const (
+	DefaultStreamMaxReconnects = 5
+	DefaultStreamMinBackoff    = 250 * time.Millisecond
+	DefaultStreamMaxBackoff    = 10 * time.Second
+	DefaultStreamReadLimit     = 64 << 10 // bytes; a sample is about 200
+)
+
+// ErrStreamDropped is matched by the error that ends a metrics stream whose
+// connection was lost and not (or no longer) reconnected.
+var ErrStreamDropped = errors.New("lambda: metrics stream connection lost")
+
+// StreamMetricsOptions tunes Instances.StreamMetrics. The zero value, like
+// nil, reconnects after a dropped connection with the defaults above.
+type StreamMetricsOptions struct {
+	// DisableReconnect ends the stream with an error matching
+	// ErrStreamDropped as soon as the connection drops.
+	DisableReconnect bool
+	// MaxReconnects is how many connection attempts in a row may fail
+	// before the stream ends with the last failure; a connection that
+	// delivers a sample resets the count. 0 means DefaultStreamMaxReconnects;
+	// a negative value means no limit (the stream then ends with ctx).
+	MaxReconnects int
+	// MinBackoff and MaxBackoff bound the pause before each reconnect: it
+	// doubles with every failed attempt, with jitter. Zero means the
+	// defaults; a MaxBackoff below MinBackoff is raised to it.
+	MinBackoff time.Duration
+	MaxBackoff time.Duration
+	// ReadLimit caps one message, in bytes; 0 means DefaultStreamReadLimit.
+	// A larger message ends the stream with ErrInvalidResponse.
+	ReadLimit int64
+}
+
+// StreamMetrics streams an instance's metrics over a WebSocket (wss:// for
+// an https:// base URL), one sample per server message, with the client's
+// credential and User-Agent on the upgrade request. The connection is
+// opened when the loop starts and closed, with a WebSocket close, when the
+// loop breaks or ctx ends; no goroutine outlives the loop.
+//
+// The stream yields an error and ends when ctx ends (the error wraps
+// ctx.Err()), when the API refuses the connection with a 4xx other than
+// 429 (ErrNotFound for an unknown instance, ErrUnauthorized, …, as a
+// typed *Error), when the connection drops and reconnecting is disabled or
+// failed MaxReconnects times in a row, or when a message exceeds the read
+// limit. It ends without an error when the server closes the stream
+// normally. A dropped connection, a 429 or a 5xx is otherwise retried after
+// a jittered exponential backoff. A message that is not a JSON sample is
+// yielded as an error matching ErrInvalidResponse and skipped: the stream
+// goes on unless the loop breaks, since one garbled message says nothing
+// about the next.
+func (s *InstancesService) StreamMetrics(ctx context.Context, id string, opts *StreamMetricsOptions, ro ...RequestOption) iter.Seq2[MetricSample, error] {
+	cfg := streamConfig(opts)
+	return func(yield func(MetricSample, error) bool) {
+		ms, err := s.newMetricStream(id, cfg, ro)
+		if err != nil {
+			yield(MetricSample{}, err)
+			return
+		}
+		ms.run(ctx, yield)
+	}
+}
+
+// streamConfig copies opts with the defaults filled in.
+func streamConfig(opts *StreamMetricsOptions) StreamMetricsOptions {
+	o := deref(opts)
+	if o.MaxReconnects == 0 {
+		o.MaxReconnects = DefaultStreamMaxReconnects
+	}
+	if o.MinBackoff <= 0 {
+		o.MinBackoff = DefaultStreamMinBackoff
+	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = max(DefaultStreamMaxBackoff, o.MinBackoff)
+	}
+	o.MaxBackoff = max(o.MaxBackoff, o.MinBackoff)
+	if o.ReadLimit <= 0 {
+		o.ReadLimit = DefaultStreamReadLimit
+	}
+	return o
+}
+
+// metricStream is one StreamMetrics loop: where to connect and how.
+type metricStream struct {
+	id      string
+	url     string
+	cfg     StreamMetricsOptions
+	dialOpt websocket.DialOptions
+	timeout time.Duration // the handshake's bound: the http.Client's Timeout
+	info    *ResponseInfo
+}
+
+func (s *InstancesService) newMetricStream(id string, cfg StreamMetricsOptions, ro []RequestOption) (*metricStream, error) {
+	if err := requireID("instance", id); err != nil {
+		return nil, err
+	}
+	var rc requestConfig
+	for _, o := range ro {
+		if o == nil {
+			continue
+		}
+		if err := o(&rc); err != nil {
+			return nil, err
+		}
+	}
+	c := s.client
+	u := c.base + path("instances", id, "metrics", "stream")
+	if rest, ok := strings.CutPrefix(u, "https://"); ok {
+		u = "wss://" + rest
+	} else if rest, ok := strings.CutPrefix(u, "http://"); ok {
+		u = "ws://" + rest
+	}
+	// The client's own http.Client carries the credential, on the API's
+	// origin only. coder/websocket wants no Timeout on it: the handshake is
+	// bounded here instead, and the stream itself by ctx.
+	hc := *c.httpClient
+	hc.Timeout = 0
+	header := rc.header.Clone()
+	if header == nil {
+		header = http.Header{}
+	}
+	header.Set("User-Agent", c.userAgent)
+	return &metricStream{
+		id: id, url: u, cfg: cfg, timeout: c.httpClient.Timeout, info: rc.info,
+		dialOpt: websocket.DialOptions{HTTPClient: &hc, HTTPHeader: header},
+	}, nil
+}
+
+// run connects, reads, and reconnects until the stream ends.
+func (ms *metricStream) run(ctx context.Context, yield func(MetricSample, error) bool) {
+	failures := 0 // connection attempts in a row that failed
+	for {
+		conn, err := ms.dial(ctx)
+		if err == nil {
+			delivered, stopped, rerr := ms.pump(ctx, conn, yield)
+			if stopped || rerr == nil {
+				return
+			}
+			if delivered {
+				failures = 0
+			}
+			err = rerr
+		}
+		switch {
+		case ctx.Err() != nil:
+			yield(MetricSample{}, ms.ctxErr(ctx))
+			return
+		case ms.cfg.DisableReconnect || !reconnectable(err) ||
+			(ms.cfg.MaxReconnects > 0 && failures >= ms.cfg.MaxReconnects):
+			yield(MetricSample{}, err)
+			return
+		}
+		failures++
+		if retry.Sleep(ctx, ms.backoff(failures, err)) != nil {
+			yield(MetricSample{}, ms.ctxErr(ctx))
+			return
+		}
+	}
+}
+
+// dial opens one connection. A refused handshake becomes a typed *Error.
+func (ms *metricStream) dial(ctx context.Context) (*websocket.Conn, error) {
+	dctx := ctx
+	if ms.timeout > 0 {
+		var cancel context.CancelFunc
+		dctx, cancel = context.WithTimeout(ctx, ms.timeout)
+		defer cancel()
+	}
+	conn, resp, err := websocket.Dial(dctx, ms.url, &ms.dialOpt)
+	fillInfo(ms.info, resp, "", 1)
+	switch {
+	case err == nil:
+		conn.SetReadLimit(ms.cfg.ReadLimit)
+		return conn, nil
+	case resp != nil && resp.StatusCode != http.StatusSwitchingProtocols:
+		var body []byte
+		if resp.Body != nil { // coder/websocket keeps the first KiB
+			body, _ = io.ReadAll(resp.Body)
+		}
+		return nil, newErrorFromResponse(resp, body, 0)
+	case resp != nil:
+		return nil, invalidResponse(resp, "", err) // a 101 that broke the protocol
+	}
+	return nil, fmt.Errorf("lambda: connecting the metrics stream of instance %s: %w", ms.id, err)
+}
+
+// pump reads samples from conn and yields them until the loop breaks
+// (stopped), the server closes normally (nil error) or the connection
+// fails. It always leaves conn closed and no goroutine behind.
+func (ms *metricStream) pump(ctx context.Context, conn *websocket.Conn, yield func(MetricSample, error) bool) (delivered, stopped bool, err error) {
+	// Read takes no ctx, because coder/websocket drops the connection
+	// without a close frame when a Read's ctx ends: this closes it properly.
+	watched := make(chan struct{})
+	unwatch := context.AfterFunc(ctx, func() {
+		defer close(watched)
+		_ = conn.Close(websocket.StatusGoingAway, "client done")
+	})
+	defer func() {
+		if !unwatch() {
+			<-watched // ctx ended: the close is underway or done
+		} else if stopped {
+			_ = conn.Close(websocket.StatusNormalClosure, "")
+		} else {
+			_ = conn.CloseNow()
+		}
+	}()
+	for {
+		_, data, err := conn.Read(context.Background())
+		switch {
+		case errors.Is(err, websocket.ErrMessageTooBig):
+			return delivered, false, &Error{Code: CodeInvalidResponse, cause: err,
+				Message: fmt.Sprintf("a metrics message exceeds the read limit of %d bytes", ms.cfg.ReadLimit)}
+		case websocket.CloseStatus(err) == websocket.StatusNormalClosure:
+			return delivered, false, nil
+		case err != nil:
+			return delivered, false, fmt.Errorf("%w (instance %s): %w", ErrStreamDropped, ms.id, err)
+		case ctx.Err() != nil: // a message that raced the close: the caller is done
+			return delivered, false, ctx.Err()
+		}
+		var sample MetricSample
+		if jerr := json.Unmarshal(data, &sample); jerr != nil {
+			bad := &Error{Code: CodeInvalidResponse, cause: jerr,
+				Message: "a metrics message is not a JSON sample: " + jerr.Error()}
+			if !yield(MetricSample{}, bad) {
+				return delivered, true, nil
+			}
+			continue
+		}
+		delivered = true
+		if !yield(sample, nil) {
+			return true, true, nil
+		}
+	}
+}
+
+// reconnectable reports whether a failure may cure itself: a lost
+// connection, a 429 or a 5xx; not a 4xx or a response the client cannot use.
+func reconnectable(err error) bool {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.HTTPStatus == http.StatusTooManyRequests || e.HTTPStatus >= 500
+	}
+	return true
+}
+
+// backoff is the pause before reconnect attempt n (from 1): a random
+// duration between half and all of MinBackoff·2^(n-1), capped at
+// MaxBackoff, and at least what a 429 asked for.
+func (ms *metricStream) backoff(n int, err error) time.Duration {
+	hi := ms.cfg.MinBackoff
+	for i := 1; i < n && hi < ms.cfg.MaxBackoff; i++ {
+		hi *= 2
+	}
+	hi = min(hi, ms.cfg.MaxBackoff)
+	d := hi/2 + rand.N(hi/2+1)
+	var e *Error
+	if errors.As(err, &e) && e.RetryAfter > d {
+		d = e.RetryAfter
+	}
+	return d
+}
+
+func (ms *metricStream) ctxErr(ctx context.Context) error {
+	return fmt.Errorf("lambda: metrics stream of instance %s: %w", ms.id, ctx.Err())
+}

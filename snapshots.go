@@ -1,0 +1,114 @@
+package lambda
+
+import (
+	"context"
+	"iter"
+	"net/http"
+	"time"
+)
+
+// Snapshot is a point-in-time copy of a volume.
+type Snapshot struct {
+	ID        string         `json:"id"`
+	Name      string         `json:"name"`
+	VolumeID  string         `json:"volume_id"`
+	SizeGB    int            `json:"size_gb"`
+	Status    SnapshotStatus `json:"status"`
+	CreatedAt time.Time      `json:"created_at"`
+}
+
+// SnapshotStatus is where a snapshot is in its life cycle.
+type SnapshotStatus string
+
+// Snapshot statuses: creating leads to available; restoring goes back to
+// available; error is final.
+const (
+	SnapshotStatusCreating  SnapshotStatus = "creating"
+	SnapshotStatusAvailable SnapshotStatus = "available"
+	SnapshotStatusRestoring SnapshotStatus = "restoring"
+	SnapshotStatusError     SnapshotStatus = "error"
+)
+
+// CreateSnapshotRequest is the body of Snapshots.Create.
+type CreateSnapshotRequest struct {
+	Name     string `json:"name"`
+	VolumeID string `json:"volume_id"`
+}
+
+// ListSnapshotsOptions filters, sorts and pages Snapshots.List.
+type ListSnapshotsOptions struct {
+	ListOptions
+	Status   SnapshotStatus `url:"status,omitempty"`
+	VolumeID string         `url:"volume_id,omitempty"`
+	Sort     string         `url:"sort,omitempty"` // "created_at" or "name"
+	Order    SortOrder      `url:"order,omitempty"`
+}
+
+// Create snapshots a volume. The snapshot starts creating; see
+// WaitUntilReady.
+func (s *SnapshotsService) Create(ctx context.Context, req *CreateSnapshotRequest, opts ...RequestOption) (*Snapshot, error) {
+	if req == nil {
+		req = &CreateSnapshotRequest{}
+	}
+	return send[Snapshot](ctx, s.client, http.MethodPost, "/snapshots", req, opts)
+}
+
+// Get fetches a snapshot.
+func (s *SnapshotsService) Get(ctx context.Context, id string, opts ...RequestOption) (*Snapshot, error) {
+	if err := requireID("snapshot", id); err != nil {
+		return nil, err
+	}
+	return get[Snapshot](ctx, s.client, path("snapshots", id), nil, opts)
+}
+
+// List fetches one page of snapshots.
+func (s *SnapshotsService) List(ctx context.Context, opts *ListSnapshotsOptions, ro ...RequestOption) (*Page[Snapshot], error) {
+	return list[Snapshot](ctx, s.client, "/snapshots", opts, ro)
+}
+
+// All iterates over every snapshot that matches opts, fetching pages as
+// the loop needs them. opts is copied: changing it later has no effect.
+func (s *SnapshotsService) All(ctx context.Context, opts *ListSnapshotsOptions, ro ...RequestOption) iter.Seq2[Snapshot, error] {
+	o := deref(opts)
+	return allPages(ctx, o.ListOptions, func(ctx context.Context, lo ListOptions) (*Page[Snapshot], error) {
+		o := o
+		o.ListOptions = lo
+		return s.List(ctx, &o, ro...)
+	})
+}
+
+// Delete deletes a snapshot. The API refuses it (ErrConflict) while it is
+// being restored.
+func (s *SnapshotsService) Delete(ctx context.Context, id string, opts ...RequestOption) error {
+	if err := requireID("snapshot", id); err != nil {
+		return err
+	}
+	return del(ctx, s.client, path("snapshots", id), opts)
+}
+
+// Restore writes an available snapshot back onto its source volume; the
+// snapshot goes through restoring back to available (see WaitUntilReady).
+func (s *SnapshotsService) Restore(ctx context.Context, id string, opts ...RequestOption) (*Snapshot, error) {
+	if err := requireID("snapshot", id); err != nil {
+		return nil, err
+	}
+	return send[Snapshot](ctx, s.client, http.MethodPost, path("snapshots", id, "restore"), nil, opts)
+}
+
+// WaitUntilReady polls the snapshot until it is available, waiting out
+// creating and restoring. It fails fast when the snapshot is in error or
+// cannot be read (404), and otherwise waits until ctx ends: give ctx a
+// deadline. It returns the last state seen, with the error when there is
+// one.
+func (s *SnapshotsService) WaitUntilReady(ctx context.Context, id string, opts ...WaitOption) (*Snapshot, error) {
+	if err := requireID("snapshot", id); err != nil {
+		return nil, err
+	}
+	return waiter[Snapshot]{
+		what:   "snapshot " + id,
+		get:    func(ctx context.Context) (*Snapshot, error) { return s.Get(ctx, id) },
+		status: func(sn *Snapshot) string { return string(sn.Status) },
+		ready:  func(st string) bool { return st == string(SnapshotStatusAvailable) },
+		failed: func(st string) bool { return st == string(SnapshotStatusError) },
+	}.wait(ctx, opts)
+}

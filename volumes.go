@@ -1,0 +1,166 @@
+package lambda
+
+import (
+	"context"
+	"iter"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Volume is a block storage volume.
+type Volume struct {
+	ID     string       `json:"id"`
+	Name   string       `json:"name"`
+	SizeGB int          `json:"size_gb"`
+	Region string       `json:"region"`
+	Status VolumeStatus `json:"status"`
+	// InstanceID is the instance the volume is attached to; empty when it
+	// is not attached.
+	InstanceID string    `json:"instance_id,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// VolumeStatus is where a volume is in its life cycle.
+type VolumeStatus string
+
+// Volume statuses. Available (free) and attached (in use) are the settled
+// ones; error and deleted are final.
+const (
+	VolumeStatusCreating  VolumeStatus = "creating"
+	VolumeStatusAvailable VolumeStatus = "available"
+	VolumeStatusAttaching VolumeStatus = "attaching"
+	VolumeStatusAttached  VolumeStatus = "attached"
+	VolumeStatusDetaching VolumeStatus = "detaching"
+	VolumeStatusResizing  VolumeStatus = "resizing"
+	VolumeStatusError     VolumeStatus = "error"
+	VolumeStatusDeleted   VolumeStatus = "deleted"
+)
+
+// CreateVolumeRequest is the body of Volumes.Create.
+type CreateVolumeRequest struct {
+	Name   string `json:"name"`
+	SizeGB int    `json:"size_gb"` // 1 to 16384
+	Region string `json:"region"`
+}
+
+// AttachVolumeRequest is the body of Volumes.Attach.
+type AttachVolumeRequest struct {
+	InstanceID string `json:"instance_id"`
+}
+
+// ResizeVolumeRequest is the body of Volumes.Resize.
+type ResizeVolumeRequest struct {
+	SizeGB int `json:"size_gb"` // larger than the current size: volumes only grow
+}
+
+// ListVolumesOptions filters, sorts and pages Volumes.List.
+type ListVolumesOptions struct {
+	ListOptions
+	Status VolumeStatus `url:"status,omitempty"`
+	Region string       `url:"region,omitempty"`
+	Sort   string       `url:"sort,omitempty"` // "created_at" or "name"
+	Order  SortOrder    `url:"order,omitempty"`
+}
+
+// Create creates a volume. It starts creating; see WaitUntilReady.
+func (s *VolumesService) Create(ctx context.Context, req *CreateVolumeRequest, opts ...RequestOption) (*Volume, error) {
+	if req == nil {
+		req = &CreateVolumeRequest{}
+	}
+	return send[Volume](ctx, s.client, http.MethodPost, "/volumes", req, opts)
+}
+
+// Get fetches a volume.
+func (s *VolumesService) Get(ctx context.Context, id string, opts ...RequestOption) (*Volume, error) {
+	if err := requireID("volume", id); err != nil {
+		return nil, err
+	}
+	return get[Volume](ctx, s.client, path("volumes", id), nil, opts)
+}
+
+// List fetches one page of volumes.
+func (s *VolumesService) List(ctx context.Context, opts *ListVolumesOptions, ro ...RequestOption) (*Page[Volume], error) {
+	return list[Volume](ctx, s.client, "/volumes", opts, ro)
+}
+
+// All iterates over every volume that matches opts, fetching pages as the
+// loop needs them. opts is copied: changing it later has no effect.
+func (s *VolumesService) All(ctx context.Context, opts *ListVolumesOptions, ro ...RequestOption) iter.Seq2[Volume, error] {
+	o := deref(opts)
+	return allPages(ctx, o.ListOptions, func(ctx context.Context, lo ListOptions) (*Page[Volume], error) {
+		o := o
+		o.ListOptions = lo
+		return s.List(ctx, &o, ro...)
+	})
+}
+
+// Delete deletes a volume. The API refuses it (ErrConflict) while the
+// volume is attached.
+func (s *VolumesService) Delete(ctx context.Context, id string, opts ...RequestOption) error {
+	if err := requireID("volume", id); err != nil {
+		return err
+	}
+	return del(ctx, s.client, path("volumes", id), opts)
+}
+
+// Attach attaches an available volume to an instance; it goes through
+// attaching to attached.
+func (s *VolumesService) Attach(ctx context.Context, id string, req *AttachVolumeRequest, opts ...RequestOption) (*Volume, error) {
+	if err := requireID("volume", id); err != nil {
+		return nil, err
+	}
+	if req == nil {
+		req = &AttachVolumeRequest{}
+	}
+	if strings.TrimSpace(req.InstanceID) == "" {
+		return nil, &Error{Code: CodeInvalidRequest, Message: "instance ID to attach to is empty",
+			Details: &ErrorDetails{Field: "instance_id"}}
+	}
+	return send[Volume](ctx, s.client, http.MethodPost, path("volumes", id, "attach"), req, opts)
+}
+
+// Detach detaches an attached volume; it goes through detaching to
+// available.
+func (s *VolumesService) Detach(ctx context.Context, id string, opts ...RequestOption) (*Volume, error) {
+	if err := requireID("volume", id); err != nil {
+		return nil, err
+	}
+	return send[Volume](ctx, s.client, http.MethodPost, path("volumes", id, "detach"), nil, opts)
+}
+
+// Resize grows a volume; it goes through resizing back to where it was.
+func (s *VolumesService) Resize(ctx context.Context, id string, req *ResizeVolumeRequest, opts ...RequestOption) (*Volume, error) {
+	if err := requireID("volume", id); err != nil {
+		return nil, err
+	}
+	if req == nil {
+		req = &ResizeVolumeRequest{}
+	}
+	return send[Volume](ctx, s.client, http.MethodPost, path("volumes", id, "resize"), req, opts)
+}
+
+// WaitUntilReady polls the volume until it is settled: available (free) or
+// attached (in use). It waits out creating, attaching, detaching and
+// resizing, so after Create it returns the available volume, after Attach
+// the attached one, after Detach the available one. It fails fast when the
+// volume is in error or deleted, or cannot be read (404), and otherwise
+// waits until ctx ends: give ctx a deadline. It returns the last state
+// seen, with the error when there is one.
+func (s *VolumesService) WaitUntilReady(ctx context.Context, id string, opts ...WaitOption) (*Volume, error) {
+	if err := requireID("volume", id); err != nil {
+		return nil, err
+	}
+	return waiter[Volume]{
+		what:   "volume " + id,
+		get:    func(ctx context.Context) (*Volume, error) { return s.Get(ctx, id) },
+		status: func(v *Volume) string { return string(v.Status) },
+		ready: func(st string) bool {
+			return st == string(VolumeStatusAvailable) || st == string(VolumeStatusAttached)
+		},
+		failed: func(st string) bool {
+			return st == string(VolumeStatusError) || st == string(VolumeStatusDeleted)
+		},
+	}.wait(ctx, opts)
+}

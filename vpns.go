@@ -1,0 +1,65 @@
+package lambda
+
+import (
+	"context"
+	"iter"
+	"net/http"
+	"time"
+)
+
+// VPN is a virtual private network.
+type VPN struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Region    string    `json:"region"`
+	Status    VPNStatus `json:"status"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// VPNStatus is where a VPN is in its life cycle.
+type VPNStatus string
+
+// VPN statuses: a new VPN is pending, then active.
+const (
+	VPNStatusPending VPNStatus = "pending"
+	VPNStatusActive  VPNStatus = "active"
+)
+
+// CreateVPNRequest is the body of VPNs.Create.
+type CreateVPNRequest struct {
+	Name   string `json:"name"`
+	Region string `json:"region"`
+}
+
+// ListVPNsOptions filters, sorts and pages VPNs.List.
+type ListVPNsOptions struct {
+	ListOptions
+	Status VPNStatus `url:"status,omitempty"`
+	Region string    `url:"region,omitempty"`
+	Sort   string    `url:"sort,omitempty"` // "created_at" or "name"
+	Order  SortOrder `url:"order,omitempty"`
+}
+
+// Create creates a VPN. It starts pending, then becomes active.
+func (s *VPNsService) Create(ctx context.Context, req *CreateVPNRequest, opts ...RequestOption) (*VPN, error) {
+	if req == nil {
+		req = &CreateVPNRequest{}
+	}
+	return send[VPN](ctx, s.client, http.MethodPost, "/vpn", req, opts)
+}
+
+// List fetches one page of VPNs.
+func (s *VPNsService) List(ctx context.Context, opts *ListVPNsOptions, ro ...RequestOption) (*Page[VPN], error) {
+	return list[VPN](ctx, s.client, "/vpn", opts, ro)
+}
+
+// All iterates over every VPN that matches opts, fetching pages as the
+// loop needs them. opts is copied: changing it later has no effect.
+func (s *VPNsService) All(ctx context.Context, opts *ListVPNsOptions, ro ...RequestOption) iter.Seq2[VPN, error] {
+	o := deref(opts)
+	return allPages(ctx, o.ListOptions, func(ctx context.Context, lo ListOptions) (*Page[VPN], error) {
+		o := o
+		o.ListOptions = lo
+		return s.List(ctx, &o, ro...)
+	})
+}
