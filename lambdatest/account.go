@@ -1,0 +1,179 @@
+package lambdatest
+
+import (
+	"slices"
+	"time"
+)
+
+type account struct {
+	id      string
+	name    string
+	email   string
+	company string
+	plan    string
+	created time.Time
+}
+
+type wireAccount struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Email     string `json:"email"`
+	Company   string `json:"company,omitempty"`
+	Plan      string `json:"plan"`
+	CreatedAt string `json:"created_at"`
+}
+
+func (a *account) view() wireAccount {
+	return wireAccount{ID: a.id, Name: a.name, Email: a.email, Company: a.company, Plan: a.plan, CreatedAt: stamp(a.created)}
+}
+
+func (s *Server) getAccount(c *call) reply {
+	st := s.st.lock(c.now)
+	defer st.unlock()
+	return c.ok(st.account.view())
+}
+
+func (s *Server) updateAccount(c *call) reply {
+	var req struct {
+		Name    *string `json:"name"`
+		Email   *string `json:"email"`
+		Company *string `json:"company"`
+	}
+	if e := c.decode(&req); e != nil {
+		return c.fail(e)
+	}
+	st := s.st.lock(c.now)
+	defer st.unlock()
+	if req.Name != nil {
+		st.account.name = *req.Name
+	}
+	if req.Email != nil {
+		st.account.email = *req.Email
+	}
+	if req.Company != nil {
+		st.account.company = *req.Company
+	}
+	return c.ok(st.account.view())
+}
+
+type wireQuotaItem struct {
+	Used  int `json:"used"`
+	Limit int `json:"limit"`
+}
+
+type wireQuota struct {
+	Plan            string        `json:"plan"`
+	RequestsPerHour int           `json:"requests_per_hour"`
+	Burst           int           `json:"burst"`
+	Instances       wireQuotaItem `json:"instances"`
+	Volumes         wireQuotaItem `json:"volumes"`
+	Snapshots       wireQuotaItem `json:"snapshots"`
+	Functions       wireQuotaItem `json:"functions"`
+	StorageGB       wireQuotaItem `json:"storage_gb"`
+}
+
+func (s *Server) getQuota(c *call) reply {
+	st := s.st.lock(c.now)
+	defer st.unlock()
+	storage := 0
+	for _, v := range st.volumes {
+		storage += v.sizeGB
+	}
+	// The professional plan of API.md; limits are shown, not enforced.
+	return c.ok(wireQuota{Plan: st.account.plan, RequestsPerHour: 10000, Burst: 200,
+		Instances: wireQuotaItem{len(st.instances), 10000}, Volumes: wireQuotaItem{len(st.volumes), 1000},
+		Snapshots: wireQuotaItem{len(st.snapshots), 1000}, Functions: wireQuotaItem{len(st.functions), 1000},
+		StorageGB: wireQuotaItem{storage, 100000}})
+}
+
+type apiKey struct {
+	meta
+	prefix      string
+	permissions []string
+	secret      string
+}
+
+type wireAPIKey struct {
+	ID          string   `json:"id"`
+	Name        string   `json:"name"`
+	Prefix      string   `json:"prefix"`
+	Permissions []string `json:"permissions"`
+	CreatedAt   string   `json:"created_at"`
+	Key         string   `json:"key,omitempty"`
+}
+
+func (k *apiKey) view() wireAPIKey {
+	return wireAPIKey{ID: k.id, Name: k.name, Prefix: k.prefix, Permissions: slices.Clone(k.permissions), CreatedAt: stamp(k.created)}
+}
+
+// prefixOf is the first 8 characters (not bytes) of a secret.
+func prefixOf(secret string) string {
+	n := 0
+	for i := range secret {
+		if n == 8 {
+			return secret[:i]
+		}
+		n++
+	}
+	return secret
+}
+
+func (st *state) newAPIKey(name, secret string, perms []string, now time.Time) *apiKey {
+	if len(perms) == 0 {
+		perms = []string{"read", "write"}
+	}
+	k := &apiKey{meta: st.newMeta("key_", name, now), prefix: prefixOf(secret), permissions: slices.Clone(perms), secret: secret}
+	st.apiKeys[k.id] = k
+	return k
+}
+
+// createAPIKey makes a new key; it authenticates at once, until deleted.
+func (s *Server) createAPIKey(c *call) reply {
+	var req struct {
+		Name        string   `json:"name"`
+		Permissions []string `json:"permissions"`
+	}
+	if e := c.decode(&req); e != nil {
+		return c.fail(e)
+	}
+	if e := requireFields("name", req.Name); e != nil {
+		return c.fail(e)
+	}
+	st := s.st.lock(c.now)
+	defer st.unlock()
+	secret := newID("λ_sk_") + newID("")
+	k := st.newAPIKey(req.Name, secret, req.Permissions, c.now)
+	s.auth.addCreated(secret)
+	w := k.view()
+	w.Key = secret // shown once
+	return c.created(w)
+}
+
+func (s *Server) listAPIKeys(c *call) reply {
+	p, e := parseList(c.query())
+	if e != nil {
+		return c.fail(e)
+	}
+	st := s.st.lock(c.now)
+	defer st.unlock()
+	var items []*apiKey
+	for _, k := range st.apiKeys {
+		items = append(items, k)
+	}
+	got, pg := page(items, func(k *apiKey) meta { return k.meta }, p)
+	return c.list(views(got, (*apiKey).view), pg)
+}
+
+func (s *Server) deleteAPIKey(c *call) reply {
+	st := s.st.lock(c.now)
+	defer st.unlock()
+	k, ok := st.apiKeys[c.id]
+	if !ok {
+		return c.fail(notFound("API key", c.id))
+	}
+	delete(st.apiKeys, k.id)
+	if k.secret != "" {
+		s.auth.removeCreated(k.secret)
+	}
+	return noContent()
+}

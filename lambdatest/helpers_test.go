@@ -1,0 +1,141 @@
+package lambdatest_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/lambda/lambda-go/lambdatest"
+)
+
+// newServer starts a simulator for one test: fast transitions, every
+// response checked against the contract, closed at the end of the test.
+func newServer(t *testing.T, opts ...lambdatest.Option) *lambdatest.Server {
+	t.Helper()
+	base := []lambdatest.Option{
+		lambdatest.WithTransitionDelay(20 * time.Millisecond),
+		lambdatest.WithMetricsInterval(10 * time.Millisecond),
+		lambdatest.WithResponseValidation(t),
+	}
+	srv := lambdatest.NewServer(append(base, opts...)...)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// resp is one answer, decoded.
+type resp struct {
+	status int
+	header http.Header
+	raw    []byte
+	json   map[string]any // nil when the body is not a JSON object
+}
+
+// data returns the "data" object of a canonical or status-shaped answer.
+func (r resp) data(t *testing.T) map[string]any {
+	t.Helper()
+	d, ok := r.json["data"].(map[string]any)
+	require.True(t, ok, "no data object in %s", r.raw)
+	return d
+}
+
+// items returns the "data" array of a canonical list.
+func (r resp) items(t *testing.T) []any {
+	t.Helper()
+	d, ok := r.json["data"].([]any)
+	require.True(t, ok, "no data array in %s", r.raw)
+	return d
+}
+
+func (r resp) errCode() string {
+	e, _ := r.json["error"].(map[string]any)
+	code, _ := e["code"].(string)
+	return code
+}
+
+func (r resp) errField() string {
+	e, _ := r.json["error"].(map[string]any)
+	d, _ := e["details"].(map[string]any)
+	f, _ := d["field"].(string)
+	return f
+}
+
+var idemCounter atomic.Int64
+
+// call sends one request with the default key (and, for POST, a fresh
+// Idempotency-Key) and decodes the answer. header pairs override or add
+// headers; an empty value deletes the header.
+func call(t *testing.T, srv *lambdatest.Server, method, path, body string, header ...string) resp {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, srv.URL+path, rd)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+lambdatest.DefaultAPIKey)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if method == http.MethodPost {
+		req.Header.Set("Idempotency-Key", fmt.Sprintf("test-%d", idemCounter.Add(1)))
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		if header[i+1] == "" {
+			req.Header.Del(header[i])
+		} else {
+			req.Header.Set(header[i], header[i+1])
+		}
+	}
+	res, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	r := resp{status: res.StatusCode, header: res.Header, raw: raw}
+	_ = json.Unmarshal(raw, &r.json)
+	return r
+}
+
+// mustCall is call that requires the given status.
+func mustCall(t *testing.T, srv *lambdatest.Server, want int, method, path, body string, header ...string) resp {
+	t.Helper()
+	r := call(t, srv, method, path, body, header...)
+	require.Equal(t, want, r.status, "%s %s answered %s", method, path, r.raw)
+	return r
+}
+
+// waitStatus polls a GET until the "status" of its data is want.
+func waitStatus(t *testing.T, srv *lambdatest.Server, path, want string) map[string]any {
+	t.Helper()
+	var last map[string]any
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		r := mustCall(t, srv, http.StatusOK, http.MethodGet, path, "")
+		last = r.json
+		if d, ok := r.json["data"].(map[string]any); ok {
+			last = d
+		}
+		if last["status"] == want {
+			return last
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("%s never became %q; last: %v", path, want, last)
+	return nil
+}
+
+const instanceBody = `{"name":"web","instance_type":"compute-2x","region":"us-west-1","image":"ubuntu-22.04","ssh_keys":["key_abc123"],"tags":{"env":"test"}}`
+
+// createInstance creates an instance and returns its ID.
+func createInstance(t *testing.T, srv *lambdatest.Server) string {
+	t.Helper()
+	r := mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/instances", instanceBody)
+	return r.data(t)["id"].(string)
+}

@@ -1,0 +1,197 @@
+package lambdatest
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// maxBody bounds a request body; the API has no large uploads.
+const maxBody = 1 << 20
+
+// call is one request on its way through the pipeline.
+type call struct {
+	s     *Server
+	w     http.ResponseWriter
+	r     *http.Request
+	body  []byte
+	reqID string
+	key   string // the API key that authenticated the request
+	id    string // the {id} of the path, if any
+	now   time.Time
+}
+
+func (c *call) fail(e *apiError) reply { return errorReply(c.reqID, e) }
+
+// decode unmarshals the body into v. The contract has already checked the
+// shape, so this mostly guards against an empty or malformed body.
+func (c *call) decode(v any) *apiError {
+	if len(c.body) == 0 {
+		return fieldError("body", nil, "request body is required")
+	}
+	if err := json.Unmarshal(c.body, v); err != nil {
+		return fieldError("body", nil, "request body is not valid JSON for this operation")
+	}
+	return nil
+}
+
+func (c *call) query() url.Values { return c.r.URL.Query() }
+
+// serveHTTP is the pipeline every request goes through, in order: request
+// log, request ID, auth, rate limit, injected faults, route, contract
+// validation, idempotency, handler, response validation.
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	now := time.Now()
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	s.log.add(r, body, now)
+	c := &call{s: s, w: w, r: r, body: body, reqID: newID("req_"), now: now}
+	w.Header().Set("X-Request-Id", c.reqID)
+
+	key, ok := s.auth.check(r)
+	if !ok {
+		s.limiter.peek(w.Header(), now)
+		msg := "missing API key: send Authorization: Bearer <key> or X-API-Key"
+		if r.Header.Get("Authorization") != "" || r.Header.Get("X-API-Key") != "" {
+			msg = "invalid API key"
+		}
+		s.finish(w, c, c.fail(errorf(http.StatusUnauthorized, "%s", msg)), true)
+		return
+	}
+	c.key = key
+	if e := s.limiter.take(w.Header(), key, now); e != nil {
+		s.finish(w, c, c.fail(e), true)
+		return
+	}
+	if err != nil || len(body) > maxBody {
+		s.finish(w, c, c.fail(fieldError("body", nil, "request body unreadable or larger than %d bytes", maxBody)), true)
+		return
+	}
+
+	f, hasFault := s.faults.take(r)
+	if hasFault && !f.AfterHandling && s.applyFault(w, c, f) {
+		return
+	}
+	rep := s.handle(c)
+	if rep.written {
+		return
+	}
+	if hasFault && f.AfterHandling && s.applyFault(w, c, f) {
+		return
+	}
+	s.finish(w, c, rep, true)
+}
+
+// handle routes the request, checks it against the contract, and runs the
+// handler (through the idempotency store for POSTs with a key).
+func (s *Server) handle(c *call) reply {
+	rt, id, ok := match(s.table, c.r.Method, c.r.URL.Path)
+	if !ok {
+		return c.fail(errorf(http.StatusNotFound, "no route for %s %s", c.r.Method, truncate(c.r.URL.Path)))
+	}
+	c.id = id
+	if err := s.contract.ValidateRequest(c.r, c.body); err != nil {
+		return c.fail(contractError(err))
+	}
+	if rt.stream {
+		return rt.handle(c)
+	}
+	if k := c.r.Header.Get("Idempotency-Key"); k != "" && c.r.Method == http.MethodPost {
+		return s.idem.do(c, k, rt.handle)
+	}
+	return rt.handle(c)
+}
+
+// contractError turns a contract violation into a 400 (or 404 for an
+// operation the contract does not know).
+func contractError(err error) *apiError {
+	if errors.Is(err, ErrNoRoute) {
+		return errorf(http.StatusNotFound, "no such operation")
+	}
+	var ce *ContractError
+	if !errors.As(err, &ce) {
+		return errorf(http.StatusBadRequest, "invalid request")
+	}
+	e := errorf(http.StatusBadRequest, "%s", ce.Message)
+	if ce.Field != "" {
+		e.message = ce.Field + ": " + ce.Message
+	}
+	e.field, e.value, e.allowed = ce.Field, ce.Value, ce.Allowed
+	return e
+}
+
+// finish writes rep, after checking it against the contract when
+// WithResponseValidation is on.
+func (s *Server) finish(w http.ResponseWriter, c *call, rep reply, validate bool) {
+	h := w.Header()
+	for k, v := range rep.header {
+		h[k] = v
+	}
+	if validate && s.cfg.validateTB != nil {
+		if err := s.contract.ValidateResponse(c.r, rep.status, h, rep.body); err != nil && !errors.Is(err, ErrNoRoute) {
+			s.cfg.validateTB.Errorf("lambdatest: response to %s %s (status %d) breaks the contract: %v\nbody: %s",
+				c.r.Method, c.r.URL.Path, rep.status, err, truncateBody(rep.body))
+		}
+	}
+	w.WriteHeader(rep.status)
+	if len(rep.body) > 0 {
+		_, _ = w.Write(rep.body) // the client may be gone; nothing to do about it
+	}
+	if s.cfg.logger != nil {
+		s.cfg.logger.Info("lambdatest", "method", c.r.Method, "path", c.r.URL.Path,
+			"status", rep.status, "request_id", h.Get("X-Request-Id"))
+	}
+}
+
+func truncateBody(b []byte) string {
+	const max = 600
+	if len(b) > max {
+		return string(b[:max]) + "…"
+	}
+	return string(b)
+}
+
+// applyFault plays an injected fault and reports whether the request is
+// over (answered, dropped, or abandoned because the wait was cut short).
+// A fault with only a Delay lets the request go on afterwards.
+func (s *Server) applyFault(w http.ResponseWriter, c *call, f Fault) bool {
+	if f.Delay > 0 && !s.sleep(c.r.Context(), f.Delay) {
+		return true
+	}
+	if f.Drop {
+		dropConnection(w)
+		return true
+	}
+	if f.Status == 0 {
+		return false
+	}
+	rep := reply{status: f.Status, header: http.Header{}, body: []byte(f.Body)}
+	if f.Body == "" {
+		rep = c.fail(errorf(f.Status, "injected fault"))
+	} else if t := strings.TrimSpace(f.Body); strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") {
+		rep.header.Set("Content-Type", "application/json")
+	} else {
+		rep.header.Set("Content-Type", http.DetectContentType(rep.body))
+	}
+	for k, v := range f.Header {
+		rep.header[http.CanonicalHeaderKey(k)] = append([]string(nil), v...)
+	}
+	s.finish(w, c, rep, false)
+	return true
+}
+
+// dropConnection closes the connection without an answer, as a crashed
+// proxy would.
+func dropConnection(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			_ = conn.Close()
+			return
+		}
+	}
+	// HTTP/2 or an already hijacked writer: make net/http abort the stream.
+	panic(http.ErrAbortHandler)
+}

@@ -1,0 +1,140 @@
+package lambdatest
+
+import (
+	"log/slog"
+	"net/http"
+	"testing"
+	"time"
+)
+
+// DefaultAPIKey is the API key a Server accepts unless WithAPIKeys says
+// otherwise. It holds non-ASCII bytes on purpose, like real keys ("λ_sk_…"),
+// so that a client which mangles header bytes fails its tests.
+const DefaultAPIKey = "λ_sk_test_4f9c2b7e1d3a8c6f"
+
+// Defaults of the options, exported so tests can reason about them.
+const (
+	// DefaultTransitionDelay is how long each transitional status lasts.
+	DefaultTransitionDelay = 200 * time.Millisecond
+	// DefaultMetricsInterval is the pause between two streamed samples.
+	DefaultMetricsInterval = time.Second
+	// DefaultRateLimit is the limit shown in X-RateLimit-Limit when
+	// WithRateLimit is not used; it is shown but not enforced.
+	DefaultRateLimit = 10000
+	// DefaultRateWindow is the window of DefaultRateLimit.
+	DefaultRateWindow = time.Hour
+)
+
+// Option configures a Server at NewServer.
+type Option func(*config)
+
+type config struct {
+	apiKeys         []string
+	tls             bool
+	transitionDelay time.Duration
+	rateLimit       int
+	rateWindow      time.Duration
+	enforceRate     bool
+	metricsInterval time.Duration
+	validateTB      testing.TB
+	webhookClient   *http.Client
+	webhookAttempts int
+	webhookBackoff  time.Duration
+	logger          *slog.Logger
+}
+
+func defaultConfig() config {
+	return config{
+		apiKeys:         []string{DefaultAPIKey},
+		transitionDelay: DefaultTransitionDelay,
+		rateLimit:       DefaultRateLimit,
+		rateWindow:      DefaultRateWindow,
+		metricsInterval: DefaultMetricsInterval,
+		webhookAttempts: 3,
+		webhookBackoff:  50 * time.Millisecond,
+	}
+}
+
+// WithAPIKeys replaces the set of accepted API keys (by default only
+// DefaultAPIKey). Keys are compared byte for byte. With no keys, only keys
+// created through POST /account/api-keys are accepted.
+func WithAPIKeys(keys ...string) Option {
+	return func(c *config) { c.apiKeys = append([]string(nil), keys...) }
+}
+
+// WithTLS serves HTTPS (and so wss:// for the metrics stream) with a
+// self-signed certificate that Server.Client trusts.
+func WithTLS() Option {
+	return func(c *config) { c.tls = true }
+}
+
+// WithTransitionDelay sets how long each transitional status lasts
+// (pending, provisioning, stopping, attaching, …). Default 200ms; tests
+// usually want about 20ms. A value ≤ 0 keeps the default.
+func WithTransitionDelay(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.transitionDelay = d
+		}
+	}
+}
+
+// WithRateLimit enforces a fixed window of limit requests per window for
+// each API key: past it the server answers 429 rate_limit_exceeded with
+// Retry-After. Without this option the headers show 10,000 per hour and
+// nothing is refused. Values ≤ 0 are ignored.
+func WithRateLimit(limit int, window time.Duration) Option {
+	return func(c *config) {
+		if limit > 0 && window > 0 {
+			c.rateLimit, c.rateWindow, c.enforceRate = limit, window, true
+		}
+	}
+}
+
+// WithMetricsInterval sets the pause between two samples on the metrics
+// WebSocket stream. Default 1s; tests usually want about 10ms.
+func WithMetricsInterval(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.metricsInterval = d
+		}
+	}
+}
+
+// WithResponseValidation checks every response the simulator produces
+// against the OpenAPI contract and reports each violation with t.Errorf.
+// Responses made up by InjectFault are not checked: they are broken on
+// purpose. Close the server before the test ends (t.Cleanup(srv.Close)).
+func WithResponseValidation(t testing.TB) Option {
+	return func(c *config) { c.validateTB = t }
+}
+
+// WithWebhookClient sets the HTTP client that delivers webhook events, for
+// example one that trusts an httptest TLS receiver. The default client has
+// a 2-second timeout. Each attempt is also bounded by that timeout.
+func WithWebhookClient(hc *http.Client) Option {
+	return func(c *config) {
+		if hc != nil {
+			c.webhookClient = hc
+		}
+	}
+}
+
+// WithWebhookRetry sets how many times an event is tried (default 3) and the
+// first pause between attempts (default 50ms, doubled after each failure).
+func WithWebhookRetry(attempts int, backoff time.Duration) Option {
+	return func(c *config) {
+		if attempts > 0 {
+			c.webhookAttempts = attempts
+		}
+		if backoff > 0 {
+			c.webhookBackoff = backoff
+		}
+	}
+}
+
+// WithLogger logs one line per request (method, path, status, request ID).
+// Credentials are never logged. By default nothing is logged.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) { c.logger = l }
+}

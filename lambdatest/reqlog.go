@@ -1,0 +1,52 @@
+package lambdatest
+
+import (
+	"bytes"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Request is one request the server received, as recorded by Requests.
+type Request struct {
+	Method   string
+	Path     string
+	RawQuery string
+	Header   http.Header
+	Body     []byte
+	Time     time.Time
+}
+
+type requestLog struct {
+	mu   sync.Mutex
+	reqs []Request
+}
+
+func (l *requestLog) add(r *http.Request, body []byte, now time.Time) {
+	rec := Request{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery,
+		Header: r.Header.Clone(), Body: bytes.Clone(body), Time: now}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.reqs = append(l.reqs, rec)
+}
+
+// Requests returns a copy of every request received since the start or the
+// last ResetRequests, in arrival order, refused ones included.
+func (s *Server) Requests() []Request {
+	s.log.mu.Lock()
+	defer s.log.mu.Unlock()
+	out := make([]Request, len(s.log.reqs))
+	for i, r := range s.log.reqs {
+		r.Header = r.Header.Clone()
+		r.Body = bytes.Clone(r.Body)
+		out[i] = r
+	}
+	return out
+}
+
+// ResetRequests forgets the recorded requests.
+func (s *Server) ResetRequests() {
+	s.log.mu.Lock()
+	defer s.log.mu.Unlock()
+	s.log.reqs = nil
+}

@@ -1,0 +1,185 @@
+package lambdatest
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"reflect"
+	"strconv"
+)
+
+type resource struct {
+	meta
+	lc           lifecycle
+	typ          string
+	region       string
+	instanceType string
+	vpc          string
+	cpuLimit     string
+	memoryLimit  string
+}
+
+type wireResource struct {
+	ID                    string `json:"id"`
+	Type                  string `json:"type"`
+	Region                string `json:"region"`
+	Status                string `json:"status"`
+	InstanceType          string `json:"instance_type,omitempty"`
+	VPC                   string `json:"vpc,omitempty"`
+	CPULimit              string `json:"cpu_limit,omitempty"`
+	MemoryLimit           string `json:"memory_limit,omitempty"`
+	CreatedAt             string `json:"created_at"`
+	ProvisioningStartedAt string `json:"provisioning_started_at"`
+}
+
+func (r *resource) view() wireResource {
+	return wireResource{ID: r.id, Type: r.typ, Region: r.region, Status: r.lc.status, InstanceType: r.instanceType,
+		VPC: r.vpc, CPULimit: r.cpuLimit, MemoryLimit: r.memoryLimit, CreatedAt: stamp(r.created),
+		ProvisioningStartedAt: stamp(r.created)}
+}
+
+// newResourceID looks like the seed's "RES_1234567890".
+func newResourceID() string { return "RES_" + newFunctionID()[len("FUNC_"):] }
+
+func (s *Server) createResource(c *call) reply {
+	var req struct {
+		Region       string `json:"region"`
+		InstanceType string `json:"instance_type"`
+		VPC          string `json:"vpc"`
+	}
+	if e := c.decode(&req); e != nil {
+		return c.fail(e)
+	}
+	if e := requireFields("region", req.Region, "instance_type", req.InstanceType, "vpc", req.VPC); e != nil {
+		return c.fail(e)
+	}
+	st := s.st.lock(c.now)
+	defer st.unlock()
+	m := st.newMeta("", req.InstanceType, c.now)
+	for m.id = newResourceID(); st.resources[m.id] != nil; m.id = newResourceID() {
+	}
+	r := &resource{meta: m, typ: "compute", region: req.Region, instanceType: req.InstanceType, vpc: req.VPC,
+		cpuLimit: "2", memoryLimit: "4Gi"}
+	st.resources[r.id] = r
+	st.begin(&r.lc, c.now, "pending", []string{"active"}, nil)
+	return c.bare(http.StatusCreated, r.view())
+}
+
+// listResources answers a bare array, with limit (default 50, max 100),
+// offset and filter: a JSON object whose every key must equal the field of
+// that name in the resource's JSON.
+func (s *Server) listResources(c *call) reply {
+	q := c.query()
+	limit, offset := 50, 0
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			return c.fail(fieldError("limit", v, "limit must be an integer from 1 to 100"))
+		}
+		limit = n
+	}
+	if v := q.Get("offset"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return c.fail(fieldError("offset", v, "offset must be an integer ≥ 0"))
+		}
+		offset = n
+	}
+	var filter map[string]any
+	if v := q.Get("filter"); v != "" {
+		dec := json.NewDecoder(bytes.NewReader([]byte(v)))
+		dec.UseNumber()
+		if err := dec.Decode(&filter); err != nil || filter == nil || dec.More() {
+			return c.fail(fieldError("filter", v, `filter must be a JSON object such as {"region":"us-east"}`))
+		}
+	}
+	st := s.st.lock(c.now)
+	defer st.unlock()
+	var items []*resource
+	for _, r := range st.resources {
+		if matchesFilter(r.view(), filter) {
+			items = append(items, r)
+		}
+	}
+	got, _ := page(items, func(r *resource) meta { return r.meta },
+		listParams{page: 1, limit: len(items) + 1, sort: "created_at", order: "asc"})
+	got = got[min(offset, len(got)):]
+	got = got[:min(limit, len(got))]
+	return c.bare(http.StatusOK, views(got, (*resource).view))
+}
+
+// matchesFilter compares the wire JSON of v with each key of filter.
+func matchesFilter(v any, filter map[string]any) bool {
+	if len(filter) == 0 {
+		return true
+	}
+	dec := json.NewDecoder(bytes.NewReader(mustJSON(v)))
+	dec.UseNumber()
+	var fields map[string]any
+	if dec.Decode(&fields) != nil {
+		return false
+	}
+	for k, want := range filter {
+		if !reflect.DeepEqual(fields[k], want) {
+			return false
+		}
+	}
+	return true
+}
+
+func (st *state) resource(id string) (*resource, *apiError) {
+	r, ok := st.resources[id]
+	if !ok {
+		return nil, notFound("resource", id)
+	}
+	return r, nil
+}
+
+func (s *Server) getResource(c *call) reply {
+	st := s.st.lock(c.now)
+	defer st.unlock()
+	r, e := st.resource(c.id)
+	if e != nil {
+		return c.fail(e)
+	}
+	return c.bare(http.StatusOK, r.view())
+}
+
+func (s *Server) updateResource(c *call) reply {
+	var req struct {
+		CPULimit    *string `json:"cpu_limit"`
+		MemoryLimit *string `json:"memory_limit"`
+	}
+	if e := c.decode(&req); e != nil {
+		return c.fail(e)
+	}
+	if req.CPULimit == nil && req.MemoryLimit == nil {
+		return c.fail(fieldError("cpu_limit", nil, "send cpu_limit, memory_limit or both"))
+	}
+	st := s.st.lock(c.now)
+	defer st.unlock()
+	r, e := st.resource(c.id)
+	if e != nil {
+		return c.fail(e)
+	}
+	if req.CPULimit != nil {
+		r.cpuLimit = *req.CPULimit
+	}
+	if req.MemoryLimit != nil {
+		r.memoryLimit = *req.MemoryLimit
+	}
+	r.lc.updated = c.now
+	return c.bare(http.StatusOK, r.view())
+}
+
+func (s *Server) deleteResource(c *call) reply {
+	st := s.st.lock(c.now)
+	defer st.unlock()
+	r, e := st.resource(c.id)
+	if e != nil {
+		return c.fail(e)
+	}
+	st.forget(&r.lc)
+	delete(st.resources, r.id)
+	return noContent()
+}

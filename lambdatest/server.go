@@ -1,0 +1,218 @@
+package lambdatest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Server is a running simulator. Its methods are safe for concurrent use.
+type Server struct {
+	// URL is the root of the server ("http://127.0.0.1:port"), without
+	// the version: clients use URL + "/v1" (or "/v2").
+	URL string
+
+	cfg    config
+	ts     *httptest.Server
+	ctx    context.Context // cancelled by Close: wakes delays, streams, workers
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // every goroutine the server started itself
+	once   sync.Once
+
+	auth     authenticator
+	limiter  rateLimiter
+	faults   faultList
+	log      requestLog
+	idem     idempotencyStore
+	st       *state
+	hooks    *dispatcher
+	streams  streamSet
+	contract validator
+	table    []route
+}
+
+// NewServer starts a simulator on 127.0.0.1 and returns it; Close stops it.
+// It panics if the listener cannot be opened, like httptest.NewServer.
+func NewServer(opts ...Option) *Server {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Server{cfg: cfg, ctx: ctx, cancel: cancel}
+	s.auth.set(cfg.apiKeys)
+	s.limiter.init(cfg)
+	s.idem.init()
+	s.contract = loadValidator()
+	s.hooks = newDispatcher(s)
+	s.st = newState(s)
+	s.table = s.routes()
+
+	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	if cfg.tls {
+		s.ts.StartTLS()
+	} else {
+		s.ts.Start()
+	}
+	s.URL = s.ts.URL
+
+	s.wg.Add(2)
+	go s.st.run()
+	go s.hooks.run()
+	return s
+}
+
+// Client returns an HTTP client that trusts the server's certificate when
+// WithTLS is on; for plain HTTP it is an ordinary client.
+func (s *Server) Client() *http.Client { return s.ts.Client() }
+
+// Close stops the server and every goroutine it started: open metric
+// streams, the transition timer, webhook delivery and delayed faults. It is
+// safe to call more than once.
+func (s *Server) Close() {
+	s.once.Do(func() {
+		s.cancel()
+		s.streams.closeAndWait()
+		s.wg.Wait()
+		s.ts.Close()
+	})
+}
+
+// route is one endpoint: a method, a path pattern under the version prefix
+// ("/instances/{id}/start") and its handler.
+type route struct {
+	method  string
+	pattern string
+	handle  func(c *call) reply
+	stream  bool // the handler writes to the connection itself (WebSocket)
+}
+
+// routes lists every endpoint of API.md, in one place.
+func (s *Server) routes() []route {
+	return []route{
+		{method: "POST", pattern: "/instances", handle: s.createInstance},
+		{method: "GET", pattern: "/instances", handle: s.listInstances},
+		{method: "GET", pattern: "/instances/{id}", handle: s.getInstance},
+		{method: "PATCH", pattern: "/instances/{id}", handle: s.updateInstance},
+		{method: "DELETE", pattern: "/instances/{id}", handle: s.deleteInstance},
+		{method: "POST", pattern: "/instances/{id}/start", handle: s.startInstance},
+		{method: "POST", pattern: "/instances/{id}/stop", handle: s.stopInstance},
+		{method: "POST", pattern: "/instances/{id}/restart", handle: s.restartInstance},
+		{method: "POST", pattern: "/instances/{id}/resize", handle: s.resizeInstance},
+		{method: "GET", pattern: "/instances/{id}/network", handle: s.instanceNetwork},
+		{method: "GET", pattern: "/instances/{id}/metrics", handle: s.instanceMetrics},
+		{method: "GET", pattern: "/instances/{id}/metrics/stream", handle: s.streamMetrics, stream: true},
+
+		{method: "POST", pattern: "/volumes", handle: s.createVolume},
+		{method: "GET", pattern: "/volumes", handle: s.listVolumes},
+		{method: "GET", pattern: "/volumes/{id}", handle: s.getVolume},
+		{method: "DELETE", pattern: "/volumes/{id}", handle: s.deleteVolume},
+		{method: "POST", pattern: "/volumes/{id}/attach", handle: s.attachVolume},
+		{method: "POST", pattern: "/volumes/{id}/detach", handle: s.detachVolume},
+		{method: "POST", pattern: "/volumes/{id}/resize", handle: s.resizeVolume},
+
+		{method: "POST", pattern: "/snapshots", handle: s.createSnapshot},
+		{method: "GET", pattern: "/snapshots", handle: s.listSnapshots},
+		{method: "GET", pattern: "/snapshots/{id}", handle: s.getSnapshot},
+		{method: "DELETE", pattern: "/snapshots/{id}", handle: s.deleteSnapshot},
+		{method: "POST", pattern: "/snapshots/{id}/restore", handle: s.restoreSnapshot},
+
+		{method: "POST", pattern: "/firewall/rules", handle: s.createRule},
+		{method: "GET", pattern: "/firewall/rules", handle: s.listRules},
+		{method: "DELETE", pattern: "/firewall/rules/{id}", handle: s.deleteRule},
+		{method: "POST", pattern: "/vpn", handle: s.createVPN},
+		{method: "GET", pattern: "/vpn", handle: s.listVPNs},
+
+		{method: "GET", pattern: "/functions", handle: s.listFunctions},
+		{method: "POST", pattern: "/functions", handle: s.createFunction},
+
+		{method: "GET", pattern: "/billing/usage", handle: s.billingUsage},
+		{method: "GET", pattern: "/usage", handle: s.bareUsage},
+		{method: "GET", pattern: "/billing/invoices", handle: s.listInvoices},
+		{method: "GET", pattern: "/billing/invoices/{id}", handle: s.getInvoice},
+		{method: "GET", pattern: "/billing/estimate", handle: s.billingEstimate},
+
+		{method: "GET", pattern: "/account", handle: s.getAccount},
+		{method: "PATCH", pattern: "/account", handle: s.updateAccount},
+		{method: "GET", pattern: "/account/quota", handle: s.getQuota},
+		{method: "POST", pattern: "/account/api-keys", handle: s.createAPIKey},
+		{method: "GET", pattern: "/account/api-keys", handle: s.listAPIKeys},
+		{method: "DELETE", pattern: "/account/api-keys/{id}", handle: s.deleteAPIKey},
+
+		{method: "POST", pattern: "/webhooks", handle: s.createWebhook},
+
+		{method: "GET", pattern: "/resources", handle: s.listResources},
+		{method: "POST", pattern: "/resources", handle: s.createResource},
+		{method: "GET", pattern: "/resources/{id}", handle: s.getResource},
+		{method: "PUT", pattern: "/resources/{id}", handle: s.updateResource},
+		{method: "DELETE", pattern: "/resources/{id}", handle: s.deleteResource},
+
+		{method: "GET", pattern: "/workloads", handle: s.listWorkloads},
+		{method: "POST", pattern: "/deployments", handle: s.createDeployment},
+	}
+}
+
+// match finds the route of method and path ("/v1/instances/inst_1") and
+// the value of its {id}, if any. Both /v1 and /v2 serve the same API.
+func match(routes []route, method, path string) (route, string, bool) {
+	rest, ok := strings.CutPrefix(path, "/v1/")
+	if !ok {
+		if rest, ok = strings.CutPrefix(path, "/v2/"); !ok {
+			return route{}, "", false
+		}
+	}
+	segs := strings.Split(rest, "/")
+	for _, rt := range routes {
+		if rt.method != method {
+			continue
+		}
+		pat := strings.Split(strings.TrimPrefix(rt.pattern, "/"), "/")
+		if len(pat) != len(segs) {
+			continue
+		}
+		id, hit := "", true
+		for i, p := range pat {
+			switch {
+			case p == "{id}" && segs[i] != "":
+				id = segs[i]
+			case p != segs[i]:
+				hit = false
+			}
+			if !hit {
+				break
+			}
+		}
+		if hit {
+			return rt, id, true
+		}
+	}
+	return route{}, "", false
+}
+
+// sleep waits for d, and reports false if ctx or the server ended first.
+func (s *Server) sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	case <-s.ctx.Done():
+		return false
+	}
+}
+
+// newID returns prefix followed by 16 random hex digits.
+func newID(prefix string) string {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
+	return prefix + hex.EncodeToString(b[:])
+}

@@ -1,0 +1,161 @@
+package lambdatest
+
+import (
+	"sync"
+	"time"
+)
+
+// meta is what every stored object has: what lists sort by.
+type meta struct {
+	id      string
+	name    string
+	seq     int64 // creation order, to break ties of equal timestamps
+	created time.Time
+}
+
+// lifecycle is the status of an object that moves through transitional
+// states on its own: each of steps lasts one transition delay.
+type lifecycle struct {
+	status  string
+	updated time.Time
+	steps   []string
+	nextAt  time.Time
+	onDone  func(now time.Time) // runs under state.mu when the last step is reached
+}
+
+// state holds every object of the simulated platform behind one mutex.
+// Simple beats clever: the API is small and the tests are not a load test.
+type state struct {
+	srv   *Server
+	mu    sync.Mutex
+	delay time.Duration
+	seq   int64
+	wake  chan struct{}
+
+	moving map[*lifecycle]struct{}
+
+	instances   map[string]*instance
+	volumes     map[string]*volume
+	snapshots   map[string]*snapshot
+	rules       map[string]*firewallRule
+	vpns        map[string]*vpn
+	functions   map[string]*function
+	resources   map[string]*resource
+	workloads   map[string]*workload
+	deployments map[string]*deployment
+	apiKeys     map[string]*apiKey
+	invoices    map[string]*invoice
+	account     account
+}
+
+func newState(srv *Server) *state {
+	st := &state{
+		srv:         srv,
+		delay:       srv.cfg.transitionDelay,
+		wake:        make(chan struct{}, 1),
+		moving:      map[*lifecycle]struct{}{},
+		instances:   map[string]*instance{},
+		volumes:     map[string]*volume{},
+		snapshots:   map[string]*snapshot{},
+		rules:       map[string]*firewallRule{},
+		vpns:        map[string]*vpn{},
+		functions:   map[string]*function{},
+		resources:   map[string]*resource{},
+		workloads:   map[string]*workload{},
+		deployments: map[string]*deployment{},
+		apiKeys:     map[string]*apiKey{},
+		invoices:    map[string]*invoice{},
+	}
+	st.seed(time.Now())
+	return st
+}
+
+// lock takes the state and first brings every life cycle up to now, so a
+// read never sees a status that should already have moved on.
+func (st *state) lock(now time.Time) *state {
+	st.mu.Lock()
+	st.advance(now)
+	return st
+}
+
+func (st *state) unlock() { st.mu.Unlock() }
+
+// newMeta stamps a new object. Call with st.mu held.
+func (st *state) newMeta(prefix, name string, now time.Time) meta {
+	st.seq++
+	return meta{id: newID(prefix), name: name, seq: st.seq, created: now}
+}
+
+// begin sets lc's status now and schedules steps, one per transition
+// delay; onDone (may be nil) runs when the last step is reached. Call with
+// st.mu held.
+func (st *state) begin(lc *lifecycle, now time.Time, status string, steps []string, onDone func(time.Time)) {
+	lc.status, lc.updated, lc.steps, lc.onDone = status, now, steps, onDone
+	if len(steps) == 0 {
+		delete(st.moving, lc)
+		if onDone != nil {
+			onDone(now)
+		}
+		return
+	}
+	lc.nextAt = now.Add(st.delay)
+	st.moving[lc] = struct{}{}
+	select {
+	case st.wake <- struct{}{}:
+	default:
+	}
+}
+
+// forget stops lc's transitions (its object is gone). Call with st.mu held.
+func (st *state) forget(lc *lifecycle) { delete(st.moving, lc) }
+
+// advance moves every life cycle whose step is due and returns the time of
+// the next step due, or zero. Call with st.mu held.
+func (st *state) advance(now time.Time) time.Time {
+	var next time.Time
+	for lc := range st.moving {
+		for len(lc.steps) > 0 && !now.Before(lc.nextAt) {
+			lc.status, lc.updated = lc.steps[0], lc.nextAt
+			lc.steps = lc.steps[1:]
+			if len(lc.steps) > 0 {
+				lc.nextAt = lc.nextAt.Add(st.delay)
+			}
+		}
+		if len(lc.steps) == 0 {
+			delete(st.moving, lc)
+			if lc.onDone != nil {
+				lc.onDone(lc.updated)
+			}
+			continue
+		}
+		if next.IsZero() || lc.nextAt.Before(next) {
+			next = lc.nextAt
+		}
+	}
+	return next
+}
+
+// run drives the life cycles on its own, so that statuses change and
+// webhook events fire even when nobody reads. One goroutine per server,
+// sleeping until the next step is due; Close stops it.
+func (st *state) run() {
+	defer st.srv.wg.Done()
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		st.mu.Lock()
+		next := st.advance(time.Now())
+		st.mu.Unlock()
+		wait := time.Hour
+		if !next.IsZero() {
+			wait = max(time.Until(next), time.Millisecond)
+		}
+		timer.Reset(wait)
+		select {
+		case <-st.srv.ctx.Done():
+			return
+		case <-st.wake:
+		case <-timer.C:
+		}
+	}
+}

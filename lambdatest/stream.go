@@ -1,0 +1,141 @@
+package lambdatest
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// streamSet tracks the open metric streams so that DropStreams and Close
+// can cut them.
+// Stream handlers run on net/http's goroutines, so they are counted here
+// rather than in Server.wg: Close waits for them to end.
+type streamSet struct {
+	mu     sync.Mutex
+	conns  map[*websocket.Conn]struct{}
+	active int
+	closed bool
+	idle   sync.Cond
+}
+
+// enter counts a stream handler in; false once the server is closing.
+func (ss *streamSet) enter() bool {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ss.closed {
+		return false
+	}
+	ss.active++
+	return true
+}
+
+func (ss *streamSet) leave() {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	ss.active--
+	if ss.active == 0 && ss.idle.L != nil {
+		ss.idle.Broadcast()
+	}
+}
+
+// closeAndWait refuses new streams, cuts the open ones and waits for their
+// handlers to return.
+func (ss *streamSet) closeAndWait() {
+	ss.mu.Lock()
+	ss.closed = true
+	ss.mu.Unlock()
+	ss.dropAll()
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	ss.idle.L = &ss.mu
+	for ss.active > 0 {
+		ss.idle.Wait()
+	}
+}
+
+func (ss *streamSet) add(c *websocket.Conn) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ss.conns == nil {
+		ss.conns = map[*websocket.Conn]struct{}{}
+	}
+	ss.conns[c] = struct{}{}
+}
+
+func (ss *streamSet) remove(c *websocket.Conn) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	delete(ss.conns, c)
+}
+
+func (ss *streamSet) dropAll() {
+	ss.mu.Lock()
+	conns := make([]*websocket.Conn, 0, len(ss.conns))
+	for c := range ss.conns {
+		conns = append(conns, c)
+	}
+	ss.mu.Unlock()
+	for _, c := range conns {
+		_ = c.CloseNow() // abrupt on purpose: no close frame
+	}
+}
+
+// DropStreams closes every open metrics stream abruptly (no close frame),
+// as a failing load balancer would, for reconnect tests.
+func (s *Server) DropStreams() { s.streams.dropAll() }
+
+// streamMetrics upgrades to a WebSocket and sends one sample per metrics
+// interval until the client leaves, the stream is dropped, or the server
+// closes. Auth, rate limits, faults and the contract were checked before
+// the upgrade, by the pipeline.
+func (s *Server) streamMetrics(c *call) reply {
+	st := s.st.lock(c.now)
+	_, e := st.instance(c.id)
+	st.unlock()
+	if e != nil {
+		return c.fail(e)
+	}
+	if !s.streams.enter() {
+		return c.fail(errorf(http.StatusServiceUnavailable, "the server is shutting down"))
+	}
+	defer s.streams.leave()
+	conn, err := websocket.Accept(c.w, c.r, nil)
+	if err != nil {
+		// Accept already answered (e.g. 426 for a request that is not an upgrade).
+		return reply{written: true}
+	}
+	s.streams.add(conn)
+	defer s.streams.remove(conn)
+	defer conn.CloseNow()
+
+	ctx, cancel := context.WithCancel(c.r.Context())
+	defer cancel()
+	stop := context.AfterFunc(s.ctx, cancel)
+	defer stop()
+	ctx = conn.CloseRead(ctx) // ends ctx when the client closes or goes away
+
+	ticker := time.NewTicker(s.cfg.metricsInterval)
+	defer ticker.Stop()
+	for {
+		if err := s.sendSample(ctx, conn, c.id); err != nil {
+			return reply{written: true}
+		}
+		select {
+		case <-ctx.Done():
+			if s.ctx.Err() != nil {
+				_ = conn.Close(websocket.StatusGoingAway, "server closing")
+			}
+			return reply{written: true}
+		case <-ticker.C:
+		}
+	}
+}
+
+func (s *Server) sendSample(ctx context.Context, conn *websocket.Conn, id string) error {
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	return conn.Write(wctx, websocket.MessageText, mustJSON(sample(id, time.Now().UTC())))
+}

@@ -1,0 +1,247 @@
+package lambdatest
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// SignatureHeader carries the HMAC-SHA256 signature of a webhook body.
+const SignatureHeader = "X-Lambda-Signature"
+
+// Delivery is one attempt to deliver a webhook event, as recorded by
+// Deliveries.
+type Delivery struct {
+	EventID    string    // "evt_…"
+	Type       string    // "instance.created", …
+	WebhookID  string    // the subscription, "wh_…"
+	URL        string    // where the event was POSTed
+	Attempt    int       // 1 for the first try
+	StatusCode int       // the receiver's answer; 0 when the request failed
+	Err        string    // why the request failed, if it did
+	Time       time.Time // when the attempt ended
+}
+
+type subscription struct {
+	id      string
+	url     string
+	events  []string
+	secret  string
+	created time.Time
+}
+
+func (sub *subscription) wants(typ string) bool {
+	for _, e := range sub.events {
+		if e == "*" || e == typ || (strings.HasSuffix(e, ".*") && strings.HasPrefix(typ, strings.TrimSuffix(e, "*"))) {
+			return true
+		}
+	}
+	return false
+}
+
+type job struct {
+	sub     *subscription
+	eventID string
+	typ     string
+	body    []byte
+}
+
+// dispatcher delivers events to subscriptions from one worker goroutine, in
+// order, retrying non-2xx answers with a doubling pause.
+type dispatcher struct {
+	s         *Server
+	client    *http.Client
+	ownClient bool
+
+	mu         sync.Mutex
+	subs       []*subscription
+	queue      []job
+	deliveries []Delivery
+	notify     chan struct{}
+}
+
+func newDispatcher(s *Server) *dispatcher {
+	d := &dispatcher{s: s, client: s.cfg.webhookClient, notify: make(chan struct{}, 1)}
+	if d.client == nil {
+		// A transport of our own, so Close can drop its idle connections.
+		d.client = &http.Client{Timeout: 2 * time.Second, Transport: http.DefaultTransport.(*http.Transport).Clone()}
+		d.ownClient = true
+	}
+	return d
+}
+
+// emit publishes an event to every subscription that wants its type. It
+// only queues: delivery happens on the worker.
+func (s *Server) emit(typ string, data map[string]any) {
+	d := s.hooks
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.subs) == 0 {
+		return
+	}
+	id := newID("evt_")
+	body := mustJSON(map[string]any{"id": id, "type": typ, "timestamp": stamp(time.Now()), "data": data})
+	for _, sub := range d.subs {
+		if sub.wants(typ) {
+			d.queue = append(d.queue, job{sub: sub, eventID: id, typ: typ, body: body})
+		}
+	}
+	select {
+	case d.notify <- struct{}{}:
+	default:
+	}
+}
+
+func (d *dispatcher) run() {
+	defer d.s.wg.Done()
+	if d.ownClient {
+		defer d.client.CloseIdleConnections()
+	}
+	for {
+		select {
+		case <-d.s.ctx.Done():
+			return
+		case <-d.notify:
+		}
+		for {
+			d.mu.Lock()
+			if len(d.queue) == 0 {
+				d.mu.Unlock()
+				break
+			}
+			j := d.queue[0]
+			d.queue = d.queue[1:]
+			d.mu.Unlock()
+			d.deliver(j)
+			if d.s.ctx.Err() != nil {
+				return
+			}
+		}
+	}
+}
+
+// deliver POSTs one event, signed, and retries it on failure.
+func (d *dispatcher) deliver(j job) {
+	mac := hmac.New(sha256.New, []byte(j.sub.secret))
+	mac.Write(j.body)
+	sig := "sha256=" + hex.EncodeToString(mac.Sum(nil))
+	pause := d.s.cfg.webhookBackoff
+	for attempt := 1; attempt <= d.s.cfg.webhookAttempts; attempt++ {
+		status, err := d.post(j, sig)
+		rec := Delivery{EventID: j.eventID, Type: j.typ, WebhookID: j.sub.id, URL: j.sub.url,
+			Attempt: attempt, StatusCode: status, Time: time.Now()}
+		if err != nil {
+			rec.Err = err.Error()
+		}
+		d.mu.Lock()
+		d.deliveries = append(d.deliveries, rec)
+		d.mu.Unlock()
+		if err == nil && status >= 200 && status < 300 {
+			return
+		}
+		if attempt == d.s.cfg.webhookAttempts || !d.s.sleep(context.Background(), pause) {
+			return
+		}
+		pause *= 2
+	}
+}
+
+func (d *dispatcher) post(j job, sig string) (int, error) {
+	ctx, cancel := context.WithTimeout(d.s.ctx, 2*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, j.sub.url, bytes.NewReader(j.body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "lambdatest-webhooks/1")
+	req.Header.Set(SignatureHeader, sig)
+	resp, err := d.client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	var sink [512]byte
+	for { // drain a little so the connection can be reused
+		if _, err := resp.Body.Read(sink[:]); err != nil {
+			break
+		}
+	}
+	return resp.StatusCode, nil
+}
+
+// Deliveries returns every webhook delivery attempt so far, oldest first.
+func (s *Server) Deliveries() []Delivery {
+	s.hooks.mu.Lock()
+	defer s.hooks.mu.Unlock()
+	return slices.Clone(s.hooks.deliveries)
+}
+
+type wireWebhook struct {
+	ID        string   `json:"id"`
+	URL       string   `json:"url"`
+	Events    []string `json:"events"`
+	CreatedAt string   `json:"created_at"`
+}
+
+func (s *Server) createWebhook(c *call) reply {
+	var req struct {
+		URL    string   `json:"url"`
+		Events []string `json:"events"`
+		Secret string   `json:"secret"`
+	}
+	if e := c.decode(&req); e != nil {
+		return c.fail(e)
+	}
+	if e := requireFields("url", req.URL, "secret", req.Secret); e != nil {
+		return c.fail(e)
+	}
+	if len(req.Events) == 0 {
+		return c.fail(fieldError("events", nil, "subscribe to at least one event type"))
+	}
+	if e := checkWebhookURL(req.URL); e != nil {
+		return c.fail(e)
+	}
+	sub := &subscription{id: newID("wh_"), url: req.URL, events: slices.Clone(req.Events),
+		secret: req.Secret, created: c.now}
+	d := s.hooks
+	d.mu.Lock()
+	d.subs = append(d.subs, sub)
+	d.mu.Unlock()
+	return c.created(wireWebhook{ID: sub.id, URL: sub.url, Events: slices.Clone(sub.events), CreatedAt: stamp(sub.created)})
+}
+
+// checkWebhookURL accepts https URLs, and http ones on loopback only (the
+// receivers of tests are httptest servers).
+func checkWebhookURL(raw string) *apiError {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return fieldError("url", raw, "url must be an absolute https URL")
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if isLoopback(u.Hostname()) {
+			return nil
+		}
+	}
+	return fieldError("url", raw, "url must use https (http is accepted on loopback only)")
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
