@@ -18,7 +18,7 @@ import (
 )
 
 // seededAccount is the account every simulator starts with.
-func seededAccount() *lambda.Account {
+func seededSimAccount() *lambda.Account {
 	return &lambda.Account{ID: "acct_7d1c4e9a", Name: "Test Account", Email: "dev@example.com",
 		Company: "Example Inc.", Plan: lambda.PlanProfessional, CreatedAt: time.Date(2024, 3, 14, 9, 26, 53, 0, time.UTC)}
 }
@@ -26,11 +26,11 @@ func seededAccount() *lambda.Account {
 func TestAccountGet(t *testing.T) {
 	t.Parallel()
 	client, srv := newPlatformSim(t)
-	acct, err := client.Account.Get(timeout(t))
+	acct, err := client.Account.Get(platformCtx(t))
 	require.NoError(t, err)
-	assert.Equal(t, seededAccount(), acct)
+	assert.Equal(t, seededSimAccount(), acct)
 
-	r := onlyRequest(t, srv)
+	r := platformOnlyRequest(t, srv)
 	assert.Equal(t, "GET", r.Method)
 	assert.Equal(t, "/v1/account", r.Path)
 	assert.Empty(t, r.RawQuery)
@@ -58,16 +58,16 @@ func TestAccountUpdate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			client, srv := newPlatformSim(t)
-			ctx := timeout(t)
+			ctx := platformCtx(t)
 			got, err := client.Account.Update(ctx, tt.req)
 			require.NoError(t, err)
 
-			r := onlyRequest(t, srv)
+			r := platformOnlyRequest(t, srv)
 			assert.Equal(t, "PATCH", r.Method)
 			assert.Equal(t, "/v1/account", r.Path)
 			assert.JSONEq(t, tt.wantBody, string(r.Body))
 
-			want := seededAccount()
+			want := seededSimAccount()
 			tt.want(want)
 			assert.Equal(t, want, got)
 			again, err := client.Account.Get(ctx)
@@ -80,7 +80,7 @@ func TestAccountUpdate(t *testing.T) {
 func TestAccountUpdateRefused(t *testing.T) {
 	t.Parallel()
 	client, _ := newPlatformSim(t)
-	_, err := client.Account.Update(timeout(t), &lambda.UpdateAccountRequest{Email: lambda.Ptr("not an email")})
+	_, err := client.Account.Update(platformCtx(t), &lambda.UpdateAccountRequest{Email: lambda.Ptr("not an email")})
 	require.ErrorIs(t, err, lambda.ErrInvalidRequest)
 	var lerr *lambda.Error
 	require.ErrorAs(t, err, &lerr)
@@ -91,14 +91,14 @@ func TestAccountUpdateRefused(t *testing.T) {
 func TestAccountQuota(t *testing.T) {
 	t.Parallel()
 	client, srv := newPlatformSim(t)
-	ctx := timeout(t)
+	ctx := platformCtx(t)
 	_, err := srv.SeedFunction("f", "go1.23", "active")
 	require.NoError(t, err)
 	srv.ResetRequests()
 
 	q, err := client.Account.Quota(ctx)
 	require.NoError(t, err)
-	r := onlyRequest(t, srv)
+	r := platformOnlyRequest(t, srv)
 	assert.Equal(t, "GET", r.Method)
 	assert.Equal(t, "/v1/account/quota", r.Path)
 
@@ -114,7 +114,7 @@ func TestAccountQuota(t *testing.T) {
 
 // leaks lists the ways a value can be printed, logged or encoded by
 // accident, each as the text it produces.
-func leaks(t *testing.T, v any) map[string]string {
+func platformLeaks(t *testing.T, v any) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X"} {
@@ -135,11 +135,11 @@ func leaks(t *testing.T, v any) map[string]string {
 func TestAPIKeysCreateShowsTheSecretOnlyThroughReveal(t *testing.T) {
 	t.Parallel()
 	client, srv := newPlatformSim(t)
-	ctx := timeout(t)
+	ctx := platformCtx(t)
 
 	key, err := client.APIKeys.Create(ctx, &lambda.CreateAPIKeyRequest{Name: "ci", Permissions: []string{"read"}})
 	require.NoError(t, err)
-	r := onlyRequest(t, srv)
+	r := platformOnlyRequest(t, srv)
 	assert.Equal(t, "POST", r.Method)
 	assert.Equal(t, "/v1/account/api-keys", r.Path)
 	assert.JSONEq(t, `{"name":"ci","permissions":["read"]}`, string(r.Body))
@@ -154,7 +154,7 @@ func TestAPIKeysCreateShowsTheSecretOnlyThroughReveal(t *testing.T) {
 	assert.Nil(t, key.LastUsedAt)
 
 	for name, v := range map[string]any{"*APIKey": key, "APIKey": *key, "Secret": key.Key, "*Secret": &key.Key} {
-		for how, text := range leaks(t, v) {
+		for how, text := range platformLeaks(t, v) {
 			assert.NotContains(t, text, secret, "%s printed with %s", name, how)
 			assert.NotContains(t, text, key.Key.Reveal()[len("λ_sk_"):], "%s printed with %s", name, how)
 		}
@@ -179,7 +179,7 @@ func TestAPIKeysCreateShowsTheSecretOnlyThroughReveal(t *testing.T) {
 func TestAPIKeysAll(t *testing.T) {
 	t.Parallel()
 	client, srv := newPlatformSim(t)
-	ctx := timeout(t)
+	ctx := platformCtx(t)
 	first, err := client.APIKeys.List(ctx, nil)
 	require.NoError(t, err)
 	require.Len(t, first.Items, 1, "the simulator's own key")
@@ -198,18 +198,18 @@ func TestAPIKeysAll(t *testing.T) {
 		got = append(got, k.ID)
 	}
 	assert.Equal(t, want, got)
-	reqs := simRequests(srv, "GET", "/v1/account/api-keys")
+	reqs := platformRequests(srv, "GET", "/v1/account/api-keys")
 	require.Len(t, reqs, 3)
 	for i, r := range reqs {
-		assert.Equal(t, url.Values{"page": {fmt.Sprint(i + 1)}, "limit": {"2"}}, queryOf(t, r))
+		assert.Equal(t, url.Values{"page": {fmt.Sprint(i + 1)}, "limit": {"2"}}, platformQuery(t, r))
 	}
 
 	srv.ResetRequests()
 	page, err := client.APIKeys.List(ctx, &lambda.ListAPIKeysOptions{Sort: "name", Order: lambda.SortDescending,
 		ListOptions: lambda.ListOptions{Page: 1, Limit: 3}})
 	require.NoError(t, err)
-	r := onlyRequest(t, srv)
-	assert.Equal(t, url.Values{"page": {"1"}, "limit": {"3"}, "sort": {"name"}, "order": {"desc"}}, queryOf(t, r))
+	r := platformOnlyRequest(t, srv)
+	assert.Equal(t, url.Values{"page": {"1"}, "limit": {"3"}, "sort": {"name"}, "order": {"desc"}}, platformQuery(t, r))
 	var names []string
 	for _, k := range page.Items {
 		names = append(names, k.Name)
@@ -221,7 +221,7 @@ func TestAPIKeysAll(t *testing.T) {
 func TestAPIKeysDelete(t *testing.T) {
 	t.Parallel()
 	client, srv := newPlatformSim(t)
-	ctx := timeout(t)
+	ctx := platformCtx(t)
 	key, err := client.APIKeys.Create(ctx, &lambda.CreateAPIKeyRequest{Name: "temp"})
 	require.NoError(t, err)
 	revoked, err := lambda.NewClient(lambda.WithAPIKey(key.Key.Reveal()), lambda.WithBaseURL(srv.URL+"/v1"))
@@ -231,7 +231,7 @@ func TestAPIKeysDelete(t *testing.T) {
 	srv.ResetRequests()
 
 	require.NoError(t, client.APIKeys.Delete(ctx, key.ID))
-	r := onlyRequest(t, srv)
+	r := platformOnlyRequest(t, srv)
 	assert.Equal(t, "DELETE", r.Method)
 	assert.Equal(t, "/v1/account/api-keys/"+key.ID, r.Path)
 	assert.Empty(t, r.Body)
@@ -279,7 +279,7 @@ func TestSecret(t *testing.T) {
 func TestAPIKeysCreatedKeyIsTheCredential(t *testing.T) {
 	t.Parallel()
 	client, srv := newPlatformSim(t)
-	ctx := timeout(t)
+	ctx := platformCtx(t)
 	key, err := client.APIKeys.Create(ctx, &lambda.CreateAPIKeyRequest{Name: "header"})
 	require.NoError(t, err)
 	viaHeader, err := lambda.NewClient(lambda.WithAPIKey(key.Key.Reveal()), lambda.WithAPIKeyHeader(),

@@ -82,20 +82,20 @@ func (s *BillingService) Usage(ctx context.Context, opts ...RequestOption) (*Usa
 	if err != nil {
 		return nil, err
 	}
-	if err := requireMoney("usage", "current_month_cost", u.CurrentMonthCost); err != nil {
+	if err := u.check(); err != nil {
 		return nil, err
 	}
 	return u, nil
 }
 
-// ListInvoices fetches one page of invoices, newest first.
+// ListInvoices fetches one page of invoices.
 func (s *BillingService) ListInvoices(ctx context.Context, opts *ListInvoicesOptions, ro ...RequestOption) (*Page[Invoice], error) {
 	p, err := list[Invoice](ctx, s.client, "/billing/invoices", opts, ro)
 	if err != nil {
 		return nil, err
 	}
 	for _, inv := range p.Items {
-		if err := requireMoney("invoice "+inv.ID, "amount", inv.Amount); err != nil {
+		if err := inv.check(); err != nil {
 			return nil, err
 		}
 	}
@@ -122,7 +122,7 @@ func (s *BillingService) GetInvoice(ctx context.Context, id string, opts ...Requ
 	if err != nil {
 		return nil, err
 	}
-	if err := requireMoney("invoice "+inv.ID, "amount", inv.Amount); err != nil {
+	if err := inv.check(); err != nil {
 		return nil, err
 	}
 	return inv, nil
@@ -135,26 +135,52 @@ func (s *BillingService) Estimate(ctx context.Context, opts ...RequestOption) (*
 	if err != nil {
 		return nil, err
 	}
-	if err := requireMoney("estimate", "current_cost", est.CurrentCost); err != nil {
+	if err := est.check(); err != nil {
 		return nil, err
-	}
-	if err := requireMoney("estimate", "estimated_cost", est.EstimatedCost); err != nil {
-		return nil, err
-	}
-	for _, item := range est.Breakdown {
-		if err := requireMoney("estimate", "breakdown amount", item.Amount); err != nil {
-			return nil, err
-		}
 	}
 	return est, nil
 }
 
-// requireMoney refuses an amount the API left out or sent as null: a bill
-// must never read as zero because a field went missing. (A malformed amount
-// already fails to decode.)
-func requireMoney(what, field string, m Money) error {
-	if m == (Money{}) {
-		return &Error{Code: CodeInvalidResponse, Message: what + " has no " + field}
+// The checks below refuse answers that left out (or sent as null) a field
+// the contract requires: a bill must never read as zero because a field
+// went missing. A malformed value already fails to decode. Money is compared
+// with the zero Money, not with IsZero, because "$0.00" is a real amount.
+
+func (u *Usage) check() error {
+	switch {
+	case u.CurrentMonthCost == Money{}:
+		return missingField("usage", "current_month_cost")
+	case u.GigabytesHour.IsZero():
+		return missingField("usage", "gigabytes_hour")
 	}
 	return nil
+}
+
+func (inv *Invoice) check() error {
+	switch {
+	case inv.Amount == Money{}:
+		return missingField("invoice "+inv.ID, "amount")
+	case inv.Date.IsZero():
+		return missingField("invoice "+inv.ID, "date")
+	}
+	return nil
+}
+
+func (est *Estimate) check() error {
+	switch {
+	case est.CurrentCost == Money{}:
+		return missingField("estimate", "current_cost")
+	case est.EstimatedCost == Money{}:
+		return missingField("estimate", "estimated_cost")
+	}
+	for _, item := range est.Breakdown {
+		if item.Amount == (Money{}) {
+			return missingField("estimate", "the amount of "+string(item.Category))
+		}
+	}
+	return nil
+}
+
+func missingField(what, field string) error {
+	return &Error{Code: CodeInvalidResponse, Message: what + " has no " + field}
 }

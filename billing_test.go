@@ -16,14 +16,14 @@ import (
 )
 
 // thisMonth is the billing period the simulator reports for now.
-func thisMonth() (lambda.Date, lambda.Date) {
+func billingPeriodNow() (lambda.Date, lambda.Date) {
 	now := time.Now().UTC()
 	first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
 	return lambda.DateOf(first), lambda.DateOf(first.AddDate(0, 1, -1))
 }
 
-func wantUsage() *lambda.Usage {
-	start, end := thisMonth()
+func wantSimUsage() *lambda.Usage {
+	start, end := billingPeriodNow()
 	return &lambda.Usage{
 		PeriodStart:      start,
 		PeriodEnd:        end,
@@ -37,12 +37,12 @@ func TestBillingUsage(t *testing.T) {
 	t.Parallel()
 	client, srv := newPlatformSim(t)
 
-	u, err := client.Billing.Usage(timeout(t))
+	u, err := client.Billing.Usage(platformCtx(t))
 	require.NoError(t, err)
-	assert.Equal(t, wantUsage(), u)
+	assert.Equal(t, wantSimUsage(), u)
 	assert.Equal(t, "$2,345.00", u.CurrentMonthCost.String())
 
-	r := onlyRequest(t, srv)
+	r := platformOnlyRequest(t, srv)
 	assert.Equal(t, "GET", r.Method)
 	assert.Equal(t, "/v1/billing/usage", r.Path)
 	assert.Empty(t, r.RawQuery)
@@ -66,11 +66,11 @@ func TestBillingUsageFallsBackOn404(t *testing.T) {
 			t.Parallel()
 			client, srv := newPlatformSim(t)
 			srv.InjectFault(lambdatest.Fault{Method: "GET", Path: "/v1/billing/usage", Status: http.StatusNotFound, Times: tt.times})
-			ctx := timeout(t)
+			ctx := platformCtx(t)
 			for range 2 {
 				u, err := client.Billing.Usage(ctx)
 				require.NoError(t, err)
-				assert.Equal(t, wantUsage(), u, "the bare /usage answer decodes the same")
+				assert.Equal(t, wantSimUsage(), u, "the bare /usage answer decodes the same")
 			}
 			var paths []string
 			for _, r := range srv.Requests() {
@@ -98,11 +98,11 @@ func TestBillingUsageDoesNotFallBackOnOtherErrors(t *testing.T) {
 			t.Parallel()
 			client, srv := newPlatformSim(t)
 			srv.InjectFault(lambdatest.Fault{Path: "/v1/billing/usage", Status: tt.status, Times: -1})
-			u, err := client.Billing.Usage(timeout(t))
+			u, err := client.Billing.Usage(platformCtx(t))
 			require.ErrorIs(t, err, tt.want)
 			assert.Nil(t, u)
-			assert.Empty(t, simRequests(srv, "GET", "/v1/usage"), "no fallback on %d", tt.status)
-			assert.NotEmpty(t, simRequests(srv, "GET", "/v1/billing/usage"))
+			assert.Empty(t, platformRequests(srv, "GET", "/v1/usage"), "no fallback on %d", tt.status)
+			assert.NotEmpty(t, platformRequests(srv, "GET", "/v1/billing/usage"))
 		})
 	}
 }
@@ -112,7 +112,7 @@ func TestBillingUsageFallbackErrorIsReturned(t *testing.T) {
 	client, srv := newPlatformSim(t)
 	srv.InjectFault(lambdatest.Fault{Path: "/v1/billing/usage", Status: http.StatusNotFound})
 	srv.InjectFault(lambdatest.Fault{Path: "/v1/usage", Status: http.StatusNotFound})
-	_, err := client.Billing.Usage(timeout(t))
+	_, err := client.Billing.Usage(platformCtx(t))
 	require.ErrorIs(t, err, lambda.ErrNotFound)
 	assert.Len(t, srv.Requests(), 2)
 }
@@ -141,27 +141,29 @@ func TestBillingMalformedAnswers(t *testing.T) {
 	tests := []struct {
 		name  string
 		route string // under /v1
-		body  string // the data, in the canonical envelope unless bare
-		bare  bool
+		body  string // the data, served in the canonical envelope
 		call  call
 	}{
-		{"misplaced comma", "/billing/usage", fmt.Sprintf(usage, `"$2,34.50"`), false, usageCall},
-		{"three decimals", "/billing/usage", fmt.Sprintf(usage, `"$2,345.000"`), false, usageCall},
-		{"no currency", "/billing/usage", fmt.Sprintf(usage, `"2,345.00"`), false, usageCall},
-		{"a number", "/billing/usage", fmt.Sprintf(usage, `2345.00`), false, usageCall},
-		{"null", "/billing/usage", fmt.Sprintf(usage, `null`), false, usageCall},
-		{"empty string", "/billing/usage", fmt.Sprintf(usage, `""`), false, usageCall},
-		{"missing", "/billing/usage", `{"period_start":"2026-11-01","total_executions":1,"gigabytes_hour":"1 GBh"}`, false, usageCall},
-		{"bad quantity", "/billing/usage", `{"total_executions":1,"gigabytes_hour":"42.3GBh","current_month_cost":"$1.00"}`, false, usageCall},
-		{"bad period date", "/billing/usage", `{"period_start":"2026-11-01T00:00:00Z","total_executions":1,"gigabytes_hour":"1 GBh","current_month_cost":"$1.00"}`, false, usageCall},
-		{"bad invoice amount", "/billing/invoices/inv_1", fmt.Sprintf(invoice, `"2024-12-31"`, `"$3.242,50"`), false, invoiceCall},
-		{"invoice date as a timestamp", "/billing/invoices/inv_1", fmt.Sprintf(invoice, `"2024-12-31T00:00:00Z"`, `"$1.00"`), false, invoiceCall},
-		{"invoice date out of range", "/billing/invoices/inv_1", fmt.Sprintf(invoice, `"2024-02-30"`, `"$1.00"`), false, invoiceCall},
-		{"invoice without amount", "/billing/invoices/inv_1", `{"id":"inv_1","date":"2024-12-31","status":"paid"}`, false, invoiceCall},
-		{"listed invoice amount", "/billing/invoices", `[` + fmt.Sprintf(invoice, `"2024-12-31"`, `"USD 1.00"`) + `]`, false, listCall},
-		{"listed invoice without amount", "/billing/invoices", `[{"id":"inv_1","date":"2024-12-31","status":"paid"}]`, false, listCall},
-		{"estimate breakdown", "/billing/estimate", fmt.Sprintf(estimate, `"$1,0000.00"`), false, estimateCall},
-		{"estimate breakdown null", "/billing/estimate", fmt.Sprintf(estimate, `null`), false, estimateCall},
+		{"misplaced comma", "/billing/usage", fmt.Sprintf(usage, `"$2,34.50"`), usageCall},
+		{"three decimals", "/billing/usage", fmt.Sprintf(usage, `"$2,345.000"`), usageCall},
+		{"no currency", "/billing/usage", fmt.Sprintf(usage, `"2,345.00"`), usageCall},
+		{"a number", "/billing/usage", fmt.Sprintf(usage, `2345.00`), usageCall},
+		{"null", "/billing/usage", fmt.Sprintf(usage, `null`), usageCall},
+		{"empty string", "/billing/usage", fmt.Sprintf(usage, `""`), usageCall},
+		{"missing", "/billing/usage", `{"period_start":"2026-11-01","total_executions":1,"gigabytes_hour":"1 GBh"}`, usageCall},
+		{"missing quantity", "/billing/usage", `{"total_executions":1,"current_month_cost":"$1.00"}`, usageCall},
+		{"bad quantity", "/billing/usage", `{"total_executions":1,"gigabytes_hour":"42.3GBh","current_month_cost":"$1.00"}`, usageCall},
+		{"bad period date", "/billing/usage", `{"period_start":"2026-11-01T00:00:00Z","total_executions":1,"gigabytes_hour":"1 GBh","current_month_cost":"$1.00"}`, usageCall},
+		{"bad invoice amount", "/billing/invoices/inv_1", fmt.Sprintf(invoice, `"2024-12-31"`, `"$3.242,50"`), invoiceCall},
+		{"invoice date as a timestamp", "/billing/invoices/inv_1", fmt.Sprintf(invoice, `"2024-12-31T00:00:00Z"`, `"$1.00"`), invoiceCall},
+		{"invoice date out of range", "/billing/invoices/inv_1", fmt.Sprintf(invoice, `"2024-02-30"`, `"$1.00"`), invoiceCall},
+		{"invoice without amount", "/billing/invoices/inv_1", `{"id":"inv_1","date":"2024-12-31","status":"paid"}`, invoiceCall},
+		{"invoice without date", "/billing/invoices/inv_1", `{"id":"inv_1","amount":"$1.00","status":"paid"}`, invoiceCall},
+		{"listed invoice amount", "/billing/invoices", `[` + fmt.Sprintf(invoice, `"2024-12-31"`, `"USD 1.00"`) + `]`, listCall},
+		{"listed invoice without amount", "/billing/invoices", `[{"id":"inv_1","date":"2024-12-31","status":"paid"}]`, listCall},
+		{"estimate breakdown", "/billing/estimate", fmt.Sprintf(estimate, `"$1,0000.00"`), estimateCall},
+		{"estimate without estimated cost", "/billing/estimate", `{"period_start":"2026-11-01","period_end":"2026-11-30","current_cost":"$1.00","breakdown":[]}`, estimateCall},
+		{"estimate breakdown null", "/billing/estimate", fmt.Sprintf(estimate, `null`), estimateCall},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -210,7 +212,7 @@ func TestBillingCreditsAndOtherCurrencies(t *testing.T) {
 func TestBillingInvoices(t *testing.T) {
 	t.Parallel()
 	client, srv := newPlatformSim(t)
-	ctx := timeout(t)
+	ctx := platformCtx(t)
 
 	// The simulator keeps three invoices, at the ends of the three months
 	// before this one, newest first: $12,345.67 (open), $2,899.99, $3,242.50.
@@ -228,10 +230,10 @@ func TestBillingInvoices(t *testing.T) {
 
 	page, err := client.Billing.ListInvoices(ctx, &lambda.ListInvoicesOptions{ListOptions: lambda.ListOptions{Limit: 2}})
 	require.NoError(t, err)
-	r := onlyRequest(t, srv)
+	r := platformOnlyRequest(t, srv)
 	assert.Equal(t, "GET", r.Method)
 	assert.Equal(t, "/v1/billing/invoices", r.Path)
-	assert.Equal(t, url.Values{"limit": {"2"}}, queryOf(t, r))
+	assert.Equal(t, url.Values{"limit": {"2"}}, platformQuery(t, r))
 	assert.Equal(t, lambda.Pagination{Page: 1, Limit: 2, TotalItems: 3, TotalPages: 2, HasNext: true}, page.Pagination)
 	require.Len(t, page.Items, 2)
 
@@ -249,10 +251,10 @@ func TestBillingInvoices(t *testing.T) {
 		assert.Regexp(t, `^inv_`, all[i].ID)
 		assert.Regexp(t, `^https://`, all[i].PDFURL)
 	}
-	reqs := simRequests(srv, "GET", "/v1/billing/invoices")
+	reqs := platformRequests(srv, "GET", "/v1/billing/invoices")
 	require.Len(t, reqs, 2)
-	assert.Equal(t, url.Values{"page": {"1"}, "limit": {"2"}}, queryOf(t, reqs[0]))
-	assert.Equal(t, url.Values{"page": {"2"}, "limit": {"2"}}, queryOf(t, reqs[1]))
+	assert.Equal(t, url.Values{"page": {"1"}, "limit": {"2"}}, platformQuery(t, reqs[0]))
+	assert.Equal(t, url.Values{"page": {"2"}, "limit": {"2"}}, platformQuery(t, reqs[1]))
 
 	srv.ResetRequests()
 	oldest := all[2]
@@ -260,7 +262,7 @@ func TestBillingInvoices(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, oldest, *inv)
 	assert.Equal(t, "$3,242.50", inv.Amount.String())
-	r = onlyRequest(t, srv)
+	r = platformOnlyRequest(t, srv)
 	assert.Equal(t, "GET", r.Method)
 	assert.Equal(t, "/v1/billing/invoices/"+oldest.ID, r.Path)
 
@@ -276,16 +278,16 @@ func TestBillingInvoices(t *testing.T) {
 func TestBillingEstimate(t *testing.T) {
 	t.Parallel()
 	client, srv := newPlatformSim(t)
-	ctx := timeout(t)
+	ctx := platformCtx(t)
 
 	est, err := client.Billing.Estimate(ctx)
 	require.NoError(t, err)
-	r := onlyRequest(t, srv)
+	r := platformOnlyRequest(t, srv)
 	assert.Equal(t, "GET", r.Method)
 	assert.Equal(t, "/v1/billing/estimate", r.Path)
 	assert.Empty(t, r.RawQuery)
 
-	start, end := thisMonth()
+	start, end := billingPeriodNow()
 	assert.Equal(t, start, est.PeriodStart)
 	assert.Equal(t, end, est.PeriodEnd)
 	var categories []lambda.CostCategory

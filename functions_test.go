@@ -2,7 +2,6 @@ package lambda_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/url"
 	"strings"
 	"testing"
@@ -40,7 +39,7 @@ var platformWait = lambda.WithWaitDelay(10*time.Millisecond, 50*time.Millisecond
 
 // simRequests returns the requests the simulator got for method and path
 // (e.g. "/v1/functions"), in order.
-func simRequests(srv *lambdatest.Server, method, path string) []lambdatest.Request {
+func platformRequests(srv *lambdatest.Server, method, path string) []lambdatest.Request {
 	var out []lambdatest.Request
 	for _, r := range srv.Requests() {
 		if r.Method == method && r.Path == path {
@@ -52,7 +51,7 @@ func simRequests(srv *lambdatest.Server, method, path string) []lambdatest.Reque
 
 // onlyRequest asserts that the simulator got exactly one request, and
 // returns it.
-func onlyRequest(t *testing.T, srv *lambdatest.Server) lambdatest.Request {
+func platformOnlyRequest(t *testing.T, srv *lambdatest.Server) lambdatest.Request {
 	t.Helper()
 	reqs := srv.Requests()
 	require.Len(t, reqs, 1, "requests sent")
@@ -60,14 +59,14 @@ func onlyRequest(t *testing.T, srv *lambdatest.Server) lambdatest.Request {
 }
 
 // queryOf parses a recorded query string.
-func queryOf(t *testing.T, r lambdatest.Request) url.Values {
+func platformQuery(t *testing.T, r lambdatest.Request) url.Values {
 	t.Helper()
 	q, err := url.ParseQuery(r.RawQuery)
 	require.NoError(t, err)
 	return q
 }
 
-func timeout(t *testing.T) context.Context {
+func platformCtx(t *testing.T) context.Context {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	t.Cleanup(cancel)
@@ -77,14 +76,14 @@ func timeout(t *testing.T) context.Context {
 func TestFunctionsCreateAndWait(t *testing.T) {
 	t.Parallel()
 	client, srv := newPlatformSim(t)
-	ctx := timeout(t)
+	ctx := platformCtx(t)
 
 	fn, err := client.Functions.Create(ctx, &lambda.CreateFunctionRequest{
 		Name: "resize-images", Runtime: "Node.js 20", Handler: "index.handler", Tags: []string{"media", "prod"},
 	})
 	require.NoError(t, err)
 
-	r := onlyRequest(t, srv)
+	r := platformOnlyRequest(t, srv)
 	assert.Equal(t, "POST", r.Method)
 	assert.Equal(t, "/v1/functions", r.Path)
 	assert.Empty(t, r.RawQuery)
@@ -117,7 +116,7 @@ func TestFunctionsCreateAndWait(t *testing.T) {
 func TestFunctionsWaitUntilReadyFails(t *testing.T) {
 	t.Parallel()
 	client, srv := newPlatformSim(t)
-	ctx := timeout(t)
+	ctx := platformCtx(t)
 	deprecated, err := srv.SeedFunction("old", "python3.8", "deprecated")
 	require.NoError(t, err)
 
@@ -141,7 +140,7 @@ func TestFunctionsWaitUntilReadyFails(t *testing.T) {
 func TestFunctionsListFilters(t *testing.T) {
 	t.Parallel()
 	client, srv := newPlatformSim(t)
-	ctx := timeout(t)
+	ctx := platformCtx(t)
 	seed := func(name, runtime, status string, tags ...string) string {
 		id, err := srv.SeedFunction(name, runtime, status, tags...)
 		require.NoError(t, err)
@@ -179,7 +178,7 @@ func TestFunctionsListFilters(t *testing.T) {
 			require.Len(t, reqs, 1)
 			assert.Equal(t, "GET", reqs[0].Method)
 			assert.Equal(t, "/v1/functions", reqs[0].Path)
-			assert.Equal(t, tt.wantQuery, queryOf(t, reqs[0]))
+			assert.Equal(t, tt.wantQuery, platformQuery(t, reqs[0]))
 
 			var ids []string
 			for _, f := range page.Items {
@@ -204,7 +203,7 @@ func TestFunctionsListFilters(t *testing.T) {
 func TestFunctionsAll(t *testing.T) {
 	t.Parallel()
 	client, srv := newPlatformSim(t)
-	ctx := timeout(t)
+	ctx := platformCtx(t)
 	var want []string
 	for i := range 5 {
 		f, err := client.Functions.Create(ctx, &lambda.CreateFunctionRequest{
@@ -226,28 +225,20 @@ func TestFunctionsAll(t *testing.T) {
 	}
 	assert.Equal(t, want, got)
 
-	reqs := simRequests(srv, "GET", "/v1/functions")
+	reqs := platformRequests(srv, "GET", "/v1/functions")
 	require.Len(t, reqs, 3)
 	for i, r := range reqs {
-		assert.Equal(t, url.Values{"page": {string(rune('1' + i))}, "limit": {"2"}, "tag": {"all"}}, queryOf(t, r))
+		assert.Equal(t, url.Values{"page": {string(rune('1' + i))}, "limit": {"2"}, "tag": {"all"}}, platformQuery(t, r))
 	}
 }
 
 func TestFunctionsCreateRefused(t *testing.T) {
 	t.Parallel()
 	client, _ := newPlatformSim(t)
-	_, err := client.Functions.Create(timeout(t), &lambda.CreateFunctionRequest{Name: "x", Runtime: "go1.23"})
+	_, err := client.Functions.Create(platformCtx(t), &lambda.CreateFunctionRequest{Name: "x", Runtime: "go1.23"})
 	require.ErrorIs(t, err, lambda.ErrInvalidRequest)
 	var lerr *lambda.Error
 	require.ErrorAs(t, err, &lerr)
 	require.NotNil(t, lerr.Details)
 	assert.Equal(t, "handler", lerr.Details.Field)
-}
-
-// jsonString marshals v for comparisons.
-func jsonString(t *testing.T, v any) string {
-	t.Helper()
-	b, err := json.Marshal(v)
-	require.NoError(t, err)
-	return string(b)
 }

@@ -15,11 +15,11 @@ import (
 )
 
 // createResources makes n resources in region and returns their IDs.
-func createResources(t *testing.T, client *lambda.Client, region string, n int) []string {
+func createPlatformResources(t *testing.T, client *lambda.Client, region string, n int) []string {
 	t.Helper()
 	var ids []string
 	for range n {
-		r, err := client.Resources.Create(timeout(t), &lambda.CreateResourceRequest{Region: region, InstanceType: "t2.micro", VPC: "vpc-main"})
+		r, err := client.Resources.Create(platformCtx(t), &lambda.CreateResourceRequest{Region: region, InstanceType: "t2.micro", VPC: "vpc-main"})
 		require.NoError(t, err)
 		ids = append(ids, r.ID)
 	}
@@ -29,11 +29,11 @@ func createResources(t *testing.T, client *lambda.Client, region string, n int) 
 func TestResourcesCreateGetWait(t *testing.T) {
 	t.Parallel()
 	client, srv := newPlatformSim(t)
-	ctx := timeout(t)
+	ctx := platformCtx(t)
 
 	res, err := client.Resources.Create(ctx, &lambda.CreateResourceRequest{Region: "us-east-1", InstanceType: "t2.micro", VPC: "vpc-123"})
 	require.NoError(t, err)
-	r := onlyRequest(t, srv)
+	r := platformOnlyRequest(t, srv)
 	assert.Equal(t, "POST", r.Method)
 	assert.Equal(t, "/v1/resources", r.Path)
 	assert.JSONEq(t, `{"region":"us-east-1","instance_type":"t2.micro","vpc":"vpc-123"}`, string(r.Body))
@@ -51,16 +51,16 @@ func TestResourcesCreateGetWait(t *testing.T) {
 	srv.ResetRequests()
 	got, err := client.Resources.Get(ctx, res.ID, &lambda.GetResourceOptions{Expand: "metrics"})
 	require.NoError(t, err)
-	r = onlyRequest(t, srv)
+	r = platformOnlyRequest(t, srv)
 	assert.Equal(t, "GET", r.Method)
 	assert.Equal(t, "/v1/resources/"+res.ID, r.Path)
-	assert.Equal(t, url.Values{"expand": {"metrics"}}, queryOf(t, r))
+	assert.Equal(t, url.Values{"expand": {"metrics"}}, platformQuery(t, r))
 	assert.Equal(t, res.ID, got.ID)
 
 	srv.ResetRequests()
 	_, err = client.Resources.Get(ctx, res.ID, nil)
 	require.NoError(t, err)
-	assert.Empty(t, onlyRequest(t, srv).RawQuery, "nil options send no query")
+	assert.Empty(t, platformOnlyRequest(t, srv).RawQuery, "nil options send no query")
 
 	srv.ResetRequests()
 	ready, err := client.Resources.WaitUntilReady(ctx, res.ID, platformWait)
@@ -75,8 +75,8 @@ func TestResourcesCreateGetWait(t *testing.T) {
 func TestResourcesUpdate(t *testing.T) {
 	t.Parallel()
 	client, srv := newPlatformSim(t)
-	ctx := timeout(t)
-	id := createResources(t, client, "us-east-1", 1)[0]
+	ctx := platformCtx(t)
+	id := createPlatformResources(t, client, "us-east-1", 1)[0]
 
 	tests := []struct {
 		name     string
@@ -94,7 +94,7 @@ func TestResourcesUpdate(t *testing.T) {
 			srv.ResetRequests()
 			res, err := client.Resources.Update(ctx, id, tt.req)
 			require.NoError(t, err)
-			r := onlyRequest(t, srv)
+			r := platformOnlyRequest(t, srv)
 			assert.Equal(t, "PUT", r.Method)
 			assert.Equal(t, "/v1/resources/"+id, r.Path)
 			assert.JSONEq(t, tt.wantBody, string(r.Body))
@@ -116,12 +116,12 @@ func TestResourcesUpdate(t *testing.T) {
 func TestResourcesDelete(t *testing.T) {
 	t.Parallel()
 	client, srv := newPlatformSim(t)
-	ctx := timeout(t)
-	id := createResources(t, client, "us-east-1", 1)[0]
+	ctx := platformCtx(t)
+	id := createPlatformResources(t, client, "us-east-1", 1)[0]
 	srv.ResetRequests()
 
 	require.NoError(t, client.Resources.Delete(ctx, id))
-	r := onlyRequest(t, srv)
+	r := platformOnlyRequest(t, srv)
 	assert.Equal(t, "DELETE", r.Method)
 	assert.Equal(t, "/v1/resources/"+id, r.Path)
 
@@ -140,9 +140,9 @@ func TestResourcesDelete(t *testing.T) {
 func TestResourcesListFilter(t *testing.T) {
 	t.Parallel()
 	client, srv := newPlatformSim(t)
-	ctx := timeout(t)
-	east := createResources(t, client, "us-east", 3)
-	west := createResources(t, client, "eu-west", 2)
+	ctx := platformCtx(t)
+	east := createPlatformResources(t, client, "us-east", 3)
+	west := createPlatformResources(t, client, "eu-west", 2)
 
 	type regionFilter struct {
 		Region string `json:"region,omitempty"`
@@ -178,7 +178,7 @@ func TestResourcesListFilter(t *testing.T) {
 			require.Len(t, reqs, 1)
 			assert.Equal(t, "GET", reqs[0].Method)
 			assert.Equal(t, "/v1/resources", reqs[0].Path)
-			q := queryOf(t, reqs[0])
+			q := platformQuery(t, reqs[0])
 			if tt.wantFilter == "" {
 				assert.NotContains(t, q, "filter")
 			} else {
@@ -208,7 +208,7 @@ func TestResourcesListRefusesBadFilters(t *testing.T) {
 		"not encodable":   map[string]any{"ch": make(chan int)},
 		"unsupported key": map[bool]string{true: "x"},
 	} {
-		_, err := client.Resources.List(timeout(t), &lambda.ListResourcesOptions{Filter: filter})
+		_, err := client.Resources.List(platformCtx(t), &lambda.ListResourcesOptions{Filter: filter})
 		require.ErrorIs(t, err, lambda.ErrInvalidRequest, name)
 		var lerr *lambda.Error
 		require.ErrorAs(t, err, &lerr, name)
@@ -233,23 +233,23 @@ func TestResourcesAll(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			client, srv := newPlatformSim(t)
-			want := createResources(t, client, "us-east", tt.count)
-			createResources(t, client, "eu-west", 1)
+			want := createPlatformResources(t, client, "us-east", tt.count)
+			createPlatformResources(t, client, "eu-west", 1)
 			srv.ResetRequests()
 
 			filter := map[string]any{"region": "us-east"}
 			var got []string
-			for r, err := range client.Resources.All(timeout(t), &lambda.ListResourcesOptions{
+			for r, err := range client.Resources.All(platformCtx(t), &lambda.ListResourcesOptions{
 				OffsetOptions: lambda.OffsetOptions{Limit: 2}, Filter: filter}) {
 				require.NoError(t, err)
 				got = append(got, r.ID)
 			}
 			assert.Equal(t, want, got)
 
-			reqs := simRequests(srv, "GET", "/v1/resources")
+			reqs := platformRequests(srv, "GET", "/v1/resources")
 			require.Len(t, reqs, len(tt.wantQueries))
 			for i, r := range reqs {
-				q := queryOf(t, r)
+				q := platformQuery(t, r)
 				assert.JSONEq(t, `{"region":"us-east"}`, q.Get("filter"), "every window keeps the filter")
 				q.Del("filter")
 				assert.Equal(t, tt.wantQueries[i], q, "window %d", i)
@@ -261,11 +261,11 @@ func TestResourcesAll(t *testing.T) {
 func TestResourcesAllStopsOnError(t *testing.T) {
 	t.Parallel()
 	client, srv := newPlatformSim(t)
-	createResources(t, client, "us-east", 3)
+	createPlatformResources(t, client, "us-east", 3)
 	srv.InjectFault(lambdatest.Fault{Method: "GET", Path: "/v1/resources", Status: http.StatusForbidden, Times: -1})
 	n := 0
 	var errs []error
-	for _, err := range client.Resources.All(timeout(t), nil) {
+	for _, err := range client.Resources.All(platformCtx(t), nil) {
 		n++
 		if err != nil {
 			errs = append(errs, err)
@@ -286,7 +286,7 @@ func TestResourcesBareAnswers(t *testing.T) {
 		json.NewEncoder(w).Encode(map[string]any{"id": r.PathValue("id"), "type": "function", "region": "eu-west-1",
 			"status": "active", "memory": "1024MB", "last_execution": "2025-01-01T03:00:00Z"})
 	})
-	res, err := client.Resources.Get(timeout(t), "RES_1234567890", nil)
+	res, err := client.Resources.Get(platformCtx(t), "RES_1234567890", nil)
 	require.NoError(t, err)
 	want := time.Date(2025, 1, 1, 3, 0, 0, 0, time.UTC)
 	assert.Equal(t, &lambda.Resource{ID: "RES_1234567890", Type: lambda.ResourceTypeFunction, Region: "eu-west-1",

@@ -15,7 +15,7 @@ import (
 	"github.com/lambda/lambda-go"
 )
 
-const hookSecret = "whsec_9f8e7d6c5b4a3210"
+const platformHookSecret = "whsec_9f8e7d6c5b4a3210"
 
 func TestWebhooksCreate(t *testing.T) {
 	t.Parallel()
@@ -35,16 +35,16 @@ func TestWebhooksCreate(t *testing.T) {
 			req := &lambda.CreateWebhookRequest{
 				URL:    tt.url,
 				Events: []lambda.EventType{lambda.EventInstanceCreated, lambda.EventVolumeAttached},
-				Secret: lambda.NewSecret(hookSecret),
+				Secret: lambda.NewSecret(platformHookSecret),
 			}
-			sub, err := client.Webhooks.Create(timeout(t), req)
+			sub, err := client.Webhooks.Create(platformCtx(t), req)
 			require.NoError(t, err)
 
-			r := onlyRequest(t, srv)
+			r := platformOnlyRequest(t, srv)
 			assert.Equal(t, "POST", r.Method)
 			assert.Equal(t, "/v1/webhooks", r.Path)
 			assert.JSONEq(t, fmt.Sprintf(`{"url":%q,"events":["instance.created","volume.attached"],"secret":%q}`,
-				tt.url, hookSecret), string(r.Body), "the secret goes on the wire, and only there")
+				tt.url, platformHookSecret), string(r.Body), "the secret goes on the wire, and only there")
 
 			assert.Regexp(t, `^wh_`, sub.ID)
 			assert.Equal(t, tt.url, sub.URL)
@@ -52,8 +52,8 @@ func TestWebhooksCreate(t *testing.T) {
 			assert.WithinDuration(t, time.Now(), sub.CreatedAt, time.Minute)
 
 			for _, v := range []any{req, *req, sub} {
-				for how, text := range leaks(t, v) {
-					assert.NotContains(t, text, hookSecret, "%T printed with %s", v, how)
+				for how, text := range platformLeaks(t, v) {
+					assert.NotContains(t, text, platformHookSecret, "%T printed with %s", v, how)
 				}
 			}
 		})
@@ -63,7 +63,7 @@ func TestWebhooksCreate(t *testing.T) {
 func TestWebhooksCreateValidates(t *testing.T) {
 	t.Parallel()
 	events := []lambda.EventType{lambda.EventInstanceCreated}
-	secret := lambda.NewSecret(hookSecret)
+	secret := lambda.NewSecret(platformHookSecret)
 	tests := []struct {
 		name  string
 		req   *lambda.CreateWebhookRequest
@@ -92,7 +92,7 @@ func TestWebhooksCreateValidates(t *testing.T) {
 			require.NotNil(t, lerr.Details)
 			assert.Equal(t, tt.field, lerr.Details.Field)
 			for _, text := range []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)} {
-				assert.NotContains(t, text, hookSecret)
+				assert.NotContains(t, text, platformHookSecret)
 				assert.NotContains(t, text, "tok_777", "webhook URLs may carry tokens")
 			}
 		})
@@ -105,16 +105,16 @@ func TestWebhooksCreateValidates(t *testing.T) {
 func TestWebhooksDeliverSignedEvents(t *testing.T) {
 	t.Parallel()
 	got := make(chan *lambda.Event, 4)
-	receiver := httptest.NewServer(lambda.WebhookHandler(hookSecret, func(ctx context.Context, ev *lambda.Event) error {
+	receiver := httptest.NewServer(lambda.WebhookHandler(platformHookSecret, func(ctx context.Context, ev *lambda.Event) error {
 		got <- ev
 		return nil
 	}))
 	t.Cleanup(receiver.Close) // after the simulator's Close, which stops deliveries
 	client, srv := newPlatformSim(t)
-	ctx := timeout(t)
+	ctx := platformCtx(t)
 
 	_, err := client.Webhooks.Create(ctx, &lambda.CreateWebhookRequest{
-		URL: receiver.URL + "/hooks", Events: []lambda.EventType{lambda.EventInstanceCreated}, Secret: lambda.NewSecret(hookSecret)})
+		URL: receiver.URL + "/hooks", Events: []lambda.EventType{lambda.EventInstanceCreated}, Secret: lambda.NewSecret(platformHookSecret)})
 	require.NoError(t, err)
 	inst, err := client.Instances.Create(ctx, &lambda.CreateInstanceRequest{Name: "web", InstanceType: lambda.InstanceTypeCompute1x,
 		Region: "us-west-1", Image: "ubuntu-22.04"})

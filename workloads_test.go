@@ -17,9 +17,9 @@ func TestWorkloadsList(t *testing.T) {
 	t.Parallel()
 	client, srv := newPlatformSim(t)
 
-	page, err := client.Workloads.List(timeout(t), nil)
+	page, err := client.Workloads.List(platformCtx(t), nil)
 	require.NoError(t, err)
-	r := onlyRequest(t, srv)
+	r := platformOnlyRequest(t, srv)
 	assert.Equal(t, "GET", r.Method)
 	assert.Equal(t, "/v1/workloads", r.Path)
 	assert.Empty(t, r.RawQuery)
@@ -39,7 +39,7 @@ func TestWorkloadsList(t *testing.T) {
 func TestDeploymentsCreateAndWorkloadsAll(t *testing.T) {
 	t.Parallel()
 	client, srv := newPlatformSim(t)
-	ctx := timeout(t)
+	ctx := platformCtx(t)
 
 	var deployed []*lambda.Deployment
 	for i := range 3 {
@@ -76,10 +76,10 @@ func TestDeploymentsCreateAndWorkloadsAll(t *testing.T) {
 		assert.Equal(t, dep.Config, w.Name)
 		assert.Equal(t, "eu-central-1", w.Region)
 	}
-	reqs := simRequests(srv, "GET", "/v1/workloads")
+	reqs := platformRequests(srv, "GET", "/v1/workloads")
 	require.Len(t, reqs, 3, "pages of 2, 2 and 1: the short page is the last")
 	for i, r := range reqs {
-		assert.Equal(t, url.Values{"page": {fmt.Sprint(i + 1)}, "limit": {"2"}}, queryOf(t, r))
+		assert.Equal(t, url.Values{"page": {fmt.Sprint(i + 1)}, "limit": {"2"}}, platformQuery(t, r))
 	}
 }
 
@@ -97,7 +97,7 @@ func TestDeploymentsCreateRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := client.Deployments.Create(timeout(t), tt.req)
+			_, err := client.Deployments.Create(platformCtx(t), tt.req)
 			require.ErrorIs(t, err, lambda.ErrInvalidRequest)
 			var lerr *lambda.Error
 			require.ErrorAs(t, err, &lerr)
@@ -119,6 +119,6 @@ func TestWorkloadsStatusShapeErrors(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{"status":"error","error":{"code":"forbidden","message":"no workloads for you"}}`))
 	})
-	_, err := client.Workloads.List(timeout(t), nil)
+	_, err := client.Workloads.List(platformCtx(t), nil)
 	assert.ErrorIs(t, err, lambda.ErrForbidden)
 }
