@@ -2,6 +2,7 @@ package lambda_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -290,4 +291,25 @@ func TestAPIKeysCreatedKeyIsTheCredential(t *testing.T) {
 	last := srv.Requests()[len(srv.Requests())-1]
 	assert.Equal(t, key.Key.Reveal(), last.Header.Get("X-API-Key"))
 	assert.NotEqual(t, lambdatest.DefaultAPIKey, key.Key.Reveal())
+}
+
+func ExampleAPIKeysService_Create() {
+	srv := lambdatest.NewServer()
+	defer srv.Close()
+	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.URL+"/v1"))
+	if err != nil {
+		panic(err)
+	}
+
+	key, err := client.APIKeys.Create(context.Background(), &lambda.CreateAPIKeyRequest{Name: "ci", Permissions: []string{"read"}})
+	if err != nil {
+		panic(err)
+	}
+	// The secret never prints by accident...
+	fmt.Printf("%s %v\n", key.Name, key.Key)
+	// ...and is there when asked for: store it now, the API shows it once.
+	fmt.Println(strings.HasPrefix(key.Key.Reveal(), "λ_sk_"))
+	// Output:
+	// ci [REDACTED]
+	// true
 }

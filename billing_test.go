@@ -303,3 +303,23 @@ func TestBillingEstimate(t *testing.T) {
 	assert.Equal(t, lambda.Money{Currency: "USD", Minor: 180000 + 32050 + 21000 + 1450}, est.CurrentCost)
 	assert.Equal(t, lambda.Money{Currency: "USD", Minor: est.CurrentCost.Minor * 3 / 2}, est.EstimatedCost)
 }
+
+func ExampleBillingService_Usage() {
+	srv := lambdatest.NewServer()
+	defer srv.Close()
+	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.URL+"/v1"))
+	if err != nil {
+		panic(err)
+	}
+
+	usage, err := client.Billing.Usage(context.Background())
+	if err != nil {
+		panic(err)
+	}
+	// Amounts are exact: no float ever holds a price.
+	fmt.Println(usage.CurrentMonthCost, usage.CurrentMonthCost.Minor, usage.CurrentMonthCost.Currency)
+	fmt.Println(usage.GigabytesHour, usage.TotalExecutions)
+	// Output:
+	// $2,345.00 234500 USD
+	// 42.3 GBh 524378
+}

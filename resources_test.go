@@ -1,7 +1,9 @@
 package lambda_test
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"testing"
@@ -291,4 +293,31 @@ func TestResourcesBareAnswers(t *testing.T) {
 	want := time.Date(2025, 1, 1, 3, 0, 0, 0, time.UTC)
 	assert.Equal(t, &lambda.Resource{ID: "RES_1234567890", Type: lambda.ResourceTypeFunction, Region: "eu-west-1",
 		Status: lambda.ResourceStatusActive, Memory: "1024MB", LastExecution: &want}, res)
+}
+
+func ExampleResourcesService_All() {
+	srv := lambdatest.NewServer()
+	defer srv.Close()
+	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.URL+"/v1"))
+	if err != nil {
+		panic(err)
+	}
+	ctx := context.Background()
+	for _, region := range []string{"us-east", "eu-west", "us-east"} {
+		if _, err := client.Resources.Create(ctx, &lambda.CreateResourceRequest{Region: region, InstanceType: "t2.micro", VPC: "vpc-main"}); err != nil {
+			panic(err)
+		}
+	}
+
+	// The filter is any value that encodes to a JSON object.
+	opts := &lambda.ListResourcesOptions{Filter: map[string]string{"region": "us-east"}}
+	for res, err := range client.Resources.All(ctx, opts) {
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(res.Region, res.InstanceType)
+	}
+	// Output:
+	// us-east t2.micro
+	// us-east t2.micro
 }
