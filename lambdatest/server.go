@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 )
 
@@ -66,6 +67,16 @@ func NewServer(opts ...Option) *Server {
 	s.wg.Add(2)
 	go s.st.run()
 	go s.hooks.run()
+	return s
+}
+
+// NewTestServer starts a server for one test: every response is checked
+// against the contract (WithResponseValidation(t), which later options may
+// not undo), and the server is closed when the test ends.
+func NewTestServer(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	s := NewServer(append(append([]Option(nil), opts...), WithResponseValidation(t))...)
+	t.Cleanup(s.Close)
 	return s
 }
 
