@@ -79,6 +79,12 @@ func page[T any](items []T, m func(T) meta, p listParams) ([]T, wirePagination) 
 	}
 }
 
+// oldestFirst sorts items by creation, for the lists that do not page.
+func oldestFirst[T any](items []T, m func(T) meta) []T {
+	all, _ := page(items, m, listParams{page: 1, limit: max(len(items), 1), sort: "created_at", order: "asc"})
+	return all
+}
+
 func cmpInt(a, b int64) int {
 	switch {
 	case a < b:

@@ -177,8 +177,7 @@ func (s *Server) instanceNetwork(c *call) reply {
 	}
 	v := in.view()
 	// Every rule applies to every instance: the simulator has one VPC.
-	rules, _ := page(st.ruleList(), func(r *firewallRule) meta { return r.meta },
-		listParams{page: 1, limit: len(st.rules) + 1, sort: "created_at", order: "asc"})
+	rules := oldestFirst(st.ruleList(), func(r *firewallRule) meta { return r.meta })
 	return c.ok(wireNetwork{InstanceID: in.id, PublicIP: v.PublicIP, PrivateIP: v.PrivateIP,
 		VPCID: "vpc_default", FirewallRules: views(rules, (*firewallRule).view)})
 }

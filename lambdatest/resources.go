@@ -101,8 +101,7 @@ func (s *Server) listResources(c *call) reply {
 			items = append(items, r)
 		}
 	}
-	got, _ := page(items, func(r *resource) meta { return r.meta },
-		listParams{page: 1, limit: len(items) + 1, sort: "created_at", order: "asc"})
+	got := oldestFirst(items, func(r *resource) meta { return r.meta })
 	got = got[min(offset, len(got)):]
 	got = got[:min(limit, len(got))]
 	return c.bare(http.StatusOK, views(got, (*resource).view))

@@ -112,6 +112,11 @@ func (s *Server) deleteVolume(c *call) reply {
 	if v.instanceID != "" {
 		return c.fail(conflict("volume %s is attached to instance %s: detach it before deleting it", v.id, v.instanceID))
 	}
+	for _, sn := range st.snapshots {
+		if sn.volumeID == v.id && sn.lc.status == "restoring" {
+			return c.fail(conflict("snapshot %s is being restored onto volume %s: wait until it is available", sn.id, v.id))
+		}
+	}
 	st.forget(&v.lc)
 	delete(st.volumes, v.id)
 	v.lc.status = "deleted"
