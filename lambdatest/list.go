@@ -103,3 +103,24 @@ func views[T, V any](items []T, view func(T) V) []V {
 	}
 	return out
 }
+
+// find looks id up in m, or answers 404 naming kind.
+func find[T any](m map[string]*T, kind, id string) (*T, *apiError) {
+	v, ok := m[id]
+	if !ok {
+		return nil, notFound(kind, id)
+	}
+	return v, nil
+}
+
+// filter returns the values of m that keep accepts (all of them for nil),
+// in no particular order: page sorts them.
+func filter[T any](m map[string]T, keep func(T) bool) []T {
+	items := make([]T, 0, len(m))
+	for _, v := range m {
+		if keep == nil || keep(v) {
+			items = append(items, v)
+		}
+	}
+	return items
+}
