@@ -3,6 +3,7 @@ package lambdatest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -167,7 +168,24 @@ func (c *Contract) ValidateResponse(r *http.Request, status int, header http.Hea
 		}
 		return cerr
 	}
+	if id := bodyRequestID(body); id != "" && id != header.Get("X-Request-Id") {
+		return &ContractError{Route: name, Field: "X-Request-Id",
+			Message: "header differs from metadata.request_id of the body"}
+	}
 	return nil
+}
+
+// bodyRequestID returns metadata.request_id of a JSON object body, or "".
+func bodyRequestID(body []byte) string {
+	var v struct {
+		Metadata struct {
+			RequestID string `json:"request_id"`
+		} `json:"metadata"`
+	}
+	if json.Unmarshal(body, &v) != nil {
+		return ""
+	}
+	return v.Metadata.RequestID
 }
 
 // options are fresh per call: kin-openapi may keep state in them.
