@@ -209,3 +209,19 @@ func TestConcurrentCreates(t *testing.T) {
 	r := mustCall(t, srv, http.StatusOK, http.MethodGet, "/v1/instances?limit=100", "")
 	assert.EqualValues(t, n, r.json["pagination"].(map[string]any)["total_items"])
 }
+
+func TestFaultRedirect(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	other := newServer(t, lambdatest.WithAPIKeys("λ_sk_other_host"))
+	srv.InjectFault(lambdatest.Fault{Path: "/v1/account", Status: http.StatusTemporaryRedirect,
+		Header: http.Header{"Location": {other.URL + "/v1/account"}}})
+
+	r := call(t, srv, http.MethodGet, "/v1/account", "", "Authorization", "", "X-API-Key", lambdatest.DefaultAPIKey)
+	assert.Equal(t, http.StatusUnauthorized, r.status, "the redirect was followed to the other host")
+	reqs := other.Requests()
+	require.Len(t, reqs, 1)
+	// net/http keeps X-API-Key on a redirect to another host: a client must
+	// strip it itself. The simulator lets a test see exactly that.
+	assert.Equal(t, lambdatest.DefaultAPIKey, reqs[0].Header.Get("X-API-Key"))
+}

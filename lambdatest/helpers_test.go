@@ -23,11 +23,8 @@ func newServer(t *testing.T, opts ...lambdatest.Option) *lambdatest.Server {
 	base := []lambdatest.Option{
 		lambdatest.WithTransitionDelay(20 * time.Millisecond),
 		lambdatest.WithMetricsInterval(10 * time.Millisecond),
-		lambdatest.WithResponseValidation(t),
 	}
-	srv := lambdatest.NewServer(append(base, opts...)...)
-	t.Cleanup(srv.Close)
-	return srv
+	return lambdatest.NewTestServer(t, append(base, opts...)...)
 }
 
 // resp is one answer, decoded.

@@ -174,11 +174,15 @@ func (s *Server) applyFault(w http.ResponseWriter, c *call, f Fault) bool {
 		return false
 	}
 	rep := reply{status: f.Status, header: http.Header{}, body: []byte(f.Body)}
-	if f.Body == "" {
+	trimmed := strings.TrimSpace(f.Body)
+	switch {
+	case f.Body == "" && f.Status >= 400:
 		rep = c.fail(errorf(f.Status, "injected fault"))
-	} else if t := strings.TrimSpace(f.Body); strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") {
+	case f.Body == "":
+		// A redirect or another non-error status: headers only (Location, …).
+	case strings.HasPrefix(trimmed, "{") || strings.HasPrefix(trimmed, "["):
 		rep.header.Set("Content-Type", "application/json")
-	} else {
+	default:
 		rep.header.Set("Content-Type", http.DetectContentType(rep.body))
 	}
 	for k, v := range f.Header {

@@ -188,3 +188,15 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+func TestRequestLogLimit(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, lambdatest.WithRequestLogLimit(8))
+	for i := 0; i < 20; i++ {
+		call(t, srv, http.MethodGet, "/v1/account?i="+strconv.Itoa(i), "") // a 400: logged all the same
+	}
+	reqs := srv.Requests()
+	require.LessOrEqual(t, len(reqs), 8)
+	require.NotEmpty(t, reqs)
+	assert.Equal(t, "i=19", reqs[len(reqs)-1].RawQuery, "the latest are kept")
+}

@@ -96,6 +96,10 @@ func TestSnapshots(t *testing.T) {
 
 	list := mustCall(t, srv, http.StatusOK, http.MethodGet, "/v1/snapshots", "")
 	require.Len(t, list.items(t), 1)
+	list = mustCall(t, srv, http.StatusOK, http.MethodGet, "/v1/snapshots?volume_id="+vol, "")
+	require.Len(t, list.items(t), 1)
+	list = mustCall(t, srv, http.StatusOK, http.MethodGet, "/v1/snapshots?volume_id=vol_other", "")
+	require.Empty(t, list.items(t), "the volume_id filter is applied")
 	mustCall(t, srv, http.StatusNoContent, http.MethodDelete, "/v1/snapshots/"+id, "")
 	mustCall(t, srv, http.StatusNotFound, http.MethodGet, "/v1/snapshots/"+id, "")
 }

@@ -190,7 +190,57 @@ func TestCloseStopsHangingDelivery(t *testing.T) {
 	go func() { srv.Close(); close(done) }()
 	select {
 	case <-done:
-	case <-time.After(time.Second):
+	case <-time.After(5 * time.Second):
 		t.Fatal("Close waits for a hanging webhook receiver")
 	}
+}
+
+func TestWebhookEventsOfEveryTransition(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	rc := newReceiver(t, "k", 0)
+	mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/webhooks", `{"url":"`+rc.srv.URL+`","events":["*"],"secret":"k"}`)
+
+	inst := createInstance(t, srv)
+	waitStatus(t, srv, "/v1/instances/"+inst, "running")
+	vol := mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/volumes", volumeBody).data(t)["id"].(string)
+	waitStatus(t, srv, "/v1/volumes/"+vol, "available")
+	steps := []struct {
+		method, path, body, wait, want string
+	}{
+		{"POST", "/v1/instances/" + inst + "/stop", "", "stopped", "instance.stopped"},
+		{"POST", "/v1/instances/" + inst + "/resize", `{"instance_type":"compute-16x"}`, "stopped", "instance.resized"},
+		{"POST", "/v1/instances/" + inst + "/start", "", "running", "instance.started"},
+		{"POST", "/v1/instances/" + inst + "/restart", "", "running", "instance.restarted"},
+		{"POST", "/v1/volumes/" + vol + "/attach", `{"instance_id":"` + inst + `"}`, "attached", "volume.attached"},
+		{"POST", "/v1/volumes/" + vol + "/resize", `{"size_gb":11}`, "attached", "volume.resized"},
+		{"POST", "/v1/volumes/" + vol + "/detach", "", "available", "volume.detached"},
+	}
+	for _, s := range steps {
+		mustCall(t, srv, http.StatusOK, s.method, s.path, s.body)
+		target := "/v1/instances/" + inst
+		if s.want[:6] == "volume" {
+			target = "/v1/volumes/" + vol
+		}
+		waitStatus(t, srv, target, s.wait)
+		require.Eventually(t, func() bool {
+			types := rc.types()
+			return len(types) > 0 && types[len(types)-1] == s.want
+		}, 5*time.Second, 5*time.Millisecond, "no %s event", s.want)
+	}
+	snap := mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/snapshots", `{"name":"s","volume_id":"`+vol+`"}`).data(t)["id"].(string)
+	waitStatus(t, srv, "/v1/snapshots/"+snap, "available")
+	mustCall(t, srv, http.StatusOK, http.MethodPost, "/v1/snapshots/"+snap+"/restore", "")
+	r := mustCall(t, srv, http.StatusConflict, http.MethodDelete, "/v1/volumes/"+vol, "")
+	assert.Contains(t, string(r.raw), snap, "no deleting a volume while a snapshot is restored onto it")
+	waitStatus(t, srv, "/v1/snapshots/"+snap, "available")
+	mustCall(t, srv, http.StatusNoContent, http.MethodDelete, "/v1/volumes/"+vol, "")
+	mustCall(t, srv, http.StatusNoContent, http.MethodDelete, "/v1/instances/"+inst, "")
+	want := []string{
+		"instance.created", "volume.created", "instance.stopped", "instance.resized", "instance.started",
+		"instance.restarted", "volume.attached", "volume.resized", "volume.detached", "snapshot.created",
+		"snapshot.restored", "volume.deleted", "instance.deleted",
+	}
+	require.Eventually(t, func() bool { return len(rc.types()) == len(want) }, 5*time.Second, 5*time.Millisecond)
+	assert.Equal(t, want, rc.types())
 }
