@@ -1,0 +1,139 @@
+// Webhooks receives the platform's events: lambda.WebhookHandler checks each
+// delivery's signature and age before your code sees it. The example starts
+// a receiver, subscribes it to instance events, creates an instance, prints
+// the event that announces it, and exits.
+//
+// Without LAMBDA_API_KEY it runs against the in-process simulator, which
+// delivers to the receiver on loopback. With the real API the platform must
+// reach the receiver: set LAMBDA_WEBHOOK_URL to a public https URL that
+// forwards to LAMBDA_WEBHOOK_ADDR (default 127.0.0.1:8080), e.g. a tunnel.
+// It then creates an instance and deletes it again.
+//
+//	go run ./examples/webhooks
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/lambda/lambda-go"
+	"github.com/lambda/lambda-go/lambdatest"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "webhooks:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	// 1. The receiver. Keep the secret out of your code: an env var, a vault.
+	secretBytes := make([]byte, 24)
+	if _, err := rand.Read(secretBytes); err != nil {
+		return err
+	}
+	secret := "whsec_" + hex.EncodeToString(secretBytes)
+	events := make(chan *lambda.Event, 16)
+	handler := lambda.WebhookHandler(secret, func(ctx context.Context, ev *lambda.Event) error {
+		select { // answer quickly: the platform waits for the 2xx
+		case events <- ev:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err() // a 500: the platform delivers the event again later
+		}
+	})
+	addr := os.Getenv("LAMBDA_WEBHOOK_ADDR")
+	if addr == "" {
+		addr = "127.0.0.1:0" // any free port; for a tunnel, choose one
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	receiver := &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = receiver.Serve(ln) }() // returns when Shutdown closes the listener
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = receiver.Shutdown(ctx)
+	}()
+
+	// 2. Subscribe it.
+	client, hookURL, closeSim, err := newClient("http://" + ln.Addr().String() + "/hooks")
+	if err != nil {
+		return err
+	}
+	defer closeSim()
+	sub, err := client.Webhooks.Create(ctx, &lambda.CreateWebhookRequest{
+		URL:    hookURL,
+		Events: []lambda.EventType{lambda.EventInstanceCreated, lambda.EventInstanceDeleted},
+		Secret: lambda.NewSecret(secret),
+	})
+	if err != nil {
+		return fmt.Errorf("subscribe: %w", err)
+	}
+	fmt.Println("subscribed", sub.ID, "to", sub.Events)
+
+	// 3. Something happens: an instance is created.
+	inst, err := client.Instances.Create(ctx, &lambda.CreateInstanceRequest{Name: "webhook-demo",
+		InstanceType: lambda.InstanceTypeCompute1x, Region: "us-west-1", Image: "ubuntu-22.04"})
+	if err != nil {
+		return fmt.Errorf("create instance: %w", err)
+	}
+	defer func() {
+		if err := client.Instances.Delete(context.Background(), inst.ID); err != nil {
+			fmt.Fprintln(os.Stderr, "webhooks: cleanup:", err)
+		}
+	}()
+
+	// 4. The event arrives, signed and checked.
+	for {
+		select {
+		case ev := <-events:
+			fmt.Printf("event %s %s at %s\n", ev.ID, ev.Type, ev.Timestamp.Format(time.RFC3339))
+			d, err := ev.InstanceData()
+			if err != nil {
+				return err
+			}
+			fmt.Printf("  instance %s (%s) is %s\n", d.InstanceID, d.Name, d.Status)
+			if ev.Type == lambda.EventInstanceCreated && d.InstanceID == inst.ID {
+				return nil
+			}
+		case <-ctx.Done():
+			return errors.New("no event arrived before the deadline; is the receiver reachable?")
+		}
+	}
+}
+
+// newClient talks to the real API when LAMBDA_API_KEY is set (and then the
+// webhook URL is LAMBDA_WEBHOOK_URL), and otherwise to a simulator started in
+// this process, which can deliver to local, the loopback receiver.
+func newClient(local string) (client *lambda.Client, hookURL string, closeSim func(), err error) {
+	if os.Getenv("LAMBDA_API_KEY") != "" {
+		hookURL = os.Getenv("LAMBDA_WEBHOOK_URL")
+		if hookURL == "" {
+			return nil, "", nil, errors.New("set LAMBDA_WEBHOOK_URL to a public https URL that reaches this receiver")
+		}
+		client, err = lambda.NewClient() // reads LAMBDA_API_KEY (and LAMBDA_BASE_URL)
+		return client, hookURL, func() {}, err
+	}
+	srv := lambdatest.NewServer()
+	fmt.Println("LAMBDA_API_KEY is not set: running against the in-process simulator (lambdatest).")
+	client, err = lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.URL+"/v1"))
+	if err != nil {
+		srv.Close()
+		return nil, "", nil, err
+	}
+	return client, local, srv.Close, nil
+}
