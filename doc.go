@@ -1,4 +1,143 @@
 // Package lambda is the Go client for the Lambda compute platform API:
-// instances, volumes, snapshots, networking, monitoring, serverless functions,
-// billing, account and webhooks.
+// instances, volumes, snapshots, firewall rules and VPNs, live metrics,
+// serverless functions, billing, account, API keys and webhooks.
+//
+// # Creating a client
+//
+// Make one [Client] with [NewClient] and share it: it is safe for concurrent
+// use and keeps connections alive between calls. Options check their input,
+// so a bad one is an error from NewClient, never a panic later.
+//
+//	client, err := lambda.NewClient(lambda.WithAPIKey(os.Getenv("LAMBDA_API_KEY")))
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	inst, err := client.Instances.Create(ctx, &lambda.CreateInstanceRequest{
+//		Name:         "my-api-instance",
+//		InstanceType: lambda.InstanceTypeCompute4x,
+//		Region:       "us-west-1",
+//		Image:        "ubuntu-22.04",
+//	})
+//
+// # Authentication
+//
+// An API key goes in "Authorization: Bearer <key>" ([WithAPIKey]), or in
+// X-API-Key with [WithAPIKeyHeader]. For OAuth 2.0, [WithTokenSource] takes
+// an oauth2.TokenSource: tokens are refreshed when they expire, and after a
+// 401 the client refreshes once and retries. With no credential option,
+// NewClient reads LAMBDA_API_KEY, and LAMBDA_BASE_URL replaces the default
+// base URL. The credential is sent only to the API's own host, and never
+// appears in an error, a log line or a formatted Client.
+//
+// # Services
+//
+// The endpoint groups are fields of the Client: Instances, Volumes,
+// Snapshots, Firewall, VPNs, Functions, Billing, Account, APIKeys, Webhooks,
+// Resources, Workloads and Deployments. Their methods follow one pattern:
+//
+//	Create(ctx, *CreateXRequest, ...RequestOption) (*X, error)
+//	Get(ctx, id, ...RequestOption) (*X, error)
+//	List(ctx, *ListXOptions, ...RequestOption) (*Page[X], error)
+//	All(ctx, *ListXOptions, ...RequestOption) iter.Seq2[X, error]
+//	Delete(ctx, id, ...RequestOption) error
+//
+// A nil request or options pointer means "none"; an empty ID is refused
+// before anything is sent. Every method takes [RequestOption] values:
+// [WithIdempotencyKey], [WithHeader] and [WithResponseInfo], which reports
+// the status, request ID, rate-limit figures and number of attempts.
+//
+// # Errors
+//
+// Every failure the API reports is an [*Error] with the HTTP status, the
+// API's code and message, the refused field (Details) and the request ID to
+// quote to support. Match its kind with errors.Is and the sentinels
+// ([ErrNotFound], [ErrInvalidRequest], [ErrUnauthorized], [ErrRateLimited],
+// …); read the fields with errors.As:
+//
+//	_, err := client.Instances.Get(ctx, id)
+//	var lerr *lambda.Error
+//	switch {
+//	case errors.Is(err, lambda.ErrNotFound):
+//		// gone
+//	case errors.As(err, &lerr):
+//		log.Printf("%s (field %v, request %s)", lerr.Code, lerr.Details, lerr.RequestID)
+//	}
+//
+// An answer that is not the API's JSON (a proxy's HTML page, say) is still
+// an *Error, with the status and a short excerpt of the body.
+//
+// # Retries and idempotency
+//
+// Calls that fail with 429, 500, 502, 503, 504 or a broken connection are
+// retried, DefaultMaxRetries times by default ([WithMaxRetries]), after the
+// wait the API asks for or a jittered exponential backoff
+// ([WithRetryBackoff]). Every POST carries an Idempotency-Key, generated or
+// given with WithIdempotencyKey, and the same key on every retry: a create
+// whose response was lost is not made twice. PATCH is never retried. Once a
+// response says the rate-limit budget is spent, calls wait for the window to
+// reset instead of earning a 429. A wait longer than [WithMaxRetryWait], or
+// past the context's deadline, is not slept: the call returns a rate-limit
+// error whose RetryAfter says how long to wait. [Client.RateLimit] gives the
+// latest figures; [WithRateLimiter] paces calls on the client's side.
+//
+// # Paging
+//
+// List returns one [Page] with its [Pagination]; All is an iterator over
+// every item of every page, fetched as the loop needs them, that stops at the
+// first error and the moment the loop breaks:
+//
+//	for inst, err := range client.Instances.All(ctx, &lambda.ListInstancesOptions{Region: "us-west-1"}) {
+//		if err != nil {
+//			return err
+//		}
+//		fmt.Println(inst.Name)
+//	}
+//
+// # Waiting
+//
+// WaitUntilReady polls a resource until it has settled (an instance
+// running, a volume available or attached), with jittered exponential
+// backoff squeezed to land before the context's deadline. It fails fast,
+// with an error matching [ErrWaitFailed], when the resource reaches a state
+// it will not leave on its own, and with [ErrWaitTimeout] when the context
+// ends first. Tune it with [WithWaitDelay] and watch it with
+// [WithWaitProgress].
+//
+//	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+//	defer cancel()
+//	inst, err = client.Instances.WaitUntilReady(ctx, inst.ID)
+//
+// # Webhooks
+//
+// [WebhookHandler] is an http.Handler that accepts the platform's deliveries
+// only when the signature (HMAC-SHA256, compared in constant time), the
+// timestamp (within [DefaultWebhookTolerance]) and the size are right, and
+// passes each [Event] to your function. [ConstructEvent] does the same for
+// one request body; [SignWebhookPayload] signs payloads for your tests.
+// Subscribe a URL with client.Webhooks.Create.
+//
+//	http.Handle("/hooks", lambda.WebhookHandler(secret, func(ctx context.Context, ev *lambda.Event) error {
+//		log.Println(ev.Type, ev.ID)
+//		return nil
+//	}))
+//
+// # Values
+//
+// Money arrives as [Money] (exact cents, never a float), usage as
+// [Quantity], calendar days as [Date]; times are time.Time.
+//
+// # The simulator
+//
+// Package github.com/lambda/lambda-go/lambdatest is an in-memory simulator
+// of the whole API on loopback, for your own tests: life cycles that move on
+// their own, paging, rate limits, idempotency, signed webhook deliveries,
+// metric streams, fault injection and a request log.
+//
+//	srv := lambdatest.NewServer()
+//	defer srv.Close()
+//	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey),
+//		lambda.WithBaseURL(srv.URL+"/v1"))
+//
+// The examples directory of the repository holds complete programs that run
+// against the simulator when LAMBDA_API_KEY is not set.
 package lambda
