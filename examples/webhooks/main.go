@@ -4,10 +4,9 @@
 // the event that announces it, and exits.
 //
 // Without LAMBDA_API_KEY it runs against the in-process simulator, which
-// delivers to the receiver on loopback. With the real API the platform must
-// reach the receiver: set LAMBDA_WEBHOOK_URL to a public https URL that
-// forwards to LAMBDA_WEBHOOK_ADDR (default 127.0.0.1:8080), e.g. a tunnel.
-// It then creates an instance and deletes it again.
+// delivers on loopback. With the real API, set LAMBDA_WEBHOOK_URL to a public
+// https URL (a tunnel, say) that forwards to LAMBDA_WEBHOOK_ADDR, where the
+// receiver listens; the instance it creates is deleted at the end.
 //
 //	go run ./examples/webhooks
 package main
@@ -62,12 +61,8 @@ func run() error {
 		return err
 	}
 	receiver := &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = receiver.Serve(ln) }() // returns when Shutdown closes the listener
-	defer func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = receiver.Shutdown(ctx)
-	}()
+	go func() { _ = receiver.Serve(ln) }() // returns when Close closes the listener
+	defer receiver.Close()
 
 	// 2. Subscribe it.
 	client, hookURL, closeSim, err := newClient("http://" + ln.Addr().String() + "/hooks")
