@@ -59,6 +59,8 @@ func TestErrorDetailsAndMessage(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t)
 	mux.HandleFunc("/instances", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, "POST")
+		testJSONBody(t, r, `{"name":"x","instance_type":"invalid-type","region":"","image":""}`)
 		w.WriteHeader(400)
 		io.WriteString(w, `{"success":false,"error":{"code":"invalid_request","message":"Invalid instance type specified",
 		  "details":{"field":"instance_type","value":"invalid-type","allowed_values":["compute-1x","compute-2x"]}},

@@ -78,6 +78,9 @@ func NewClient(opts ...Option) (*Client, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
+	if cfg.limiter != nil {
+		base = &limiterTransport{base: base, limiter: cfg.limiter}
+	}
 	hc.Transport = auth.NewTransport(base, c.credential, c.baseURL)
 	hc.CheckRedirect = checkRedirect(cfg.httpClient.CheckRedirect)
 	c.httpClient = &hc

@@ -136,6 +136,7 @@ func TestUserAgent(t *testing.T) {
 	var ua string
 	client, mux, _ := setup(t, lambda.WithUserAgent("my-app/1.2"))
 	mux.HandleFunc("/instances/inst_1", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, "GET")
 		ua = r.Header.Get("User-Agent")
 		writeData(w, 200, instanceJSON)
 	})

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+	"golang.org/x/time/rate"
 
 	"github.com/lambda/lambda-go/internal/auth"
 )
@@ -35,6 +36,7 @@ type config struct {
 	backoffMax      time.Duration
 	userAgentSuffix string
 	logger          *slog.Logger
+	limiter         *rate.Limiter
 }
 
 // Defaults of the retry policy.

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/google/go-querystring/query"
 	"github.com/hashicorp/go-retryablehttp"
@@ -121,10 +122,16 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 		return nil
 	})
 
+	if err := c.awaitBudget(ctx); err != nil {
+		if ctx.Err() != nil {
+			return result{}, fmt.Errorf("lambda: %s %s: %w", cl.method, cl.path, err)
+		}
+		return result{}, err
+	}
 	resp, err := c.http.Do(req)
 	if resp != nil {
 		resp.Body.Close()
-		c.limits.Observe(resp.Header)
+		c.limits.Observe(resp.Header, time.Now())
 	}
 	if err != nil {
 		c.logAttempt(ctx, rcall, resp, "", err)

@@ -48,5 +48,6 @@ func checkRedirect(next func(*http.Request, []*http.Request) error) func(*http.R
 // nonRetryable reports errors of the client's own making.
 func nonRetryable(err error) bool {
 	var authErr *auth.Error
-	return errors.Is(err, ErrTooManyRedirects) || errors.Is(err, errBodyTooLarge) || errors.As(err, &authErr)
+	return errors.Is(err, ErrTooManyRedirects) || errors.Is(err, errBodyTooLarge) || errors.Is(err, errLimiter) ||
+		errors.As(err, &authErr)
 }

@@ -91,6 +91,7 @@ type apiKey struct {
 	prefix      string
 	permissions []string
 	secret      string
+	lastUsed    time.Time
 }
 
 type wireAPIKey struct {
@@ -99,11 +100,27 @@ type wireAPIKey struct {
 	Prefix      string   `json:"prefix"`
 	Permissions []string `json:"permissions"`
 	CreatedAt   string   `json:"created_at"`
+	LastUsedAt  string   `json:"last_used_at,omitempty"`
 	Key         string   `json:"key,omitempty"`
 }
 
 func (k *apiKey) view() wireAPIKey {
-	return wireAPIKey{ID: k.id, Name: k.name, Prefix: k.prefix, Permissions: slices.Clone(k.permissions), CreatedAt: stamp(k.created)}
+	w := wireAPIKey{ID: k.id, Name: k.name, Prefix: k.prefix, Permissions: slices.Clone(k.permissions), CreatedAt: stamp(k.created)}
+	if !k.lastUsed.IsZero() {
+		w.LastUsedAt = stamp(k.lastUsed)
+	}
+	return w
+}
+
+// touchKey records that the key with this secret authenticated a request.
+func (st *state) touchKey(secret string, now time.Time) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, k := range st.apiKeys {
+		if k.secret == secret {
+			k.lastUsed = now
+		}
+	}
 }
 
 // prefixOf is the first 8 characters (not bytes) of a secret.

@@ -83,11 +83,7 @@ func (s *Server) listInvoices(c *call) reply {
 	p.sort, p.order = "created_at", "desc" // newest invoice first
 	st := s.st.lock(c.now)
 	defer st.unlock()
-	var items []*invoice
-	for _, inv := range st.invoices {
-		items = append(items, inv)
-	}
-	got, pg := page(items, func(inv *invoice) meta { return inv.meta }, p)
+	got, pg := page(filter(st.invoices, nil), func(inv *invoice) meta { return inv.meta }, p)
 	return c.list(views(got, (*invoice).view), pg)
 }
 

@@ -3,6 +3,7 @@ package lambdatest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -167,7 +168,24 @@ func (c *Contract) ValidateResponse(r *http.Request, status int, header http.Hea
 		}
 		return cerr
 	}
+	if id := bodyRequestID(body); id != "" && id != header.Get("X-Request-Id") {
+		return &ContractError{Route: name, Field: "X-Request-Id",
+			Message: "header differs from metadata.request_id of the body"}
+	}
 	return nil
+}
+
+// bodyRequestID returns metadata.request_id of a JSON object body, or "".
+func bodyRequestID(body []byte) string {
+	var v struct {
+		Metadata struct {
+			RequestID string `json:"request_id"`
+		} `json:"metadata"`
+	}
+	if json.Unmarshal(body, &v) != nil {
+		return ""
+	}
+	return v.Metadata.RequestID
 }
 
 // options are fresh per call: kin-openapi may keep state in them.
@@ -207,7 +225,7 @@ func (c *Contract) find(r *http.Request, body []byte) (*routers.Route, map[strin
 	return route, params, req, nil
 }
 
-// routePath strips the /v1 or /v2 prefix of an API path.
+// contractPath strips the /v1 or /v2 prefix of an API path.
 func contractPath(p string) (string, bool) {
 	for _, prefix := range []string{"/v1", "/v2"} {
 		rest, ok := strings.CutPrefix(p, prefix)
@@ -220,9 +238,10 @@ func contractPath(p string) (string, bool) {
 	return "", false
 }
 
+// contractRouteName names an operation "POST /instances" style.
 func contractRouteName(route *routers.Route) string { return route.Method + " " + route.Path }
 
-// unknownQuery reports a query parameter the operation does not declare:
+// unknownQueryParam reports a query parameter the operation does not declare:
 // kin-openapi ignores those, but a misspelled SDK tag (per_page) must fail.
 func unknownQueryParam(route *routers.Route, req *http.Request) *ContractError {
 	known := map[string]bool{}
@@ -254,7 +273,7 @@ var (
 	headerReason    = regexp.MustCompile(`header "?([A-Za-z0-9-]+)"?`)
 )
 
-// fromKin turns kin-openapi's error tree into a ContractError naming the
+// contractErrorOf turns kin-openapi's error tree into a ContractError naming the
 // field at fault. Messages are built from kin-openapi's reasons, which never
 // carry values, rather than its Error strings, which dump schema and value.
 func contractErrorOf(err error, route string) *ContractError {

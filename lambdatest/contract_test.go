@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -386,6 +387,8 @@ func TestContractValidateResponse(t *testing.T) {
 		{name: "undocumented status", method: "GET", url: "http://localhost/v1/account", status: 418, body: contractNotFound, wantErr: true, msg: "not documented"},
 		{name: "missing request id header", method: "GET", url: "http://localhost/v1/volumes/vol_x", status: 404,
 			header: with(contractHeader(), "X-Request-Id", ""), body: contractNotFound, wantErr: true, field: "X-Request-Id"},
+		{name: "request id header differs from the body's", method: "GET", url: "http://localhost/v1/volumes/vol_x", status: 404,
+			header: with(contractHeader(), "X-Request-Id", "req_other"), body: contractNotFound, wantErr: true, field: "X-Request-Id"},
 		{name: "rate limit header not a number", method: "GET", url: "http://localhost/v1/volumes/vol_x", status: 404,
 			header: with(contractHeader(), "X-RateLimit-Remaining", "many"), body: contractNotFound, wantErr: true, field: "X-RateLimit-Remaining"},
 		{name: "body not JSON", method: "GET", url: "http://localhost/v1/account", status: 503,
@@ -483,4 +486,83 @@ func TestContractEdgeCases(t *testing.T) {
 	assert.ErrorIs(t, err, ErrNoRoute)
 	err = c.ValidateResponse(&http.Request{Method: "GET"}, 200, nil, nil)
 	assert.ErrorIs(t, err, ErrNoRoute)
+}
+
+func TestContractSpecConventions(t *testing.T) {
+	t.Parallel()
+	c := loadTestContract(t)
+	for path, item := range c.doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			where := method + " " + path
+			if rb := op.RequestBody; rb != nil {
+				s := rb.Value.Content.Get("application/json").Schema.Value
+				require.NotNil(t, s, where)
+				assert.True(t, rb.Value.Required, where)
+				assert.False(t, s.AdditionalProperties.Has == nil || *s.AdditionalProperties.Has,
+					"%s: request bodies refuse unknown fields", where)
+			}
+			for code, resp := range op.Responses.Map() {
+				if code == "101" {
+					continue
+				}
+				assert.Contains(t, resp.Value.Headers, "X-Request-Id", "%s %s", where, code)
+				if code != "204" {
+					assert.NotNil(t, resp.Value.Content.Get("application/json"), "%s %s", where, code)
+				}
+			}
+		}
+	}
+}
+
+// TestContractErrorExtraction feeds kin-openapi error trees of the shapes
+// ValidateRequest and ValidateResponse can meet (multi-errors, nested
+// schemas, oneOf) to the extraction, independently of the options in use.
+func TestContractErrorExtraction(t *testing.T) {
+	t.Parallel()
+	c := loadTestContract(t)
+	create := c.doc.Components.Schemas["CreateInstanceRequest"].Value
+	multi := create.VisitJSON(map[string]any{
+		"instance_type": "huge", "region": "r", "image": "i", "ssh_keys": []any{"a", 7},
+	}, openapi3.MultiErrors())
+	require.Error(t, multi)
+	var me openapi3.MultiError
+	require.ErrorAs(t, multi, &me)
+	require.GreaterOrEqual(t, len(me), 2)
+
+	// The first error of a multi-error is reported, with its field.
+	ce := contractErrorOf(openapi3.MultiError{&openapi3filter.RequestError{
+		RequestBody: &openapi3.RequestBody{}, Err: me[0],
+	}}, "POST /instances")
+	assert.NotEmpty(t, ce.Field)
+	assert.Equal(t, "POST /instances", ce.Route)
+
+	// A request body error wrapping a multi-error names a field of it.
+	ce = contractErrorOf(&openapi3filter.RequestError{RequestBody: &openapi3.RequestBody{}, Err: multi}, "POST /instances")
+	assert.Contains(t, []string{"name", "instance_type", "ssh_keys.1"}, ce.Field)
+
+	// oneOf: the innermost error names the field, not the enclosing object.
+	one := openapi3.NewOneOfSchema(
+		openapi3.NewObjectSchema().WithProperty("size_gb", openapi3.NewIntegerSchema()).WithRequired([]string{"size_gb"}),
+		openapi3.NewStringSchema(),
+	)
+	outer := openapi3.NewObjectSchema().WithProperty("spec", one)
+	err := outer.VisitJSON(map[string]any{"spec": map[string]any{"size_gb": "big"}})
+	require.Error(t, err)
+	ce = contractErrorOf(&openapi3filter.ResponseError{Reason: "response body doesn't match schema", Err: err}, "GET /x")
+	assert.Equal(t, "spec.size_gb", ce.Field)
+	assert.Equal(t, "big", ce.Value)
+
+	// A parameter error keeps the parameter's name and never a header value.
+	ce = contractErrorOf(&openapi3filter.RequestError{
+		Parameter: &openapi3.Parameter{Name: "Idempotency-Key", In: "header"},
+		Err:       &openapi3.SchemaError{Value: "secret", SchemaField: "maxLength", Reason: "maximum string length is 255"},
+	}, "POST /vpn")
+	assert.Equal(t, "Idempotency-Key", ce.Field)
+	assert.Nil(t, ce.Value)
+	assert.NotContains(t, ce.Error(), "secret")
+
+	// An error of no known shape still yields a ContractError.
+	ce = contractErrorOf(errors.New("boom"), "GET /account")
+	assert.Equal(t, "GET /account", ce.Route)
+	assert.NotEmpty(t, ce.Message)
 }

@@ -18,6 +18,27 @@
 // SetAPIKeys rotates credentials, DropStreams cuts metric streams, and
 // WithResponseValidation checks every answer against the OpenAPI contract.
 //
+// # Behaviour beyond the wire shapes
+//
+//   - Every request is checked against the OpenAPI contract (see Contract):
+//     a violation is a 400 invalid_request naming the field in
+//     error.details.field; an operation the contract does not know is a 404.
+//     The contract requires an Idempotency-Key on every POST.
+//   - The pipeline runs in this order: request log, request ID, auth (401),
+//     rate limit (429), injected faults, route (404), contract (400),
+//     idempotency, handler. Faults therefore hit only authenticated requests,
+//     and every answer, faults included, carries X-Request-Id and the
+//     X-RateLimit headers.
+//   - An idempotent replay repeats the first answer byte for byte, with its
+//     X-Request-Id, and adds the header "Idempotent-Replayed: true". Answers
+//     with status 500 or more are not stored, so a retry runs for real.
+//   - Keys created with POST /account/api-keys authenticate until deleted.
+//   - Life cycles move on their own (one timer goroutine per server), so
+//     webhook events fire even when nobody polls.
+//   - Instances get their public_ip when they first leave provisioning;
+//     resizing changes instance_type (and volume size_gb) at once, the
+//     status follows after the delay.
+//
 // The simulator describes the API from the wire side: it does not import the
 // SDK's types, so a mistake in one cannot hide the same mistake in the other.
 package lambdatest

@@ -20,10 +20,11 @@ type Fault struct {
 	// negative value means every one until ClearFaults.
 	Times int
 	// Status is the HTTP status to answer with; 0 answers normally (after
-	// Delay).
+	// Delay). A status of 400 or more gets the error envelope of its code
+	// (503 service_unavailable, …); a lower one (a 307 with a Location
+	// Header, say) gets no body.
 	Status int
-	// Body is the raw body to send instead of the error envelope that a
-	// Status alone produces (e.g. a proxy's HTML page).
+	// Body is the raw body to send instead (e.g. a proxy's HTML page).
 	Body string
 	// Header is added to the answer (e.g. Retry-After).
 	Header http.Header

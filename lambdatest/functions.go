@@ -88,13 +88,10 @@ func (s *Server) listFunctions(c *call) reply {
 	status, runtime, tag := q.Get("status"), q.Get("runtime"), q.Get("tag")
 	st := s.st.lock(c.now)
 	defer st.unlock()
-	var items []*function
-	for _, f := range st.functions {
-		if (status == "" || f.lc.status == status) && (runtime == "" || f.runtime == runtime) &&
-			(tag == "" || slices.Contains(f.tags, tag)) {
-			items = append(items, f)
-		}
-	}
+	items := filter(st.functions, func(f *function) bool {
+		return (status == "" || f.lc.status == status) && (runtime == "" || f.runtime == runtime) &&
+			(tag == "" || slices.Contains(f.tags, tag))
+	})
 	got, pg := page(items, func(f *function) meta { return f.meta }, p)
 	return c.list(views(got, (*function).view), pg)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -22,11 +23,8 @@ func newServer(t *testing.T, opts ...lambdatest.Option) *lambdatest.Server {
 	base := []lambdatest.Option{
 		lambdatest.WithTransitionDelay(20 * time.Millisecond),
 		lambdatest.WithMetricsInterval(10 * time.Millisecond),
-		lambdatest.WithResponseValidation(t),
 	}
-	srv := lambdatest.NewServer(append(base, opts...)...)
-	t.Cleanup(srv.Close)
-	return srv
+	return lambdatest.NewTestServer(t, append(base, opts...)...)
 }
 
 // resp is one answer, decoded.
@@ -139,3 +137,18 @@ func createInstance(t *testing.T, srv *lambdatest.Server) string {
 	r := mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/instances", instanceBody)
 	return r.data(t)["id"].(string)
 }
+
+// escapeQuery escapes the values of a raw query "a=b&c={...}".
+func escapeQuery(q string) string {
+	if q == "" {
+		return ""
+	}
+	vals := url.Values{}
+	for _, kv := range strings.Split(q, "&") {
+		k, v, _ := strings.Cut(kv, "=")
+		vals.Add(k, v)
+	}
+	return vals.Encode()
+}
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

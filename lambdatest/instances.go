@@ -105,23 +105,16 @@ func (s *Server) listInstances(c *call) reply {
 	status, region := q.Get("status"), q.Get("region")
 	st := s.st.lock(c.now)
 	defer st.unlock()
-	var items []*instance
-	for _, in := range st.instances {
-		if (status == "" || in.lc.status == status) && (region == "" || in.region == region) {
-			items = append(items, in)
-		}
-	}
+	items := filter(st.instances, func(in *instance) bool {
+		return (status == "" || in.lc.status == status) && (region == "" || in.region == region)
+	})
 	got, pg := page(items, func(in *instance) meta { return in.meta }, p)
 	return c.list(views(got, (*instance).view), pg)
 }
 
 // instance finds the instance of the path. Call with st.mu held.
 func (st *state) instance(id string) (*instance, *apiError) {
-	in, ok := st.instances[id]
-	if !ok {
-		return nil, notFound("instance", id)
-	}
-	return in, nil
+	return find(st.instances, "instance", id)
 }
 
 func (s *Server) getInstance(c *call) reply {
@@ -286,7 +279,7 @@ func (s *Server) SeedInstances(n int) []string {
 	ids := make([]string, 0, max(n, 0))
 	base := time.Now().UTC()
 	for i := 0; i < n; i++ {
-		at := base.Add(time.Duration(i) * time.Millisecond)
+		at := base.Add(-time.Duration(n-i) * time.Millisecond) // in the past, oldest first
 		region := []string{"us-west-1", "us-east-1", "eu-west-1"}[i%3]
 		in := st.newInstance(fmt.Sprintf("seed-%d", i+1), instanceTypes[i%3], region, "ubuntu-22.04", nil, nil, at)
 		in.lc.status, in.lc.updated = "running", at

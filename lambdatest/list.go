@@ -79,6 +79,12 @@ func page[T any](items []T, m func(T) meta, p listParams) ([]T, wirePagination) 
 	}
 }
 
+// oldestFirst sorts items by creation, for the lists that do not page.
+func oldestFirst[T any](items []T, m func(T) meta) []T {
+	all, _ := page(items, m, listParams{page: 1, limit: max(len(items), 1), sort: "created_at", order: "asc"})
+	return all
+}
+
 func cmpInt(a, b int64) int {
 	switch {
 	case a < b:
@@ -96,4 +102,25 @@ func views[T, V any](items []T, view func(T) V) []V {
 		out = append(out, view(it))
 	}
 	return out
+}
+
+// find looks id up in m, or answers 404 naming kind.
+func find[T any](m map[string]*T, kind, id string) (*T, *apiError) {
+	v, ok := m[id]
+	if !ok {
+		return nil, notFound(kind, id)
+	}
+	return v, nil
+}
+
+// filter returns the values of m that keep accepts (all of them for nil),
+// in no particular order: page sorts them.
+func filter[T any](m map[string]T, keep func(T) bool) []T {
+	items := make([]T, 0, len(m))
+	for _, v := range m {
+		if keep == nil || keep(v) {
+			items = append(items, v)
+		}
+	}
+	return items
 }

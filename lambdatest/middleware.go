@@ -62,6 +62,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.key = key
+	s.st.touchKey(key, now)
 	if e := s.limiter.take(w.Header(), key, now); e != nil {
 		s.finish(w, c, c.fail(e), true)
 		return
@@ -75,6 +76,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if hasFault && !f.AfterHandling && s.applyFault(w, c, f) {
 		return
 	}
+	c.now = time.Now() // a delayed request happens when it is handled
 	rep := s.handle(c)
 	if rep.written {
 		return
@@ -159,6 +161,9 @@ func truncateBody(b []byte) string {
 // A fault with only a Delay lets the request go on afterwards.
 func (s *Server) applyFault(w http.ResponseWriter, c *call, f Fault) bool {
 	if f.Delay > 0 && !s.sleep(c.r.Context(), f.Delay) {
+		// The client left or the server is closing: an empty 200 would be
+		// a lie, so the connection is cut.
+		dropConnection(w)
 		return true
 	}
 	if f.Drop {
@@ -169,11 +174,15 @@ func (s *Server) applyFault(w http.ResponseWriter, c *call, f Fault) bool {
 		return false
 	}
 	rep := reply{status: f.Status, header: http.Header{}, body: []byte(f.Body)}
-	if f.Body == "" {
+	trimmed := strings.TrimSpace(f.Body)
+	switch {
+	case f.Body == "" && f.Status >= 400:
 		rep = c.fail(errorf(f.Status, "injected fault"))
-	} else if t := strings.TrimSpace(f.Body); strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") {
+	case f.Body == "":
+		// A redirect or another non-error status: headers only (Location, …).
+	case strings.HasPrefix(trimmed, "{") || strings.HasPrefix(trimmed, "["):
 		rep.header.Set("Content-Type", "application/json")
-	} else {
+	default:
 		rep.header.Set("Content-Type", http.DetectContentType(rep.body))
 	}
 	for k, v := range f.Header {

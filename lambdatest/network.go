@@ -82,16 +82,8 @@ func (s *Server) listRules(c *call) reply {
 	}
 	st := s.st.lock(c.now)
 	defer st.unlock()
-	got, pg := page(st.ruleList(), func(r *firewallRule) meta { return r.meta }, p)
+	got, pg := page(filter(st.rules, nil), func(r *firewallRule) meta { return r.meta }, p)
 	return c.list(views(got, (*firewallRule).view), pg)
-}
-
-func (st *state) ruleList() []*firewallRule {
-	items := make([]*firewallRule, 0, len(st.rules))
-	for _, r := range st.rules {
-		items = append(items, r)
-	}
-	return items
 }
 
 func (s *Server) deleteRule(c *call) reply {
@@ -150,12 +142,9 @@ func (s *Server) listVPNs(c *call) reply {
 	status, region := q.Get("status"), q.Get("region")
 	st := s.st.lock(c.now)
 	defer st.unlock()
-	var items []*vpn
-	for _, v := range st.vpns {
-		if (status == "" || v.lc.status == status) && (region == "" || v.region == region) {
-			items = append(items, v)
-		}
-	}
+	items := filter(st.vpns, func(v *vpn) bool {
+		return (status == "" || v.lc.status == status) && (region == "" || v.region == region)
+	})
 	got, pg := page(items, func(v *vpn) meta { return v.meta }, p)
 	return c.list(views(got, (*vpn).view), pg)
 }
@@ -177,8 +166,7 @@ func (s *Server) instanceNetwork(c *call) reply {
 	}
 	v := in.view()
 	// Every rule applies to every instance: the simulator has one VPC.
-	rules, _ := page(st.ruleList(), func(r *firewallRule) meta { return r.meta },
-		listParams{page: 1, limit: len(st.rules) + 1, sort: "created_at", order: "asc"})
+	rules := oldestFirst(filter(st.rules, nil), func(r *firewallRule) meta { return r.meta })
 	return c.ok(wireNetwork{InstanceID: in.id, PublicIP: v.PublicIP, PrivateIP: v.PrivateIP,
 		VPCID: "vpc_default", FirewallRules: views(rules, (*firewallRule).view)})
 }

@@ -23,6 +23,9 @@ const (
 	DefaultRateLimit = 10000
 	// DefaultRateWindow is the window of DefaultRateLimit.
 	DefaultRateWindow = time.Hour
+	// DefaultRequestLogLimit is how many of the latest requests Requests
+	// keeps, so that a long benchmark does not grow without bound.
+	DefaultRequestLogLimit = 10000
 )
 
 // Option configures a Server at NewServer.
@@ -41,6 +44,7 @@ type config struct {
 	webhookAttempts int
 	webhookBackoff  time.Duration
 	logger          *slog.Logger
+	requestLogLimit int
 }
 
 func defaultConfig() config {
@@ -52,6 +56,7 @@ func defaultConfig() config {
 		metricsInterval: DefaultMetricsInterval,
 		webhookAttempts: 3,
 		webhookBackoff:  50 * time.Millisecond,
+		requestLogLimit: DefaultRequestLogLimit,
 	}
 }
 
@@ -137,4 +142,10 @@ func WithWebhookRetry(attempts int, backoff time.Duration) Option {
 // Credentials are never logged. By default nothing is logged.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) { c.logger = l }
+}
+
+// WithRequestLogLimit sets how many of the latest requests Requests keeps
+// (default DefaultRequestLogLimit); n ≤ 0 keeps every request.
+func WithRequestLogLimit(n int) Option {
+	return func(c *config) { c.requestLogLimit = n }
 }

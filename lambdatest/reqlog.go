@@ -8,6 +8,8 @@ import (
 )
 
 // Request is one request the server received, as recorded by Requests.
+// Header holds the headers as sent, credentials included, so that a test
+// can check the exact bytes of an API key; do not print it.
 type Request struct {
 	Method   string
 	Path     string
@@ -18,8 +20,9 @@ type Request struct {
 }
 
 type requestLog struct {
-	mu   sync.Mutex
-	reqs []Request
+	mu    sync.Mutex
+	limit int // ≤ 0: no limit
+	reqs  []Request
 }
 
 func (l *requestLog) add(r *http.Request, body []byte, now time.Time) {
@@ -28,10 +31,15 @@ func (l *requestLog) add(r *http.Request, body []byte, now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.reqs = append(l.reqs, rec)
+	if l.limit > 0 && len(l.reqs) > l.limit {
+		// Drop the oldest quarter at once, to keep appends cheap.
+		l.reqs = append([]Request(nil), l.reqs[len(l.reqs)-l.limit*3/4:]...)
+	}
 }
 
 // Requests returns a copy of every request received since the start or the
-// last ResetRequests, in arrival order, refused ones included.
+// last ResetRequests, in arrival order, refused ones included (at most the
+// latest WithRequestLogLimit ones).
 func (s *Server) Requests() []Request {
 	s.log.mu.Lock()
 	defer s.log.mu.Unlock()

@@ -85,24 +85,18 @@ func (s *Server) listResources(c *call) reply {
 		}
 		offset = n
 	}
-	var filter map[string]any
+	var query map[string]any
 	if v := q.Get("filter"); v != "" {
 		dec := json.NewDecoder(bytes.NewReader([]byte(v)))
 		dec.UseNumber()
-		if err := dec.Decode(&filter); err != nil || filter == nil || dec.More() {
+		if err := dec.Decode(&query); err != nil || query == nil || dec.More() {
 			return c.fail(fieldError("filter", v, `filter must be a JSON object such as {"region":"us-east"}`))
 		}
 	}
 	st := s.st.lock(c.now)
 	defer st.unlock()
-	var items []*resource
-	for _, r := range st.resources {
-		if matchesFilter(r.view(), filter) {
-			items = append(items, r)
-		}
-	}
-	got, _ := page(items, func(r *resource) meta { return r.meta },
-		listParams{page: 1, limit: len(items) + 1, sort: "created_at", order: "asc"})
+	items := filter(st.resources, func(r *resource) bool { return matchesFilter(r.view(), query) })
+	got := oldestFirst(items, func(r *resource) meta { return r.meta })
 	got = got[min(offset, len(got)):]
 	got = got[:min(limit, len(got))]
 	return c.bare(http.StatusOK, views(got, (*resource).view))
@@ -128,11 +122,7 @@ func matchesFilter(v any, filter map[string]any) bool {
 }
 
 func (st *state) resource(id string) (*resource, *apiError) {
-	r, ok := st.resources[id]
-	if !ok {
-		return nil, notFound("resource", id)
-	}
-	return r, nil
+	return find(st.resources, "resource", id)
 }
 
 func (s *Server) getResource(c *call) reply {

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 )
 
@@ -48,6 +49,7 @@ func NewServer(opts ...Option) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{cfg: cfg, ctx: ctx, cancel: cancel}
 	s.auth.set(cfg.apiKeys)
+	s.log.limit = cfg.requestLogLimit
 	s.limiter.init(cfg)
 	s.idem.init()
 	s.contract = loadValidator()
@@ -66,6 +68,16 @@ func NewServer(opts ...Option) *Server {
 	s.wg.Add(2)
 	go s.st.run()
 	go s.hooks.run()
+	return s
+}
+
+// NewTestServer starts a server for one test: every response is checked
+// against the contract (WithResponseValidation(t), which later options may
+// not undo), and the server is closed when the test ends.
+func NewTestServer(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	s := NewServer(append(append([]Option(nil), opts...), WithResponseValidation(t))...)
+	t.Cleanup(s.Close)
 	return s
 }
 

@@ -74,23 +74,14 @@ func (s *Server) listVolumes(c *call) reply {
 	status, region := q.Get("status"), q.Get("region")
 	st := s.st.lock(c.now)
 	defer st.unlock()
-	var items []*volume
-	for _, v := range st.volumes {
-		if (status == "" || v.lc.status == status) && (region == "" || v.region == region) {
-			items = append(items, v)
-		}
-	}
+	items := filter(st.volumes, func(v *volume) bool {
+		return (status == "" || v.lc.status == status) && (region == "" || v.region == region)
+	})
 	got, pg := page(items, func(v *volume) meta { return v.meta }, p)
 	return c.list(views(got, (*volume).view), pg)
 }
 
-func (st *state) volume(id string) (*volume, *apiError) {
-	v, ok := st.volumes[id]
-	if !ok {
-		return nil, notFound("volume", id)
-	}
-	return v, nil
-}
+func (st *state) volume(id string) (*volume, *apiError) { return find(st.volumes, "volume", id) }
 
 func (s *Server) getVolume(c *call) reply {
 	st := s.st.lock(c.now)
@@ -111,6 +102,11 @@ func (s *Server) deleteVolume(c *call) reply {
 	}
 	if v.instanceID != "" {
 		return c.fail(conflict("volume %s is attached to instance %s: detach it before deleting it", v.id, v.instanceID))
+	}
+	for _, sn := range st.snapshots {
+		if sn.volumeID == v.id && sn.lc.status == "restoring" {
+			return c.fail(conflict("snapshot %s is being restored onto volume %s: wait until it is available", sn.id, v.id))
+		}
 	}
 	st.forget(&v.lc)
 	delete(st.volumes, v.id)
@@ -249,25 +245,18 @@ func (s *Server) listSnapshots(c *call) reply {
 	if e != nil {
 		return c.fail(e)
 	}
-	status := c.query().Get("status")
+	status, volumeID := c.query().Get("status"), c.query().Get("volume_id")
 	st := s.st.lock(c.now)
 	defer st.unlock()
-	var items []*snapshot
-	for _, sn := range st.snapshots {
-		if status == "" || sn.lc.status == status {
-			items = append(items, sn)
-		}
-	}
+	items := filter(st.snapshots, func(sn *snapshot) bool {
+		return (status == "" || sn.lc.status == status) && (volumeID == "" || sn.volumeID == volumeID)
+	})
 	got, pg := page(items, func(sn *snapshot) meta { return sn.meta }, p)
 	return c.list(views(got, (*snapshot).view), pg)
 }
 
 func (st *state) snapshot(id string) (*snapshot, *apiError) {
-	sn, ok := st.snapshots[id]
-	if !ok {
-		return nil, notFound("snapshot", id)
-	}
-	return sn, nil
+	return find(st.snapshots, "snapshot", id)
 }
 
 func (s *Server) getSnapshot(c *call) reply {

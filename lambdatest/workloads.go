@@ -63,11 +63,7 @@ func (s *Server) listWorkloads(c *call) reply {
 	}
 	st := s.st.lock(c.now)
 	defer st.unlock()
-	var items []*workload
-	for _, w := range st.workloads {
-		items = append(items, w)
-	}
-	got, _ := page(items, func(w *workload) meta { return w.meta }, p)
+	got, _ := page(filter(st.workloads, nil), func(w *workload) meta { return w.meta }, p)
 	return c.statusShape(http.StatusOK, map[string]any{"workloads": views(got, (*workload).view)})
 }
 

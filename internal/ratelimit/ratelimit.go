@@ -69,17 +69,37 @@ type Tracker struct {
 	mu   sync.Mutex
 	last Snapshot
 	seen bool
+	// resetLocal is last.Reset on this machine's clock: the reset measured
+	// from the response's Date header, so a skewed local clock cannot turn
+	// a one-second pause into an hour of refused calls.
+	resetLocal time.Time
 }
 
-// Observe records the figures of a response, if it has any.
-func (t *Tracker) Observe(h http.Header) {
+// Observe records the figures of a response received at now, if it has any.
+func (t *Tracker) Observe(h http.Header, now time.Time) {
 	s, ok := Parse(h)
 	if !ok {
 		return
 	}
+	resetLocal := s.Reset
+	if s.Remaining == 0 && !s.Reset.IsZero() {
+		resetLocal = now.Add(s.Reset.Sub(ServerNow(h, now)))
+	}
 	t.mu.Lock()
-	t.last, t.seen = s, true
+	t.last, t.seen, t.resetLocal = s, true, resetLocal
 	t.mu.Unlock()
+}
+
+// ServerNow is the time the response says it was sent (its Date header),
+// or now when it has none. Absolute times the server sends (reset times,
+// Retry-After dates) are measured against it.
+func ServerNow(h http.Header, now time.Time) time.Time {
+	if vs := h["Date"]; len(vs) > 0 {
+		if t, err := http.ParseTime(vs[0]); err == nil {
+			return t
+		}
+	}
+	return now
 }
 
 // Snapshot returns the latest figures; ok is false before any were seen.
@@ -94,10 +114,10 @@ func (t *Tracker) Snapshot() (Snapshot, bool) {
 func (t *Tracker) Exhausted(now time.Time) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if !t.seen || t.last.Remaining != 0 || t.last.Reset.IsZero() {
+	if !t.seen || t.last.Remaining != 0 || t.resetLocal.IsZero() {
 		return 0
 	}
-	if d := t.last.Reset.Sub(now); d > 0 {
+	if d := t.resetLocal.Sub(now); d > 0 {
 		return d
 	}
 	return 0

@@ -47,7 +47,7 @@ func TestTrackerExhausted(t *testing.T) {
 	h.Set("X-RateLimit-Limit", "50")
 	h.Set("X-RateLimit-Remaining", "0")
 	h.Set("X-RateLimit-Reset", "1030")
-	tr.Observe(h)
+	tr.Observe(h, now)
 	if d := tr.Exhausted(now); d != 30*time.Second {
 		t.Fatalf("exhausted: %v, want 30s", d)
 	}
@@ -55,7 +55,7 @@ func TestTrackerExhausted(t *testing.T) {
 		t.Fatalf("after reset: %v", d)
 	}
 	h.Set("X-RateLimit-Remaining", "1")
-	tr.Observe(h)
+	tr.Observe(h, now)
 	if d := tr.Exhausted(now); d != 0 {
 		t.Fatalf("one left: %v", d)
 	}
@@ -71,9 +71,24 @@ func TestTrackerConcurrent(t *testing.T) {
 			defer wg.Done()
 			h := http.Header{}
 			h.Set("X-RateLimit-Remaining", string(rune('0'+i%10)))
-			tr.Observe(h)
+			tr.Observe(h, time.Now())
 			tr.Snapshot()
 		}()
 	}
 	wg.Wait()
+}
+
+func TestTrackerMeasuresResetOnTheServersClock(t *testing.T) {
+	t.Parallel()
+	local := time.Unix(5000, 0) // this machine's clock is an hour ahead of the server's
+	h := http.Header{}
+	h.Set("X-RateLimit-Limit", "50")
+	h.Set("X-RateLimit-Remaining", "0")
+	h.Set("X-RateLimit-Reset", "1402") // two seconds after the server's Date
+	h.Set("Date", time.Unix(1400, 0).UTC().Format(http.TimeFormat))
+	var tr Tracker
+	tr.Observe(h, local)
+	if d := tr.Exhausted(local); d != 2*time.Second {
+		t.Fatalf("exhausted for %v, want 2s despite the skew", d)
+	}
 }

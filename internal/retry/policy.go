@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/lambda/lambda-go/internal/ratelimit"
 )
 
 // peekLimit bounds what is read of a response that will be retried or
@@ -109,7 +111,7 @@ func (p *Policy) decide(ctx context.Context, call *Call, resp *http.Response, er
 		}
 		call.RetryAfter = wait
 	default:
-		if wait, hinted = ParseRetryAfter(resp.Header.Get("Retry-After"), now); hinted {
+		if wait, hinted = ParseRetryAfter(resp.Header.Get("Retry-After"), ratelimit.ServerNow(resp.Header, now)); hinted {
 			call.RetryAfter = wait
 		} else {
 			wait = p.backoff(call.retries)

@@ -37,6 +37,7 @@ func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 // of: the Retry-After header, error.retry_after in the body, the
 // X-RateLimit-Reset header. ok is false when none says.
 func RateLimitWait(h http.Header, body []byte, now time.Time) (time.Duration, bool) {
+	now = ratelimit.ServerNow(h, now) // absolute times are the server's
 	if d, ok := ParseRetryAfter(h.Get("Retry-After"), now); ok {
 		return d, true
 	}

@@ -1,0 +1,130 @@
+package lambdatest_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lambda/lambda-go/lambdatest"
+)
+
+func TestPagingOverSeededInstances(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	ids := srv.SeedInstances(250)
+	require.Len(t, ids, 250)
+
+	var got []string
+	for page := 1; ; page++ {
+		r := mustCall(t, srv, http.StatusOK, http.MethodGet, fmt.Sprintf("/v1/instances?page=%d&limit=100", page), "")
+		p := r.json["pagination"].(map[string]any)
+		assert.EqualValues(t, page, p["page"])
+		assert.EqualValues(t, 100, p["limit"])
+		assert.EqualValues(t, 250, p["total_items"])
+		assert.EqualValues(t, 3, p["total_pages"])
+		assert.Equal(t, page > 1, p["has_prev"])
+		for _, it := range r.items(t) {
+			got = append(got, it.(map[string]any)["id"].(string))
+		}
+		if p["has_next"] == false {
+			break
+		}
+		require.Less(t, page, 10, "has_next never became false")
+	}
+	assert.Equal(t, ids, got, "every instance once, oldest first")
+
+	r := mustCall(t, srv, http.StatusOK, http.MethodGet, "/v1/instances?page=4&limit=100", "")
+	assert.Empty(t, r.items(t), "past the end: an empty page")
+	r = mustCall(t, srv, http.StatusOK, http.MethodGet, "/v1/instances", "")
+	assert.Len(t, r.items(t), 20, "default limit")
+}
+
+func TestListFiltersAndSort(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	srv.SeedInstances(9) // regions cycle us-west-1, us-east-1, eu-west-1
+	id := createInstance(t, srv)
+
+	tests := []struct {
+		query string
+		want  int
+	}{
+		{"region=us-east-1", 3},
+		{"status=running", 9},
+		{"status=pending", 1},
+		{"status=running&region=eu-west-1", 3},
+		{"region=nowhere", 0},
+	}
+	for _, tc := range tests {
+		r := mustCall(t, srv, http.StatusOK, http.MethodGet, "/v1/instances?"+tc.query, "")
+		assert.Len(t, r.items(t), tc.want, tc.query)
+		assert.EqualValues(t, tc.want, r.json["pagination"].(map[string]any)["total_items"], tc.query)
+	}
+
+	r := mustCall(t, srv, http.StatusOK, http.MethodGet, "/v1/instances?sort=name&order=desc", "")
+	items := r.items(t)
+	assert.Equal(t, "web", items[0].(map[string]any)["name"])
+	assert.Equal(t, "seed-9", items[1].(map[string]any)["name"])
+	assert.Equal(t, "seed-1", items[len(items)-1].(map[string]any)["name"])
+
+	r = mustCall(t, srv, http.StatusOK, http.MethodGet, "/v1/instances?order=desc", "")
+	assert.Equal(t, id, r.items(t)[0].(map[string]any)["id"], "newest first")
+
+	r = mustCall(t, srv, http.StatusBadRequest, http.MethodGet, "/v1/instances?sort=color", "")
+	assert.Equal(t, "sort", r.errField())
+	r = mustCall(t, srv, http.StatusBadRequest, http.MethodGet, "/v1/instances?per_page=5", "")
+	assert.Equal(t, "per_page", r.errField())
+}
+
+func TestFunctions(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	r := mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/functions",
+		`{"name":"user-authentication","runtime":"Node.js 20","handler":"index.handler","tags":["auth"]}`)
+	d := r.data(t)
+	assert.Regexp(t, `^FUNC_\d{10}$`, d["id"])
+	assert.Equal(t, "created", d["status"])
+	assert.NotEmpty(t, d["deployment_started"])
+	waitStatusIn(t, srv, "/v1/functions?tag=auth", d["id"].(string), "active")
+
+	_, err := srv.SeedFunction("old-job", "python3.12", "deprecated", "batch")
+	require.NoError(t, err)
+	_, err = srv.SeedFunction("x", "go", "sleeping")
+	require.Error(t, err)
+
+	tests := []struct {
+		query string
+		want  int
+	}{
+		{"", 2},
+		{"status=active", 1},
+		{"status=deprecated", 1},
+		{"runtime=Node.js%2020", 1},
+		{"runtime=python3.12&status=deprecated", 1},
+		{"tag=batch", 1},
+		{"tag=none", 0},
+	}
+	for _, tc := range tests {
+		r := mustCall(t, srv, http.StatusOK, http.MethodGet, "/v1/functions?"+tc.query, "")
+		assert.Len(t, r.items(t), tc.want, tc.query)
+	}
+	r = mustCall(t, srv, http.StatusBadRequest, http.MethodPost, "/v1/functions", `{"name":"x","runtime":"go"}`)
+	assert.Equal(t, "handler", r.errField())
+}
+
+// waitStatusIn polls a list until the item with id has status want.
+func waitStatusIn(t *testing.T, srv *lambdatest.Server, path, id, want string) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		for _, it := range mustCall(t, srv, http.StatusOK, http.MethodGet, path, "").items(t) {
+			if m := it.(map[string]any); m["id"] == id {
+				return m["status"] == want
+			}
+		}
+		return false
+	}, 5*time.Second, 5*time.Millisecond, "%s never became %s", id, want)
+}

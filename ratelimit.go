@@ -1,0 +1,78 @@
+package lambda
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/lambda/lambda-go/internal/retry"
+)
+
+// WithRateLimiter makes the client wait for l before every attempt it
+// sends, retries included: for callers who know their plan's rate (Free:
+// 1,000/h with bursts of 50; Professional: 10,000/h, 200; Enterprise:
+// 100,000/h, 1,000) and would rather queue than be refused. Share one
+// limiter between clients that share a key. A wait that would outlast the
+// call's context is not started: the call fails at once.
+func WithRateLimiter(l *rate.Limiter) Option {
+	return func(c *config) error {
+		if l == nil {
+			return errors.New("lambda: WithRateLimiter: the limiter is nil")
+		}
+		c.limiter = l
+		return nil
+	}
+}
+
+// limiterTransport waits for the client-side limiter before each attempt.
+type limiterTransport struct {
+	base    http.RoundTripper
+	limiter *rate.Limiter
+}
+
+// errLimiter wraps a failed client-side limiter wait; it is not retried.
+var errLimiter = errors.New("client-side rate limiter")
+
+func (t *limiterTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := t.limiter.Wait(req.Context()); err != nil {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		if ctxErr := req.Context().Err(); ctxErr != nil {
+			return nil, ctxErr
+		}
+		return nil, fmt.Errorf("%w: %w", errLimiter, err)
+	}
+	return t.base.RoundTrip(req)
+}
+
+// awaitBudget holds back a call while the API's last word was that no
+// requests are left until a reset: such a request could only get a 429.
+// It waits for the reset, plus jitter so that every goroutine held back
+// does not hit the API in the same instant, when that fits in the longest
+// allowed wait and the context's deadline; otherwise it fails fast with a
+// rate-limit error that carries the wait.
+func (c *Client) awaitBudget(ctx context.Context) error {
+	wait := c.limits.Exhausted(time.Now())
+	if wait <= 0 {
+		return nil
+	}
+	refused := &Error{
+		Code:       CodeRateLimitExceeded,
+		Message:    "no requests left until the rate-limit window resets (not sent)",
+		RetryAfter: wait,
+	}
+	if wait > c.policy.MaxWait {
+		return refused
+	}
+	wait += rand.N(min(wait/4, time.Second) + 50*time.Millisecond)
+	if deadline, ok := ctx.Deadline(); ok && time.Now().Add(wait).After(deadline) {
+		return refused
+	}
+	return retry.Sleep(ctx, wait)
+}

@@ -1,0 +1,146 @@
+package lambda_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lambda/lambda-go"
+	"github.com/lambda/lambda-go/lambdatest"
+)
+
+// newSim starts the simulator with every response checked against the
+// contract, and a client for it.
+func newSim(t *testing.T, opts ...lambdatest.Option) (*lambda.Client, *lambdatest.Server) {
+	t.Helper()
+	srv := lambdatest.NewServer(append([]lambdatest.Option{
+		lambdatest.WithResponseValidation(t),
+		lambdatest.WithTransitionDelay(20 * time.Millisecond),
+	}, opts...)...)
+	t.Cleanup(srv.Close)
+	client, err := lambda.NewClient(
+		lambda.WithAPIKey(lambdatest.DefaultAPIKey),
+		lambda.WithBaseURL(srv.URL+"/v1"),
+		lambda.WithRetryBackoff(time.Millisecond, 10*time.Millisecond),
+	)
+	require.NoError(t, err)
+	return client, srv
+}
+
+func TestSimulatorCreateAndWait(t *testing.T) {
+	t.Parallel()
+	client, srv := newSim(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	inst, err := client.Instances.Create(ctx, createReq)
+	require.NoError(t, err)
+	assert.Equal(t, lambda.InstanceStatusPending, inst.Status)
+	inst, err = client.Instances.WaitUntilReady(ctx, inst.ID, fastWait)
+	require.NoError(t, err)
+	assert.Equal(t, lambda.InstanceStatusRunning, inst.Status)
+	assert.NotEmpty(t, inst.PublicIP)
+
+	reqs := srv.Requests()
+	require.NotEmpty(t, reqs)
+	assert.Equal(t, http.MethodPost, reqs[0].Method)
+	assert.Equal(t, "/v1/instances", reqs[0].Path)
+	assert.JSONEq(t, `{"name":"web","instance_type":"compute-4x","region":"us-west-1","image":"ubuntu-22.04","ssh_keys":["key_abc123"]}`, string(reqs[0].Body))
+}
+
+func TestSimulatorRefusesABadRequestWithTheField(t *testing.T) {
+	t.Parallel()
+	client, _ := newSim(t)
+	_, err := client.Instances.Create(context.Background(), &lambda.CreateInstanceRequest{Name: "x", InstanceType: "huge", Region: "us-west-1", Image: "ubuntu-22.04"})
+	var lerr *lambda.Error
+	require.ErrorAs(t, err, &lerr)
+	require.ErrorIs(t, err, lambda.ErrInvalidRequest)
+	assert.Equal(t, "instance_type", lerr.Details.Field)
+	assert.Contains(t, lerr.Details.AllowedValues, "compute-4x")
+	assert.NotEmpty(t, lerr.RequestID)
+}
+
+func TestSimulatorConcurrentCreatesAreDistinct(t *testing.T) {
+	t.Parallel()
+	client, _ := newSim(t)
+	var wg sync.WaitGroup
+	ids := make(chan string, 50)
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			inst, err := client.Instances.Create(context.Background(), createReq)
+			if assert.NoError(t, err) {
+				ids <- inst.ID
+			}
+		}()
+	}
+	wg.Wait()
+	close(ids)
+	seen := map[string]bool{}
+	for id := range ids {
+		assert.False(t, seen[id], "duplicate id %s", id)
+		seen[id] = true
+	}
+	assert.Len(t, seen, 50)
+}
+
+func TestSimulatorLostResponseCreatesOneInstance(t *testing.T) {
+	t.Parallel()
+	client, srv := newSim(t)
+	// The first create is carried out, then its connection dropped before
+	// the answer: the retry, with the same Idempotency-Key, must not make a
+	// second instance.
+	srv.InjectFault(lambdatest.Fault{Method: "POST", Path: "/v1/instances", AfterHandling: true, Drop: true})
+	inst, err := client.Instances.Create(context.Background(), createReq)
+	require.NoError(t, err)
+	n := 0
+	for got, err := range client.Instances.All(context.Background(), nil) {
+		require.NoError(t, err)
+		assert.Equal(t, inst.ID, got.ID)
+		n++
+	}
+	assert.Equal(t, 1, n)
+	var posts []string
+	for _, r := range srv.Requests() {
+		if r.Method == "POST" {
+			posts = append(posts, r.Header.Get("Idempotency-Key"))
+		}
+	}
+	require.Len(t, posts, 2)
+	assert.Equal(t, posts[0], posts[1])
+}
+
+func TestSimulatorPagesThrough250Instances(t *testing.T) {
+	t.Parallel()
+	client, srv := newSim(t)
+	srv.SeedInstances(250)
+	seen := map[string]bool{}
+	for inst, err := range client.Instances.All(context.Background(), &lambda.ListInstancesOptions{ListOptions: lambda.ListOptions{Limit: 40}}) {
+		require.NoError(t, err)
+		seen[inst.ID] = true
+	}
+	assert.Len(t, seen, 250)
+	gets := 0
+	for _, r := range srv.Requests() {
+		if r.Method == "GET" && r.Path == "/v1/instances" {
+			gets++
+		}
+	}
+	assert.Equal(t, 7, gets)
+}
+
+func TestSimulatorWrongKey(t *testing.T) {
+	t.Parallel()
+	_, srv := newSim(t)
+	client, err := lambda.NewClient(lambda.WithAPIKey("λ_sk_wrong"), lambda.WithBaseURL(srv.URL+"/v1"))
+	require.NoError(t, err)
+	_, err = client.Instances.Get(context.Background(), "inst_1")
+	require.ErrorIs(t, err, lambda.ErrUnauthorized)
+	assert.False(t, errors.Is(err, lambda.ErrNotFound))
+}
