@@ -57,7 +57,7 @@ func (s *WebhooksService) Create(ctx context.Context, req *CreateWebhookRequest,
 func (r *CreateWebhookRequest) validate() error {
 	u, err := url.Parse(r.URL)
 	switch {
-	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
+	case err != nil || u.Hostname() == "" || (u.Scheme != "https" && u.Scheme != "http"):
 		return invalidField("url", "the webhook URL must be an absolute https URL")
 	case u.Scheme == "http" && !isLoopback(strings.ToLower(u.Hostname())):
 		return invalidField("url", "the webhook URL must use https (http is accepted on loopback only)")

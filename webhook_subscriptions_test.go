@@ -73,6 +73,7 @@ func TestWebhooksCreateValidates(t *testing.T) {
 		{"no URL", &lambda.CreateWebhookRequest{Events: events, Secret: secret}, "url"},
 		{"relative URL", &lambda.CreateWebhookRequest{URL: "/hooks", Events: events, Secret: secret}, "url"},
 		{"no host", &lambda.CreateWebhookRequest{URL: "https:///hooks", Events: events, Secret: secret}, "url"},
+		{"port without host", &lambda.CreateWebhookRequest{URL: "https://:443/hooks", Events: events, Secret: secret}, "url"},
 		{"ftp", &lambda.CreateWebhookRequest{URL: "ftp://example.com/x", Events: events, Secret: secret}, "url"},
 		{"plain http remote", &lambda.CreateWebhookRequest{URL: "http://hooks.example.com/x?token=tok_777", Events: events, Secret: secret}, "url"},
 		{"http on a loopback-looking name", &lambda.CreateWebhookRequest{URL: "http://localhost.example.com/x", Events: events, Secret: secret}, "url"},
