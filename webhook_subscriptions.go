@@ -2,6 +2,7 @@ package lambda
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -49,7 +50,12 @@ func (s *WebhooksService) Create(ctx context.Context, req *CreateWebhookRequest,
 		return nil, err
 	}
 	body := createWebhookBody{URL: req.URL, Events: req.Events, Secret: req.Secret.Reveal()}
-	return send[WebhookSubscription](ctx, s.client, http.MethodPost, "/webhooks", body, opts)
+	sub, err := send[WebhookSubscription](ctx, s.client, http.MethodPost, "/webhooks", body, opts)
+	var e *Error
+	if errors.As(err, &e) && e.Details != nil && e.Details.Field == "secret" {
+		e.Details.Value = nil // a refusal of the secret may quote it back
+	}
+	return sub, err
 }
 
 // validate refuses what the API would: the URL is not echoed either, since
