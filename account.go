@@ -1,0 +1,131 @@
+package lambda
+
+import (
+	"context"
+	"iter"
+	"net/http"
+	"time"
+)
+
+// Account is the account the client's credential belongs to.
+type Account struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Email     string    `json:"email"`
+	Company   string    `json:"company,omitempty"`
+	Plan      Plan      `json:"plan"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Plan is an account's subscription, which sets its rate limits and quotas.
+type Plan string
+
+// Plans.
+const (
+	PlanFree         Plan = "free"
+	PlanProfessional Plan = "professional"
+	PlanEnterprise   Plan = "enterprise"
+)
+
+// UpdateAccountRequest is the body of Account.Update. Only the fields set
+// (non-nil) are sent, so Company can be cleared with Ptr("").
+type UpdateAccountRequest struct {
+	Name    *string `json:"name,omitempty"`
+	Email   *string `json:"email,omitempty"`
+	Company *string `json:"company,omitempty"`
+}
+
+// Quota is the account's plan limits and how much of them is used.
+type Quota struct {
+	Plan            Plan      `json:"plan"`
+	RequestsPerHour int       `json:"requests_per_hour"`
+	Burst           int       `json:"burst"`
+	Instances       QuotaItem `json:"instances"`
+	Volumes         QuotaItem `json:"volumes"`
+	Snapshots       QuotaItem `json:"snapshots"`
+	Functions       QuotaItem `json:"functions"`
+	StorageGB       QuotaItem `json:"storage_gb"`
+}
+
+// QuotaItem is one limit of a Quota and its use.
+type QuotaItem struct {
+	Used  int `json:"used"`
+	Limit int `json:"limit"`
+}
+
+// Get fetches the account.
+func (s *AccountService) Get(ctx context.Context, opts ...RequestOption) (*Account, error) {
+	return get[Account](ctx, s.client, "/account", nil, opts)
+}
+
+// Update changes the fields of req that are set.
+func (s *AccountService) Update(ctx context.Context, req *UpdateAccountRequest, opts ...RequestOption) (*Account, error) {
+	if req == nil {
+		req = &UpdateAccountRequest{}
+	}
+	return send[Account](ctx, s.client, http.MethodPatch, "/account", req, opts)
+}
+
+// Quota fetches the account's limits and their use.
+func (s *AccountService) Quota(ctx context.Context, opts ...RequestOption) (*Quota, error) {
+	return get[Quota](ctx, s.client, "/account/quota", nil, opts)
+}
+
+// APIKey is a credential of the account. Key, the secret itself, is set
+// only in the answer of APIKeys.Create: the API shows it once, so keep it
+// then. It prints as "[REDACTED]"; read it with Key.Reveal().
+type APIKey struct {
+	ID          string     `json:"id"`
+	Name        string     `json:"name"`
+	Prefix      string     `json:"prefix"` // the secret's first 8 characters, to recognise it
+	Permissions []string   `json:"permissions"`
+	CreatedAt   time.Time  `json:"created_at"`
+	LastUsedAt  *time.Time `json:"last_used_at,omitempty"` // nil until first used
+	Key         Secret     `json:"key"`
+}
+
+// CreateAPIKeyRequest is the body of APIKeys.Create.
+type CreateAPIKeyRequest struct {
+	Name        string   `json:"name"`
+	Permissions []string `json:"permissions,omitempty"` // e.g. "read", "write"; the API's default when empty
+}
+
+// ListAPIKeysOptions sorts and pages APIKeys.List.
+type ListAPIKeysOptions struct {
+	ListOptions
+	Sort  string    `url:"sort,omitempty"` // "created_at" or "name"
+	Order SortOrder `url:"order,omitempty"`
+}
+
+// Create creates an API key. The answer is the only one that carries the
+// key's secret, in Key.
+func (s *APIKeysService) Create(ctx context.Context, req *CreateAPIKeyRequest, opts ...RequestOption) (*APIKey, error) {
+	if req == nil {
+		req = &CreateAPIKeyRequest{}
+	}
+	return send[APIKey](ctx, s.client, http.MethodPost, "/account/api-keys", req, opts)
+}
+
+// List fetches one page of API keys, without their secrets.
+func (s *APIKeysService) List(ctx context.Context, opts *ListAPIKeysOptions, ro ...RequestOption) (*Page[APIKey], error) {
+	return list[APIKey](ctx, s.client, "/account/api-keys", opts, ro)
+}
+
+// All iterates over every API key, fetching pages as the loop needs them.
+// opts is copied: changing it later has no effect.
+func (s *APIKeysService) All(ctx context.Context, opts *ListAPIKeysOptions, ro ...RequestOption) iter.Seq2[APIKey, error] {
+	o := deref(opts)
+	return allPages(ctx, o.ListOptions, func(ctx context.Context, lo ListOptions) (*Page[APIKey], error) {
+		o := o
+		o.ListOptions = lo
+		return s.List(ctx, &o, ro...)
+	})
+}
+
+// Delete revokes an API key.
+func (s *APIKeysService) Delete(ctx context.Context, id string, opts ...RequestOption) error {
+	if err := requireID("API key", id); err != nil {
+		return err
+	}
+	return del(ctx, s.client, path("account", "api-keys", id), opts)
+}

@@ -1,0 +1,187 @@
+package lambda
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"iter"
+	"net/http"
+	"time"
+)
+
+// Resource is a generic cloud resource of the older /resources routes,
+// which answer bare JSON.
+type Resource struct {
+	ID                    string         `json:"id"`
+	Type                  ResourceType   `json:"type,omitempty"`
+	Region                string         `json:"region,omitempty"`
+	Status                ResourceStatus `json:"status"`
+	InstanceType          string         `json:"instance_type,omitempty"` // free text, e.g. "t2.micro"
+	VPC                   string         `json:"vpc,omitempty"`
+	CPULimit              string         `json:"cpu_limit,omitempty"`    // e.g. "4"
+	MemoryLimit           string         `json:"memory_limit,omitempty"` // e.g. "8Gi"
+	Memory                string         `json:"memory,omitempty"`       // e.g. "1024MB"
+	CreatedAt             time.Time      `json:"created_at"`
+	ProvisioningStartedAt *time.Time     `json:"provisioning_started_at,omitempty"`
+	LastExecution         *time.Time     `json:"last_execution,omitempty"`
+}
+
+// ResourceType is the kind of a Resource.
+type ResourceType string
+
+// Resource types.
+const (
+	ResourceTypeCompute  ResourceType = "compute"
+	ResourceTypeFunction ResourceType = "function"
+	ResourceTypeStorage  ResourceType = "storage"
+)
+
+// ResourceStatus is where a resource is in its life cycle.
+type ResourceStatus string
+
+// Resource statuses. A new resource is pending, then active.
+const (
+	ResourceStatusPending    ResourceStatus = "pending"
+	ResourceStatusActive     ResourceStatus = "active"
+	ResourceStatusTerminated ResourceStatus = "terminated"
+)
+
+// CreateResourceRequest is the body of Resources.Create.
+type CreateResourceRequest struct {
+	Region       string `json:"region"`
+	InstanceType string `json:"instance_type"`
+	VPC          string `json:"vpc"` // VPC name or ID
+}
+
+// UpdateResourceRequest is the body of Resources.Update: the fields left
+// empty are not sent and keep their value. Set at least one.
+type UpdateResourceRequest struct {
+	CPULimit    string `json:"cpu_limit,omitempty"`    // e.g. "4"
+	MemoryLimit string `json:"memory_limit,omitempty"` // e.g. "8Gi"
+}
+
+// GetResourceOptions tunes Resources.Get.
+type GetResourceOptions struct {
+	Expand string `url:"expand,omitempty"` // nested resources to expand
+}
+
+// ListResourcesOptions filters and pages Resources.List, by offset.
+type ListResourcesOptions struct {
+	OffsetOptions
+	// Filter selects resources whose fields equal its own: any value that
+	// encodes to a JSON object, e.g. map[string]any{"region": "us-east"}.
+	// The SDK sends it JSON-encoded in the filter query parameter.
+	Filter any `url:"-"`
+}
+
+// Create creates a resource. It starts pending; see WaitUntilReady.
+func (s *ResourcesService) Create(ctx context.Context, req *CreateResourceRequest, opts ...RequestOption) (*Resource, error) {
+	if req == nil {
+		req = &CreateResourceRequest{}
+	}
+	return send[Resource](ctx, s.client, http.MethodPost, "/resources", req, opts)
+}
+
+// Get fetches a resource; opts may be nil.
+func (s *ResourcesService) Get(ctx context.Context, id string, opts *GetResourceOptions, ro ...RequestOption) (*Resource, error) {
+	if err := requireID("resource", id); err != nil {
+		return nil, err
+	}
+	q, err := values(opts)
+	if err != nil {
+		return nil, err
+	}
+	return get[Resource](ctx, s.client, path("resources", id), q, ro)
+}
+
+// List fetches one window of resources. The route reports no pagination:
+// Page.Pagination stays zero, and a page shorter than the limit is the last.
+func (s *ResourcesService) List(ctx context.Context, opts *ListResourcesOptions, ro ...RequestOption) (*Page[Resource], error) {
+	q, err := values(opts)
+	if err != nil {
+		return nil, err
+	}
+	if opts != nil && opts.Filter != nil {
+		f, err := encodeFilter(opts.Filter)
+		if err != nil {
+			return nil, err
+		}
+		if f != "" {
+			q.Set("filter", f)
+		}
+	}
+	items, err := get[[]Resource](ctx, s.client, "/resources", q, ro)
+	if err != nil {
+		return nil, err
+	}
+	return &Page[Resource]{Items: *items}, nil
+}
+
+// All iterates over every resource that matches opts, fetching windows as
+// the loop needs them. opts is copied: changing it later has no effect.
+func (s *ResourcesService) All(ctx context.Context, opts *ListResourcesOptions, ro ...RequestOption) iter.Seq2[Resource, error] {
+	o := deref(opts)
+	return allOffsets(ctx, o.OffsetOptions, func(ctx context.Context, oo OffsetOptions) ([]Resource, error) {
+		o := o
+		o.OffsetOptions = oo
+		p, err := s.List(ctx, &o, ro...)
+		if err != nil {
+			return nil, err
+		}
+		return p.Items, nil
+	})
+}
+
+// Update changes a resource's CPU and memory limits.
+func (s *ResourcesService) Update(ctx context.Context, id string, req *UpdateResourceRequest, opts ...RequestOption) (*Resource, error) {
+	if err := requireID("resource", id); err != nil {
+		return nil, err
+	}
+	if req == nil || (req.CPULimit == "" && req.MemoryLimit == "") {
+		return nil, invalidField("cpu_limit", "set CPULimit, MemoryLimit or both")
+	}
+	return send[Resource](ctx, s.client, http.MethodPut, path("resources", id), req, opts)
+}
+
+// Delete terminates a resource.
+func (s *ResourcesService) Delete(ctx context.Context, id string, opts ...RequestOption) error {
+	if err := requireID("resource", id); err != nil {
+		return err
+	}
+	return del(ctx, s.client, path("resources", id), opts)
+}
+
+// WaitUntilReady polls the resource until it is active. It fails fast when
+// the resource is terminated or cannot be read (404), and otherwise waits
+// until ctx ends: give ctx a deadline. It returns the last state seen, with
+// the error when there is one.
+func (s *ResourcesService) WaitUntilReady(ctx context.Context, id string, opts ...WaitOption) (*Resource, error) {
+	if err := requireID("resource", id); err != nil {
+		return nil, err
+	}
+	return waiter[Resource]{
+		what:   "resource " + id,
+		get:    func(ctx context.Context) (*Resource, error) { return s.Get(ctx, id, nil) },
+		status: func(r *Resource) string { return string(r.Status) },
+		ready:  func(st string) bool { return st == string(ResourceStatusActive) },
+		failed: func(st string) bool { return st == string(ResourceStatusTerminated) },
+	}.wait(ctx, opts)
+}
+
+// encodeFilter JSON-encodes a filter, refusing one that is not an object:
+// the API matches on field names. A nil map or pointer means no filter.
+func encodeFilter(filter any) (string, error) {
+	b, err := json.Marshal(filter)
+	if err != nil {
+		return "", &Error{Code: CodeInvalidRequest, Message: fmt.Sprintf("cannot encode the filter: %v", err),
+			Details: &ErrorDetails{Field: "filter"}, cause: err}
+	}
+	if string(b) == "null" {
+		return "", nil
+	}
+	if !bytes.HasPrefix(b, []byte("{")) {
+		return "", invalidField("filter", "the filter must encode to a JSON object, such as {\"region\":\"us-east\"}")
+	}
+	return string(b), nil
+}
