@@ -19,12 +19,7 @@ import (
 // fast retries. Both are closed when the test ends.
 func newPlatformSim(t *testing.T, opts ...lambdatest.Option) (*lambda.Client, *lambdatest.Server) {
 	t.Helper()
-	base := []lambdatest.Option{
-		lambdatest.WithTransitionDelay(20 * time.Millisecond),
-		lambdatest.WithResponseValidation(t),
-	}
-	srv := lambdatest.NewServer(append(base, opts...)...)
-	t.Cleanup(srv.Close)
+	srv := lambdatest.NewTestServer(t, append([]lambdatest.Option{lambdatest.WithTransitionDelay(20 * time.Millisecond)}, opts...)...)
 	client, err := lambda.NewClient(
 		lambda.WithAPIKey(lambdatest.DefaultAPIKey),
 		lambda.WithBaseURL(srv.URL+"/v1"),

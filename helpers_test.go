@@ -1,11 +1,13 @@
 package lambda_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -102,3 +104,18 @@ func (r *recorder) all() []recorded {
 const instanceJSON = `{"id":"inst_abc123","name":"web","instance_type":"compute-4x","region":"us-west-1",
 	"image":"ubuntu-22.04","status":"running","ssh_keys":["key_abc123"],"public_ip":"203.0.113.42",
 	"created_at":"2026-01-24T10:30:00Z","updated_at":"2026-01-24T10:31:00Z"}`
+
+// cancelLater cancels the returned context after d and reports when the
+// cancel really happened, so that "returns within N of the cancel" is
+// measured from the cancel, not from a timer a loaded machine ran late.
+func cancelLater(t *testing.T, d time.Duration) (ctx context.Context, cancelledAt func() time.Time) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var at atomic.Int64
+	timer := time.AfterFunc(d, func() {
+		at.Store(time.Now().UnixNano())
+		cancel()
+	})
+	t.Cleanup(func() { timer.Stop(); cancel() })
+	return ctx, func() time.Time { return time.Unix(0, at.Load()) }
+}

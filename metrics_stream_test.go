@@ -475,3 +475,26 @@ func TestStreamMetricsWorksBesideHTTP2(t *testing.T) {
 	p, _ = protos.Load("/v1/instances/inst_abc123/metrics/stream")
 	assert.Equal(t, "HTTP/1.1", p, "the stream upgrades an HTTP/1.1 connection")
 }
+
+// An http.Client Timeout bounds the handshake only: the stream outlives it,
+// and the caller's client is left as it was.
+func TestStreamMetricsWithAClientTimeout(t *testing.T) {
+	t.Parallel()
+	srv := lambdatest.NewServer(lambdatest.WithMetricsInterval(20*time.Millisecond), lambdatest.WithResponseValidation(t))
+	t.Cleanup(srv.Close)
+	hc := &http.Client{Timeout: 100 * time.Millisecond}
+	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.URL+"/v1"), lambda.WithHTTPClient(hc))
+	require.NoError(t, err)
+	id := srv.SeedInstances(1)[0]
+	start := time.Now()
+	n := 0
+	for _, err := range client.Instances.StreamMetrics(computeCtx(t), id, &lambda.StreamMetricsOptions{DisableReconnect: true}) {
+		require.NoError(t, err)
+		if n++; n == 10 {
+			break
+		}
+	}
+	assert.Greater(t, time.Since(start), 100*time.Millisecond, "the stream lasted longer than the timeout")
+	assert.Equal(t, 100*time.Millisecond, hc.Timeout)
+	assert.Len(t, upgrades(srv, id), 1)
+}

@@ -117,7 +117,8 @@ func TestSnapshotsListAndAllPageThrough(t *testing.T) {
 	for _, r := range srv.Requests() {
 		assert.Contains(t, r.RawQuery, "volume_id="+b.ID)
 	}
-	// lambdatest ignores volume_id (reported to the lead): only the wire is
-	// checked here, not that the answer is filtered.
-	assert.NotEmpty(t, ofB)
+	assert.Len(t, ofB, 5)
+	for _, sn := range ofB {
+		assert.Equal(t, b.ID, sn.VolumeID)
+	}
 }

@@ -128,11 +128,9 @@ func TestWaitUntilReadyCancelled(t *testing.T) {
 	client, mux, _ := setup(t)
 	var polls atomic.Int32
 	statusSequence(mux, &polls, "pending")
-	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(50*time.Millisecond, cancel)
-	start := time.Now()
+	ctx, cancelledAt := cancelLater(t, 50*time.Millisecond)
 	_, err := client.Instances.WaitUntilReady(ctx, "inst_1", lambda.WithWaitDelay(time.Minute, time.Minute))
 	require.ErrorIs(t, err, context.Canceled)
 	require.ErrorIs(t, err, lambda.ErrWaitTimeout)
-	assert.Less(t, time.Since(start), 150*time.Millisecond)
+	assert.Less(t, time.Since(cancelledAt()), 100*time.Millisecond, "a cancel must end the poll delay within 100ms")
 }

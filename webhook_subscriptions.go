@@ -2,6 +2,7 @@ package lambda
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -49,7 +50,12 @@ func (s *WebhooksService) Create(ctx context.Context, req *CreateWebhookRequest,
 		return nil, err
 	}
 	body := createWebhookBody{URL: req.URL, Events: req.Events, Secret: req.Secret.Reveal()}
-	return send[WebhookSubscription](ctx, s.client, http.MethodPost, "/webhooks", body, opts)
+	sub, err := send[WebhookSubscription](ctx, s.client, http.MethodPost, "/webhooks", body, opts)
+	var e *Error
+	if errors.As(err, &e) && e.Details != nil && e.Details.Field == "secret" {
+		e.Details.Value = nil // a refusal of the secret may quote it back
+	}
+	return sub, err
 }
 
 // validate refuses what the API would: the URL is not echoed either, since
@@ -57,7 +63,7 @@ func (s *WebhooksService) Create(ctx context.Context, req *CreateWebhookRequest,
 func (r *CreateWebhookRequest) validate() error {
 	u, err := url.Parse(r.URL)
 	switch {
-	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
+	case err != nil || u.Hostname() == "" || (u.Scheme != "https" && u.Scheme != "http"):
 		return invalidField("url", "the webhook URL must be an absolute https URL")
 	case u.Scheme == "http" && !isLoopback(strings.ToLower(u.Hostname())):
 		return invalidField("url", "the webhook URL must use https (http is accepted on loopback only)")

@@ -73,6 +73,7 @@ func TestWebhooksCreateValidates(t *testing.T) {
 		{"no URL", &lambda.CreateWebhookRequest{Events: events, Secret: secret}, "url"},
 		{"relative URL", &lambda.CreateWebhookRequest{URL: "/hooks", Events: events, Secret: secret}, "url"},
 		{"no host", &lambda.CreateWebhookRequest{URL: "https:///hooks", Events: events, Secret: secret}, "url"},
+		{"port without host", &lambda.CreateWebhookRequest{URL: "https://:443/hooks", Events: events, Secret: secret}, "url"},
 		{"ftp", &lambda.CreateWebhookRequest{URL: "ftp://example.com/x", Events: events, Secret: secret}, "url"},
 		{"plain http remote", &lambda.CreateWebhookRequest{URL: "http://hooks.example.com/x?token=tok_777", Events: events, Secret: secret}, "url"},
 		{"http on a loopback-looking name", &lambda.CreateWebhookRequest{URL: "http://localhost.example.com/x", Events: events, Secret: secret}, "url"},
@@ -133,4 +134,26 @@ func TestWebhooksDeliverSignedEvents(t *testing.T) {
 		assert.Equal(t, http.StatusNoContent, d.StatusCode, "delivery refused: %+v", d)
 		assert.True(t, strings.HasPrefix(d.URL, receiver.URL))
 	}
+}
+
+// TestWebhooksCreateScrubsAQuotedSecret: a server that refuses the secret
+// and quotes it back in error.details.value does not get it into the error.
+func TestWebhooksCreateScrubsAQuotedSecret(t *testing.T) {
+	t.Parallel()
+	client, mux, _ := setup(t)
+	mux.HandleFunc("POST /webhooks", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprintf(w, `{"success":false,"error":{"code":"invalid_request","message":"secret too weak",
+			"details":{"field":"secret","value":%q}},"metadata":{"request_id":"req_1"}}`, platformHookSecret)
+	})
+	_, err := client.Webhooks.Create(context.Background(), &lambda.CreateWebhookRequest{URL: "https://example.com/h",
+		Events: []lambda.EventType{lambda.EventInstanceCreated}, Secret: lambda.NewSecret(platformHookSecret)})
+	require.ErrorIs(t, err, lambda.ErrInvalidRequest)
+	var lerr *lambda.Error
+	require.ErrorAs(t, err, &lerr)
+	require.NotNil(t, lerr.Details)
+	assert.Equal(t, "secret", lerr.Details.Field)
+	assert.Nil(t, lerr.Details.Value)
+	assert.NotContains(t, fmt.Sprintf("%v %+v %#v", err, *lerr, *lerr.Details), platformHookSecret)
 }
