@@ -119,7 +119,10 @@ func (t *Token) GoString() string { return t.String() }
 // Error reports a failure to obtain a token. It is not retried.
 type Error struct{ err error }
 
+// Error says that no token could be had, and why.
 func (e *Error) Error() string { return "lambda: obtaining an OAuth2 token: " + e.err.Error() }
+
+// Unwrap returns the token source's error.
 func (e *Error) Unwrap() error { return e.err }
 
 // Transport adds the credential to requests bound for the API's origin.

@@ -52,6 +52,7 @@ type APIError struct {
 	Meta Meta
 }
 
+// Error gives the API's code and message.
 func (e *APIError) Error() string { return "lambda: API error " + e.Body.Code + ": " + e.Body.Message }
 
 // ErrEmpty reports a response with no body where data was expected.
