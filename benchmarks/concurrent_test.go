@@ -58,11 +58,22 @@ func parallel(b *testing.B, n int, f func() error) time.Duration {
 	return d
 }
 
+// timed runs parallel and returns its wall time, and cpu plus the CPU time
+// the whole process (server included) used meanwhile.
+func timed(b *testing.B, n int, f func() error, cpu time.Duration) (time.Duration, time.Duration) {
+	b.Helper()
+	c := cpuTime()
+	d := parallel(b, n, f)
+	return d, cpu + cpuTime() - c
+}
+
 // BenchmarkConcurrentGet has 64 goroutines share one SDK client, then 64
 // share one tuned http.Client making the request by hand, in interleaved
 // rounds, each against its own server, and reports the throughput of each,
 // their ratio (target ≥ 0.9) and the TCP connections each server accepted
-// over the whole benchmark, warm-up included (target ≤ 64).
+// over the whole benchmark, warm-up included (target ≤ 64). It also reports
+// the process's CPU time per call on each side, a steadier figure than
+// throughput on a shared machine.
 func BenchmarkConcurrentGet(b *testing.B) {
 	sdkSrv, sdkConns := countingServer(b)
 	handSrv, handConns := countingServer(b)
@@ -78,19 +89,19 @@ func BenchmarkConcurrentGet(b *testing.B) {
 
 	// As in compare: many short rounds, each side first in every other
 	// one; the ratio is the median of the rounds'.
-	const rounds = 30
-	per := max(b.N/rounds, 4*goroutines)
-	var sdkD, handD time.Duration
+	const per = 8 * goroutines
+	rounds := max(b.N/per, 10)
+	var sdkD, handD, sdkCPU, handCPU time.Duration
 	ratios := make([]float64, 0, rounds)
 	b.ResetTimer()
 	for i := range rounds {
 		var s, h time.Duration
 		if i%2 == 0 {
-			s = parallel(b, per, sdkCall)
-			h = parallel(b, per, handCall)
+			s, sdkCPU = timed(b, per, sdkCall, sdkCPU)
+			h, handCPU = timed(b, per, handCall, handCPU)
 		} else {
-			h = parallel(b, per, handCall)
-			s = parallel(b, per, sdkCall)
+			h, handCPU = timed(b, per, handCall, handCPU)
+			s, sdkCPU = timed(b, per, sdkCall, sdkCPU)
 		}
 		sdkD, handD = sdkD+s, handD+h
 		ratios = append(ratios, h.Seconds()/s.Seconds())
@@ -101,6 +112,8 @@ func BenchmarkConcurrentGet(b *testing.B) {
 	b.ReportMetric(n/handD.Seconds(), "hand-calls/s")
 	b.ReportMetric(median(ratios), "throughput-ratio")
 	b.ReportMetric(handD.Seconds()/sdkD.Seconds(), "mean-throughput-ratio")
+	b.ReportMetric(float64(sdkCPU.Nanoseconds())/n/1000, "sdk-cpu-us/op")
+	b.ReportMetric(float64(handCPU.Nanoseconds())/n/1000, "hand-cpu-us/op")
 	b.ReportMetric(float64(sdkConns.Load()), "sdk-conns")
 	b.ReportMetric(float64(handConns.Load()), "hand-conns")
 }
