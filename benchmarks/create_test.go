@@ -103,7 +103,5 @@ func BenchmarkInstancesCreate(b *testing.B) {
 	n := float64(calls)
 	extra := (float64(sdkCost.bytes) - float64(handCost.bytes)) / n
 	b.ReportMetric(float64(len(body)), "body-bytes")
-	b.ReportMetric(float64(sdkCost.bytes)/n, "sdk-B/op")
-	b.ReportMetric(float64(handCost.bytes)/n, "hand-B/op")
 	b.ReportMetric(extra/float64(len(body)), "extra-body-copies")
 }

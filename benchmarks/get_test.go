@@ -156,6 +156,8 @@ func compare(b *testing.B, sdk, hand func() error) (sdkCost, handCost cost, call
 	b.ReportMetric(float64(sdkCost.allocs)/n, "sdk-allocs/op")
 	b.ReportMetric(float64(handCost.allocs)/n, "hand-allocs/op")
 	b.ReportMetric((float64(sdkCost.allocs)-float64(handCost.allocs))/n, "extra-allocs/op")
+	b.ReportMetric(float64(sdkCost.bytes)/n, "sdk-B/op")
+	b.ReportMetric(float64(handCost.bytes)/n, "hand-B/op")
 	return sdkCost, handCost, calls
 }
 
