@@ -2,6 +2,7 @@ package lambda_test
 
 import (
 	"context"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -35,7 +36,8 @@ func connServer(t *testing.T, h http.HandlerFunc) (*httptest.Server, *atomic.Int
 // that ends in an error; the client's outermost transport lacks
 // CloseIdleConnections so that this is a no-op and a burst of failures does
 // not empty the pool. Here a call is cancelled while it waits to retry a
-// 503, and the next call must still find the connection idle.
+// 503 (its connection already back in the pool), and the next call must
+// still find the connection idle.
 func TestFailedCallKeepsIdleConnections(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -44,13 +46,15 @@ func TestFailedCallKeepsIdleConnections(t *testing.T) {
 	srv, conns := connServer(t, func(w http.ResponseWriter, r *http.Request) {
 		if fail.Load() {
 			writeError(w, http.StatusServiceUnavailable, "service_unavailable", "down")
-			time.AfterFunc(20*time.Millisecond, cancel) // while the client sleeps before retrying
 			return
 		}
 		writeData(w, http.StatusOK, instanceJSON)
 	})
+	// The retry policy logs "retrying" once it has drained the 503, just
+	// before it sleeps: cancel the call there.
+	logger := slog.New(onMessage{msg: "lambda: retrying", f: cancel})
 	c, err := lambda.NewClient(lambda.WithAPIKey(testKey), lambda.WithBaseURL(srv.URL+"/v1"),
-		lambda.WithRetryBackoff(2*time.Second, 2*time.Second))
+		lambda.WithRetryBackoff(2*time.Second, 2*time.Second), lambda.WithLogger(logger))
 	require.NoError(t, err)
 
 	_, err = c.Instances.Get(context.Background(), "inst_abc123")
@@ -105,4 +109,21 @@ func TestDefaultTransportCapsConnections(t *testing.T) {
 		require.NoError(t, err)
 	}
 	assert.LessOrEqual(t, conns.Load(), int64(64))
+}
+
+// onMessage is a slog handler that calls f on each record with message msg.
+type onMessage struct {
+	msg string
+	f   func()
+}
+
+func (h onMessage) Enabled(context.Context, slog.Level) bool { return true }
+func (h onMessage) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h onMessage) WithGroup(string) slog.Handler            { return h }
+
+func (h onMessage) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == h.msg {
+		h.f()
+	}
+	return nil
 }
