@@ -43,18 +43,60 @@ type result struct {
 	meta envelope.Meta
 }
 
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// respBuffer holds the body of a response. It is pooled with its reading
+// function, built once, so a call allocates neither a closure nor a reader.
+type respBuffer struct {
+	bytes.Buffer
+	limited io.LimitedReader
+	read    func(*http.Response) error // readFrom, bound to this buffer
+}
 
-// do sends c with retries and decodes the answer into c.out.
-func (c *Client) do(ctx context.Context, cl call) (result, error) {
+// readFrom reads resp's body into the buffer, up to maxResponseBytes.
+func (rb *respBuffer) readFrom(resp *http.Response) error {
+	rb.Reset()
+	defer resp.Body.Close()
+	rb.limited = io.LimitedReader{R: resp.Body, N: maxResponseBytes + 1}
+	n, err := rb.ReadFrom(&rb.limited)
+	rb.limited.R = nil // keep no connection alive from the pool
+	if err != nil {
+		return err
+	}
+	if n > maxResponseBytes {
+		return errBodyTooLarge
+	}
+	return nil
+}
+
+var bufPool = sync.Pool{New: func() any {
+	rb := new(respBuffer)
+	rb.read = rb.readFrom
+	return rb
+}}
+
+// requestOptions applies opts. It is apart from do so that the config only
+// moves to the heap (as options' arguments must) when there are options.
+func requestOptions(opts []RequestOption) (requestConfig, error) {
 	var rc requestConfig
-	for _, o := range cl.opts {
+	if len(opts) == 0 {
+		return rc, nil
+	}
+	p := new(requestConfig)
+	for _, o := range opts {
 		if o == nil {
 			continue
 		}
-		if err := o(&rc); err != nil {
-			return result{}, err
+		if err := o(p); err != nil {
+			return rc, err
 		}
+	}
+	return *p, nil
+}
+
+// do sends c with retries and decodes the answer into c.out.
+func (c *Client) do(ctx context.Context, cl call) (result, error) {
+	rc, err := requestOptions(cl.opts)
+	if err != nil {
+		return result{}, err
 	}
 
 	var body []byte
@@ -102,25 +144,14 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 
 	// Read the body inside the retry loop, so that a connection cut in the
 	// middle of a response is retried like any other connection failure.
-	buf := bufPool.Get().(*bytes.Buffer)
+	buf := bufPool.Get().(*respBuffer)
 	buf.Reset()
 	defer func() {
 		if buf.Cap() <= 1<<20 { // do not keep a huge buffer alive
 			bufPool.Put(buf)
 		}
 	}()
-	req.SetResponseHandler(func(resp *http.Response) error {
-		buf.Reset()
-		defer resp.Body.Close()
-		n, err := buf.ReadFrom(io.LimitReader(resp.Body, maxResponseBytes+1))
-		if err != nil {
-			return err
-		}
-		if n > maxResponseBytes {
-			return errBodyTooLarge
-		}
-		return nil
-	})
+	req.SetResponseHandler(buf.read)
 
 	if err := c.awaitBudget(ctx); err != nil {
 		if ctx.Err() != nil {
@@ -194,7 +225,12 @@ func fillInfo(info *ResponseInfo, resp *http.Response, requestID string, attempt
 
 // path joins escaped segments: path("instances", id, "start").
 func path(segments ...string) string {
+	n := 0
+	for _, s := range segments {
+		n += 1 + len(s) // exact unless a segment needs escaping
+	}
 	var b strings.Builder
+	b.Grow(n)
 	for _, s := range segments {
 		b.WriteByte('/')
 		b.WriteString(url.PathEscape(s))

@@ -12,6 +12,14 @@ import (
 // defaultTransport is tuned for an API client: one host, many concurrent
 // calls. net/http's default keeps only 2 idle connections per host, so 64
 // goroutines sharing a client would open and close connections endlessly.
+//
+// MaxConnsPerHost caps the connections to the API at 64. Without a cap, a
+// burst of callers opens more connections than there are callers: a call
+// that dialed, but was served first by a connection another call just
+// freed, leaves its new connection idle, and the next call can do the
+// same. Calls beyond 64 in flight wait for a free connection instead of
+// opening one; over HTTP/2 (the API over TLS) they share one anyway.
+// Callers who want another policy pass their own client (WithHTTPClient).
 var defaultTransport http.RoundTripper = &http.Transport{
 	Proxy: http.ProxyFromEnvironment,
 	DialContext: (&net.Dialer{
@@ -21,6 +29,7 @@ var defaultTransport http.RoundTripper = &http.Transport{
 	ForceAttemptHTTP2:     true,
 	MaxIdleConns:          256,
 	MaxIdleConnsPerHost:   128,
+	MaxConnsPerHost:       64,
 	IdleConnTimeout:       90 * time.Second,
 	TLSHandshakeTimeout:   10 * time.Second,
 	ExpectContinueTimeout: time.Second,

@@ -5,5 +5,7 @@
 //	go test -run '^$' -bench . -benchmem ./benchmarks
 //
 // Each benchmark reports the SDK's and the hand-written figures side by side
-// and their ratio, so a noisy machine affects both alike.
+// and their ratio, measured in interleaved rounds so that a noisy machine
+// affects both alike. BENCHMARKS.md at the module root lists the targets and
+// the figures of a run.
 package benchmarks

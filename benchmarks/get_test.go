@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"testing"
 	"time"
 
@@ -22,16 +23,19 @@ const instanceBody = `{"success":true,"data":{"id":"inst_abc123","name":"web","i
 	`"created_at":"2026-01-24T10:30:00Z","updated_at":"2026-01-24T10:31:00Z"},` +
 	`"metadata":{"request_id":"req_xyz789","timestamp":"2026-01-24T10:30:00Z"}}`
 
-// instanceServer answers every request with one instance in the envelope.
+// instanceHandler answers every request with one instance in the envelope.
+func instanceHandler(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-RateLimit-Limit", "10000")
+	w.Header().Set("X-RateLimit-Remaining", "9999")
+	w.Header().Set("X-RateLimit-Reset", "1706097600")
+	io.WriteString(w, instanceBody)
+}
+
+// instanceServer serves instanceHandler.
 func instanceServer(b *testing.B) *httptest.Server {
 	b.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("X-RateLimit-Limit", "10000")
-		w.Header().Set("X-RateLimit-Remaining", "9999")
-		w.Header().Set("X-RateLimit-Reset", "1706097600")
-		io.WriteString(w, instanceBody)
-	}))
+	srv := httptest.NewServer(http.HandlerFunc(instanceHandler))
 	b.Cleanup(srv.Close)
 	return srv
 }
@@ -112,33 +116,58 @@ func BenchmarkInstancesGet(b *testing.B) {
 }
 
 // compare measures two functions over b.N calls each, interleaved in
-// rounds so that machine noise hits both alike, and reports per-call time
-// and allocations of each and the ratios.
-func compare(b *testing.B, sdk, hand func() error) {
+// rounds so that machine noise hits both alike, and reports per-call time,
+// allocations and bytes of each and the ratios. It returns the totals and
+// the number of calls each side made.
+//
+// time-ratio is the median of the rounds' ratios: on a shared machine a
+// burst of load from elsewhere can fall on one side of one round, and the
+// median ignores it where the mean (mean-time-ratio) does not.
+func compare(b *testing.B, sdk, hand func() error) (sdkCost, handCost cost, calls int) {
 	b.Helper()
 	for range 200 { // warm both up: connections, pools
 		must(b, sdk())
 		must(b, hand())
 	}
-	const rounds = 10
-	var sdkNS, handNS time.Duration
-	var sdkAllocs, handAllocs uint64
+	// Many short rounds, each side going first in every other one.
+	const rounds = 50
 	per := max(b.N/rounds, 1)
+	ratios := make([]float64, 0, rounds)
 	b.ResetTimer()
-	for range rounds {
-		d, a := measure(b, per, sdk)
-		sdkNS, sdkAllocs = sdkNS+d, sdkAllocs+a
-		d, a = measure(b, per, hand)
-		handNS, handAllocs = handNS+d, handAllocs+a
+	for i := range rounds {
+		var s, h cost
+		if i%2 == 0 {
+			s = measure(b, per, sdk)
+			h = measure(b, per, hand)
+		} else {
+			h = measure(b, per, hand)
+			s = measure(b, per, sdk)
+		}
+		sdkCost, handCost = sdkCost.add(s), handCost.add(h)
+		ratios = append(ratios, float64(s.d)/float64(h.d))
 	}
 	b.StopTimer()
-	n := float64(per * rounds)
-	b.ReportMetric(float64(sdkNS.Nanoseconds())/n, "sdk-ns/op")
-	b.ReportMetric(float64(handNS.Nanoseconds())/n, "hand-ns/op")
-	b.ReportMetric(float64(sdkNS)/float64(handNS), "time-ratio")
-	b.ReportMetric(float64(sdkAllocs)/n, "sdk-allocs/op")
-	b.ReportMetric(float64(handAllocs)/n, "hand-allocs/op")
-	b.ReportMetric((float64(sdkAllocs)-float64(handAllocs))/n, "extra-allocs/op")
+	calls = per * rounds
+	n := float64(calls)
+	b.ReportMetric(float64(sdkCost.d.Nanoseconds())/n, "sdk-ns/op")
+	b.ReportMetric(float64(handCost.d.Nanoseconds())/n, "hand-ns/op")
+	b.ReportMetric(median(ratios), "time-ratio")
+	b.ReportMetric(float64(sdkCost.d)/float64(handCost.d), "mean-time-ratio")
+	b.ReportMetric(float64(sdkCost.allocs)/n, "sdk-allocs/op")
+	b.ReportMetric(float64(handCost.allocs)/n, "hand-allocs/op")
+	b.ReportMetric((float64(sdkCost.allocs)-float64(handCost.allocs))/n, "extra-allocs/op")
+	b.ReportMetric(float64(sdkCost.bytes)/n, "sdk-B/op")
+	b.ReportMetric(float64(handCost.bytes)/n, "hand-B/op")
+	return sdkCost, handCost, calls
+}
+
+// median returns the median of xs, which it sorts.
+func median(xs []float64) float64 {
+	slices.Sort(xs)
+	if len(xs)%2 == 1 {
+		return xs[len(xs)/2]
+	}
+	return (xs[len(xs)/2-1] + xs[len(xs)/2]) / 2
 }
 
 func must(b *testing.B, err error) {

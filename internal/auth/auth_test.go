@@ -167,3 +167,14 @@ func TestTokenErrorsAreTypedAndRedacted(t *testing.T) {
 		}
 	}
 }
+
+// go-retryablehttp calls CloseIdleConnections on its client after every
+// failed call; http.Client forwards it to the transport only if the
+// transport has the method. Transport must not, or the pool is emptied.
+func TestTransportHasNoCloseIdleConnections(t *testing.T) {
+	t.Parallel()
+	var rt http.RoundTripper = NewTransport(http.DefaultTransport, NewAPIKey("k", false), &url.URL{Scheme: "https", Host: "api.lambda.io"})
+	if _, ok := rt.(interface{ CloseIdleConnections() }); ok {
+		t.Fatal("auth.Transport has CloseIdleConnections: failed calls would close the client's idle connections")
+	}
+}

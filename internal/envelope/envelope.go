@@ -66,7 +66,7 @@ type envelope struct {
 	Success    *bool           `json:"success"`
 	Status     json.RawMessage `json:"status"`
 	Data       any             `json:"data"`
-	Metadata   *metadata       `json:"metadata"`
+	Metadata   metadata        `json:"metadata"` // a value: one allocation fewer per response
 	Pagination *Pagination     `json:"pagination"`
 	Error      json.RawMessage `json:"error"`
 }
@@ -105,10 +105,7 @@ func Decode(body []byte, out any) (Meta, error) {
 		env.Data = discard{}
 	}
 	err := json.Unmarshal(b, &env)
-	meta := Meta{Pagination: env.Pagination}
-	if env.Metadata != nil {
-		meta.RequestID = env.Metadata.RequestID
-	}
+	meta := Meta{RequestID: env.Metadata.RequestID, Pagination: env.Pagination}
 
 	switch {
 	case env.Success != nil && !*env.Success, bytes.Equal(env.Status, statusError):
