@@ -42,7 +42,7 @@ type Client struct {
 
 	baseURL    *url.URL
 	base       string // baseURL without a trailing slash, for joining paths
-	userAgent  string
+	userAgent  []string // the User-Agent header's value, built once: a slice of cap 1 is safe to share
 	credential auth.Credential
 	token      *auth.Token // non-nil with WithTokenSource
 	http       *retryablehttp.Client
@@ -67,7 +67,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	c := &Client{
 		baseURL:   cfg.baseURL,
 		base:      cfg.baseURL.String(),
-		userAgent: userAgent(cfg.userAgentSuffix),
+		userAgent: []string{userAgent(cfg.userAgentSuffix)},
 		logger:    cfg.logger,
 	}
 	c.credential, c.token = cfg.credential()

@@ -137,7 +137,7 @@ func (s *InstancesService) newMetricStream(id string, cfg StreamMetricsOptions, 
 	if header == nil {
 		header = http.Header{}
 	}
-	header.Set("User-Agent", c.userAgent)
+	header["User-Agent"] = c.userAgent
 	return &metricStream{
 		id: id, url: u, cfg: cfg, timeout: c.httpClient.Timeout, info: rc.info,
 		dialOpt: websocket.DialOptions{HTTPClient: &hc, HTTPHeader: header},

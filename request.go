@@ -127,7 +127,7 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 	}
 	h := req.Header
 	h["Accept"] = jsonContentType
-	h["User-Agent"] = []string{c.userAgent}
+	h["User-Agent"] = c.userAgent
 	if body != nil {
 		h["Content-Type"] = jsonContentType
 	}
