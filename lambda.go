@@ -41,7 +41,7 @@ type Client struct {
 	common service // the one value every service above points at
 
 	baseURL    *url.URL
-	base       string // baseURL without a trailing slash, for joining paths
+	base       string   // baseURL without a trailing slash, for joining paths
 	userAgent  []string // the User-Agent header's value, built once: a slice of cap 1 is safe to share
 	credential auth.Credential
 	token      *auth.Token // non-nil with WithTokenSource
