@@ -64,6 +64,9 @@ func headerInt(h http.Header, key string) (int, bool) {
 	return n, true
 }
 
+// maxReset is the furthest reset believed, as for a Retry-After.
+const maxReset = 366 * 24 * time.Hour
+
 // Tracker holds the latest figures seen. It is safe for concurrent use.
 type Tracker struct {
 	mu   sync.Mutex
@@ -84,6 +87,9 @@ func (t *Tracker) Observe(h http.Header, now time.Time) {
 	resetLocal := s.Reset
 	if s.Remaining == 0 && !s.Reset.IsZero() {
 		resetLocal = now.Add(s.Reset.Sub(ServerNow(h, now)))
+		if resetLocal.Sub(now) > maxReset {
+			resetLocal = time.Time{} // garbage: never refuse calls for years on its word
+		}
 	}
 	t.mu.Lock()
 	t.last, t.seen, t.resetLocal = s, true, resetLocal
