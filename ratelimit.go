@@ -57,22 +57,54 @@ func (t *limiterTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 // does not hit the API in the same instant, when that fits in the longest
 // allowed wait and the context's deadline; otherwise it fails fast with a
 // rate-limit error that carries the wait.
+//
+// It looks again after each wait: the calls woken before it may have used
+// up the new window already.
 func (c *Client) awaitBudget(ctx context.Context) error {
-	wait := c.limits.Exhausted(time.Now())
-	if wait <= 0 {
-		return nil
+	for {
+		wait := c.limits.Exhausted(time.Now())
+		if wait <= 0 {
+			return nil
+		}
+		refused := &Error{
+			Code:       CodeRateLimitExceeded,
+			Message:    "no requests left until the rate-limit window resets (not sent)",
+			RetryAfter: wait,
+		}
+		if wait > c.policy.MaxWait {
+			return refused
+		}
+		wait += rand.N(min(wait/4, time.Second) + 50*time.Millisecond)
+		if deadline, ok := ctx.Deadline(); ok && time.Now().Add(wait).After(deadline) {
+			return refused
+		}
+		if err := retry.Sleep(ctx, wait); err != nil {
+			return err
+		}
 	}
-	refused := &Error{
-		Code:       CodeRateLimitExceeded,
-		Message:    "no requests left until the rate-limit window resets (not sent)",
-		RetryAfter: wait,
+}
+
+// budgetTransport puts every attempt, retries and redirects included,
+// through awaitBudget, and records the rate-limit figures of every answer
+// at once. Without it, goroutines sleeping out a 429 came back after the
+// reset all together although the answers to the first of them had
+// already said the new window was used up again: a herd, refused anew in
+// every window.
+type budgetTransport struct {
+	base   http.RoundTripper
+	client *Client
+}
+
+func (t *budgetTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := t.client.awaitBudget(req.Context()); err != nil {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, err
 	}
-	if wait > c.policy.MaxWait {
-		return refused
+	resp, err := t.base.RoundTrip(req)
+	if resp != nil {
+		t.client.limits.Observe(resp.Header, time.Now())
 	}
-	wait += rand.N(min(wait/4, time.Second) + 50*time.Millisecond)
-	if deadline, ok := ctx.Deadline(); ok && time.Now().Add(wait).After(deadline) {
-		return refused
-	}
-	return retry.Sleep(ctx, wait)
+	return resp, err
 }

@@ -139,6 +139,10 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 		if errors.Is(err, errBodyTooLarge) {
 			return result{}, invalidResponse(resp, "", err)
 		}
+		var refused *Error
+		if errors.As(err, &refused) { // a retry held back by awaitBudget, unsent
+			return result{}, refused
+		}
 		return result{}, fmt.Errorf("lambda: %s %s: %w", cl.method, cl.path, err)
 	}
 
