@@ -155,9 +155,14 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 var jsonContentType = []string{"application/json"}
 
 // decode turns a response into data or a typed error.
-func (c *Client) decode(resp *http.Response, body []byte, out any, rcall *retry.Call) (result, error) {
+func (c *Client) decode(resp *http.Response, body []byte, out any, rcall *retry.Call) (res result, err error) {
 	headerID := resp.Header.Get("X-Request-Id")
+	r := c.redactor()
+	defer func() { err = scrub(r, err) }()
 	if resp.StatusCode >= 300 {
+		if r != nil { // before the body is cut to an excerpt, which could keep half the secret
+			body = []byte(r.Replace(string(body)))
+		}
 		return result{meta: envelope.Meta{RequestID: headerID}}, newErrorFromResponse(resp, body, rcall.RetryAfter)
 	}
 	if resp.StatusCode == http.StatusNoContent {
@@ -167,7 +172,7 @@ func (c *Client) decode(resp *http.Response, body []byte, out any, rcall *retry.
 	if meta.RequestID == "" {
 		meta.RequestID = headerID
 	}
-	res := result{meta: meta}
+	res = result{meta: meta}
 	var apiErr *envelope.APIError
 	switch {
 	case err == nil:

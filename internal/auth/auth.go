@@ -28,6 +28,7 @@ type Credential interface {
 type APIKey struct {
 	header string // canonical header name
 	value  string // the full header value, built once
+	key    string
 }
 
 // NewAPIKey returns a key sent as "Authorization: Bearer <key>", or as
@@ -35,9 +36,25 @@ type APIKey struct {
 // they are: keys contain non-ASCII characters ("λ_sk_…").
 func NewAPIKey(key string, inHeader bool) *APIKey {
 	if inHeader {
-		return &APIKey{header: http.CanonicalHeaderKey(HeaderAPIKey), value: key}
+		return &APIKey{header: http.CanonicalHeaderKey(HeaderAPIKey), value: key, key: key}
 	}
-	return &APIKey{header: HeaderAuthorization, value: "Bearer " + key}
+	return &APIKey{header: HeaderAuthorization, value: "Bearer " + key, key: key}
+}
+
+// Secret returns what of c must never be shown: the API key, or the access
+// token in use ("" before one was fetched).
+func Secret(c Credential) string {
+	switch c := c.(type) {
+	case *APIKey:
+		return c.key
+	case *Token:
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.tok != nil {
+			return c.tok.AccessToken
+		}
+	}
+	return ""
 }
 
 func (k *APIKey) apply(h http.Header) error {
