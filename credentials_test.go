@@ -346,3 +346,50 @@ func TestCredentialsNeverCrossARedirectToAnotherHost(t *testing.T) {
 		}
 	}
 }
+
+// TestServerEchoingTheCredentialIsScrubbed: a proxy or a debugging server
+// that quotes the request's Authorization back in its answer must not
+// put the caller's credential into the error the caller logs.
+func TestServerEchoingTheCredentialIsScrubbed(t *testing.T) {
+	t.Parallel()
+	echo := func(format string, code int, html bool) faultHandler {
+		return func(_ int32, w http.ResponseWriter, r *http.Request) {
+			sent := r.Header.Get("Authorization") + r.Header.Get("X-API-Key")
+			if html {
+				w.WriteHeader(code)
+				fmt.Fprintf(w, format, sent)
+				return
+			}
+			q, _ := json.Marshal(sent)
+			w.WriteHeader(code)
+			fmt.Fprintf(w, format, q)
+		}
+	}
+	answers := map[string]faultHandler{
+		"401 message":         echo(`{"success":false,"error":{"code":"authentication_failed","message":%s}}`, 401, false),
+		"400 details":         echo(`{"success":false,"error":{"code":"invalid_request","message":"bad","details":{"field":"Authorization","value":%[1]s,"allowed_values":[%[1]s]}}}`, 400, false),
+		"403 code":            echo(`{"success":false,"error":{"code":%s}}`, 403, false),
+		"HTML 502 page":       echo(`<html><body>Bad gateway. Your request headers: Authorization=%s</body></html>`, 502, true),
+		"200 success: false":  echo(`{"success":false,"error":{"code":"forbidden","message":%s}}`, 200, false),
+		"request ID in error": echo(`{"success":false,"error":{"code":"not_found","message":"gone"},"metadata":{"request_id":%s}}`, 404, false),
+	}
+	for cred := range credentialOptions {
+		for name, h := range answers {
+			t.Run(cred+"/"+name, func(t *testing.T) {
+				t.Parallel()
+				srv := httptest.NewServer(nil)
+				srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h(1, w, r) })
+				t.Cleanup(srv.Close)
+				var logs syncBuffer
+				client := credClient(t, cred, srv.URL, &logs, lambda.WithMaxRetries(0))
+				_, err := client.Instances.Get(context.Background(), "inst_1")
+				require.Error(t, err)
+				var lerr *lambda.Error
+				require.ErrorAs(t, err, &lerr)
+				assertNoSecret(t, "the error", fmt.Sprintf("%v %+v %#v %#v", err, err, *lerr, lerr.Details))
+				assertNoSecret(t, "the debug log", logs.String())
+				assert.Contains(t, err.Error(), "REDACTED", "the place of the secret is shown")
+			})
+		}
+	}
+}
