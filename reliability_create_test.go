@@ -283,3 +283,45 @@ func TestCreateThatNeverAnswers(t *testing.T) {
 		})
 	}
 }
+
+// TestUpdateIsNeverRepeated: a PATCH is not idempotent (a partial update
+// applied twice can differ from once), so no fault makes the client send
+// it again, even where a create would be retried.
+func TestUpdateIsNeverRepeated(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		fault   lambdatest.Fault
+		want    error
+		applied bool // whether the simulator carried out the update
+	}{
+		{"503 before handling", lambdatest.Fault{Status: 503}, lambda.ErrUnavailable, false},
+		{"429 with Retry-After: 0", lambdatest.Fault{Status: 429, Body: no429Hint, Header: http.Header{"Retry-After": {"0"}}}, lambda.ErrRateLimited, false},
+		{"500 after handling", lambdatest.Fault{Status: 500, AfterHandling: true}, lambda.ErrServer, true},
+		{"connection dropped after handling", lambdatest.Fault{Drop: true, AfterHandling: true}, io.EOF, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			client, srv := newSim(t)
+			inst, err := client.Instances.Create(context.Background(), createReq)
+			require.NoError(t, err)
+			f := tt.fault
+			f.Method, f.Path = http.MethodPatch, instancesPath+"/"+inst.ID
+			srv.InjectFault(f)
+			_, err = client.Instances.Update(context.Background(), inst.ID, &lambda.UpdateInstanceRequest{Name: lambda.Ptr("renamed")})
+			require.ErrorIs(t, err, tt.want)
+			assertTyped(t, err)
+			patches := 0
+			for _, r := range srv.Requests() {
+				if r.Method == http.MethodPatch {
+					patches++
+				}
+			}
+			assert.Equal(t, 1, patches, "a PATCH was sent again")
+			got, err := client.Instances.Get(context.Background(), inst.ID)
+			require.NoError(t, err)
+			assert.Equal(t, tt.applied, got.Name == "renamed")
+		})
+	}
+}

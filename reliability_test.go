@@ -8,6 +8,7 @@ package lambda_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -300,4 +301,52 @@ func TestHundredMegabyteResponses(t *testing.T) {
 			assert.Less(t, written.Load(), int64(60<<20), "the client read far more than its 16 MiB cap")
 		})
 	}
+}
+
+// TestCancelEndsEveryWait: a call asked to wait (a Retry-After of 30 s, a
+// backoff of a minute, a used-up window) ends within 100 ms of the
+// caller's cancel, after one request.
+func TestCancelEndsEveryWait(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		h    faultHandler
+		opts []lambda.Option
+	}{
+		{"Retry-After: 30 on a 503", always(status(503, "Retry-After", "30")), nil},
+		{"Retry-After: 30 on a 429", always(status(429, "Retry-After", "30")), nil},
+		{"a backoff of a minute", always(status(502)), []lambda.Option{lambda.WithRetryBackoff(time.Minute, time.Minute)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			client, served := countingAPI(t, tt.h, tt.opts...)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			time.AfterFunc(100*time.Millisecond, cancel)
+			start := time.Now()
+			_, err := client.Instances.Get(ctx, "inst_1")
+			require.ErrorIs(t, err, context.Canceled)
+			assert.Less(t, time.Since(start), 200*time.Millisecond, "the wait ignored the cancel at 100 ms")
+			assert.EqualValues(t, 1, served.Load())
+		})
+	}
+
+	// A window used up for 30 s: the next call waits in the client.
+	client, served := countingAPI(t, func(_ int32, w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("X-RateLimit-Limit", "10")
+		w.Header().Set("X-RateLimit-Remaining", "0")
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(time.Now().Add(30*time.Second).Unix()))
+		writeData(w, 200, instanceJSON)
+	})
+	_, err := client.Instances.Get(context.Background(), "inst_1")
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	time.AfterFunc(100*time.Millisecond, cancel)
+	start := time.Now()
+	_, err = client.Instances.Get(ctx, "inst_1")
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Less(t, time.Since(start), 200*time.Millisecond, "the wait for the reset ignored the cancel")
+	assert.EqualValues(t, 1, served.Load())
 }
