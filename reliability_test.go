@@ -350,3 +350,22 @@ func TestCancelEndsEveryWait(t *testing.T) {
 	assert.Less(t, time.Since(start), 200*time.Millisecond, "the wait for the reset ignored the cancel")
 	assert.EqualValues(t, 1, served.Load())
 }
+
+// TestLongRetryAfterIsNotCapped: a Retry-After of 10 s that the caller's
+// 9-second deadline cannot fit is reported at once, as it is, rather than
+// shortened to something that fits (an anchor capped every wait at 8 s).
+func TestLongRetryAfterIsNotCapped(t *testing.T) {
+	t.Parallel()
+	for _, code := range []int{429, 503} {
+		client, served := countingAPI(t, always(status(code, "Retry-After", "10")))
+		ctx, cancel := context.WithTimeout(context.Background(), 9*time.Second)
+		start := time.Now()
+		_, err := client.Instances.Get(ctx, "inst_1")
+		cancel()
+		assert.Less(t, time.Since(start), time.Second, "%d: the call slept instead of reporting", code)
+		var lerr *lambda.Error
+		require.ErrorAs(t, err, &lerr)
+		assert.Equal(t, 10*time.Second, lerr.RetryAfter, "%d: the server's wait is carried unchanged", code)
+		assert.EqualValues(t, 1, served.Load())
+	}
+}
