@@ -253,27 +253,27 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	}
 	switch {
 	case u.Host == "" || u.Hostname() == "":
-		return nil, fmt.Errorf("lambda: base URL %q has no host", redacted(u))
+		return nil, fmt.Errorf("lambda: base URL %q has no host", urlForError(u))
 	case u.User != nil:
 		return nil, errors.New("lambda: base URL must not carry credentials")
 	case u.RawQuery != "" || u.Fragment != "":
-		return nil, fmt.Errorf("lambda: base URL %q must not have a query or fragment", redacted(u))
+		return nil, fmt.Errorf("lambda: base URL %q must not have a query or fragment", urlForError(u))
 	case u.Scheme == "https":
 	case u.Scheme == "http":
 		if !isLoopback(u.Hostname()) {
-			return nil, fmt.Errorf("lambda: base URL %q: plain http is only allowed on loopback; use https", redacted(u))
+			return nil, fmt.Errorf("lambda: base URL %q: plain http is only allowed on loopback; use https", urlForError(u))
 		}
 	default:
-		return nil, fmt.Errorf("lambda: base URL %q: scheme must be https", redacted(u))
+		return nil, fmt.Errorf("lambda: base URL %q: scheme must be https", urlForError(u))
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
 	return u, nil
 }
 
-// redacted is u for an error message: without the password, query and
+// urlForError is u for an error message: without the password, query and
 // fragment, where a caller may have put a key.
-func redacted(u *url.URL) string {
+func urlForError(u *url.URL) string {
 	u2 := *u
 	u2.User, u2.RawQuery, u2.Fragment, u2.RawFragment = nil, "", "", ""
 	return u2.String()
