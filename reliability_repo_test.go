@@ -1,23 +1,19 @@
 package lambda_test
 
 // Reliability of the repository itself, for the anchors' bugs that are not
-// runtime faults: README programs that do not compile, one-megabyte files,
-// logging through the global logger.
+// runtime faults: one-megabyte files, logging through the global logger.
+// (README snippets that do not compile are caught by internal/readmecheck,
+// which .ci/run runs on README.md.)
 
 import (
 	"bytes"
 	"context"
-	"go/parser"
-	"go/token"
 	"io/fs"
 	"log"
 	"log/slog"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -26,37 +22,6 @@ import (
 
 	"github.com/lambda/lambda-go"
 )
-
-var goBlock = regexp.MustCompile("(?s)```go\n(.*?)```")
-
-// TestREADMESnippetsCompile builds every complete program in README.md
-// (in a throwaway package under testdata, which ./... ignores) and parses
-// every fragment as the body of a function.
-func TestREADMESnippetsCompile(t *testing.T) {
-	t.Parallel()
-	readme, err := os.ReadFile("README.md")
-	require.NoError(t, err)
-	blocks := goBlock.FindAllSubmatch(readme, -1)
-	require.NotEmpty(t, blocks, "README.md has no Go snippets")
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
-	for i, b := range blocks {
-		src := string(b[1])
-		if strings.HasPrefix(src, "package ") {
-			dir, err := os.MkdirTemp("testdata", "readme-")
-			require.NoError(t, err)
-			t.Cleanup(func() { os.RemoveAll(dir) })
-			require.NoError(t, os.WriteFile(filepath.Join(dir, "main.go"), b[1], 0o644))
-			out, err := exec.Command(goTool, "vet", "./"+filepath.ToSlash(dir)).CombinedOutput()
-			assert.NoError(t, err, "README program %d does not build:\n%s\n%s", i+1, out, src)
-			continue
-		}
-		_, err := parser.ParseFile(token.NewFileSet(), "snippet.go", "package p\nfunc _() {\n"+src+"\n}\n", 0)
-		assert.NoError(t, err, "README fragment %d does not parse:\n%s", i+1, src)
-	}
-}
 
 // TestNoSourceFileIsHuge: one file of a megabyte (an anchor had one) is a
 // file nobody reads. The style asks for about 500 lines; this fails at
