@@ -150,7 +150,7 @@ func TestRateLimitWaitSources(t *testing.T) {
 		want   time.Duration
 	}{
 		{"Retry-After seconds", map[string]string{"Retry-After": "3600"}, ``, time.Hour},
-		{"Retry-After HTTP date", map[string]string{"Retry-After": time.Now().Add(2 * time.Hour).UTC().Format(http.TimeFormat)}, ``, 2 * time.Hour},
+		{"Retry-After HTTP date", map[string]string{"Retry-After": "%DATE%"}, ``, 2 * time.Hour},
 		{"error.retry_after", nil, `,"retry_after":3600`, time.Hour},
 		{"garbage Retry-After falls back to the body", map[string]string{"Retry-After": "whenever"}, `,"retry_after":7200`, 2 * time.Hour},
 		{"X-RateLimit-Reset", map[string]string{"X-RateLimit-Reset": "%RESET%"}, ``, time.Hour},
@@ -163,6 +163,7 @@ func TestRateLimitWaitSources(t *testing.T) {
 			mux.HandleFunc("/instances/inst_1", func(w http.ResponseWriter, r *http.Request) {
 				n.Add(1)
 				for k, v := range tt.header {
+					v = strings.ReplaceAll(v, "%DATE%", time.Now().Add(2*time.Hour).UTC().Format(http.TimeFormat))
 					w.Header().Set(k, strings.ReplaceAll(v, "%RESET%", strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10)))
 				}
 				w.WriteHeader(429)
