@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/google/go-querystring/query"
 	"github.com/hashicorp/go-retryablehttp"
@@ -122,16 +121,10 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 		return nil
 	})
 
-	if err := c.awaitBudget(ctx); err != nil {
-		if ctx.Err() != nil {
-			return result{}, fmt.Errorf("lambda: %s %s: %w", cl.method, cl.path, err)
-		}
-		return result{}, err
-	}
+	// Every attempt waits for the rate-limit budget in budgetTransport.
 	resp, err := c.http.Do(req)
 	if resp != nil {
 		resp.Body.Close()
-		c.limits.Observe(resp.Header, time.Now())
 	}
 	if err != nil {
 		c.logAttempt(ctx, rcall, resp, "", err)
@@ -140,7 +133,7 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 			return result{}, invalidResponse(resp, "", err)
 		}
 		var refused *Error
-		if errors.As(err, &refused) { // a retry held back by awaitBudget, unsent
+		if errors.As(err, &refused) { // an attempt held back by awaitBudget, unsent
 			return result{}, refused
 		}
 		return result{}, fmt.Errorf("lambda: %s %s: %w", cl.method, cl.path, err)
