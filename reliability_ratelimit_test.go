@@ -10,6 +10,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -144,4 +145,49 @@ func TestHostileRateLimitResetDoesNotBrickTheClient(t *testing.T) {
 		}
 		assert.EqualValues(t, 2, served.Load(), "reset %s", reset)
 	}
+}
+
+// TestConcurrentCallsSpendTheRemainingFigure: an answer said 3 requests
+// are left in an hour-long window; of 6 calls started together, 3 are
+// sent and 3 fail fast, unsent, rather than all 6 going out on the one
+// figure and 3 of them being refused by the API.
+func TestConcurrentCallsSpendTheRemainingFigure(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	count := 0
+	client, served := countingAPI(t, func(_ int32, w http.ResponseWriter, _ *http.Request) {
+		mu.Lock()
+		count++
+		left := max(4-count, 0)
+		mu.Unlock()
+		w.Header().Set("X-RateLimit-Limit", "4")
+		w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(left))
+		w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10))
+		writeData(w, 200, instanceJSON)
+	})
+	_, err := client.Instances.Get(context.Background(), "inst_1")
+	require.NoError(t, err)
+
+	var wg sync.WaitGroup
+	errs := make(chan error, 6)
+	for range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := client.Instances.Get(context.Background(), "inst_1")
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	refused := 0
+	for err := range errs {
+		if err != nil {
+			require.ErrorIs(t, err, lambda.ErrRateLimited)
+			assert.Contains(t, err.Error(), "not sent")
+			refused++
+		}
+	}
+	assert.Equal(t, 3, refused)
+	assert.EqualValues(t, 4, served.Load(), "requests went out beyond what the figure left")
 }
