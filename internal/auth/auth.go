@@ -28,7 +28,6 @@ type Credential interface {
 type APIKey struct {
 	header string // canonical header name
 	value  string // the full header value, built once
-	key    string
 }
 
 // NewAPIKey returns a key sent as "Authorization: Bearer <key>", or as
@@ -36,25 +35,9 @@ type APIKey struct {
 // they are: keys contain non-ASCII characters ("λ_sk_…").
 func NewAPIKey(key string, inHeader bool) *APIKey {
 	if inHeader {
-		return &APIKey{header: http.CanonicalHeaderKey(HeaderAPIKey), value: key, key: key}
+		return &APIKey{header: http.CanonicalHeaderKey(HeaderAPIKey), value: key}
 	}
-	return &APIKey{header: HeaderAuthorization, value: "Bearer " + key, key: key}
-}
-
-// Secret returns what of c must never be shown: the API key, or the access
-// token in use ("" before one was fetched).
-func Secret(c Credential) string {
-	switch c := c.(type) {
-	case *APIKey:
-		return c.key
-	case *Token:
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		if c.tok != nil {
-			return c.tok.AccessToken
-		}
-	}
-	return ""
+	return &APIKey{header: HeaderAuthorization, value: "Bearer " + key}
 }
 
 func (k *APIKey) apply(h http.Header) error {
@@ -187,3 +170,26 @@ var _ http.RoundTripper = (*Transport)(nil)
 
 // String keeps the credential out of %v.
 func (t *Transport) String() string { return fmt.Sprintf("auth.Transport{origin: %s}", t.origin) }
+
+// Secret returns what of c must never be shown: the API key, or the access
+// token in use ("" before one was fetched).
+func Secret(c Credential) string {
+	switch c := c.(type) {
+	case *APIKey:
+		h := http.Header{}
+		_ = c.apply(h)
+		if v := h.Get(HeaderAPIKey); v != "" {
+			return v
+		}
+		if v := h.Get(HeaderAuthorization); len(v) > len("Bearer ") && v[:len("Bearer ")] == "Bearer " {
+			return v[len("Bearer "):]
+		}
+	case *Token:
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.tok != nil {
+			return c.tok.AccessToken
+		}
+	}
+	return ""
+}
