@@ -80,7 +80,7 @@ func TestSimulatorRateLimitFailsFast(t *testing.T) {
 			}
 			start := time.Now()
 			err := listOnce(ctx, client)
-			assert.Less(t, time.Since(start), 100*time.Millisecond, "fails fast")
+			assert.Less(t, time.Since(start), 500*time.Millisecond, "fails fast, without waiting for the reset")
 			require.ErrorIs(t, err, lambda.ErrRateLimited)
 			var lerr *lambda.Error
 			require.ErrorAs(t, err, &lerr)
@@ -190,4 +190,25 @@ func TestConcurrentCallsSpendTheRemainingFigure(t *testing.T) {
 	}
 	assert.Equal(t, 3, refused)
 	assert.EqualValues(t, 4, served.Load(), "requests went out beyond what the figure left")
+}
+
+// TestIteratorShowsTheResponse: walking pages with All does not hide the
+// answers: WithResponseInfo holds the last page's status, request ID and
+// rate-limit figures (an anchor's iterators kept them from the caller).
+func TestIteratorShowsTheResponse(t *testing.T) {
+	t.Parallel()
+	client, srv := newSim(t)
+	srv.SeedInstances(5)
+	var info lambda.ResponseInfo
+	n := 0
+	for _, err := range client.Instances.All(context.Background(), &lambda.ListInstancesOptions{ListOptions: lambda.ListOptions{Limit: 2}}, lambda.WithResponseInfo(&info)) {
+		require.NoError(t, err)
+		n++
+	}
+	assert.Equal(t, 5, n)
+	assert.Equal(t, 200, info.StatusCode)
+	assert.NotEmpty(t, info.RequestID)
+	assert.Positive(t, info.RateLimit.Limit)
+	pages, _ := lists(srv)
+	assert.Equal(t, 3, pages)
 }
