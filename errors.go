@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lambda/lambda-go/internal/auth"
 	"github.com/lambda/lambda-go/internal/envelope"
 	"github.com/lambda/lambda-go/internal/retry"
 )
@@ -207,4 +208,35 @@ func codeForStatus(status int) string {
 		}
 	}
 	return fmt.Sprintf("http_%d", status)
+}
+
+// redactor replaces the client's credential with REDACTED wherever a server
+// quoted it back (a proxy's page listing the request headers, say), so that
+// an error the caller logs cannot carry it. Nil when there is nothing to
+// hide: a secret shorter than 8 bytes would blot out ordinary words.
+func (c *Client) redactor() *strings.Replacer {
+	secret := auth.Secret(c.credential)
+	if len(secret) < 8 {
+		return nil
+	}
+	return strings.NewReplacer(secret, "REDACTED")
+}
+
+// scrub redacts the credential in the text fields of err, if it is an *Error.
+func scrub(r *strings.Replacer, err error) error {
+	var e *Error
+	if r == nil || !errors.As(err, &e) {
+		return err
+	}
+	e.Code, e.Message, e.Body, e.RequestID = r.Replace(e.Code), r.Replace(e.Message), r.Replace(e.Body), r.Replace(e.RequestID)
+	if d := e.Details; d != nil {
+		d.Field = r.Replace(d.Field)
+		if v, ok := d.Value.(string); ok {
+			d.Value = r.Replace(v)
+		}
+		for i, v := range d.AllowedValues {
+			d.AllowedValues[i] = r.Replace(v)
+		}
+	}
+	return err
 }

@@ -81,6 +81,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	if cfg.limiter != nil {
 		base = &limiterTransport{base: base, limiter: cfg.limiter}
 	}
+	base = &budgetTransport{base: base, client: c}
 	hc.Transport = auth.NewTransport(base, c.credential, c.baseURL)
 	hc.CheckRedirect = checkRedirect(cfg.httpClient.CheckRedirect)
 	c.httpClient = &hc

@@ -245,26 +245,38 @@ func WithLogger(l *slog.Logger) Option {
 func parseBaseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
+		var uerr *url.Error // it repeats the raw URL, password and query included
+		if errors.As(err, &uerr) {
+			err = uerr.Err
+		}
 		return nil, fmt.Errorf("lambda: base URL: %w", err)
 	}
 	switch {
 	case u.Host == "" || u.Hostname() == "":
-		return nil, fmt.Errorf("lambda: base URL %q has no host", raw)
+		return nil, fmt.Errorf("lambda: base URL %q has no host", urlForError(u))
 	case u.User != nil:
 		return nil, errors.New("lambda: base URL must not carry credentials")
 	case u.RawQuery != "" || u.Fragment != "":
-		return nil, fmt.Errorf("lambda: base URL %q must not have a query or fragment", u.Redacted())
+		return nil, fmt.Errorf("lambda: base URL %q must not have a query or fragment", urlForError(u))
 	case u.Scheme == "https":
 	case u.Scheme == "http":
 		if !isLoopback(u.Hostname()) {
-			return nil, fmt.Errorf("lambda: base URL %q: plain http is only allowed on loopback; use https", u.Redacted())
+			return nil, fmt.Errorf("lambda: base URL %q: plain http is only allowed on loopback; use https", urlForError(u))
 		}
 	default:
-		return nil, fmt.Errorf("lambda: base URL %q: scheme must be https", u.Redacted())
+		return nil, fmt.Errorf("lambda: base URL %q: scheme must be https", urlForError(u))
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
 	return u, nil
+}
+
+// urlForError is u for an error message: without the password, query and
+// fragment, where a caller may have put a key.
+func urlForError(u *url.URL) string {
+	u2 := *u
+	u2.User, u2.RawQuery, u2.Fragment, u2.RawFragment = nil, "", "", ""
+	return u2.String()
 }
 
 func isLoopback(host string) bool {

@@ -51,28 +51,61 @@ func (t *limiterTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	return t.base.RoundTrip(req)
 }
 
-// awaitBudget holds back a call while the API's last word was that no
-// requests are left until a reset: such a request could only get a 429.
-// It waits for the reset, plus jitter so that every goroutine held back
-// does not hit the API in the same instant, when that fits in the longest
-// allowed wait and the context's deadline; otherwise it fails fast with a
-// rate-limit error that carries the wait.
-func (c *Client) awaitBudget(ctx context.Context) error {
-	wait := c.limits.Exhausted(time.Now())
-	if wait <= 0 {
-		return nil
+// awaitBudget holds back a request while the API's figures say no requests
+// are left until a reset (the last answer said so, or the requests sent
+// since have used up what it said was left): such a request could only get
+// a 429. It waits for the reset, plus jitter so that every goroutine held
+// back does not hit the API in the same instant, when that fits in the
+// longest allowed wait and the context's deadline; otherwise it fails fast
+// with a rate-limit error that carries the wait. It looks again after each
+// wait: the calls woken before it may have used up the new window already.
+// It returns the request's number for limits.ObserveSent.
+func (c *Client) awaitBudget(ctx context.Context) (int64, error) {
+	for {
+		wait, seq := c.limits.Take(time.Now())
+		if wait <= 0 {
+			return seq, nil
+		}
+		refused := &Error{
+			Code:       CodeRateLimitExceeded,
+			Message:    "no requests left until the rate-limit window resets (not sent)",
+			RetryAfter: wait,
+		}
+		if wait > c.policy.MaxWait {
+			return 0, refused
+		}
+		wait += rand.N(min(wait/4, time.Second) + 50*time.Millisecond)
+		if deadline, ok := ctx.Deadline(); ok && time.Now().Add(wait).After(deadline) {
+			return 0, refused
+		}
+		if err := retry.Sleep(ctx, wait); err != nil {
+			return 0, err
+		}
 	}
-	refused := &Error{
-		Code:       CodeRateLimitExceeded,
-		Message:    "no requests left until the rate-limit window resets (not sent)",
-		RetryAfter: wait,
+}
+
+// budgetTransport puts every attempt, retries and redirects included,
+// through awaitBudget, and records the rate-limit figures of every answer
+// at once, less the requests sent since. Without it, goroutines sleeping out a 429 came back after the
+// reset all together although the answers to the first of them had
+// already said the new window was used up again: a herd, refused anew in
+// every window.
+type budgetTransport struct {
+	base   http.RoundTripper
+	client *Client
+}
+
+func (t *budgetTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	seq, err := t.client.awaitBudget(req.Context())
+	if err != nil {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, err
 	}
-	if wait > c.policy.MaxWait {
-		return refused
+	resp, err := t.base.RoundTrip(req)
+	if resp != nil {
+		t.client.limits.ObserveSent(resp.Header, time.Now(), seq)
 	}
-	wait += rand.N(min(wait/4, time.Second) + 50*time.Millisecond)
-	if deadline, ok := ctx.Deadline(); ok && time.Now().Add(wait).After(deadline) {
-		return refused
-	}
-	return retry.Sleep(ctx, wait)
+	return resp, err
 }

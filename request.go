@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/google/go-querystring/query"
 	"github.com/hashicorp/go-retryablehttp"
@@ -153,22 +152,20 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 	}()
 	req.SetResponseHandler(buf.read)
 
-	if err := c.awaitBudget(ctx); err != nil {
-		if ctx.Err() != nil {
-			return result{}, fmt.Errorf("lambda: %s %s: %w", cl.method, cl.path, err)
-		}
-		return result{}, err
-	}
+	// Every attempt waits for the rate-limit budget in budgetTransport.
 	resp, err := c.http.Do(req)
 	if resp != nil {
 		resp.Body.Close()
-		c.limits.Observe(resp.Header, time.Now())
 	}
 	if err != nil {
 		c.logAttempt(ctx, rcall, resp, "", err)
 		fillInfo(rc.info, resp, "", rcall.Attempt)
 		if errors.Is(err, errBodyTooLarge) {
 			return result{}, invalidResponse(resp, "", err)
+		}
+		var refused *Error
+		if errors.As(err, &refused) { // an attempt held back by awaitBudget, unsent
+			return result{}, refused
 		}
 		return result{}, fmt.Errorf("lambda: %s %s: %w", cl.method, cl.path, err)
 	}
@@ -182,9 +179,14 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 var jsonContentType = []string{"application/json"}
 
 // decode turns a response into data or a typed error.
-func (c *Client) decode(resp *http.Response, body []byte, out any, rcall *retry.Call) (result, error) {
+func (c *Client) decode(resp *http.Response, body []byte, out any, rcall *retry.Call) (res result, err error) {
 	headerID := resp.Header.Get("X-Request-Id")
+	r := c.redactor()
+	defer func() { err = scrub(r, err) }()
 	if resp.StatusCode >= 300 {
+		if r != nil { // before the body is cut to an excerpt, which could keep half the secret
+			body = []byte(r.Replace(string(body)))
+		}
 		return result{meta: envelope.Meta{RequestID: headerID}}, newErrorFromResponse(resp, body, rcall.RetryAfter)
 	}
 	if resp.StatusCode == http.StatusNoContent {
@@ -194,7 +196,7 @@ func (c *Client) decode(resp *http.Response, body []byte, out any, rcall *retry.
 	if meta.RequestID == "" {
 		meta.RequestID = headerID
 	}
-	res := result{meta: meta}
+	res = result{meta: meta}
 	var apiErr *envelope.APIError
 	switch {
 	case err == nil:

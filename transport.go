@@ -57,6 +57,7 @@ func checkRedirect(next func(*http.Request, []*http.Request) error) func(*http.R
 // nonRetryable reports errors of the client's own making.
 func nonRetryable(err error) bool {
 	var authErr *auth.Error
+	var refused *Error // awaitBudget's, for an attempt it did not send
 	return errors.Is(err, ErrTooManyRedirects) || errors.Is(err, errBodyTooLarge) || errors.Is(err, errLimiter) ||
-		errors.As(err, &authErr)
+		errors.As(err, &authErr) || errors.As(err, &refused)
 }

@@ -47,6 +47,12 @@ type webhookHandler struct {
 	configErr error
 }
 
+// Format keeps the secrets out of every verb, %+v and %#v included: a
+// handler is the kind of value that ends up in a debug print of a router.
+func (h *webhookHandler) Format(f fmt.State, _ rune) {
+	fmt.Fprint(f, "lambda.WebhookHandler{secret: REDACTED}")
+}
+
 func (h *webhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)

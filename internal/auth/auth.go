@@ -173,3 +173,26 @@ var _ http.RoundTripper = (*Transport)(nil)
 
 // String keeps the credential out of %v.
 func (t *Transport) String() string { return fmt.Sprintf("auth.Transport{origin: %s}", t.origin) }
+
+// Secret returns what of c must never be shown: the API key, or the access
+// token in use ("" before one was fetched).
+func Secret(c Credential) string {
+	switch c := c.(type) {
+	case *APIKey:
+		h := http.Header{}
+		_ = c.apply(h)
+		if v := h.Get(HeaderAPIKey); v != "" {
+			return v
+		}
+		if v := h.Get(HeaderAuthorization); len(v) > len("Bearer ") && v[:len("Bearer ")] == "Bearer " {
+			return v[len("Bearer "):]
+		}
+	case *Token:
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.tok != nil {
+			return c.tok.AccessToken
+		}
+	}
+	return ""
+}

@@ -64,7 +64,12 @@ func headerInt(h http.Header, key string) (int, bool) {
 	return n, true
 }
 
-// Tracker holds the latest figures seen. It is safe for concurrent use.
+// maxReset is the furthest reset believed, as for a Retry-After.
+const maxReset = 366 * 24 * time.Hour
+
+// Tracker holds the latest figures seen, and spends the requests they say
+// are left as calls are sent, so that concurrent calls do not all go out
+// on the strength of one figure. It is safe for concurrent use.
 type Tracker struct {
 	mu   sync.Mutex
 	last Snapshot
@@ -73,21 +78,37 @@ type Tracker struct {
 	// from the response's Date header, so a skewed local clock cannot turn
 	// a one-second pause into an hour of refused calls.
 	resetLocal time.Time
+	sent       int64 // requests let through by Take
+	left       int   // requests left in the window, less those sent since
+	known      bool  // left is known: a figure came, and its window has not reset
 }
 
 // Observe records the figures of a response received at now, if it has any.
-func (t *Tracker) Observe(h http.Header, now time.Time) {
+func (t *Tracker) Observe(h http.Header, now time.Time) { t.ObserveSent(h, now, 0) }
+
+// ObserveSent records the figures of the answer to the request Take
+// numbered seq (0: unknown). The requests let through after that one are
+// not counted in its figure yet, so they are taken off what is left.
+func (t *Tracker) ObserveSent(h http.Header, now time.Time, seq int64) {
 	s, ok := Parse(h)
 	if !ok {
 		return
 	}
-	resetLocal := s.Reset
-	if s.Remaining == 0 && !s.Reset.IsZero() {
+	var resetLocal time.Time
+	if !s.Reset.IsZero() {
 		resetLocal = now.Add(s.Reset.Sub(ServerNow(h, now)))
+		if resetLocal.Sub(now) > maxReset {
+			resetLocal = time.Time{} // garbage: never refuse calls for years on its word
+		}
 	}
 	t.mu.Lock()
+	defer t.mu.Unlock()
 	t.last, t.seen, t.resetLocal = s, true, resetLocal
-	t.mu.Unlock()
+	t.known = s.Remaining >= 0
+	t.left = s.Remaining
+	if seq > 0 {
+		t.left -= int(t.sent - seq)
+	}
 }
 
 // ServerNow is the time the response says it was sent (its Date header),
@@ -109,16 +130,34 @@ func (t *Tracker) Snapshot() (Snapshot, bool) {
 	return t.last, t.seen
 }
 
-// Exhausted reports how long until the window resets when the last response
-// said no requests are left; zero when a request may be sent now.
+// Exhausted reports how long until the window resets when no requests are
+// left in it; zero when a request may be sent now.
 func (t *Tracker) Exhausted(now time.Time) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if !t.seen || t.last.Remaining != 0 || t.resetLocal.IsZero() {
+	return t.exhaustedLocked(now)
+}
+
+// Take is Exhausted for a request about to be sent: when it may go (zero
+// wait), it is counted against what is left and numbered, for ObserveSent.
+func (t *Tracker) Take(now time.Time) (wait time.Duration, seq int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if d := t.exhaustedLocked(now); d > 0 {
+		return d, 0
+	}
+	t.sent++
+	t.left--
+	return 0, t.sent
+}
+
+func (t *Tracker) exhaustedLocked(now time.Time) time.Duration {
+	if !t.known || t.left > 0 || t.resetLocal.IsZero() {
 		return 0
 	}
 	if d := t.resetLocal.Sub(now); d > 0 {
 		return d
 	}
+	t.known = false // a new window: nothing is known of it until an answer says
 	return 0
 }

@@ -10,8 +10,13 @@ import (
 	"github.com/lambda/lambda-go/internal/ratelimit"
 )
 
+// maxHint is the longest wait a server may ask for, as envelope.Seconds
+// allows for a figure of seconds; a date or reset further away is garbage.
+const maxHint = 366 * 24 * time.Hour
+
 // ParseRetryAfter reads a Retry-After value: whole (or decimal) seconds, or
-// an HTTP date. A date in the past means "now". Garbage is not ok.
+// an HTTP date. A date in the past means "now". Garbage, and a date more
+// than a year away, is not ok.
 func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -27,7 +32,17 @@ func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	if err != nil {
 		return 0, false
 	}
-	if d := t.Sub(now); d > 0 {
+	return until(t, now)
+}
+
+// until is the wait from now to t: zero when t is past, not ok when t is
+// more than maxHint away.
+func until(t, now time.Time) (time.Duration, bool) {
+	d := t.Sub(now)
+	switch {
+	case d > maxHint:
+		return 0, false
+	case d > 0:
 		return d, true
 	}
 	return 0, true
@@ -45,10 +60,7 @@ func RateLimitWait(h http.Header, body []byte, now time.Time) (time.Duration, bo
 		return d, true
 	}
 	if reset, ok := ratelimit.ParseReset(h); ok {
-		if d := reset.Sub(now); d > 0 {
-			return d, true
-		}
-		return 0, true
+		return until(reset, now)
 	}
 	return 0, false
 }

@@ -1,0 +1,105 @@
+package lambda_test
+
+// Reliability of the repository itself, for the anchors' bugs that are not
+// runtime faults: one-megabyte files, logging through the global logger.
+// (README snippets that do not compile are caught by internal/readmecheck,
+// which .ci/run runs on README.md.)
+
+import (
+	"bytes"
+	"context"
+	"io/fs"
+	"log"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lambda/lambda-go"
+)
+
+// TestNoSourceFileIsHuge: one file of a megabyte (an anchor had one) is a
+// file nobody reads. The style asks for about 500 lines; this fails at
+// twice that.
+func TestNoSourceFileIsHuge(t *testing.T) {
+	t.Parallel()
+	err := filepath.WalkDir(".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		assert.LessOrEqual(t, len(b), 100<<10, "%s is %d bytes", p, len(b))
+		assert.LessOrEqual(t, bytes.Count(b, []byte("\n")), 1000, "%s has more than 1,000 lines", p)
+		return nil
+	})
+	require.NoError(t, err)
+}
+
+// TestNoGlobalLogging: without WithLogger, a retried call, a refused call
+// and a transport failure write nothing to the standard library's global
+// loggers (log and slog). Not parallel: it swaps them.
+func TestNoGlobalLogging(t *testing.T) {
+	var global bytes.Buffer
+	oldLog, oldFlags, oldSlog := log.Writer(), log.Flags(), slog.Default()
+	log.SetOutput(&global)
+	slog.SetDefault(slog.New(slog.NewTextHandler(&global, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	defer func() {
+		log.SetOutput(oldLog)
+		log.SetFlags(oldFlags)
+		slog.SetDefault(oldSlog)
+	}()
+
+	client, served := countingAPI(t, failFirst(2, status(503)))
+	_, err := client.Instances.Get(context.Background(), "inst_1")
+	require.NoError(t, err)
+	require.EqualValues(t, 3, served.Load())
+	client, _ = countingAPI(t, always(status(401)))
+	_, err = client.Instances.Get(context.Background(), "inst_1")
+	require.Error(t, err)
+	closed, err := lambda.NewClient(lambda.WithAPIKey(testKey), lambda.WithBaseURL("http://127.0.0.1:1/v1"),
+		lambda.WithRetryBackoff(1, 1), lambda.WithMaxRetries(1))
+	require.NoError(t, err)
+	_, err = closed.Instances.Get(context.Background(), "inst_1")
+	require.Error(t, err)
+	assert.Empty(t, global.String(), "the SDK wrote to a global logger")
+}
+
+// TestCallerHTTPClientWorksWithEveryCredential: retries and every
+// credential work over the caller's own http.Client, which is never
+// modified (an anchor replaced it, and panicked without an OAuth2
+// transport).
+func TestCallerHTTPClientWorksWithEveryCredential(t *testing.T) {
+	t.Parallel()
+	for cred, opts := range credentialOptions {
+		tr := &http.Transport{}
+		t.Cleanup(tr.CloseIdleConnections)
+		hc := &http.Client{Transport: tr}
+		_, mux, url := setup(t)
+		var n int32
+		mux.HandleFunc("/instances/inst_1", func(w http.ResponseWriter, r *http.Request) {
+			n++
+			if n == 1 {
+				writeError(w, 503, "service_unavailable", "busy")
+				return
+			}
+			assert.NotEmpty(t, r.Header.Get("Authorization")+r.Header.Get("X-API-Key"), cred)
+			writeData(w, 200, instanceJSON)
+		})
+		client, err := lambda.NewClient(append([]lambda.Option{lambda.WithHTTPClient(hc), lambda.WithBaseURL(url + "/v1"),
+			lambda.WithRetryBackoff(1, 1)}, opts...)...)
+		require.NoError(t, err, cred)
+		_, err = client.Instances.Get(context.Background(), "inst_1")
+		require.NoError(t, err, cred)
+		assert.Same(t, tr, hc.Transport, cred)
+		assert.Nil(t, hc.CheckRedirect, cred)
+		assert.EqualValues(t, 2, n, cred)
+	}
+}
