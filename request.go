@@ -181,10 +181,13 @@ var jsonContentType = []string{"application/json"}
 // decode turns a response into data or a typed error.
 func (c *Client) decode(resp *http.Response, body []byte, out any, rcall *retry.Call) (res result, err error) {
 	headerID := resp.Header.Get("X-Request-Id")
-	r := c.redactor()
-	defer func() { err = scrub(r, err) }()
+	defer func() {
+		if err != nil { // only errors can quote a credential back: successes pay nothing
+			err = scrub(c.redactor(), err)
+		}
+	}()
 	if resp.StatusCode >= 300 {
-		if r != nil { // before the body is cut to an excerpt, which could keep half the secret
+		if r := c.redactor(); r != nil { // before the body is cut to an excerpt, which could keep half the secret
 			body = []byte(r.Replace(string(body)))
 		}
 		return result{meta: envelope.Meta{RequestID: headerID}}, newErrorFromResponse(resp, body, rcall.RetryAfter)

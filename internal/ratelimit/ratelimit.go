@@ -76,8 +76,13 @@ type Tracker struct {
 	seen bool
 	// resetLocal is last.Reset on this machine's clock: the reset measured
 	// from the response's Date header, so a skewed local clock cannot turn
-	// a one-second pause into an hour of refused calls.
+	// a one-second pause into an hour of refused calls. It is worked out
+	// only when the budget runs out (resetDone), from date and observedAt:
+	// parsing a date on every response would tax every call.
 	resetLocal time.Time
+	resetDone  bool
+	date       string
+	observedAt time.Time
 	sent       int64 // requests let through by Take
 	left       int   // requests left in the window, less those sent since
 	known      bool  // left is known: a figure came, and its window has not reset
@@ -94,16 +99,14 @@ func (t *Tracker) ObserveSent(h http.Header, now time.Time, seq int64) {
 	if !ok {
 		return
 	}
-	var resetLocal time.Time
-	if !s.Reset.IsZero() {
-		resetLocal = now.Add(s.Reset.Sub(ServerNow(h, now)))
-		if resetLocal.Sub(now) > maxReset {
-			resetLocal = time.Time{} // garbage: never refuse calls for years on its word
-		}
+	var date string
+	if vs := h["Date"]; len(vs) > 0 {
+		date = vs[0]
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.last, t.seen, t.resetLocal = s, true, resetLocal
+	t.last, t.seen = s, true
+	t.date, t.observedAt, t.resetDone = date, now, false
 	t.known = s.Remaining >= 0
 	t.left = s.Remaining
 	if seq > 0 {
@@ -152,7 +155,7 @@ func (t *Tracker) Take(now time.Time) (wait time.Duration, seq int64) {
 }
 
 func (t *Tracker) exhaustedLocked(now time.Time) time.Duration {
-	if !t.known || t.left > 0 || t.resetLocal.IsZero() {
+	if !t.known || t.left > 0 || t.reset().IsZero() {
 		return 0
 	}
 	if d := t.resetLocal.Sub(now); d > 0 {
@@ -160,4 +163,24 @@ func (t *Tracker) exhaustedLocked(now time.Time) time.Duration {
 	}
 	t.known = false // a new window: nothing is known of it until an answer says
 	return 0
+}
+
+// reset works out resetLocal, once per observed answer. Call with t.mu held.
+func (t *Tracker) reset() time.Time {
+	if t.resetDone {
+		return t.resetLocal
+	}
+	t.resetDone, t.resetLocal = true, time.Time{}
+	if t.last.Reset.IsZero() {
+		return t.resetLocal
+	}
+	serverNow := t.observedAt
+	if d, err := http.ParseTime(t.date); t.date != "" && err == nil {
+		serverNow = d
+	}
+	local := t.observedAt.Add(t.last.Reset.Sub(serverNow))
+	if local.Sub(t.observedAt) <= maxReset { // past that, garbage: never refuse calls for years on its word
+		t.resetLocal = local
+	}
+	return t.resetLocal
 }
