@@ -26,8 +26,8 @@ func seededSimAccount() *lambda.Account {
 
 func TestAccountGet(t *testing.T) {
 	t.Parallel()
-	client, srv := newPlatformSim(t)
-	acct, err := client.Account.Get(platformCtx(t))
+	client, srv := newSim(t)
+	acct, err := client.Account.Get(testCtx(t))
 	require.NoError(t, err)
 	assert.Equal(t, seededSimAccount(), acct)
 
@@ -58,8 +58,8 @@ func TestAccountUpdate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			client, srv := newPlatformSim(t)
-			ctx := platformCtx(t)
+			client, srv := newSim(t)
+			ctx := testCtx(t)
 			got, err := client.Account.Update(ctx, tt.req)
 			require.NoError(t, err)
 
@@ -80,8 +80,8 @@ func TestAccountUpdate(t *testing.T) {
 
 func TestAccountUpdateRefused(t *testing.T) {
 	t.Parallel()
-	client, _ := newPlatformSim(t)
-	_, err := client.Account.Update(platformCtx(t), &lambda.UpdateAccountRequest{Email: lambda.Ptr("not an email")})
+	client, _ := newSim(t)
+	_, err := client.Account.Update(testCtx(t), &lambda.UpdateAccountRequest{Email: lambda.Ptr("not an email")})
 	require.ErrorIs(t, err, lambda.ErrInvalidRequest)
 	var lerr *lambda.Error
 	require.ErrorAs(t, err, &lerr)
@@ -91,8 +91,8 @@ func TestAccountUpdateRefused(t *testing.T) {
 
 func TestAccountQuota(t *testing.T) {
 	t.Parallel()
-	client, srv := newPlatformSim(t)
-	ctx := platformCtx(t)
+	client, srv := newSim(t)
+	ctx := testCtx(t)
 	_, err := srv.SeedFunction("f", "go1.23", "active")
 	require.NoError(t, err)
 	srv.ResetRequests()
@@ -135,8 +135,8 @@ func platformLeaks(t *testing.T, v any) map[string]string {
 
 func TestAPIKeysCreateShowsTheSecretOnlyThroughReveal(t *testing.T) {
 	t.Parallel()
-	client, srv := newPlatformSim(t)
-	ctx := platformCtx(t)
+	client, srv := newSim(t)
+	ctx := testCtx(t)
 
 	key, err := client.APIKeys.Create(ctx, &lambda.CreateAPIKeyRequest{Name: "ci", Permissions: []string{"read"}})
 	require.NoError(t, err)
@@ -179,8 +179,8 @@ func TestAPIKeysCreateShowsTheSecretOnlyThroughReveal(t *testing.T) {
 
 func TestAPIKeysAll(t *testing.T) {
 	t.Parallel()
-	client, srv := newPlatformSim(t)
-	ctx := platformCtx(t)
+	client, srv := newSim(t)
+	ctx := testCtx(t)
 	first, err := client.APIKeys.List(ctx, nil)
 	require.NoError(t, err)
 	require.Len(t, first.Items, 1, "the simulator's own key")
@@ -221,8 +221,8 @@ func TestAPIKeysAll(t *testing.T) {
 
 func TestAPIKeysDelete(t *testing.T) {
 	t.Parallel()
-	client, srv := newPlatformSim(t)
-	ctx := platformCtx(t)
+	client, srv := newSim(t)
+	ctx := testCtx(t)
 	key, err := client.APIKeys.Create(ctx, &lambda.CreateAPIKeyRequest{Name: "temp"})
 	require.NoError(t, err)
 	revoked, err := lambda.NewClient(lambda.WithAPIKey(key.Key.Reveal()), lambda.WithBaseURL(srv.URL+"/v1"))
@@ -279,8 +279,8 @@ func TestSecret(t *testing.T) {
 // told to accept only created keys: the secret is real, not a placeholder.
 func TestAPIKeysCreatedKeyIsTheCredential(t *testing.T) {
 	t.Parallel()
-	client, srv := newPlatformSim(t)
-	ctx := platformCtx(t)
+	client, srv := newSim(t)
+	ctx := testCtx(t)
 	key, err := client.APIKeys.Create(ctx, &lambda.CreateAPIKeyRequest{Name: "header"})
 	require.NoError(t, err)
 	viaHeader, err := lambda.NewClient(lambda.WithAPIKey(key.Key.Reveal()), lambda.WithAPIKeyHeader(),

@@ -35,9 +35,9 @@ func wantSimUsage() *lambda.Usage {
 
 func TestBillingUsage(t *testing.T) {
 	t.Parallel()
-	client, srv := newPlatformSim(t)
+	client, srv := newSim(t)
 
-	u, err := client.Billing.Usage(platformCtx(t))
+	u, err := client.Billing.Usage(testCtx(t))
 	require.NoError(t, err)
 	assert.Equal(t, wantSimUsage(), u)
 	assert.Equal(t, "$2,345.00", u.CurrentMonthCost.String())
@@ -64,9 +64,9 @@ func TestBillingUsageFallsBackOn404(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			client, srv := newPlatformSim(t)
+			client, srv := newSim(t)
 			srv.InjectFault(lambdatest.Fault{Method: "GET", Path: "/v1/billing/usage", Status: http.StatusNotFound, Times: tt.times})
-			ctx := platformCtx(t)
+			ctx := testCtx(t)
 			for range 2 {
 				u, err := client.Billing.Usage(ctx)
 				require.NoError(t, err)
@@ -96,9 +96,9 @@ func TestBillingUsageDoesNotFallBackOnOtherErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(http.StatusText(tt.status), func(t *testing.T) {
 			t.Parallel()
-			client, srv := newPlatformSim(t)
+			client, srv := newSim(t)
 			srv.InjectFault(lambdatest.Fault{Path: "/v1/billing/usage", Status: tt.status, Times: -1})
-			u, err := client.Billing.Usage(platformCtx(t))
+			u, err := client.Billing.Usage(testCtx(t))
 			require.ErrorIs(t, err, tt.want)
 			assert.Nil(t, u)
 			assert.Empty(t, platformRequests(srv, "GET", "/v1/usage"), "no fallback on %d", tt.status)
@@ -109,10 +109,10 @@ func TestBillingUsageDoesNotFallBackOnOtherErrors(t *testing.T) {
 
 func TestBillingUsageFallbackErrorIsReturned(t *testing.T) {
 	t.Parallel()
-	client, srv := newPlatformSim(t)
+	client, srv := newSim(t)
 	srv.InjectFault(lambdatest.Fault{Path: "/v1/billing/usage", Status: http.StatusNotFound})
 	srv.InjectFault(lambdatest.Fault{Path: "/v1/usage", Status: http.StatusNotFound})
-	_, err := client.Billing.Usage(platformCtx(t))
+	_, err := client.Billing.Usage(testCtx(t))
 	require.ErrorIs(t, err, lambda.ErrNotFound)
 	assert.Len(t, srv.Requests(), 2)
 }
@@ -211,8 +211,8 @@ func TestBillingCreditsAndOtherCurrencies(t *testing.T) {
 
 func TestBillingInvoices(t *testing.T) {
 	t.Parallel()
-	client, srv := newPlatformSim(t)
-	ctx := platformCtx(t)
+	client, srv := newSim(t)
+	ctx := testCtx(t)
 
 	// The simulator keeps three invoices, at the ends of the three months
 	// before this one, newest first: $12,345.67 (open), $2,899.99, $3,242.50.
@@ -277,8 +277,8 @@ func TestBillingInvoices(t *testing.T) {
 
 func TestBillingEstimate(t *testing.T) {
 	t.Parallel()
-	client, srv := newPlatformSim(t)
-	ctx := platformCtx(t)
+	client, srv := newSim(t)
+	ctx := testCtx(t)
 
 	est, err := client.Billing.Estimate(ctx)
 	require.NoError(t, err)

@@ -1,7 +1,6 @@
 package lambda_test
 
 import (
-	"context"
 	"net/url"
 	"strings"
 	"testing"
@@ -13,24 +12,6 @@ import (
 	"github.com/lambda/lambda-go"
 	"github.com/lambda/lambda-go/lambdatest"
 )
-
-// newPlatformSim starts a simulator that checks every request and response
-// against the contract, with fast transitions, and a client for it with
-// fast retries. Both are closed when the test ends.
-func newPlatformSim(t *testing.T, opts ...lambdatest.Option) (*lambda.Client, *lambdatest.Server) {
-	t.Helper()
-	srv := lambdatest.NewTestServer(t, append([]lambdatest.Option{lambdatest.WithTransitionDelay(20 * time.Millisecond)}, opts...)...)
-	client, err := lambda.NewClient(
-		lambda.WithAPIKey(lambdatest.DefaultAPIKey),
-		lambda.WithBaseURL(srv.URL+"/v1"),
-		lambda.WithRetryBackoff(time.Millisecond, 5*time.Millisecond),
-	)
-	require.NoError(t, err)
-	return client, srv
-}
-
-// platformWait makes WaitUntilReady poll fast.
-var platformWait = lambda.WithWaitDelay(10*time.Millisecond, 50*time.Millisecond)
 
 // simRequests returns the requests the simulator got for method and path
 // (e.g. "/v1/functions"), in order.
@@ -61,17 +42,10 @@ func platformQuery(t *testing.T, r lambdatest.Request) url.Values {
 	return q
 }
 
-func platformCtx(t *testing.T) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
-
 func TestFunctionsCreateAndWait(t *testing.T) {
 	t.Parallel()
-	client, srv := newPlatformSim(t)
-	ctx := platformCtx(t)
+	client, srv := newSim(t)
+	ctx := testCtx(t)
 
 	fn, err := client.Functions.Create(ctx, &lambda.CreateFunctionRequest{
 		Name: "resize-images", Runtime: "Node.js 20", Handler: "index.handler", Tags: []string{"media", "prod"},
@@ -96,7 +70,7 @@ func TestFunctionsCreateAndWait(t *testing.T) {
 	assert.Nil(t, fn.LastExecuted)
 
 	var seen []string
-	ready, err := client.Functions.WaitUntilReady(ctx, fn.ID, platformWait,
+	ready, err := client.Functions.WaitUntilReady(ctx, fn.ID, simWait,
 		lambda.WithWaitProgress(func(s string) { seen = append(seen, s) }))
 	require.NoError(t, err)
 	assert.Equal(t, fn.ID, ready.ID)
@@ -110,8 +84,8 @@ func TestFunctionsCreateAndWait(t *testing.T) {
 
 func TestFunctionsWaitUntilReadyFails(t *testing.T) {
 	t.Parallel()
-	client, srv := newPlatformSim(t)
-	ctx := platformCtx(t)
+	client, srv := newSim(t)
+	ctx := testCtx(t)
 	deprecated, err := srv.SeedFunction("old", "python3.8", "deprecated")
 	require.NoError(t, err)
 
@@ -126,7 +100,7 @@ func TestFunctionsWaitUntilReadyFails(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := client.Functions.WaitUntilReady(ctx, tt.id, platformWait)
+			_, err := client.Functions.WaitUntilReady(ctx, tt.id, simWait)
 			assert.ErrorIs(t, err, tt.want)
 		})
 	}
@@ -134,8 +108,8 @@ func TestFunctionsWaitUntilReadyFails(t *testing.T) {
 
 func TestFunctionsListFilters(t *testing.T) {
 	t.Parallel()
-	client, srv := newPlatformSim(t)
-	ctx := platformCtx(t)
+	client, srv := newSim(t)
+	ctx := testCtx(t)
 	seed := func(name, runtime, status string, tags ...string) string {
 		id, err := srv.SeedFunction(name, runtime, status, tags...)
 		require.NoError(t, err)
@@ -197,8 +171,8 @@ func TestFunctionsListFilters(t *testing.T) {
 
 func TestFunctionsAll(t *testing.T) {
 	t.Parallel()
-	client, srv := newPlatformSim(t)
-	ctx := platformCtx(t)
+	client, srv := newSim(t)
+	ctx := testCtx(t)
 	var want []string
 	for i := range 5 {
 		f, err := client.Functions.Create(ctx, &lambda.CreateFunctionRequest{
@@ -229,8 +203,8 @@ func TestFunctionsAll(t *testing.T) {
 
 func TestFunctionsCreateRefused(t *testing.T) {
 	t.Parallel()
-	client, _ := newPlatformSim(t)
-	_, err := client.Functions.Create(platformCtx(t), &lambda.CreateFunctionRequest{Name: "x", Runtime: "go1.23"})
+	client, _ := newSim(t)
+	_, err := client.Functions.Create(testCtx(t), &lambda.CreateFunctionRequest{Name: "x", Runtime: "go1.23"})
 	require.ErrorIs(t, err, lambda.ErrInvalidRequest)
 	var lerr *lambda.Error
 	require.ErrorAs(t, err, &lerr)

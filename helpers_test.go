@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lambda/lambda-go"
+	"github.com/lambda/lambda-go/lambdatest"
 )
 
 // testKey has the non-ASCII bytes real keys have.
@@ -118,4 +119,36 @@ func cancelLater(t *testing.T, d time.Duration) (ctx context.Context, cancelledA
 	})
 	t.Cleanup(func() { timer.Stop(); cancel() })
 	return ctx, func() time.Time { return time.Unix(0, at.Load()) }
+}
+
+// newSim starts the simulator, with every response checked against the
+// contract and short life cycles, and a client for it. Under
+// lambdatest.WithTLS the client trusts the server's certificate.
+func newSim(t *testing.T, opts ...lambdatest.Option) (*lambda.Client, *lambdatest.Server) {
+	t.Helper()
+	base := []lambdatest.Option{
+		lambdatest.WithTransitionDelay(20 * time.Millisecond),
+		lambdatest.WithMetricsInterval(10 * time.Millisecond),
+	}
+	srv := lambdatest.NewTestServer(t, append(base, opts...)...)
+	client, err := lambda.NewClient(
+		lambda.WithAPIKey(lambdatest.DefaultAPIKey),
+		lambda.WithBaseURL(srv.URL+"/v1"),
+		lambda.WithHTTPClient(srv.Client()),
+		lambda.WithRetryBackoff(time.Millisecond, 5*time.Millisecond),
+	)
+	require.NoError(t, err)
+	return client, srv
+}
+
+// simWait makes waits on the simulator poll fast.
+var simWait = lambda.WithWaitDelay(10*time.Millisecond, 50*time.Millisecond)
+
+// testCtx is a test's context: bounded, so a hang fails the test instead
+// of blocking the run.
+func testCtx(t *testing.T) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	return ctx
 }

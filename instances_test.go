@@ -1,7 +1,6 @@
 package lambda_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"iter"
@@ -17,40 +16,6 @@ import (
 	"github.com/lambda/lambda-go"
 	"github.com/lambda/lambda-go/lambdatest"
 )
-
-// newComputeSim starts a simulator for one test, with fast transitions and
-// streams and every response checked against the contract, and a client for
-// it with fast retries. Both are closed at the end of the test.
-func newComputeSim(t *testing.T, opts ...lambdatest.Option) (*lambda.Client, *lambdatest.Server) {
-	t.Helper()
-	base := []lambdatest.Option{
-		lambdatest.WithTransitionDelay(20 * time.Millisecond),
-		lambdatest.WithMetricsInterval(10 * time.Millisecond),
-		lambdatest.WithResponseValidation(t),
-	}
-	srv := lambdatest.NewServer(append(base, opts...)...)
-	t.Cleanup(srv.Close)
-	client, err := lambda.NewClient(
-		lambda.WithAPIKey(lambdatest.DefaultAPIKey),
-		lambda.WithBaseURL(srv.URL+"/v1"),
-		lambda.WithHTTPClient(srv.Client()), // trusts the certificate under WithTLS
-		lambda.WithRetryBackoff(time.Millisecond, 5*time.Millisecond),
-	)
-	require.NoError(t, err)
-	return client, srv
-}
-
-// computeWait makes waits poll fast.
-var computeWait = lambda.WithWaitDelay(10*time.Millisecond, 50*time.Millisecond)
-
-// computeCtx is a test's context: bounded, so a hang fails instead of
-// blocking the run.
-func computeCtx(t *testing.T) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
 
 // wireReq is the part of a recorded request a test checks.
 type wireReq struct {
@@ -119,8 +84,8 @@ func webRequest() *lambda.CreateInstanceRequest {
 
 func TestInstancesCreateGetUpdateOnTheWire(t *testing.T) {
 	t.Parallel()
-	client, srv := newComputeSim(t)
-	ctx := computeCtx(t)
+	client, srv := newSim(t)
+	ctx := testCtx(t)
 
 	inst, err := client.Instances.Create(ctx, webRequest())
 	require.NoError(t, err)
@@ -148,8 +113,8 @@ func TestInstancesCreateGetUpdateOnTheWire(t *testing.T) {
 
 func TestInstancesLifeCycle(t *testing.T) {
 	t.Parallel()
-	client, srv := newComputeSim(t)
-	ctx := computeCtx(t)
+	client, srv := newSim(t)
+	ctx := testCtx(t)
 	get := func(id string) func() (*lambda.Instance, error) {
 		return func() (*lambda.Instance, error) { return client.Instances.Get(ctx, id) }
 	}
@@ -159,7 +124,7 @@ func TestInstancesLifeCycle(t *testing.T) {
 
 	inst, err := client.Instances.Create(ctx, webRequest())
 	require.NoError(t, err)
-	inst, err = client.Instances.WaitUntilReady(ctx, inst.ID, computeWait)
+	inst, err = client.Instances.WaitUntilReady(ctx, inst.ID, simWait)
 	require.NoError(t, err)
 	assert.Equal(t, lambda.InstanceStatusRunning, inst.Status)
 	assert.NotEmpty(t, inst.PublicIP, "a running instance has a public IP")
@@ -171,14 +136,14 @@ func TestInstancesLifeCycle(t *testing.T) {
 	eventually(t, get(inst.ID), hasStatus(lambda.InstanceStatusStopped))
 
 	// A stopped instance is not ready, and will not become ready by itself.
-	_, err = client.Instances.WaitUntilReady(ctx, inst.ID, computeWait)
+	_, err = client.Instances.WaitUntilReady(ctx, inst.ID, simWait)
 	require.ErrorIs(t, err, lambda.ErrWaitFailed)
 
 	started, err := client.Instances.Start(ctx, inst.ID)
 	require.NoError(t, err)
 	assertWire(t, srv, wireReq{Method: "POST", Path: "/v1/instances/" + inst.ID + "/start"})
 	assert.Equal(t, lambda.InstanceStatusPending, started.Status)
-	inst, err = client.Instances.WaitUntilReady(ctx, inst.ID, computeWait)
+	inst, err = client.Instances.WaitUntilReady(ctx, inst.ID, simWait)
 	require.NoError(t, err)
 	assert.Equal(t, lambda.InstanceStatusRunning, inst.Status)
 
@@ -186,7 +151,7 @@ func TestInstancesLifeCycle(t *testing.T) {
 	require.NoError(t, err)
 	assertWire(t, srv, wireReq{Method: "POST", Path: "/v1/instances/" + inst.ID + "/restart"})
 	assert.Equal(t, lambda.InstanceStatusRestarting, restarting.Status)
-	_, err = client.Instances.WaitUntilReady(ctx, inst.ID, computeWait)
+	_, err = client.Instances.WaitUntilReady(ctx, inst.ID, simWait)
 	require.NoError(t, err)
 
 	resizing, err := client.Instances.Resize(ctx, inst.ID, &lambda.ResizeInstanceRequest{InstanceType: lambda.InstanceTypeCompute8x})
@@ -194,7 +159,7 @@ func TestInstancesLifeCycle(t *testing.T) {
 	assertWire(t, srv, wireReq{Method: "POST", Path: "/v1/instances/" + inst.ID + "/resize", Body: `{"instance_type":"compute-8x"}`})
 	assert.Equal(t, lambda.InstanceStatusResizing, resizing.Status)
 	assert.Equal(t, lambda.InstanceTypeCompute8x, resizing.InstanceType)
-	inst, err = client.Instances.WaitUntilReady(ctx, inst.ID, computeWait)
+	inst, err = client.Instances.WaitUntilReady(ctx, inst.ID, simWait)
 	require.NoError(t, err)
 	assert.Equal(t, lambda.InstanceTypeCompute8x, inst.InstanceType)
 
@@ -212,8 +177,8 @@ func TestInstancesLifeCycle(t *testing.T) {
 
 func TestInstancesListAndAllPageThrough250(t *testing.T) {
 	t.Parallel()
-	client, srv := newComputeSim(t)
-	ctx := computeCtx(t)
+	client, srv := newSim(t)
+	ctx := testCtx(t)
 	ids := srv.SeedInstances(250)
 
 	page, err := client.Instances.List(ctx, &lambda.ListInstancesOptions{ListOptions: lambda.ListOptions{Page: 2, Limit: 10},
@@ -247,8 +212,8 @@ func TestInstancesListAndAllPageThrough250(t *testing.T) {
 
 func TestInstancesConcurrentCreates(t *testing.T) {
 	t.Parallel()
-	client, srv := newComputeSim(t)
-	ctx := computeCtx(t)
+	client, srv := newSim(t)
+	ctx := testCtx(t)
 	const n = 50
 	ids := make([]string, n)
 	errs := make([]error, n)
@@ -285,8 +250,8 @@ func TestInstancesConcurrentCreates(t *testing.T) {
 
 func TestInstancesCreateReplayedWithSameKeyCreatesOne(t *testing.T) {
 	t.Parallel()
-	client, srv := newComputeSim(t)
-	ctx := computeCtx(t)
+	client, srv := newSim(t)
+	ctx := testCtx(t)
 	first, err := client.Instances.Create(ctx, webRequest(), lambda.WithIdempotencyKey("create-web-1"))
 	require.NoError(t, err)
 	second, err := client.Instances.Create(ctx, webRequest(), lambda.WithIdempotencyKey("create-web-1"))
@@ -315,8 +280,8 @@ func TestInstancesCreateWhoseAnswerIsLostIsRetriedOnce(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			client, srv := newComputeSim(t)
-			ctx := computeCtx(t)
+			client, srv := newSim(t)
+			ctx := testCtx(t)
 			srv.InjectFault(tt.fault)
 			inst, err := client.Instances.Create(ctx, webRequest())
 			require.NoError(t, err)
@@ -338,8 +303,8 @@ func TestInstancesCreateWhoseAnswerIsLostIsRetriedOnce(t *testing.T) {
 
 func TestComputeEmptyIDsAreRefusedBeforeSending(t *testing.T) {
 	t.Parallel()
-	client, srv := newComputeSim(t)
-	ctx := computeCtx(t)
+	client, srv := newSim(t)
+	ctx := testCtx(t)
 	drop := func(_ any, err error) error { return err }
 	calls := map[string]func(id string) error{
 		"Instances.Get":            func(id string) error { return drop(client.Instances.Get(ctx, id)) },
@@ -389,8 +354,8 @@ func TestComputeEmptyIDsAreRefusedBeforeSending(t *testing.T) {
 
 func TestComputePathParametersAreEscaped(t *testing.T) {
 	t.Parallel()
-	client, srv := newComputeSim(t)
-	ctx := computeCtx(t)
+	client, srv := newSim(t)
+	ctx := testCtx(t)
 	const id = "inst_1?status=running#x"
 	_, err := client.Instances.Get(ctx, id)
 	require.ErrorIs(t, err, lambda.ErrNotFound)
@@ -405,8 +370,8 @@ func TestComputePathParametersAreEscaped(t *testing.T) {
 
 func TestInstancesMetrics(t *testing.T) {
 	t.Parallel()
-	client, srv := newComputeSim(t)
-	ctx := computeCtx(t)
+	client, srv := newSim(t)
+	ctx := testCtx(t)
 	id := srv.SeedInstances(1)[0]
 	end := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	start := end.Add(-time.Hour)

@@ -50,9 +50,9 @@ func checkSample(t *testing.T, s lambda.MetricSample) {
 // Not parallel: goleak compares the goroutines before and after the stream,
 // so no other test may start any meanwhile.
 func TestStreamMetricsReadsSamplesAndLeavesNothingOnBreak(t *testing.T) {
-	client, srv := newComputeSim(t)
+	client, srv := newSim(t)
 	id := srv.SeedInstances(1)[0]
-	ctx := computeCtx(t)
+	ctx := testCtx(t)
 	ignore := goleak.IgnoreCurrent()
 
 	var got []lambda.MetricSample
@@ -86,11 +86,11 @@ func TestStreamMetricsReadsSamplesAndLeavesNothingOnBreak(t *testing.T) {
 
 func TestStreamMetricsOverTLSUsesWSS(t *testing.T) {
 	t.Parallel()
-	client, srv := newComputeSim(t, lambdatest.WithTLS())
+	client, srv := newSim(t, lambdatest.WithTLS())
 	require.True(t, strings.HasPrefix(client.BaseURL(), "https://"))
 	id := srv.SeedInstances(1)[0]
 	n := 0
-	for s, err := range client.Instances.StreamMetrics(computeCtx(t), id, nil, lambda.WithHeader("X-Trace", "t1")) {
+	for s, err := range client.Instances.StreamMetrics(testCtx(t), id, nil, lambda.WithHeader("X-Trace", "t1")) {
 		require.NoError(t, err)
 		checkSample(t, s)
 		if n++; n == 2 {
@@ -105,10 +105,10 @@ func TestStreamMetricsOverTLSUsesWSS(t *testing.T) {
 
 func TestStreamMetricsResumesAfterADroppedConnection(t *testing.T) {
 	t.Parallel()
-	client, srv := newComputeSim(t)
+	client, srv := newSim(t)
 	id := srv.SeedInstances(1)[0]
 	n := 0
-	for s, err := range client.Instances.StreamMetrics(computeCtx(t), id, fastStream) {
+	for s, err := range client.Instances.StreamMetrics(testCtx(t), id, fastStream) {
 		require.NoError(t, err, "a drop is not reported while reconnecting works")
 		checkSample(t, s)
 		n++
@@ -125,10 +125,10 @@ func TestStreamMetricsResumesAfterADroppedConnection(t *testing.T) {
 
 func TestStreamMetricsReconnectRetriesServerErrors(t *testing.T) {
 	t.Parallel()
-	client, srv := newComputeSim(t)
+	client, srv := newSim(t)
 	id := srv.SeedInstances(1)[0]
 	n := 0
-	for _, err := range client.Instances.StreamMetrics(computeCtx(t), id, fastStream) {
+	for _, err := range client.Instances.StreamMetrics(testCtx(t), id, fastStream) {
 		require.NoError(t, err)
 		n++
 		if n == 2 {
@@ -152,7 +152,7 @@ func TestStreamMetricsReconnectEndsOnClientErrors(t *testing.T) {
 		tries int // upgrade requests in all
 	}{
 		{"instance deleted: 404", func(t *testing.T, client *lambda.Client, _ *lambdatest.Server, id string) {
-			require.NoError(t, client.Instances.Delete(computeCtx(t), id))
+			require.NoError(t, client.Instances.Delete(testCtx(t), id))
 		}, fastStream, lambda.ErrNotFound, 2},
 		{"key revoked: 401", func(_ *testing.T, _ *lambda.Client, srv *lambdatest.Server, _ string) {
 			srv.SetAPIKeys("λ_sk_some_other_key")
@@ -167,11 +167,11 @@ func TestStreamMetricsReconnectEndsOnClientErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			client, srv := newComputeSim(t)
+			client, srv := newSim(t)
 			id := srv.SeedInstances(1)[0]
 			var errs []error
 			samples := 0
-			for _, err := range client.Instances.StreamMetrics(computeCtx(t), id, tt.opts) {
+			for _, err := range client.Instances.StreamMetrics(testCtx(t), id, tt.opts) {
 				if err != nil {
 					errs = append(errs, err)
 					continue
@@ -196,9 +196,9 @@ func TestStreamMetricsReconnectEndsOnClientErrors(t *testing.T) {
 
 func TestStreamMetricsRefusedAtOnce(t *testing.T) {
 	t.Parallel()
-	client, srv := newComputeSim(t)
+	client, srv := newSim(t)
 	var errs []error
-	for s, err := range client.Instances.StreamMetrics(computeCtx(t), "inst_missing", fastStream) {
+	for s, err := range client.Instances.StreamMetrics(testCtx(t), "inst_missing", fastStream) {
 		require.Zero(t, s)
 		errs = append(errs, err)
 	}
@@ -225,7 +225,7 @@ func TestStreamMetricsEndsPromptlyWhenTheContextEnds(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			// One sample, then nothing for an hour: the stream blocks.
-			client, srv := newComputeSim(t, lambdatest.WithMetricsInterval(time.Hour))
+			client, srv := newSim(t, lambdatest.WithMetricsInterval(time.Hour))
 			id := srv.SeedInstances(1)[0]
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
@@ -288,7 +288,7 @@ func TestStreamMetricsReportsAndSkipsABadMessage(t *testing.T) {
 	})
 	var samples []lambda.MetricSample
 	var errs []error
-	for s, err := range client.Instances.StreamMetrics(computeCtx(t), "inst_1", fastStream) {
+	for s, err := range client.Instances.StreamMetrics(testCtx(t), "inst_1", fastStream) {
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -309,7 +309,7 @@ func TestStreamMetricsRefusesAMessageOverTheReadLimit(t *testing.T) {
 		_ = c.Write(ctx, websocket.MessageText, []byte(`{"cpu_percent":1,"pad":"`+strings.Repeat("x", 2048)+`"}`))
 	})
 	var errs []error
-	for _, err := range client.Instances.StreamMetrics(computeCtx(t), "inst_1", &lambda.StreamMetricsOptions{ReadLimit: 1024, MinBackoff: time.Millisecond}) {
+	for _, err := range client.Instances.StreamMetrics(testCtx(t), "inst_1", &lambda.StreamMetricsOptions{ReadLimit: 1024, MinBackoff: time.Millisecond}) {
 		require.Error(t, err, "no sample")
 		errs = append(errs, err)
 	}
@@ -362,7 +362,7 @@ func TestStreamMetricsSendsACloseFrame(t *testing.T) {
 		t.Parallel()
 		client, status := closeRecorder(t)
 		n := 0
-		for _, err := range client.Instances.StreamMetrics(computeCtx(t), "inst_1", nil) {
+		for _, err := range client.Instances.StreamMetrics(testCtx(t), "inst_1", nil) {
 			require.NoError(t, err)
 			if n++; n == 3 {
 				break
@@ -458,7 +458,7 @@ func TestStreamMetricsWorksBesideHTTP2(t *testing.T) {
 	t.Cleanup(hts.Close)
 	client, err := lambda.NewClient(lambda.WithAPIKey(testKey), lambda.WithBaseURL(hts.URL+"/v1"), lambda.WithHTTPClient(hts.Client()))
 	require.NoError(t, err)
-	ctx := computeCtx(t)
+	ctx := testCtx(t)
 
 	_, err = client.Instances.Get(ctx, "inst_abc123")
 	require.NoError(t, err)
@@ -488,7 +488,7 @@ func TestStreamMetricsWithAClientTimeout(t *testing.T) {
 	id := srv.SeedInstances(1)[0]
 	start := time.Now()
 	n := 0
-	for _, err := range client.Instances.StreamMetrics(computeCtx(t), id, &lambda.StreamMetricsOptions{DisableReconnect: true}) {
+	for _, err := range client.Instances.StreamMetrics(testCtx(t), id, &lambda.StreamMetricsOptions{DisableReconnect: true}) {
 		require.NoError(t, err)
 		if n++; n == 10 {
 			break

@@ -14,8 +14,8 @@ import (
 
 func TestFirewallRulesOnTheWire(t *testing.T) {
 	t.Parallel()
-	client, srv := newComputeSim(t)
-	ctx := computeCtx(t)
+	client, srv := newSim(t)
+	ctx := testCtx(t)
 
 	ssh, err := client.Firewall.CreateRule(ctx, &lambda.CreateFirewallRuleRequest{Protocol: lambda.FirewallProtocolTCP,
 		PortRange: "22", Source: "203.0.113.0/24", Action: lambda.FirewallActionAllow, Description: "ssh"})
@@ -64,8 +64,8 @@ func TestFirewallRulesOnTheWire(t *testing.T) {
 
 func TestFirewallRulesRefused(t *testing.T) {
 	t.Parallel()
-	client, _ := newComputeSim(t)
-	ctx := computeCtx(t)
+	client, _ := newSim(t)
+	ctx := testCtx(t)
 	tests := []struct {
 		name  string
 		req   *lambda.CreateFirewallRuleRequest
@@ -89,8 +89,8 @@ func TestFirewallRulesRefused(t *testing.T) {
 
 func TestFirewallListAndAllRulesPageThrough(t *testing.T) {
 	t.Parallel()
-	client, srv := newComputeSim(t)
-	ctx := computeCtx(t)
+	client, srv := newSim(t)
+	ctx := testCtx(t)
 	var ids []string
 	for i := range 25 {
 		r, err := client.Firewall.CreateRule(ctx, &lambda.CreateFirewallRuleRequest{Protocol: lambda.FirewallProtocolTCP,
@@ -118,8 +118,8 @@ func TestFirewallListAndAllRulesPageThrough(t *testing.T) {
 
 func TestVPNsOnTheWire(t *testing.T) {
 	t.Parallel()
-	client, srv := newComputeSim(t)
-	ctx := computeCtx(t)
+	client, srv := newSim(t)
+	ctx := testCtx(t)
 	vpn, err := client.VPNs.Create(ctx, &lambda.CreateVPNRequest{Name: "office", Region: "eu-west-1"})
 	require.NoError(t, err)
 	assertWire(t, srv, wireReq{Method: "POST", Path: "/v1/vpn", Body: `{"name":"office","region":"eu-west-1"}`})
@@ -146,8 +146,8 @@ func TestVPNsOnTheWire(t *testing.T) {
 func TestVPNsListAndAllPageThrough(t *testing.T) {
 	t.Parallel()
 	// VPNs stay pending for the whole test, so a status filter is stable.
-	client, srv := newComputeSim(t, lambdatest.WithTransitionDelay(time.Minute))
-	ctx := computeCtx(t)
+	client, srv := newSim(t, lambdatest.WithTransitionDelay(time.Minute))
+	ctx := testCtx(t)
 	var ids []string
 	for i := range 25 {
 		region := "us-east-1"

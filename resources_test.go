@@ -21,7 +21,7 @@ func createPlatformResources(t *testing.T, client *lambda.Client, region string,
 	t.Helper()
 	var ids []string
 	for range n {
-		r, err := client.Resources.Create(platformCtx(t), &lambda.CreateResourceRequest{Region: region, InstanceType: "t2.micro", VPC: "vpc-main"})
+		r, err := client.Resources.Create(testCtx(t), &lambda.CreateResourceRequest{Region: region, InstanceType: "t2.micro", VPC: "vpc-main"})
 		require.NoError(t, err)
 		ids = append(ids, r.ID)
 	}
@@ -30,8 +30,8 @@ func createPlatformResources(t *testing.T, client *lambda.Client, region string,
 
 func TestResourcesCreateGetWait(t *testing.T) {
 	t.Parallel()
-	client, srv := newPlatformSim(t)
-	ctx := platformCtx(t)
+	client, srv := newSim(t)
+	ctx := testCtx(t)
 
 	res, err := client.Resources.Create(ctx, &lambda.CreateResourceRequest{Region: "us-east-1", InstanceType: "t2.micro", VPC: "vpc-123"})
 	require.NoError(t, err)
@@ -65,7 +65,7 @@ func TestResourcesCreateGetWait(t *testing.T) {
 	assert.Empty(t, platformOnlyRequest(t, srv).RawQuery, "nil options send no query")
 
 	srv.ResetRequests()
-	ready, err := client.Resources.WaitUntilReady(ctx, res.ID, platformWait)
+	ready, err := client.Resources.WaitUntilReady(ctx, res.ID, simWait)
 	require.NoError(t, err)
 	assert.Equal(t, lambda.ResourceStatusActive, ready.Status)
 	for _, r := range srv.Requests() {
@@ -76,8 +76,8 @@ func TestResourcesCreateGetWait(t *testing.T) {
 
 func TestResourcesUpdate(t *testing.T) {
 	t.Parallel()
-	client, srv := newPlatformSim(t)
-	ctx := platformCtx(t)
+	client, srv := newSim(t)
+	ctx := testCtx(t)
 	id := createPlatformResources(t, client, "us-east-1", 1)[0]
 
 	tests := []struct {
@@ -117,8 +117,8 @@ func TestResourcesUpdate(t *testing.T) {
 
 func TestResourcesDelete(t *testing.T) {
 	t.Parallel()
-	client, srv := newPlatformSim(t)
-	ctx := platformCtx(t)
+	client, srv := newSim(t)
+	ctx := testCtx(t)
 	id := createPlatformResources(t, client, "us-east-1", 1)[0]
 	srv.ResetRequests()
 
@@ -132,7 +132,7 @@ func TestResourcesDelete(t *testing.T) {
 	assert.ErrorIs(t, client.Resources.Delete(ctx, id), lambda.ErrNotFound)
 
 	srv.ResetRequests()
-	_, err = client.Resources.WaitUntilReady(ctx, id, platformWait)
+	_, err = client.Resources.WaitUntilReady(ctx, id, simWait)
 	assert.ErrorIs(t, err, lambda.ErrNotFound, "a wait on a deleted resource fails fast")
 	assert.Len(t, srv.Requests(), 1)
 
@@ -141,8 +141,8 @@ func TestResourcesDelete(t *testing.T) {
 
 func TestResourcesListFilter(t *testing.T) {
 	t.Parallel()
-	client, srv := newPlatformSim(t)
-	ctx := platformCtx(t)
+	client, srv := newSim(t)
+	ctx := testCtx(t)
 	east := createPlatformResources(t, client, "us-east", 3)
 	west := createPlatformResources(t, client, "eu-west", 2)
 
@@ -202,7 +202,7 @@ func TestResourcesListFilter(t *testing.T) {
 
 func TestResourcesListRefusesBadFilters(t *testing.T) {
 	t.Parallel()
-	client, srv := newPlatformSim(t)
+	client, srv := newSim(t)
 	for name, filter := range map[string]any{
 		"a string":        `{"region":"us-east"}`,
 		"an array":        []string{"region"},
@@ -210,7 +210,7 @@ func TestResourcesListRefusesBadFilters(t *testing.T) {
 		"not encodable":   map[string]any{"ch": make(chan int)},
 		"unsupported key": map[bool]string{true: "x"},
 	} {
-		_, err := client.Resources.List(platformCtx(t), &lambda.ListResourcesOptions{Filter: filter})
+		_, err := client.Resources.List(testCtx(t), &lambda.ListResourcesOptions{Filter: filter})
 		require.ErrorIs(t, err, lambda.ErrInvalidRequest, name)
 		var lerr *lambda.Error
 		require.ErrorAs(t, err, &lerr, name)
@@ -234,14 +234,14 @@ func TestResourcesAll(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			client, srv := newPlatformSim(t)
+			client, srv := newSim(t)
 			want := createPlatformResources(t, client, "us-east", tt.count)
 			createPlatformResources(t, client, "eu-west", 1)
 			srv.ResetRequests()
 
 			filter := map[string]any{"region": "us-east"}
 			var got []string
-			for r, err := range client.Resources.All(platformCtx(t), &lambda.ListResourcesOptions{
+			for r, err := range client.Resources.All(testCtx(t), &lambda.ListResourcesOptions{
 				OffsetOptions: lambda.OffsetOptions{Limit: 2}, Filter: filter}) {
 				require.NoError(t, err)
 				got = append(got, r.ID)
@@ -262,12 +262,12 @@ func TestResourcesAll(t *testing.T) {
 
 func TestResourcesAllStopsOnError(t *testing.T) {
 	t.Parallel()
-	client, srv := newPlatformSim(t)
+	client, srv := newSim(t)
 	createPlatformResources(t, client, "us-east", 3)
 	srv.InjectFault(lambdatest.Fault{Method: "GET", Path: "/v1/resources", Status: http.StatusForbidden, Times: -1})
 	n := 0
 	var errs []error
-	for _, err := range client.Resources.All(platformCtx(t), nil) {
+	for _, err := range client.Resources.All(testCtx(t), nil) {
 		n++
 		if err != nil {
 			errs = append(errs, err)
@@ -288,7 +288,7 @@ func TestResourcesBareAnswers(t *testing.T) {
 		json.NewEncoder(w).Encode(map[string]any{"id": r.PathValue("id"), "type": "function", "region": "eu-west-1",
 			"status": "active", "memory": "1024MB", "last_execution": "2025-01-01T03:00:00Z"})
 	})
-	res, err := client.Resources.Get(platformCtx(t), "RES_1234567890", nil)
+	res, err := client.Resources.Get(testCtx(t), "RES_1234567890", nil)
 	require.NoError(t, err)
 	want := time.Date(2025, 1, 1, 3, 0, 0, 0, time.UTC)
 	assert.Equal(t, &lambda.Resource{ID: "RES_1234567890", Type: lambda.ResourceTypeFunction, Region: "eu-west-1",

@@ -15,24 +15,6 @@ import (
 	"github.com/lambda/lambda-go/lambdatest"
 )
 
-// newSim starts the simulator with every response checked against the
-// contract, and a client for it.
-func newSim(t *testing.T, opts ...lambdatest.Option) (*lambda.Client, *lambdatest.Server) {
-	t.Helper()
-	srv := lambdatest.NewServer(append([]lambdatest.Option{
-		lambdatest.WithResponseValidation(t),
-		lambdatest.WithTransitionDelay(20 * time.Millisecond),
-	}, opts...)...)
-	t.Cleanup(srv.Close)
-	client, err := lambda.NewClient(
-		lambda.WithAPIKey(lambdatest.DefaultAPIKey),
-		lambda.WithBaseURL(srv.URL+"/v1"),
-		lambda.WithRetryBackoff(time.Millisecond, 10*time.Millisecond),
-	)
-	require.NoError(t, err)
-	return client, srv
-}
-
 func TestSimulatorCreateAndWait(t *testing.T) {
 	t.Parallel()
 	client, srv := newSim(t)

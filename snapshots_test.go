@@ -14,18 +14,18 @@ import (
 // readyVolume creates a volume and waits until it is available.
 func readyVolume(t *testing.T, client *lambda.Client, name string, sizeGB int) *lambda.Volume {
 	t.Helper()
-	ctx := computeCtx(t)
+	ctx := testCtx(t)
 	v, err := client.Volumes.Create(ctx, &lambda.CreateVolumeRequest{Name: name, SizeGB: sizeGB, Region: "us-west-1"})
 	require.NoError(t, err)
-	v, err = client.Volumes.WaitUntilReady(ctx, v.ID, computeWait)
+	v, err = client.Volumes.WaitUntilReady(ctx, v.ID, simWait)
 	require.NoError(t, err)
 	return v
 }
 
 func TestSnapshotsCreateRestoreDeleteOnTheWire(t *testing.T) {
 	t.Parallel()
-	client, srv := newComputeSim(t)
-	ctx := computeCtx(t)
+	client, srv := newSim(t)
+	ctx := testCtx(t)
 	vol := readyVolume(t, client, "data", 50)
 
 	snap, err := client.Snapshots.Create(ctx, &lambda.CreateSnapshotRequest{Name: "nightly", VolumeID: vol.ID})
@@ -42,7 +42,7 @@ func TestSnapshotsCreateRestoreDeleteOnTheWire(t *testing.T) {
 	_, err = client.Snapshots.Restore(ctx, snap.ID)
 	require.ErrorIs(t, err, lambda.ErrConflict)
 
-	ready, err := client.Snapshots.WaitUntilReady(ctx, snap.ID, computeWait)
+	ready, err := client.Snapshots.WaitUntilReady(ctx, snap.ID, simWait)
 	require.NoError(t, err)
 	assert.Equal(t, lambda.SnapshotStatusAvailable, ready.Status)
 
@@ -57,7 +57,7 @@ func TestSnapshotsCreateRestoreDeleteOnTheWire(t *testing.T) {
 	assert.Equal(t, lambda.SnapshotStatusRestoring, restoring.Status)
 	err = client.Snapshots.Delete(ctx, snap.ID)
 	require.ErrorIs(t, err, lambda.ErrConflict, "a snapshot being restored cannot be deleted")
-	restored, err := client.Snapshots.WaitUntilReady(ctx, snap.ID, computeWait)
+	restored, err := client.Snapshots.WaitUntilReady(ctx, snap.ID, simWait)
 	require.NoError(t, err)
 	assert.Equal(t, lambda.SnapshotStatusAvailable, restored.Status)
 
@@ -65,7 +65,7 @@ func TestSnapshotsCreateRestoreDeleteOnTheWire(t *testing.T) {
 	assertWire(t, srv, wireReq{Method: "DELETE", Path: "/v1/snapshots/" + snap.ID})
 	_, err = client.Snapshots.Get(ctx, snap.ID)
 	require.ErrorIs(t, err, lambda.ErrNotFound)
-	_, err = client.Snapshots.WaitUntilReady(ctx, snap.ID, computeWait)
+	_, err = client.Snapshots.WaitUntilReady(ctx, snap.ID, simWait)
 	require.ErrorIs(t, err, lambda.ErrNotFound)
 
 	_, err = client.Snapshots.Create(ctx, &lambda.CreateSnapshotRequest{Name: "orphan", VolumeID: "vol_missing"})
@@ -78,8 +78,8 @@ func TestSnapshotsCreateRestoreDeleteOnTheWire(t *testing.T) {
 
 func TestSnapshotsListAndAllPageThrough(t *testing.T) {
 	t.Parallel()
-	client, srv := newComputeSim(t)
-	ctx := computeCtx(t)
+	client, srv := newSim(t)
+	ctx := testCtx(t)
 	a := readyVolume(t, client, "a", 10)
 	b := readyVolume(t, client, "b", 20)
 	var ids []string

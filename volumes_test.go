@@ -17,8 +17,8 @@ import (
 
 func TestVolumesCreateGetDeleteOnTheWire(t *testing.T) {
 	t.Parallel()
-	client, srv := newComputeSim(t)
-	ctx := computeCtx(t)
+	client, srv := newSim(t)
+	ctx := testCtx(t)
 
 	vol, err := client.Volumes.Create(ctx, &lambda.CreateVolumeRequest{Name: "data", SizeGB: 100, Region: "us-west-1"})
 	require.NoError(t, err)
@@ -36,7 +36,7 @@ func TestVolumesCreateGetDeleteOnTheWire(t *testing.T) {
 	assertWire(t, srv, wireReq{Method: "GET", Path: "/v1/volumes/" + vol.ID})
 	assert.Equal(t, vol.ID, got.ID)
 
-	ready, err := client.Volumes.WaitUntilReady(ctx, vol.ID, computeWait)
+	ready, err := client.Volumes.WaitUntilReady(ctx, vol.ID, simWait)
 	require.NoError(t, err)
 	assert.Equal(t, lambda.VolumeStatusAvailable, ready.Status)
 
@@ -46,17 +46,17 @@ func TestVolumesCreateGetDeleteOnTheWire(t *testing.T) {
 	require.ErrorIs(t, err, lambda.ErrNotFound)
 
 	// Waiting for a volume that is gone fails at once with the API's error.
-	_, err = client.Volumes.WaitUntilReady(ctx, vol.ID, computeWait)
+	_, err = client.Volumes.WaitUntilReady(ctx, vol.ID, simWait)
 	require.ErrorIs(t, err, lambda.ErrNotFound)
 }
 
 func TestVolumesRefusedRequests(t *testing.T) {
 	t.Parallel()
-	client, _ := newComputeSim(t)
-	ctx := computeCtx(t)
+	client, _ := newSim(t)
+	ctx := testCtx(t)
 	vol, err := client.Volumes.Create(ctx, &lambda.CreateVolumeRequest{Name: "data", SizeGB: 10, Region: "us-west-1"})
 	require.NoError(t, err)
-	_, err = client.Volumes.WaitUntilReady(ctx, vol.ID, computeWait)
+	_, err = client.Volumes.WaitUntilReady(ctx, vol.ID, simWait)
 	require.NoError(t, err)
 
 	tests := []struct {
@@ -100,12 +100,12 @@ func TestVolumesRefusedRequests(t *testing.T) {
 
 func TestVolumesAttachResizeDetachOnTheWire(t *testing.T) {
 	t.Parallel()
-	client, srv := newComputeSim(t)
-	ctx := computeCtx(t)
+	client, srv := newSim(t)
+	ctx := testCtx(t)
 	inst := srv.SeedInstances(1)[0]
 	vol, err := client.Volumes.Create(ctx, &lambda.CreateVolumeRequest{Name: "data", SizeGB: 10, Region: "us-west-1"})
 	require.NoError(t, err)
-	_, err = client.Volumes.WaitUntilReady(ctx, vol.ID, computeWait)
+	_, err = client.Volumes.WaitUntilReady(ctx, vol.ID, simWait)
 	require.NoError(t, err)
 
 	attaching, err := client.Volumes.Attach(ctx, vol.ID, &lambda.AttachVolumeRequest{InstanceID: inst})
@@ -113,7 +113,7 @@ func TestVolumesAttachResizeDetachOnTheWire(t *testing.T) {
 	assertWire(t, srv, wireReq{Method: "POST", Path: "/v1/volumes/" + vol.ID + "/attach", Body: `{"instance_id":"` + inst + `"}`})
 	assert.Equal(t, lambda.VolumeStatusAttaching, attaching.Status)
 	assert.Equal(t, inst, attaching.InstanceID)
-	attached, err := client.Volumes.WaitUntilReady(ctx, vol.ID, computeWait)
+	attached, err := client.Volumes.WaitUntilReady(ctx, vol.ID, simWait)
 	require.NoError(t, err)
 	assert.Equal(t, lambda.VolumeStatusAttached, attached.Status, "after an attach, ready means attached")
 	assert.Equal(t, inst, attached.InstanceID)
@@ -123,7 +123,7 @@ func TestVolumesAttachResizeDetachOnTheWire(t *testing.T) {
 	assertWire(t, srv, wireReq{Method: "POST", Path: "/v1/volumes/" + vol.ID + "/resize", Body: `{"size_gb":20}`})
 	assert.Equal(t, lambda.VolumeStatusResizing, resizing.Status)
 	assert.Equal(t, 20, resizing.SizeGB)
-	resized, err := client.Volumes.WaitUntilReady(ctx, vol.ID, computeWait)
+	resized, err := client.Volumes.WaitUntilReady(ctx, vol.ID, simWait)
 	require.NoError(t, err)
 	assert.Equal(t, lambda.VolumeStatusAttached, resized.Status, "a resize goes back to where it was")
 
@@ -134,7 +134,7 @@ func TestVolumesAttachResizeDetachOnTheWire(t *testing.T) {
 	require.NoError(t, err)
 	assertWire(t, srv, wireReq{Method: "POST", Path: "/v1/volumes/" + vol.ID + "/detach"})
 	assert.Equal(t, lambda.VolumeStatusDetaching, detaching.Status)
-	free, err := client.Volumes.WaitUntilReady(ctx, vol.ID, computeWait)
+	free, err := client.Volumes.WaitUntilReady(ctx, vol.ID, simWait)
 	require.NoError(t, err)
 	assert.Equal(t, lambda.VolumeStatusAvailable, free.Status, "after a detach, ready means available")
 	assert.Empty(t, free.InstanceID)
@@ -144,8 +144,8 @@ func TestVolumesAttachResizeDetachOnTheWire(t *testing.T) {
 func TestVolumesListAndAllPageThrough(t *testing.T) {
 	t.Parallel()
 	// Volumes stay creating for the whole test, so a status filter is stable.
-	client, srv := newComputeSim(t, lambdatest.WithTransitionDelay(time.Minute))
-	ctx := computeCtx(t)
+	client, srv := newSim(t, lambdatest.WithTransitionDelay(time.Minute))
+	ctx := testCtx(t)
 	var ids []string
 	for i := range 25 {
 		region := "us-west-1"
@@ -193,13 +193,13 @@ func TestVolumesListAndAllPageThrough(t *testing.T) {
 
 func TestVolumesWaitUntilReadyEndsWithTheContext(t *testing.T) {
 	t.Parallel()
-	client, _ := newComputeSim(t, lambdatest.WithTransitionDelay(time.Minute))
-	vol, err := client.Volumes.Create(computeCtx(t), &lambda.CreateVolumeRequest{Name: "slow", SizeGB: 1, Region: "us-west-1"})
+	client, _ := newSim(t, lambdatest.WithTransitionDelay(time.Minute))
+	vol, err := client.Volumes.Create(testCtx(t), &lambda.CreateVolumeRequest{Name: "slow", SizeGB: 1, Region: "us-west-1"})
 	require.NoError(t, err)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
 	defer cancel()
-	last, err := client.Volumes.WaitUntilReady(ctx, vol.ID, computeWait)
+	last, err := client.Volumes.WaitUntilReady(ctx, vol.ID, simWait)
 	require.ErrorIs(t, err, lambda.ErrWaitTimeout)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	require.NotNil(t, last, "the last state seen comes with the error")
@@ -217,15 +217,15 @@ func TestStorageWaitersFailFastOnFinalStatuses(t *testing.T) {
 		wait   func(c *lambda.Client) (string, error)
 	}{
 		{"volume in error", "/volumes/vol_1", "error", func(c *lambda.Client) (string, error) {
-			v, err := c.Volumes.WaitUntilReady(context.Background(), "vol_1", computeWait)
+			v, err := c.Volumes.WaitUntilReady(context.Background(), "vol_1", simWait)
 			return string(v.Status), err
 		}},
 		{"volume deleted", "/volumes/vol_1", "deleted", func(c *lambda.Client) (string, error) {
-			v, err := c.Volumes.WaitUntilReady(context.Background(), "vol_1", computeWait)
+			v, err := c.Volumes.WaitUntilReady(context.Background(), "vol_1", simWait)
 			return string(v.Status), err
 		}},
 		{"snapshot in error", "/snapshots/snap_1", "error", func(c *lambda.Client) (string, error) {
-			sn, err := c.Snapshots.WaitUntilReady(context.Background(), "snap_1", computeWait)
+			sn, err := c.Snapshots.WaitUntilReady(context.Background(), "snap_1", simWait)
 			return string(sn.Status), err
 		}},
 	}

@@ -31,13 +31,13 @@ func TestWebhooksCreate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			client, srv := newPlatformSim(t)
+			client, srv := newSim(t)
 			req := &lambda.CreateWebhookRequest{
 				URL:    tt.url,
 				Events: []lambda.EventType{lambda.EventInstanceCreated, lambda.EventVolumeAttached},
 				Secret: lambda.NewSecret(platformHookSecret),
 			}
-			sub, err := client.Webhooks.Create(platformCtx(t), req)
+			sub, err := client.Webhooks.Create(testCtx(t), req)
 			require.NoError(t, err)
 
 			r := platformOnlyRequest(t, srv)
@@ -82,7 +82,7 @@ func TestWebhooksCreateValidates(t *testing.T) {
 		{"an empty event", &lambda.CreateWebhookRequest{URL: "https://example.com/x", Events: []lambda.EventType{"instance.created", ""}, Secret: secret}, "events"},
 		{"no secret", &lambda.CreateWebhookRequest{URL: "https://example.com/x", Events: events}, "secret"},
 	}
-	client, srv := newPlatformSim(t)
+	client, srv := newSim(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			sub, err := client.Webhooks.Create(context.Background(), tt.req)
@@ -111,8 +111,8 @@ func TestWebhooksDeliverSignedEvents(t *testing.T) {
 		return nil
 	}))
 	t.Cleanup(receiver.Close) // after the simulator's Close, which stops deliveries
-	client, srv := newPlatformSim(t)
-	ctx := platformCtx(t)
+	client, srv := newSim(t)
+	ctx := testCtx(t)
 
 	_, err := client.Webhooks.Create(ctx, &lambda.CreateWebhookRequest{
 		URL: receiver.URL + "/hooks", Events: []lambda.EventType{lambda.EventInstanceCreated}, Secret: lambda.NewSecret(platformHookSecret)})

@@ -15,9 +15,9 @@ import (
 
 func TestWorkloadsList(t *testing.T) {
 	t.Parallel()
-	client, srv := newPlatformSim(t)
+	client, srv := newSim(t)
 
-	page, err := client.Workloads.List(platformCtx(t), nil)
+	page, err := client.Workloads.List(testCtx(t), nil)
 	require.NoError(t, err)
 	r := platformOnlyRequest(t, srv)
 	assert.Equal(t, "GET", r.Method)
@@ -38,8 +38,8 @@ func TestWorkloadsList(t *testing.T) {
 
 func TestDeploymentsCreateAndWorkloadsAll(t *testing.T) {
 	t.Parallel()
-	client, srv := newPlatformSim(t)
-	ctx := platformCtx(t)
+	client, srv := newSim(t)
+	ctx := testCtx(t)
 
 	var deployed []*lambda.Deployment
 	for i := range 3 {
@@ -85,7 +85,7 @@ func TestDeploymentsCreateAndWorkloadsAll(t *testing.T) {
 
 func TestDeploymentsCreateRefused(t *testing.T) {
 	t.Parallel()
-	client, _ := newPlatformSim(t)
+	client, _ := newSim(t)
 	tests := []struct {
 		name  string
 		req   *lambda.CreateDeploymentRequest
@@ -97,7 +97,7 @@ func TestDeploymentsCreateRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := client.Deployments.Create(platformCtx(t), tt.req)
+			_, err := client.Deployments.Create(testCtx(t), tt.req)
 			require.ErrorIs(t, err, lambda.ErrInvalidRequest)
 			var lerr *lambda.Error
 			require.ErrorAs(t, err, &lerr)
@@ -119,6 +119,6 @@ func TestWorkloadsStatusShapeErrors(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{"status":"error","error":{"code":"forbidden","message":"no workloads for you"}}`))
 	})
-	_, err := client.Workloads.List(platformCtx(t), nil)
+	_, err := client.Workloads.List(testCtx(t), nil)
 	assert.ErrorIs(t, err, lambda.ErrForbidden)
 }
