@@ -112,14 +112,9 @@ func (s *InstancesService) newMetricStream(id string, cfg StreamMetricsOptions, 
 	if err := requireID("instance", id); err != nil {
 		return nil, err
 	}
-	var rc requestConfig
-	for _, o := range ro {
-		if o == nil {
-			continue
-		}
-		if err := o(&rc); err != nil {
-			return nil, err
-		}
+	rc, err := requestOptions(ro)
+	if err != nil {
+		return nil, err
 	}
 	c := s.client
 	u := c.base + path("instances", id, "metrics", "stream")
@@ -265,11 +260,7 @@ func reconnectable(err error) bool {
 // duration between half and all of MinBackoff·2^(n-1), capped at
 // MaxBackoff, and at least what a 429 asked for.
 func (ms *metricStream) backoff(n int, err error) time.Duration {
-	hi := ms.cfg.MinBackoff
-	for i := 1; i < n && hi < ms.cfg.MaxBackoff; i++ {
-		hi *= 2
-	}
-	hi = min(hi, ms.cfg.MaxBackoff)
+	hi := retry.Doubling(ms.cfg.MinBackoff, ms.cfg.MaxBackoff, n-1)
 	d := hi/2 + rand.N(hi/2+1)
 	var e *Error
 	if errors.As(err, &e) && e.RetryAfter > d {

@@ -121,11 +121,7 @@ func (w waiter[T]) pause(ctx context.Context, cfg waitConfig, attempt int) bool 
 func pollDelay(ctx context.Context, cfg waitConfig, attempt int) (time.Duration, bool) {
 	d := cfg.minDelay
 	if attempt > 1 {
-		hi := cfg.minDelay
-		for i := 1; i < attempt && hi < cfg.maxDelay; i++ {
-			hi *= 2
-		}
-		hi = min(hi, cfg.maxDelay)
+		hi := retry.Doubling(cfg.minDelay, cfg.maxDelay, attempt-1)
 		d = cfg.minDelay + rand.N(hi-cfg.minDelay+1)
 	}
 	deadline, ok := ctx.Deadline()

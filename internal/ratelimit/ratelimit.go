@@ -99,10 +99,7 @@ func (t *Tracker) ObserveSent(h http.Header, now time.Time, seq int64) {
 	if !ok {
 		return
 	}
-	var date string
-	if vs := h["Date"]; len(vs) > 0 {
-		date = vs[0]
-	}
+	date := dateOf(h)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.last, t.seen = s, true
@@ -118,10 +115,21 @@ func (t *Tracker) ObserveSent(h http.Header, now time.Time, seq int64) {
 // or now when it has none. Absolute times the server sends (reset times,
 // Retry-After dates) are measured against it.
 func ServerNow(h http.Header, now time.Time) time.Time {
+	return serverTime(dateOf(h), now)
+}
+
+// dateOf returns the Date header's value, or "".
+func dateOf(h http.Header) string {
 	if vs := h["Date"]; len(vs) > 0 {
-		if t, err := http.ParseTime(vs[0]); err == nil {
-			return t
-		}
+		return vs[0]
+	}
+	return ""
+}
+
+// serverTime parses a Date header value, or gives now when it does not parse.
+func serverTime(date string, now time.Time) time.Time {
+	if t, err := http.ParseTime(date); date != "" && err == nil {
+		return t
 	}
 	return now
 }
@@ -174,11 +182,7 @@ func (t *Tracker) reset() time.Time {
 	if t.last.Reset.IsZero() {
 		return t.resetLocal
 	}
-	serverNow := t.observedAt
-	if d, err := http.ParseTime(t.date); t.date != "" && err == nil {
-		serverNow = d
-	}
-	local := t.observedAt.Add(t.last.Reset.Sub(serverNow))
+	local := t.observedAt.Add(t.last.Reset.Sub(serverTime(t.date, t.observedAt)))
 	if local.Sub(t.observedAt) <= maxReset { // past that, garbage: never refuse calls for years on its word
 		t.resetLocal = local
 	}

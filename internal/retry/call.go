@@ -81,3 +81,13 @@ func retryableStatus(code int) bool {
 	}
 	return false
 }
+
+// Doubling is base doubled n times, stopping at max: the upper bound of the
+// n-th step of an exponential backoff, before jitter.
+func Doubling(base, max time.Duration, n int) time.Duration {
+	d := base
+	for i := 0; i < n && d < max; i++ {
+		d *= 2
+	}
+	return min(d, max)
+}

@@ -252,3 +252,23 @@ func TestBackoffGrowsWithJitterWithinCap(t *testing.T) {
 		t.Fatalf("backoff past the cap: %v", d)
 	}
 }
+
+func TestDoubling(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		base, max time.Duration
+		n         int
+		want      time.Duration
+	}{
+		{time.Second, 15 * time.Second, 0, time.Second},
+		{time.Second, 15 * time.Second, 1, 2 * time.Second},
+		{time.Second, 15 * time.Second, 3, 8 * time.Second},
+		{time.Second, 15 * time.Second, 4, 15 * time.Second},
+		{time.Second, 15 * time.Second, 1000, 15 * time.Second}, // no overflow: it stops at max
+	}
+	for _, tt := range tests {
+		if got := Doubling(tt.base, tt.max, tt.n); got != tt.want {
+			t.Errorf("Doubling(%v, %v, %d) = %v, want %v", tt.base, tt.max, tt.n, got, tt.want)
+		}
+	}
+}
