@@ -158,7 +158,7 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 		resp.Body.Close()
 	}
 	if err != nil {
-		c.logAttempt(ctx, rcall, resp, "", err)
+		retry.LogAttempt(ctx, c.logger, "lambda: request", rcall, resp, "", err, 0)
 		fillInfo(rc.info, resp, "", rcall.Attempt)
 		if errors.Is(err, errBodyTooLarge) {
 			return result{}, invalidResponse(resp, "", err)
@@ -171,7 +171,8 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 	}
 
 	res, err := c.decode(resp, buf.Bytes(), cl.out, rcall)
-	c.logAttempt(ctx, rcall, resp, res.meta.RequestID, nil)
+	// The retry policy logged the attempts before this one.
+	retry.LogAttempt(ctx, c.logger, "lambda: request", rcall, resp, res.meta.RequestID, nil, 0)
 	fillInfo(rc.info, resp, res.meta.RequestID, rcall.Attempt)
 	return res, err
 }

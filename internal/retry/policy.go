@@ -181,7 +181,15 @@ func (p *Policy) now() time.Time {
 }
 
 func (p *Policy) log(ctx context.Context, call *Call, resp *http.Response, err error, wait time.Duration) {
-	if p.Logger == nil || !p.Logger.Enabled(ctx, slog.LevelDebug) {
+	LogAttempt(ctx, p.Logger, "lambda: retrying", call, resp, "", err, wait)
+}
+
+// LogAttempt writes the debug line of one attempt of call to l (nil: none):
+// method, path, attempt, the wait before the next one, status and request
+// ID when a response came (the ID from its header unless requestID is
+// given), and the error. It never logs headers, so never a credential.
+func LogAttempt(ctx context.Context, l *slog.Logger, msg string, call *Call, resp *http.Response, requestID string, err error, wait time.Duration) {
+	if l == nil || !l.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
 	attrs := []slog.Attr{
@@ -189,10 +197,13 @@ func (p *Policy) log(ctx context.Context, call *Call, resp *http.Response, err e
 		slog.Int("attempt", call.Attempt), slog.Duration("wait", wait),
 	}
 	if resp != nil {
-		attrs = append(attrs, slog.Int("status", resp.StatusCode), slog.String("request_id", resp.Header.Get("X-Request-Id")))
+		if requestID == "" {
+			requestID = resp.Header.Get("X-Request-Id")
+		}
+		attrs = append(attrs, slog.Int("status", resp.StatusCode), slog.String("request_id", requestID))
 	}
 	if err != nil {
 		attrs = append(attrs, slog.String("error", err.Error()))
 	}
-	p.Logger.LogAttrs(ctx, slog.LevelDebug, "lambda: retrying", attrs...)
+	l.LogAttrs(ctx, slog.LevelDebug, msg, attrs...)
 }
