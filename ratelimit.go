@@ -59,12 +59,12 @@ func (t *limiterTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 // longest allowed wait and the context's deadline; otherwise it fails fast
 // with a rate-limit error that carries the wait. It looks again after each
 // wait: the calls woken before it may have used up the new window already.
-// It returns the request's number for limits.ObserveSent.
-func (c *Client) awaitBudget(ctx context.Context) (int64, error) {
+// A nil error means the request is in flight: end it with limits.Done.
+func (c *Client) awaitBudget(ctx context.Context) error {
 	for {
-		wait, seq := c.limits.Take(time.Now())
+		wait := c.limits.Take(time.Now())
 		if wait <= 0 {
-			return seq, nil
+			return nil
 		}
 		refused := &Error{
 			Code:       CodeRateLimitExceeded,
@@ -72,21 +72,21 @@ func (c *Client) awaitBudget(ctx context.Context) (int64, error) {
 			RetryAfter: wait,
 		}
 		if wait > c.policy.MaxWait {
-			return 0, refused
+			return refused
 		}
 		wait += rand.N(min(wait/4, time.Second) + 50*time.Millisecond)
 		if deadline, ok := ctx.Deadline(); ok && time.Now().Add(wait).After(deadline) {
-			return 0, refused
+			return refused
 		}
 		if err := retry.Sleep(ctx, wait); err != nil {
-			return 0, err
+			return err
 		}
 	}
 }
 
 // budgetTransport puts every attempt, retries and redirects included,
 // through awaitBudget, and records the rate-limit figures of every answer
-// at once, less the requests sent since. Without it, goroutines sleeping out a 429 came back after the
+// at once, less the requests still in flight. Without it, goroutines sleeping out a 429 came back after the
 // reset all together although the answers to the first of them had
 // already said the new window was used up again: a herd, refused anew in
 // every window.
@@ -96,16 +96,17 @@ type budgetTransport struct {
 }
 
 func (t *budgetTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	seq, err := t.client.awaitBudget(req.Context())
-	if err != nil {
+	if err := t.client.awaitBudget(req.Context()); err != nil {
 		if req.Body != nil {
 			req.Body.Close()
 		}
 		return nil, err
 	}
 	resp, err := t.base.RoundTrip(req)
+	var h http.Header
 	if resp != nil {
-		t.client.limits.ObserveSent(resp.Header, time.Now(), seq)
+		h = resp.Header
 	}
+	t.client.limits.Done(h, time.Now())
 	return resp, err
 }

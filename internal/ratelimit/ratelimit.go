@@ -83,18 +83,16 @@ type Tracker struct {
 	resetDone  bool
 	date       string
 	observedAt time.Time
-	sent       int64 // requests let through by Take
-	left       int   // requests left in the window, less those sent since
-	known      bool  // left is known: a figure came, and its window has not reset
+	inflight   int  // requests let through by Take and not yet Done
+	left       int  // requests left in the window, less those in flight
+	known      bool // left is known: a figure came, and its window has not reset
 }
 
-// Observe records the figures of a response received at now, if it has any.
-func (t *Tracker) Observe(h http.Header, now time.Time) { t.ObserveSent(h, now, 0) }
-
-// ObserveSent records the figures of the answer to the request Take
-// numbered seq (0: unknown). The requests let through after that one are
-// not counted in its figure yet, so they are taken off what is left.
-func (t *Tracker) ObserveSent(h http.Header, now time.Time, seq int64) {
+// Observe records the figures of a response received at now, if it has
+// any. Requests still in flight may not be counted in them yet, so they are
+// taken off what is left: the server counts requests as they arrive, not in
+// the order they were sent, so none of them can be assumed counted.
+func (t *Tracker) Observe(h http.Header, now time.Time) {
 	s, ok := Parse(h)
 	if !ok {
 		return
@@ -102,13 +100,28 @@ func (t *Tracker) ObserveSent(h http.Header, now time.Time, seq int64) {
 	date := dateOf(h)
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.record(s, date, now)
+}
+
+// Done ends a request Take let through, with the figures of its answer
+// when there is one (h nil: the attempt got no answer).
+func (t *Tracker) Done(h http.Header, now time.Time) {
+	s, ok := Parse(h)
+	date := dateOf(h)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.inflight--
+	if ok {
+		t.record(s, date, now)
+	}
+}
+
+// record keeps the figures of an answer. Call with t.mu held.
+func (t *Tracker) record(s Snapshot, date string, now time.Time) {
 	t.last, t.seen = s, true
 	t.date, t.observedAt, t.resetDone = date, now, false
 	t.known = s.Remaining >= 0
-	t.left = s.Remaining
-	if seq > 0 {
-		t.left -= int(t.sent - seq)
-	}
+	t.left = s.Remaining - t.inflight
 }
 
 // ServerNow is the time the response says it was sent (its Date header),
@@ -150,16 +163,16 @@ func (t *Tracker) Exhausted(now time.Time) time.Duration {
 }
 
 // Take is Exhausted for a request about to be sent: when it may go (zero
-// wait), it is counted against what is left and numbered, for ObserveSent.
-func (t *Tracker) Take(now time.Time) (wait time.Duration, seq int64) {
+// wait), it is counted against what is left, and in flight until Done.
+func (t *Tracker) Take(now time.Time) (wait time.Duration) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if d := t.exhaustedLocked(now); d > 0 {
-		return d, 0
+		return d
 	}
-	t.sent++
+	t.inflight++
 	t.left--
-	return 0, t.sent
+	return 0
 }
 
 func (t *Tracker) exhaustedLocked(now time.Time) time.Duration {

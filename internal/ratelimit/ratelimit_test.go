@@ -92,3 +92,36 @@ func TestTrackerMeasuresResetOnTheServersClock(t *testing.T) {
 		t.Fatalf("exhausted for %v, want 2s despite the skew", d)
 	}
 }
+
+func TestTrackerCountsEveryRequestInFlight(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(1000, 0)
+	answer := func(remaining string) http.Header {
+		h := http.Header{}
+		h.Set("X-RateLimit-Limit", "4")
+		h.Set("X-RateLimit-Remaining", remaining)
+		h.Set("X-RateLimit-Reset", "4600")
+		return h
+	}
+	var tr Tracker
+	tr.Observe(answer("3"), now)
+	for range 3 { // A, B, C go out
+		if d := tr.Take(now); d != 0 {
+			t.Fatalf("refused with requests left: %v", d)
+		}
+	}
+	if d := tr.Take(now); d == 0 {
+		t.Fatal("a fourth request went out on a figure of 3")
+	}
+	// C reaches the server first and is told 2 are left: A and B, still in
+	// flight, will use them, so nothing is left for anyone else.
+	tr.Done(answer("2"), now)
+	if d := tr.Take(now); d == 0 {
+		t.Fatal("an answer that overtook earlier requests let one more out")
+	}
+	tr.Done(nil, now) // A got no answer
+	tr.Done(answer("0"), now)
+	if d := tr.Take(now); d == 0 {
+		t.Fatal("went out with none left")
+	}
+}
