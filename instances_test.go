@@ -393,9 +393,9 @@ func TestInstancesMetrics(t *testing.T) {
 	assert.NotZero(t, m.Samples[0].NetworkInBytes+m.Samples[0].DiskReadBytes)
 
 	// A local time is sent in UTC; nil options ask for the API's defaults.
-	_, err = client.Instances.Metrics(ctx, id, &lambda.MetricsOptions{Start: start.In(time.FixedZone("X", 3600))})
+	_, err = client.Instances.Metrics(ctx, id, &lambda.MetricsOptions{Start: start.In(time.FixedZone("X", 3600)), End: end.In(time.FixedZone("Y", -7200))})
 	require.NoError(t, err)
-	assertWire(t, srv, wireReq{Method: "GET", Path: "/v1/instances/" + id + "/metrics", Query: "start=2026-11-23T11:00:00Z"})
+	assertWire(t, srv, wireReq{Method: "GET", Path: "/v1/instances/" + id + "/metrics", Query: "start=2026-11-23T11:00:00Z&end=2026-11-23T12:00:00Z"})
 	m, err = client.Instances.Metrics(ctx, id, nil)
 	require.NoError(t, err)
 	assertWire(t, srv, wireReq{Method: "GET", Path: "/v1/instances/" + id + "/metrics"})
