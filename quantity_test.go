@@ -79,6 +79,8 @@ func TestParseQuantityRefuses(t *testing.T) {
 		"42.3 Gбh",                        // Cyrillic letter
 		"４２ GBh",                          // full-width digits
 		strings.Repeat("9", 400) + " GBh", // beyond float64
+		"0." + strings.Repeat("0", 400) + "1 GBh", // below float64: would read as 0
+		"0." + strings.Repeat("0", 330) + "7 GBh", // below the smallest subnormal
 	}
 	for _, in := range tests {
 		t.Run(in, func(t *testing.T) {
