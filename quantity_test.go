@@ -193,7 +193,9 @@ func FuzzParseQuantity(f *testing.F) {
 		wantOK := false
 		if g := quantityGrammar.FindStringSubmatch(in); g != nil {
 			v, perr := strconv.ParseFloat(g[1], 64)
-			wantOK = perr == nil
+			// A non-zero number that a float64 rounds to 0 is refused too.
+			underflow := v == 0 && strings.Trim(strings.ReplaceAll(g[1], ".", ""), "0") != ""
+			wantOK = perr == nil && !underflow
 			if wantOK && err == nil {
 				require.Equal(t, lambda.Quantity{Value: v, Unit: g[4]}, q)
 			}
