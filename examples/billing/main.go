@@ -110,7 +110,7 @@ func newClient() (*lambda.Client, func(), error) {
 	}
 	srv := lambdatest.NewServer()
 	fmt.Println("LAMBDA_API_KEY is not set: running against the in-process simulator (lambdatest).")
-	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.URL+"/v1"))
+	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.BaseURL()))
 	if err != nil {
 		srv.Close()
 		return nil, nil, err

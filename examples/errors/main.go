@@ -98,7 +98,7 @@ func newClient(opts ...lambda.Option) (*lambda.Client, func(), error) {
 	}
 	srv := lambdatest.NewServer(lambdatest.WithRateLimit(10, time.Minute))
 	fmt.Println("LAMBDA_API_KEY is not set: running against the in-process simulator (lambdatest).")
-	opts = append(opts, lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.URL+"/v1"))
+	opts = append(opts, lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.BaseURL()))
 	client, err := lambda.NewClient(opts...)
 	if err != nil {
 		srv.Close()

@@ -102,7 +102,7 @@ func newClient() (*lambda.Client, func(), error) {
 			return nil, nil, err
 		}
 	}
-	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.URL+"/v1"))
+	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.BaseURL()))
 	if err != nil {
 		srv.Close()
 		return nil, nil, err

@@ -98,7 +98,7 @@ func setup(ctx context.Context) (*lambda.Client, string, func(), error) {
 	}
 	srv := lambdatest.NewServer(lambdatest.WithMetricsInterval(200 * time.Millisecond))
 	fmt.Println("LAMBDA_API_KEY is not set: running against the in-process simulator (lambdatest).")
-	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.URL+"/v1"))
+	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.BaseURL()))
 	if err != nil {
 		srv.Close()
 		return nil, "", nil, err

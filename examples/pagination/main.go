@@ -99,7 +99,7 @@ func newClient() (*lambda.Client, func(), error) {
 	srv := lambdatest.NewServer()
 	srv.SeedInstances(45) // seed-1 … seed-45, spread over three regions
 	fmt.Println("LAMBDA_API_KEY is not set: running against the in-process simulator (lambdatest) with 45 seeded instances.")
-	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.URL+"/v1"))
+	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.BaseURL()))
 	if err != nil {
 		srv.Close()
 		return nil, nil, err

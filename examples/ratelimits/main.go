@@ -124,5 +124,5 @@ func target() (baseURL, key string, closeSim func()) {
 	}
 	srv := lambdatest.NewServer(lambdatest.WithRateLimit(5, time.Second))
 	fmt.Println("LAMBDA_API_KEY is not set: running against the in-process simulator (lambdatest), 5 requests a second.")
-	return srv.URL + "/v1", lambdatest.DefaultAPIKey, srv.Close
+	return srv.BaseURL(), lambdatest.DefaultAPIKey, srv.Close
 }
