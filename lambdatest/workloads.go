@@ -43,7 +43,7 @@ type wireDeployment struct {
 	CreatedAt    string `json:"created_at"`
 }
 
-// newWorkload stores a workload like the seed's "w-278364". Call with
+// newWorkload stores a workload like the API documentation's "w-278364". Call with
 // st.mu held.
 func (st *state) newWorkload(name, region string, now time.Time) *workload {
 	m := st.newMeta("", name, now)
@@ -55,7 +55,7 @@ func (st *state) newWorkload(name, region string, now time.Time) *workload {
 }
 
 // listWorkloads answers the status shape {"status":"success","data":{"workloads":[…]}}
-// with page and limit but no pagination object, as the seed shows.
+// with page and limit but no pagination object, as the API documentation shows.
 func (s *Server) listWorkloads(c *call) reply {
 	p, e := parseList(c.query())
 	if e != nil {
