@@ -16,7 +16,8 @@ import (
 // Server is a running simulator. Its methods are safe for concurrent use.
 type Server struct {
 	// URL is the root of the server ("http://127.0.0.1:port"), without
-	// the version: clients use URL + "/v1" (or "/v2").
+	// the version, as with httptest.Server. Point a client at BaseURL, which
+	// has it: lambda.NewClient refuses a base URL without a version.
 	URL string
 
 	cfg    config
@@ -81,6 +82,11 @@ func NewTestServer(t testing.TB, opts ...Option) *Server {
 	t.Cleanup(s.Close)
 	return s
 }
+
+// BaseURL is the API root a client takes, with the version:
+// lambda.WithBaseURL(srv.BaseURL()). It is URL + "/v1"; the server answers
+// on "/v2" too, for clients that select it with lambda.WithAPIVersion.
+func (s *Server) BaseURL() string { return s.URL + "/v1" }
 
 // Client returns an HTTP client that trusts the server's certificate when
 // WithTLS is on; for plain HTTP it is an ordinary client.
