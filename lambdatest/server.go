@@ -35,7 +35,8 @@ type Server struct {
 	st       *state
 	hooks    *dispatcher
 	streams  streamSet
-	contract validator
+	contract validator // the contract as written, for WithStrictRequests and responses
+	platform validator // the contract as the platform applies it to requests
 	table    []route
 }
 
@@ -54,7 +55,8 @@ func NewServer(opts ...Option) *Server {
 	s.log.limit = cfg.requestLogLimit
 	s.limiter.init(cfg)
 	s.idem.init()
-	s.contract = loadValidator()
+	s.contract = loadValidator(LoadContract)
+	s.platform = loadValidator(loadPlatformContract)
 	s.hooks = newDispatcher(s)
 	s.st = newState(s)
 	s.table = s.routes()
@@ -175,6 +177,7 @@ func (s *Server) routes() []route {
 
 		{method: "GET", pattern: "/workloads", handle: s.listWorkloads},
 		{method: "POST", pattern: "/deployments", handle: s.createDeployment},
+		{method: "POST", pattern: "/workloads", handle: s.createDeployment}, // seed 002's example URL
 	}
 }
 
