@@ -29,7 +29,7 @@ type apiError struct {
 
 func (e *apiError) Error() string { return e.code + ": " + e.message }
 
-// codeForStatus maps an HTTP status to the error code of WIRE.md.
+// codeForStatus maps an HTTP status to the error code the contract (openapi.yaml) gives it.
 func codeForStatus(status int) string {
 	switch status {
 	case http.StatusBadRequest:
