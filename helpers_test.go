@@ -133,7 +133,7 @@ func newSim(t *testing.T, opts ...lambdatest.Option) (*lambda.Client, *lambdates
 	srv := lambdatest.NewTestServer(t, append(base, opts...)...)
 	client, err := lambda.NewClient(
 		lambda.WithAPIKey(lambdatest.DefaultAPIKey),
-		lambda.WithBaseURL(srv.URL+"/v1"),
+		lambda.WithBaseURL(srv.BaseURL()),
 		lambda.WithHTTPClient(srv.Client()),
 		lambda.WithRetryBackoff(time.Millisecond, 5*time.Millisecond),
 	)

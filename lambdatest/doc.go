@@ -4,12 +4,12 @@
 // format as the platform (see design/WIRE.md): instances go pending →
 // provisioning → running, volumes attach and detach, webhooks are signed and
 // delivered, metrics stream over WebSocket. A client points at it with
-// lambda.WithBaseURL(srv.URL + "/v1"):
+// lambda.WithBaseURL(srv.BaseURL()):
 //
 //	srv := lambdatest.NewServer(lambdatest.WithTransitionDelay(20 * time.Millisecond))
 //	defer srv.Close()
 //	client, _ := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey),
-//		lambda.WithBaseURL(srv.URL+"/v1"))
+//		lambda.WithBaseURL(srv.BaseURL()))
 //
 // Beyond the API, the Server lets a test steer and observe the platform:
 // InjectFault makes chosen requests fail (a status, a raw body, a delay, a
