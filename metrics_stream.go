@@ -117,7 +117,11 @@ func (s *InstancesService) newMetricStream(id string, cfg StreamMetricsOptions, 
 		return nil, err
 	}
 	c := s.client
-	u := c.base + path("instances", id, "metrics", "stream")
+	p := path("instances", id, "metrics", "stream")
+	if err := checkPath(p); err != nil {
+		return nil, err
+	}
+	u := c.base + p
 	if rest, ok := strings.CutPrefix(u, "https://"); ok {
 		u = "wss://" + rest
 	} else if rest, ok := strings.CutPrefix(u, "http://"); ok {

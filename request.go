@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 
 	"github.com/google/go-querystring/query"
@@ -93,6 +92,9 @@ func requestOptions(opts []RequestOption) (requestConfig, error) {
 
 // do sends c with retries and decodes the answer into c.out.
 func (c *Client) do(ctx context.Context, cl call) (result, error) {
+	if err := checkPath(cl.path); err != nil {
+		return result{}, err
+	}
 	rc, err := requestOptions(cl.opts)
 	if err != nil {
 		return result{}, err
@@ -232,21 +234,6 @@ func fillInfo(info *ResponseInfo, resp *http.Response, requestID string, attempt
 	}
 }
 
-// path joins escaped segments: path("instances", id, "start").
-func path(segments ...string) string {
-	n := 0
-	for _, s := range segments {
-		n += 1 + len(s) // exact unless a segment needs escaping
-	}
-	var b strings.Builder
-	b.Grow(n)
-	for _, s := range segments {
-		b.WriteByte('/')
-		b.WriteString(url.PathEscape(s))
-	}
-	return b.String()
-}
-
 // values encodes an options struct with its `url` tags; nil gives none.
 func values(opts any) (url.Values, error) {
 	v, err := query.Values(opts)
@@ -254,14 +241,6 @@ func values(opts any) (url.Values, error) {
 		return nil, fmt.Errorf("lambda: encoding query options: %w", err)
 	}
 	return v, nil
-}
-
-// requireID refuses an empty ID before any request is sent.
-func requireID(what, id string) error {
-	if strings.TrimSpace(id) == "" {
-		return &Error{Code: CodeInvalidRequest, Message: what + " ID is empty", Details: &ErrorDetails{Field: "id"}}
-	}
-	return nil
 }
 
 // get fetches one resource.
