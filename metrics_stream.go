@@ -14,6 +14,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/lambda/lambda-go/internal/envelope"
 	"github.com/lambda/lambda-go/internal/retry"
 )
 
@@ -184,7 +185,7 @@ func (ms *metricStream) dial(ctx context.Context) (*websocket.Conn, error) {
 		defer cancel()
 	}
 	conn, resp, err := websocket.Dial(dctx, ms.url, &ms.dialOpt)
-	fillInfo(ms.info, resp, "", 1)
+	fillInfo(ms.info, resp, envelope.Meta{}, 1)
 	switch {
 	case err == nil:
 		conn.SetReadLimit(ms.cfg.ReadLimit)
@@ -194,7 +195,8 @@ func (ms *metricStream) dial(ctx context.Context) (*websocket.Conn, error) {
 		if resp.Body != nil { // coder/websocket keeps the first KiB
 			body, _ = io.ReadAll(resp.Body)
 		}
-		return nil, newErrorFromResponse(resp, body, 0)
+		e, _ := newErrorFromResponse(resp, body, 0)
+		return nil, e
 	case resp != nil:
 		return nil, invalidResponse(resp, "", err) // a 101 that broke the protocol
 	}

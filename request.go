@@ -163,7 +163,7 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 	}
 	if err != nil {
 		retry.LogAttempt(ctx, c.logger, "lambda: request", rcall, resp, "", err, 0)
-		fillInfo(rc.info, resp, "", rcall.Attempt)
+		fillInfo(rc.info, resp, envelope.Meta{}, rcall.Attempt)
 		if errors.Is(err, errBodyTooLarge) {
 			return result{}, invalidResponse(resp, "", err)
 		}
@@ -177,7 +177,7 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 	res, err := c.decode(resp, buf.Bytes(), cl.out, rcall)
 	// The retry policy logged the attempts before this one.
 	retry.LogAttempt(ctx, c.logger, "lambda: request", rcall, resp, res.meta.RequestID, nil, 0)
-	fillInfo(rc.info, resp, res.meta.RequestID, rcall.Attempt)
+	fillInfo(rc.info, resp, res.meta, rcall.Attempt)
 	return res, err
 }
 
@@ -195,7 +195,8 @@ func (c *Client) decode(resp *http.Response, body []byte, out any, rcall *retry.
 		if r := c.redactor(); r != nil { // before the body is cut to an excerpt, which could keep half the secret
 			body = []byte(r.Replace(string(body)))
 		}
-		return result{meta: envelope.Meta{RequestID: headerID}}, newErrorFromResponse(resp, body, rcall.RetryAfter)
+		e, meta := newErrorFromResponse(resp, body, rcall.RetryAfter)
+		return result{meta: meta}, e
 	}
 	if resp.StatusCode == http.StatusNoContent {
 		return result{meta: envelope.Meta{RequestID: headerID}}, nil
@@ -216,10 +217,11 @@ func (c *Client) decode(resp *http.Response, body []byte, out any, rcall *retry.
 	}
 }
 
-func fillInfo(info *ResponseInfo, resp *http.Response, requestID string, attempts int) {
+func fillInfo(info *ResponseInfo, resp *http.Response, meta envelope.Meta, attempts int) {
 	if info == nil || resp == nil {
 		return
 	}
+	requestID := meta.RequestID
 	if requestID == "" {
 		requestID = resp.Header.Get("X-Request-Id")
 	}
@@ -228,6 +230,7 @@ func fillInfo(info *ResponseInfo, resp *http.Response, requestID string, attempt
 		StatusCode: resp.StatusCode,
 		Header:     resp.Header,
 		RequestID:  requestID,
+		ServerTime: meta.Timestamp,
 		RateLimit:  RateLimit(s),
 		Attempts:   attempts,
 	}
