@@ -38,6 +38,7 @@ type config struct {
 	userAgentSuffix string
 	logger          *slog.Logger
 	limiter         *rate.Limiter
+	attemptTimeout  time.Duration
 }
 
 // Defaults of the retry policy.
@@ -48,10 +49,11 @@ const (
 
 func newConfig(opts []Option) (*config, error) {
 	cfg := &config{
-		maxRetries:   DefaultMaxRetries,
-		maxRetryWait: DefaultMaxRetryWait,
-		backoffMin:   time.Second,
-		backoffMax:   30 * time.Second,
+		maxRetries:     DefaultMaxRetries,
+		maxRetryWait:   DefaultMaxRetryWait,
+		backoffMin:     time.Second,
+		backoffMax:     30 * time.Second,
+		attemptTimeout: DefaultAttemptTimeout,
 	}
 	for _, opt := range opts {
 		if opt == nil {

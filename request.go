@@ -171,6 +171,9 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 		if errors.As(err, &refused) { // an attempt held back by awaitBudget, unsent
 			return result{}, refused
 		}
+		if uerr := unanswered(cl.method, cl.path, rcall.Attempt, err); uerr != nil {
+			return result{}, uerr
+		}
 		return result{}, fmt.Errorf("lambda: %s %s: %w", cl.method, cl.path, err)
 	}
 
