@@ -39,6 +39,7 @@ type config struct {
 	logger          *slog.Logger
 	limiter         *rate.Limiter
 	middleware      []Middleware
+	attemptTimeout  time.Duration
 }
 
 // Defaults of the retry policy.
@@ -49,10 +50,11 @@ const (
 
 func newConfig(opts []Option) (*config, error) {
 	cfg := &config{
-		maxRetries:   DefaultMaxRetries,
-		maxRetryWait: DefaultMaxRetryWait,
-		backoffMin:   time.Second,
-		backoffMax:   30 * time.Second,
+		maxRetries:     DefaultMaxRetries,
+		maxRetryWait:   DefaultMaxRetryWait,
+		backoffMin:     time.Second,
+		backoffMax:     30 * time.Second,
+		attemptTimeout: DefaultAttemptTimeout,
 	}
 	for _, opt := range opts {
 		if opt == nil {
