@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 
 	"github.com/google/go-querystring/query"
@@ -84,7 +85,8 @@ func requestOptions(opts []RequestOption) (requestConfig, error) {
 			continue
 		}
 		if err := o(p); err != nil {
-			return rc, err
+			// An option refused: the call is refused before sending.
+			return rc, &Error{Code: CodeInvalidRequest, Message: strings.TrimPrefix(err.Error(), "lambda: "), cause: err}
 		}
 	}
 	return *p, nil

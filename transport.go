@@ -60,5 +60,5 @@ func nonRetryable(err error) bool {
 	var refused *Error // awaitBudget's, for an attempt it did not send
 	var mwErr *middlewareError
 	return errors.Is(err, ErrTooManyRedirects) || errors.Is(err, errBodyTooLarge) || errors.Is(err, errLimiter) ||
-		errors.As(err, &authErr) || errors.As(err, &refused) || errors.As(err, &mwErr)
+		errors.As(err, &authErr) || errors.As(err, &refused) || errors.As(err, &mwErr) || madeByClient(err)
 }
