@@ -100,6 +100,7 @@ func redirectError(req *http.Request, cause error, msg string) *Error {
 func nonRetryable(err error) bool {
 	var authErr *auth.Error
 	var refused *Error // awaitBudget's, for an attempt it did not send
+	var mwErr *middlewareError
 	return errors.Is(err, ErrTooManyRedirects) || errors.Is(err, errBodyTooLarge) || errors.Is(err, errLimiter) ||
-		errors.As(err, &authErr) || errors.As(err, &refused) || madeByClient(err)
+		errors.As(err, &authErr) || errors.As(err, &refused) || errors.As(err, &mwErr) || madeByClient(err)
 }
