@@ -45,6 +45,7 @@ type config struct {
 	webhookBackoff  time.Duration
 	logger          *slog.Logger
 	requestLogLimit int
+	now             func() time.Time // nil until NewServer: the default clock
 }
 
 func defaultConfig() config {
