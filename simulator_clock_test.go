@@ -80,6 +80,7 @@ func TestSimulatorClockReadsBackThroughTheSDK(t *testing.T) {
 			date, err := http.ParseTime(info.Header.Get("Date"))
 			require.NoError(t, err)
 			assertInstant(t, now, date, "Date header")
+			assertInstant(t, now, info.ServerTime, "metadata.timestamp")
 			rl, ok := client.RateLimit()
 			require.True(t, ok)
 			assertInstant(t, now.Add(lambdatest.DefaultRateWindow), rl.Reset, "X-RateLimit-Reset")
@@ -148,6 +149,7 @@ func TestSimulatorClockExpiresIdempotencyKeys(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, first.ID, again.ID, "within 24 hours the key replays the first answer")
 	assert.Equal(t, "true", info.Header.Get("Idempotent-Replayed"))
+	assertInstant(t, first.CreatedAt, info.ServerTime, "a replay repeats the first answer, its timestamp included")
 	assertInstant(t, clock.Now(), mustParseDate(t, info.Header.Get("Date")), "a replay's Date is the clock's now")
 
 	clock.Advance(time.Hour)
