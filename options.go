@@ -38,6 +38,7 @@ type config struct {
 	userAgentSuffix string
 	logger          *slog.Logger
 	limiter         *rate.Limiter
+	middleware      []Middleware
 	attemptTimeout  time.Duration
 }
 
