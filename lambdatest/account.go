@@ -167,7 +167,7 @@ func (s *Server) createAPIKey(c *call) reply {
 }
 
 func (s *Server) listAPIKeys(c *call) reply {
-	p, e := parseList(c.query())
+	p, e := c.parseList()
 	if e != nil {
 		return c.fail(e)
 	}
@@ -177,8 +177,8 @@ func (s *Server) listAPIKeys(c *call) reply {
 	for _, k := range st.apiKeys {
 		items = append(items, k)
 	}
-	got, pg := page(items, func(k *apiKey) meta { return k.meta }, p)
-	return c.list(views(got, (*apiKey).view), pg)
+	got, pg := page(items, func(k *apiKey) meta { return k.meta }, (*apiKey).view, p)
+	return c.list(got, pg)
 }
 
 func (s *Server) deleteAPIKey(c *call) reply {

@@ -76,15 +76,15 @@ func (s *Server) bareUsage(c *call) reply {
 }
 
 func (s *Server) listInvoices(c *call) reply {
-	p, e := parseList(c.query())
+	p, e := c.parseSeedList()
 	if e != nil {
 		return c.fail(e)
 	}
 	p.sort, p.order = "created_at", "desc" // newest invoice first
 	st := s.st.lock(c.now)
 	defer st.unlock()
-	got, pg := page(filter(st.invoices, nil), func(inv *invoice) meta { return inv.meta }, p)
-	return c.list(views(got, (*invoice).view), pg)
+	got, pg := page(filter(st.invoices, nil), func(inv *invoice) meta { return inv.meta }, (*invoice).view, p)
+	return c.seedList(got, pg)
 }
 
 func (s *Server) getInvoice(c *call) reply {

@@ -37,7 +37,11 @@ type Contract struct {
 	router routers.Router
 }
 
-var loadContract = sync.OnceValues(func() (*Contract, error) {
+var loadContract = sync.OnceValues(func() (*Contract, error) { return parseContract(nil) })
+
+// parseContract parses the embedded openapi.yaml, lets edit change the
+// document (nil: none), and builds its router.
+func parseContract(edit func(*openapi3.T)) (*Contract, error) {
 	loader := openapi3.NewLoader()
 	doc, err := loader.LoadFromData(lambda.OpenAPISpec())
 	if err != nil {
@@ -45,6 +49,9 @@ var loadContract = sync.OnceValues(func() (*Contract, error) {
 	}
 	if err := doc.Validate(context.Background()); err != nil {
 		return nil, fmt.Errorf("lambdatest: invalid openapi.yaml: %w", err)
+	}
+	if edit != nil {
+		edit(doc)
 	}
 	// The router matches paths only: the host of a loopback simulator is
 	// unknown in advance, and the version prefix is stripped before matching
@@ -56,7 +63,7 @@ var loadContract = sync.OnceValues(func() (*Contract, error) {
 		return nil, fmt.Errorf("lambdatest: route openapi.yaml: %w", err)
 	}
 	return &Contract{doc: doc, router: router}, nil
-})
+}
 
 // LoadContract parses and validates the embedded openapi.yaml
 // (lambda.OpenAPISpec()). The result is parsed once and shared: it is safe to
@@ -207,9 +214,11 @@ func (c *Contract) find(r *http.Request, body []byte) (*routers.Route, map[strin
 	if r == nil || r.URL == nil {
 		return nil, nil, nil, noRoute("no request")
 	}
-	path, ok := contractPath(r.URL.Path)
+	// The router splits on "/": give it the escaped path, so that an ID
+	// holding an escaped "/" stays one segment, as the platform sees it.
+	path, ok := contractPath(canonicalPath(r.URL.EscapedPath()))
 	if !ok {
-		return nil, nil, nil, noRoute(fmt.Sprintf("path %q is not under /v1 or /v2", truncate(r.URL.Path)))
+		return nil, nil, nil, noRoute(fmt.Sprintf("path %q is not under /v1 or /v2", truncate(r.URL.EscapedPath())))
 	}
 	req := r.Clone(r.Context())
 	u := *r.URL

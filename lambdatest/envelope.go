@@ -148,6 +148,26 @@ func (c *call) list(data any, p wirePagination) reply {
 	return r
 }
 
+// seedList answers a list of one of seed 000's routes (GET /functions, GET
+// /billing/invoices): a bare JSON array under WithSeedShapes, the canonical
+// list otherwise.
+func (c *call) seedList(data any, p wirePagination) reply {
+	if c.s.cfg.seedShapes {
+		return c.bare(http.StatusOK, data)
+	}
+	return c.list(data, p)
+}
+
+// seedCreated answers the creation on one of seed 000's routes (POST
+// /functions): a bare JSON object under WithSeedShapes, the canonical
+// envelope otherwise.
+func (c *call) seedCreated(data any) reply {
+	if c.s.cfg.seedShapes {
+		return c.bare(http.StatusCreated, data)
+	}
+	return c.created(data)
+}
+
 // bare answers a JSON value with no envelope (the older /usage and
 // /resources routes).
 func (c *call) bare(status int, v any) reply { return jsonReply(status, v) }

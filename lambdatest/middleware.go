@@ -90,12 +90,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 // handle routes the request, checks it against the contract, and runs the
 // handler (through the idempotency store for POSTs with a key).
 func (s *Server) handle(c *call) reply {
-	rt, id, ok := match(s.table, c.r.Method, c.r.URL.Path)
+	rt, id, ok := match(s.table, c.r.Method, c.r.URL.EscapedPath())
 	if !ok {
 		return c.fail(errorf(http.StatusNotFound, "no route for %s %s", c.r.Method, truncate(c.r.URL.Path)))
 	}
 	c.id = id
-	if err := s.contract.ValidateRequest(c.r, c.body); err != nil {
+	if err := s.checkRequest(c); err != nil {
 		return c.fail(contractError(err))
 	}
 	if rt.stream {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -15,7 +16,8 @@ import (
 // Server is a running simulator. Its methods are safe for concurrent use.
 type Server struct {
 	// URL is the root of the server ("http://127.0.0.1:port"), without
-	// the version: clients use URL + "/v1" (or "/v2").
+	// the version, as with httptest.Server. Point a client at BaseURL, which
+	// has it: lambda.NewClient refuses a base URL without a version.
 	URL string
 
 	cfg    config
@@ -33,7 +35,8 @@ type Server struct {
 	st       *state
 	hooks    *dispatcher
 	streams  streamSet
-	contract validator
+	contract validator // the contract as written, for WithStrictRequests and responses
+	platform validator // the contract as the platform applies it to requests
 	table    []route
 }
 
@@ -52,7 +55,8 @@ func NewServer(opts ...Option) *Server {
 	s.log.limit = cfg.requestLogLimit
 	s.limiter.init(cfg)
 	s.idem.init()
-	s.contract = loadValidator()
+	s.contract = loadValidator(LoadContract)
+	s.platform = loadValidator(loadPlatformContract)
 	s.hooks = newDispatcher(s)
 	s.st = newState(s)
 	s.table = s.routes()
@@ -80,6 +84,11 @@ func NewTestServer(t testing.TB, opts ...Option) *Server {
 	t.Cleanup(s.Close)
 	return s
 }
+
+// BaseURL is the API root a client takes, with the version:
+// lambda.WithBaseURL(srv.BaseURL()). It is URL + "/v1"; the server answers
+// on "/v2" too, for clients that select it with lambda.WithAPIVersion.
+func (s *Server) BaseURL() string { return s.URL + "/v1" }
 
 // Client returns an HTTP client that trusts the server's certificate when
 // WithTLS is on; for plain HTTP it is an ordinary client.
@@ -168,11 +177,15 @@ func (s *Server) routes() []route {
 
 		{method: "GET", pattern: "/workloads", handle: s.listWorkloads},
 		{method: "POST", pattern: "/deployments", handle: s.createDeployment},
+		{method: "POST", pattern: "/workloads", handle: s.createDeployment}, // seed 002's example URL
 	}
 }
 
-// match finds the route of method and path ("/v1/instances/inst_1") and
-// the value of its {id}, if any. Both /v1 and /v2 serve the same API.
+// match finds the route of method and path, the request's escaped path
+// ("/v1/instances/inst_1"), and the value of its {id}, if any. Both /v1
+// and /v2 serve the same API. It splits on the "/" that were sent, then
+// unescapes each segment, as the platform does: "x%2Fnetwork" is one ID,
+// never the network route of instance x.
 func match(routes []route, method, path string) (route, string, bool) {
 	rest, ok := strings.CutPrefix(path, "/v1/")
 	if !ok {
@@ -180,7 +193,10 @@ func match(routes []route, method, path string) (route, string, bool) {
 			return route{}, "", false
 		}
 	}
-	segs := strings.Split(rest, "/")
+	segs, ok := segments(rest)
+	if !ok {
+		return route{}, "", false
+	}
 	for _, rt := range routes {
 		if rt.method != method {
 			continue
@@ -206,6 +222,33 @@ func match(routes []route, method, path string) (route, string, bool) {
 		}
 	}
 	return route{}, "", false
+}
+
+// segments splits an escaped path on its "/" and unescapes each segment;
+// ok is false for a malformed escape.
+func segments(escaped string) ([]string, bool) {
+	segs := strings.Split(escaped, "/")
+	for i, s := range segs {
+		u, err := url.PathUnescape(s)
+		if err != nil {
+			return nil, false
+		}
+		segs[i] = u
+	}
+	return segs, true
+}
+
+// canonicalPath is an escaped path with each segment escaped the one way
+// url.PathEscape does: "/v1/%69nstances/x%2Fy" is "/v1/instances/x%2Fy".
+func canonicalPath(escaped string) string {
+	segs, ok := segments(escaped)
+	if !ok {
+		return escaped
+	}
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return strings.Join(segs, "/")
 }
 
 // sleep waits for d, and reports false if ctx or the server ended first.
