@@ -119,7 +119,8 @@ func requestOptions(opts []RequestOption) (requestConfig, error) {
 			continue
 		}
 		if err := o(p); err != nil {
-			return rc, err
+			// An option refused: the call is refused before sending.
+			return rc, &Error{Code: CodeInvalidRequest, Message: strings.TrimPrefix(err.Error(), "lambda: "), cause: err}
 		}
 	}
 	return *p, nil
@@ -127,6 +128,9 @@ func requestOptions(opts []RequestOption) (requestConfig, error) {
 
 // do sends c with retries and decodes the answer into c.out.
 func (c *Client) do(ctx context.Context, cl call) (result, error) {
+	if err := checkPath(cl.path); err != nil {
+		return result{}, err
+	}
 	rc, err := requestOptions(cl.opts)
 	if err != nil {
 		return result{}, err
@@ -193,21 +197,22 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 	}
 	if err != nil {
 		retry.LogAttempt(ctx, c.logger, "lambda: request", rcall, resp, "", err, 0)
-		fillInfo(rc.info, resp, "", rcall.Attempt)
+		fillInfo(rc.info, resp, envelope.Meta{}, rcall.Attempt)
 		return result{}, c.failed(ctx, cl, resp, rcall, err)
 	}
 
 	if cl.method == http.MethodDelete && resp.StatusCode == http.StatusNotFound && rcall.MayHaveApplied {
 		// An earlier attempt may have deleted it and lost the answer: the
 		// 404 is the delete's effect, not a failure. Attempts shows the retry.
-		retry.LogAttempt(ctx, c.logger, "lambda: request", rcall, resp, "", nil, 0)
-		fillInfo(rc.info, resp, "", rcall.Attempt)
-		return result{meta: envelope.Meta{RequestID: resp.Header.Get("X-Request-Id")}}, nil
+		meta := envelope.Meta{RequestID: resp.Header.Get("X-Request-Id")}
+		retry.LogAttempt(ctx, c.logger, "lambda: request", rcall, resp, meta.RequestID, nil, 0)
+		fillInfo(rc.info, resp, meta, rcall.Attempt)
+		return result{meta: meta, status: resp.StatusCode}, nil
 	}
 	res, err := c.decode(resp, buf.Bytes(), cl.out, rcall)
 	// The retry policy logged the attempts before this one.
 	retry.LogAttempt(ctx, c.logger, "lambda: request", rcall, resp, res.meta.RequestID, nil, 0)
-	fillInfo(rc.info, resp, res.meta.RequestID, rcall.Attempt)
+	fillInfo(rc.info, resp, res.meta, rcall.Attempt)
 	return res, err
 }
 
@@ -221,6 +226,11 @@ func (c *Client) failed(ctx context.Context, cl call, resp *http.Response, rcall
 		return invalidResponse(resp, "", err)
 	case errors.As(err, &refused): // an attempt held back by awaitBudget, unsent
 		return refused
+	}
+	if uerr := unanswered(cl.method, cl.path, rcall.Attempt, err); uerr != nil {
+		return uerr // the last attempt timed out (WithAttemptTimeout)
+	}
+	switch {
 	case ctx.Err() != nil, nonRetryable(err):
 		// The caller's context ended, or the client itself refused to go on
 		// (a redirect loop, no OAuth token): not the API's doing.
@@ -258,7 +268,8 @@ func (c *Client) decode(resp *http.Response, body []byte, out any, rcall *retry.
 		if r := c.redactor(); r != nil { // before the body is cut to an excerpt, which could keep half the secret
 			body = []byte(r.Replace(string(body)))
 		}
-		return result{meta: envelope.Meta{RequestID: headerID}}, newErrorFromResponse(resp, body, rcall.RetryAfter)
+		e, meta := newErrorFromResponse(resp, body, rcall.RetryAfter)
+		return result{meta: meta}, e
 	}
 	if resp.StatusCode == http.StatusNoContent {
 		res = result{meta: envelope.Meta{RequestID: headerID}, status: resp.StatusCode}
@@ -283,10 +294,11 @@ func (c *Client) decode(resp *http.Response, body []byte, out any, rcall *retry.
 	}
 }
 
-func fillInfo(info *ResponseInfo, resp *http.Response, requestID string, attempts int) {
+func fillInfo(info *ResponseInfo, resp *http.Response, meta envelope.Meta, attempts int) {
 	if info == nil || resp == nil {
 		return
 	}
+	requestID := meta.RequestID
 	if requestID == "" {
 		requestID = resp.Header.Get("X-Request-Id")
 	}
@@ -295,24 +307,10 @@ func fillInfo(info *ResponseInfo, resp *http.Response, requestID string, attempt
 		StatusCode: resp.StatusCode,
 		Header:     resp.Header,
 		RequestID:  requestID,
+		ServerTime: meta.Timestamp,
 		RateLimit:  RateLimit(s),
 		Attempts:   attempts,
 	}
-}
-
-// path joins escaped segments: path("instances", id, "start").
-func path(segments ...string) string {
-	n := 0
-	for _, s := range segments {
-		n += 1 + len(s) // exact unless a segment needs escaping
-	}
-	var b strings.Builder
-	b.Grow(n)
-	for _, s := range segments {
-		b.WriteByte('/')
-		b.WriteString(url.PathEscape(s))
-	}
-	return b.String()
 }
 
 // values encodes an options struct with its `url` tags; nil gives none.
@@ -322,14 +320,6 @@ func values(opts any) (url.Values, error) {
 		return nil, fmt.Errorf("lambda: encoding query options: %w", err)
 	}
 	return v, nil
-}
-
-// requireID refuses an empty ID before any request is sent.
-func requireID(what, id string) error {
-	if strings.TrimSpace(id) == "" {
-		return &Error{Code: CodeInvalidRequest, Message: what + " ID is empty", Details: &ErrorDetails{Field: "id"}}
-	}
-	return nil
 }
 
 // get fetches one resource.

@@ -53,7 +53,7 @@ func month(t time.Time) (time.Time, time.Time) {
 	return first, first.AddDate(0, 1, -1)
 }
 
-// usage is the month's usage: fixed numbers (the seed's), so tests can
+// usage is the month's usage: fixed numbers (the API documentation's), so tests can
 // compare them, plus what the account's instances add.
 func (st *state) usage(now time.Time) wireUsage {
 	first, last := month(now)
@@ -116,7 +116,7 @@ func (s *Server) billingEstimate(c *call) reply {
 }
 
 // seedInvoices adds the invoices of the three months before now: two paid
-// and the latest open. The first is the seed's "$3,242.50".
+// and the latest open. The first is the API documentation's "$3,242.50".
 func (st *state) seedInvoices(now time.Time) {
 	first, _ := month(now)
 	for i, cents := range []int64{324250, 289999, 1234567} {

@@ -1,10 +1,11 @@
 // Package lambdatest is an in-memory simulator of the Lambda API, for tests.
 //
 // NewServer starts a stateful server on loopback that speaks the same wire
-// format as the platform (see design/WIRE.md): instances go pending →
-// provisioning → running, volumes attach and detach, webhooks are signed and
-// delivered, metrics stream over WebSocket. A client points at it with
-// lambda.WithBaseURL(srv.BaseURL()):
+// format as the platform, as the API's contract describes it (openapi.yaml
+// at the module's root, returned by lambda.OpenAPISpec and enforced by
+// Contract): instances go pending → provisioning → running, volumes attach
+// and detach, webhooks are signed and delivered, metrics stream over
+// WebSocket. A client points at it with lambda.WithBaseURL(srv.BaseURL()):
 //
 //	srv := lambdatest.NewServer(lambdatest.WithTransitionDelay(20 * time.Millisecond))
 //	defer srv.Close()

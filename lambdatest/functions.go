@@ -41,7 +41,7 @@ func (f *function) view() wireFunction {
 	return w
 }
 
-// newFunctionID looks like the seed's "FUNC_1234567890".
+// newFunctionID looks like the API documentation's "FUNC_1234567890".
 func newFunctionID() string {
 	var b [8]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms

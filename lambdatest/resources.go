@@ -37,7 +37,7 @@ func (r *resource) view() wireResource {
 		ProvisioningStartedAt: stamp(r.created)}
 }
 
-// newResourceID looks like the seed's "RES_1234567890".
+// newResourceID looks like the API documentation's "RES_1234567890".
 func newResourceID() string { return "RES_" + newFunctionID()[len("FUNC_"):] }
 
 func (s *Server) createResource(c *call) reply {

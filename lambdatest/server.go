@@ -115,7 +115,7 @@ type route struct {
 	stream  bool // the handler writes to the connection itself (WebSocket)
 }
 
-// routes lists every endpoint of API.md, in one place.
+// routes lists every endpoint of the contract (openapi.yaml), in one place.
 func (s *Server) routes() []route {
 	return []route{
 		{method: "POST", pattern: "/instances", handle: s.createInstance},

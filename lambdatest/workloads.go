@@ -44,7 +44,7 @@ type wireDeployment struct {
 	CreatedAt    string `json:"created_at"`
 }
 
-// newWorkload stores a workload like the seed's "w-278364". Call with
+// newWorkload stores a workload like the API documentation's "w-278364". Call with
 // st.mu held.
 func (st *state) newWorkload(name, region string, now time.Time) *workload {
 	m := st.newMeta("", name, now)
