@@ -225,7 +225,7 @@ func (c *Client) failed(ctx context.Context, cl call, resp *http.Response, rcall
 	switch {
 	case errors.Is(err, errBodyTooLarge), errors.Is(err, errBadEncoding):
 		return invalidResponse(resp, "", err)
-	case errors.As(err, &refused): // an attempt held back by awaitBudget, unsent
+	case errors.As(err, &refused): // held back by awaitBudget, or a redirect not followed
 		return refused
 	}
 	if uerr := unanswered(cl.method, cl.path, rcall.Attempt, err); uerr != nil {
