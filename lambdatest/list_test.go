@@ -45,7 +45,9 @@ func TestPagingOverSeededInstances(t *testing.T) {
 
 func TestListFiltersAndSort(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
+	// The new instance must still be pending when the lists are read, on a
+	// loaded machine too: its life cycle does not move during the test.
+	srv := newServer(t, lambdatest.WithTransitionDelay(time.Hour))
 	srv.SeedInstances(9) // regions cycle us-west-1, us-east-1, eu-west-1
 	id := createInstance(t, srv)
 
