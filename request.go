@@ -85,7 +85,7 @@ func requestOptions(opts []RequestOption) (requestConfig, error) {
 			continue
 		}
 		if err := o(p); err != nil {
-			return rc, err
+			return rc, invalidArgument(err)
 		}
 	}
 	return *p, nil
@@ -102,7 +102,7 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 	if cl.body != nil {
 		b, err := json.Marshal(cl.body)
 		if err != nil {
-			return result{}, fmt.Errorf("lambda: encoding %s %s request: %w", cl.method, cl.path, err)
+			return result{}, invalidArgument(fmt.Errorf("encoding the %s %s request: %w", cl.method, cl.path, err))
 		}
 		body = b
 	}
@@ -248,7 +248,7 @@ func path(segments ...string) string {
 func values(opts any) (url.Values, error) {
 	v, err := query.Values(opts)
 	if err != nil {
-		return nil, fmt.Errorf("lambda: encoding query options: %w", err)
+		return nil, invalidArgument(fmt.Errorf("encoding query options: %w", err))
 	}
 	return v, nil
 }

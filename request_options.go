@@ -1,13 +1,13 @@
 package lambda
 
 import (
-	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 )
 
-// RequestOption changes one call: pass it to any service method.
+// RequestOption changes one call: pass it to any service method. An option
+// given a bad argument fails the call before anything is sent, with an
+// error matching ErrInvalidRequest.
 type RequestOption func(*requestConfig) error
 
 type requestConfig struct {
@@ -22,7 +22,7 @@ type requestConfig struct {
 func WithIdempotencyKey(key string) RequestOption {
 	return func(rc *requestConfig) error {
 		if strings.TrimSpace(key) == "" || len(key) > 255 || strings.ContainsAny(key, "\r\n\x00") {
-			return errors.New("lambda: WithIdempotencyKey: the key must be 1 to 255 characters on one line")
+			return invalidField("Idempotency-Key", "WithIdempotencyKey: the key must be 1 to 255 characters on one line")
 		}
 		rc.idempotencyKey = key
 		return nil
@@ -35,12 +35,12 @@ func WithHeader(key, value string) RequestOption {
 	return func(rc *requestConfig) error {
 		switch http.CanonicalHeaderKey(key) {
 		case "Authorization", "X-Api-Key":
-			return fmt.Errorf("lambda: WithHeader: set %s with WithAPIKey or WithTokenSource", key)
+			return invalidField(key, "WithHeader: set "+key+" with WithAPIKey or WithTokenSource")
 		case "":
-			return errors.New("lambda: WithHeader: empty header name")
+			return invalidField("header", "WithHeader: empty header name")
 		}
 		if strings.ContainsAny(key+value, "\r\n\x00") {
-			return errors.New("lambda: WithHeader: the header contains a line break or NUL")
+			return invalidField(key, "WithHeader: the header contains a line break or NUL")
 		}
 		if rc.header == nil {
 			rc.header = make(http.Header)
@@ -56,7 +56,7 @@ func WithHeader(key, value string) RequestOption {
 func WithResponseInfo(info *ResponseInfo) RequestOption {
 	return func(rc *requestConfig) error {
 		if info == nil {
-			return errors.New("lambda: WithResponseInfo: nil destination")
+			return invalidField("info", "WithResponseInfo: nil destination")
 		}
 		rc.info = info
 		return nil
