@@ -480,7 +480,7 @@ func TestStreamMetricsWorksBesideHTTP2(t *testing.T) {
 // and the caller's client is left as it was.
 func TestStreamMetricsWithAClientTimeout(t *testing.T) {
 	t.Parallel()
-	srv := lambdatest.NewServer(lambdatest.WithMetricsInterval(20*time.Millisecond), lambdatest.WithResponseValidation(t))
+	srv := lambdatest.NewServer(lambdatest.WithStrictRequests(), lambdatest.WithMetricsInterval(20*time.Millisecond), lambdatest.WithResponseValidation(t))
 	t.Cleanup(srv.Close)
 	hc := &http.Client{Timeout: 100 * time.Millisecond}
 	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.BaseURL()), lambda.WithHTTPClient(hc))

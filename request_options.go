@@ -1,8 +1,10 @@
 package lambda
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // RequestOption changes one call: pass it to any service method. An option
@@ -21,8 +23,8 @@ type requestConfig struct {
 // is recognised by the API. Every retry of the call sends the same key.
 func WithIdempotencyKey(key string) RequestOption {
 	return func(rc *requestConfig) error {
-		if strings.TrimSpace(key) == "" || len(key) > 255 || strings.ContainsAny(key, "\r\n\x00") {
-			return invalidField("Idempotency-Key", "WithIdempotencyKey: the key must be 1 to 255 characters on one line")
+		if strings.TrimSpace(key) == "" || len(key) > 255 || headerValueProblem(key) != "" {
+			return invalidField("Idempotency-Key", "WithIdempotencyKey: the key must be 1 to 255 characters on one line, without control characters")
 		}
 		rc.idempotencyKey = key
 		return nil
@@ -31,6 +33,9 @@ func WithIdempotencyKey(key string) RequestOption {
 
 // WithHeader adds a header to the call. Credentials cannot be set this way:
 // use the client's options, which keep them off other hosts and out of logs.
+// A name that is not an HTTP token, or a value holding a control character
+// other than tab, fails the call before anything is sent, with an error
+// matching ErrInvalidRequest (as does any refused RequestOption).
 func WithHeader(key, value string) RequestOption {
 	return func(rc *requestConfig) error {
 		switch http.CanonicalHeaderKey(key) {
@@ -39,8 +44,11 @@ func WithHeader(key, value string) RequestOption {
 		case "":
 			return invalidField("header", "WithHeader: empty header name")
 		}
-		if strings.ContainsAny(key+value, "\r\n\x00") {
-			return invalidField(key, "WithHeader: the header contains a line break or NUL")
+		if !validHeaderName(key) {
+			return invalidField("header", fmt.Sprintf("WithHeader: %q is not a valid header name (letters, digits and !#$%%&'*+-.^_`|~ only)", key))
+		}
+		if p := headerValueProblem(value); p != "" {
+			return invalidField(key, fmt.Sprintf("WithHeader: the value of %s %s, which no header can carry", key, p))
 		}
 		if rc.header == nil {
 			rc.header = make(http.Header)
@@ -68,6 +76,11 @@ type ResponseInfo struct {
 	StatusCode int
 	Header     http.Header
 	RequestID  string
+	// ServerTime is the body's metadata.timestamp: when the platform
+	// produced the answer, by its clock. It is zero when the answer had no
+	// such field (bare and status-shaped answers, non-JSON errors) or it
+	// was not an RFC 3339 time.
+	ServerTime time.Time
 	RateLimit  RateLimit // zero when the response had no X-RateLimit-* headers
 	Attempts   int       // how many times the request was sent
 }

@@ -53,7 +53,7 @@ var (
 	ErrWebhookTooLarge = errors.New("lambda: webhook body is too large")
 )
 
-// webhookSignaturePrefix starts every signature; the seed compares it byte for byte.
+// webhookSignaturePrefix starts every signature; the API documentation compares it byte for byte.
 const webhookSignaturePrefix = "sha256="
 
 // SignWebhookPayload returns the signature the platform sends for payload
@@ -99,7 +99,7 @@ func verifyWebhookSecrets(payload []byte, signature string, secrets []string) er
 	}
 	// Decoding the sender's hex rather than encoding each expected MAC keeps
 	// secret-derived bytes out of table lookups. Since the shape check allows
-	// only lower-case hex, equal MACs mean byte-equal strings, as in the seed.
+	// only lower-case hex, equal MACs mean byte-equal strings, as in the API documentation.
 	got, err := hex.DecodeString(signature[len(webhookSignaturePrefix):])
 	if err != nil {
 		return fmt.Errorf("%w: the hex does not decode", ErrWebhookInvalidSignature)

@@ -29,7 +29,7 @@ type apiError struct {
 
 func (e *apiError) Error() string { return e.code + ": " + e.message }
 
-// codeForStatus maps an HTTP status to the error code of WIRE.md.
+// codeForStatus maps an HTTP status to the error code the contract (openapi.yaml) gives it.
 func codeForStatus(status int) string {
 	switch status {
 	case http.StatusBadRequest:
@@ -148,6 +148,26 @@ func (c *call) list(data any, p wirePagination) reply {
 	return r
 }
 
+// seedList answers a list of one of seed 000's routes (GET /functions, GET
+// /billing/invoices): a bare JSON array under WithSeedShapes, the canonical
+// list otherwise.
+func (c *call) seedList(data any, p wirePagination) reply {
+	if c.s.cfg.seedShapes {
+		return c.bare(http.StatusOK, data)
+	}
+	return c.list(data, p)
+}
+
+// seedCreated answers the creation on one of seed 000's routes (POST
+// /functions): a bare JSON object under WithSeedShapes, the canonical
+// envelope otherwise.
+func (c *call) seedCreated(data any) reply {
+	if c.s.cfg.seedShapes {
+		return c.bare(http.StatusCreated, data)
+	}
+	return c.created(data)
+}
+
 // bare answers a JSON value with no envelope (the older /usage and
 // /resources routes).
 func (c *call) bare(status int, v any) reply { return jsonReply(status, v) }
@@ -159,17 +179,18 @@ func (c *call) statusShape(status int, data any) reply {
 
 func noContent() reply { return reply{status: http.StatusNoContent, header: http.Header{}} }
 
-// errorReply renders e as the error envelope.
-func errorReply(reqID string, e *apiError) reply {
+// errorReply renders e as the error envelope, stamped at now: seed 001's
+// error envelope carries metadata.timestamp as its success envelope does.
+func errorReply(reqID string, now time.Time, e *apiError) reply {
 	body := wireErrorBody{Code: e.code, Message: e.message}
 	if e.field != "" || e.value != nil || len(e.allowed) > 0 {
 		body.Details = &wireErrorDetails{Field: e.field, Value: e.value, AllowedValues: e.allowed}
 	}
-	r := jsonReply(e.status, wireErrorEnvelope{Error: body, Metadata: wireMetadata{RequestID: reqID}})
+	r := jsonReply(e.status, wireErrorEnvelope{Error: body, Metadata: wireMetadata{RequestID: reqID, Timestamp: stamp(now)}})
 	if e.status == http.StatusTooManyRequests {
 		ra := max(e.retryAfter, 1)
 		body.RetryAfter = &ra
-		r = jsonReply(e.status, wireErrorEnvelope{Error: body, Metadata: wireMetadata{RequestID: reqID}})
+		r = jsonReply(e.status, wireErrorEnvelope{Error: body, Metadata: wireMetadata{RequestID: reqID, Timestamp: stamp(now)}})
 		r.header.Set("Retry-After", fmt.Sprint(ra))
 	}
 	return r

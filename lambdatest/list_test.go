@@ -45,8 +45,8 @@ func TestPagingOverSeededInstances(t *testing.T) {
 
 func TestListFiltersAndSort(t *testing.T) {
 	t.Parallel()
-	// The new instance must still be pending when the lists are read, on a
-	// loaded machine too: its life cycle does not move during the test.
+	// The new instance must still be pending when listed: under -race on a
+	// loaded machine the default 20 ms delay had passed already.
 	srv := newServer(t, lambdatest.WithTransitionDelay(time.Hour))
 	srv.SeedInstances(9) // regions cycle us-west-1, us-east-1, eu-west-1
 	id := createInstance(t, srv)

@@ -25,7 +25,7 @@ type call struct {
 	now   time.Time
 }
 
-func (c *call) fail(e *apiError) reply { return errorReply(c.reqID, e) }
+func (c *call) fail(e *apiError) reply { return errorReply(c.reqID, c.now, e) }
 
 // decode unmarshals the body into v. The contract has already checked the
 // shape, so this mostly guards against an empty or malformed body.
@@ -95,7 +95,7 @@ func (s *Server) handle(c *call) reply {
 		return c.fail(errorf(http.StatusNotFound, "no route for %s %s", c.r.Method, truncate(c.r.URL.Path)))
 	}
 	c.id = id
-	if err := s.contract.ValidateRequest(c.r, c.body); err != nil {
+	if err := s.checkRequest(c); err != nil {
 		return c.fail(contractError(err))
 	}
 	if rt.stream {

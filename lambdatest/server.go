@@ -35,7 +35,8 @@ type Server struct {
 	st       *state
 	hooks    *dispatcher
 	streams  streamSet
-	contract validator
+	contract validator // the contract as written, for WithStrictRequests and responses
+	platform validator // the contract as the platform applies it to requests
 	table    []route
 }
 
@@ -51,10 +52,12 @@ func NewServer(opts ...Option) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{cfg: cfg, ctx: ctx, cancel: cancel}
 	s.auth.set(cfg.apiKeys)
+	s.auth.any = cfg.anyKey
 	s.log.limit = cfg.requestLogLimit
 	s.limiter.init(cfg)
 	s.idem.init()
-	s.contract = loadValidator()
+	s.contract = loadValidator(LoadContract)
+	s.platform = loadValidator(loadPlatformContract)
 	s.hooks = newDispatcher(s)
 	s.st = newState(s)
 	s.table = s.routes()
@@ -113,7 +116,7 @@ type route struct {
 	stream  bool // the handler writes to the connection itself (WebSocket)
 }
 
-// routes lists every endpoint of API.md, in one place.
+// routes lists every endpoint of the contract (openapi.yaml), in one place.
 func (s *Server) routes() []route {
 	return []route{
 		{method: "POST", pattern: "/instances", handle: s.createInstance},
@@ -175,6 +178,7 @@ func (s *Server) routes() []route {
 
 		{method: "GET", pattern: "/workloads", handle: s.listWorkloads},
 		{method: "POST", pattern: "/deployments", handle: s.createDeployment},
+		{method: "POST", pattern: "/workloads", handle: s.createDeployment}, // seed 002's example URL
 	}
 }
 
