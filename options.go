@@ -220,9 +220,11 @@ func WithMaxRetries(n int) Option {
 	}
 }
 
-// WithMaxRetryWait sets the longest wait the client sleeps before a retry
-// (default 60 s). When the API asks for a longer wait, the call returns a
-// rate-limit error at once, carrying the wait in Error.RetryAfter.
+// WithMaxRetryWait sets the longest wait the API may ask for (Retry-After,
+// error.retry_after, X-RateLimit-Reset) that the client sleeps before a
+// retry (default 60 s). When the API asks for a longer wait, the call
+// returns its error at once, carrying the wait in Error.RetryAfter. It does
+// not bound the client's own backoff, which WithRetryBackoff's max caps.
 func WithMaxRetryWait(d time.Duration) Option {
 	return func(c *config) error {
 		if d < 0 {

@@ -101,15 +101,21 @@ func (p *Policy) decide(ctx context.Context, call *Call, resp *http.Response, er
 			return 0, false
 		}
 		call.refreshed = true
-		return 0, call.Refresh(resp.Request.Header.Get("Authorization"))
-	case !retryableStatus(resp.StatusCode) || !retryableMethod(call.Method):
-		return 0, false
+		sent := ""
+		if resp.Request != nil { // a transport passed with WithHTTPClient may leave it nil
+			sent = resp.Request.Header.Get("Authorization")
+		}
+		return 0, call.Refresh(sent)
 	case resp.StatusCode == http.StatusTooManyRequests:
+		// Every method: a 429 says the request was not processed, so even
+		// a PATCH is safe to send again.
 		wait, hinted = RateLimitWait(resp.Header, peek(resp), now)
 		if !hinted {
 			wait = p.backoff(call.retries)
 		}
 		call.RetryAfter = wait
+	case !retryableStatus(resp.StatusCode) || !retryableMethod(call.Method):
+		return 0, false
 	default:
 		if wait, hinted = ParseRetryAfter(resp.Header.Get("Retry-After"), ratelimit.ServerNow(resp.Header, now)); hinted {
 			call.RetryAfter = wait
@@ -117,7 +123,10 @@ func (p *Policy) decide(ctx context.Context, call *Call, resp *http.Response, er
 			wait = p.backoff(call.retries)
 		}
 	}
-	if call.retries >= p.MaxRetries || wait > p.MaxWait {
+	// MaxWait bounds only the waits the server asks for; the client's own
+	// backoff is already capped by MaxDelay, and dropping a retry because
+	// its jitter drew long would make the retry count a lottery.
+	if call.retries >= p.MaxRetries || (hinted && wait > p.MaxWait) {
 		return 0, false
 	}
 	if hinted {
@@ -126,6 +135,11 @@ func (p *Policy) decide(ctx context.Context, call *Call, resp *http.Response, er
 	}
 	if deadline, ok := ctx.Deadline(); ok && now.Add(wait).After(deadline) {
 		return 0, false // the answer would come too late: report now
+	}
+	if err != nil || resp.StatusCode != http.StatusTooManyRequests {
+		// The request may have reached the server and taken effect: a
+		// connection that failed mid-call, or a 5xx. A 429 was not processed.
+		call.MayHaveApplied = true
 	}
 	call.retries++
 	return wait, true
