@@ -38,6 +38,7 @@ type config struct {
 	userAgentSuffix string
 	logger          *slog.Logger
 	limiter         *rate.Limiter
+	middleware      []Middleware
 	attemptTimeout  time.Duration
 }
 
@@ -112,14 +113,15 @@ func (cfg *config) credential() (auth.Credential, *auth.Token) {
 
 // WithAPIKey authenticates with an API key, sent as "Authorization: Bearer
 // <key>" (or in X-API-Key with WithAPIKeyHeader). Its bytes are sent as
-// they are.
+// they are; a key holding a control character other than tab, which no
+// header can carry, is refused here.
 func WithAPIKey(key string) Option {
 	return func(c *config) error {
 		if strings.TrimSpace(key) == "" {
 			return errors.New("lambda: WithAPIKey: the key is empty")
 		}
-		if strings.ContainsAny(key, "\r\n\x00") {
-			return errors.New("lambda: WithAPIKey: the key contains a line break or NUL")
+		if p := headerValueProblem(key); p != "" {
+			return errors.New("lambda: WithAPIKey: the key " + p + ", which no header can carry")
 		}
 		if c.tokenSource != nil {
 			return errors.New("lambda: WithAPIKey and WithTokenSource are mutually exclusive")
@@ -244,11 +246,12 @@ func WithRetryBackoff(min, max time.Duration) Option {
 	}
 }
 
-// WithUserAgent appends suffix (e.g. "my-app/1.2") to the User-Agent.
+// WithUserAgent appends suffix (e.g. "my-app/1.2") to the User-Agent. A
+// suffix holding a control character other than tab is refused.
 func WithUserAgent(suffix string) Option {
 	return func(c *config) error {
-		if strings.ContainsAny(suffix, "\r\n\x00") {
-			return errors.New("lambda: WithUserAgent: the suffix contains a line break or NUL")
+		if p := headerValueProblem(suffix); p != "" {
+			return errors.New("lambda: WithUserAgent: the suffix " + p + ", which no header can carry")
 		}
 		c.userAgentSuffix = strings.TrimSpace(suffix)
 		return nil

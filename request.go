@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 
 	"github.com/google/go-querystring/query"
@@ -84,7 +85,8 @@ func requestOptions(opts []RequestOption) (requestConfig, error) {
 			continue
 		}
 		if err := o(p); err != nil {
-			return rc, err
+			// An option refused: the call is refused before sending.
+			return rc, &Error{Code: CodeInvalidRequest, Message: strings.TrimPrefix(err.Error(), "lambda: "), cause: err}
 		}
 	}
 	return *p, nil
@@ -159,6 +161,7 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 	if resp != nil {
 		resp.Body.Close()
 	}
+	c.warnDeprecated(ctx, cl.method, cl.path, resp)
 	if err != nil {
 		retry.LogAttempt(ctx, c.logger, "lambda: request", rcall, resp, "", err, 0)
 		fillInfo(rc.info, resp, envelope.Meta{}, rcall.Attempt)
@@ -235,6 +238,7 @@ func fillInfo(info *ResponseInfo, resp *http.Response, meta envelope.Meta, attem
 		RateLimit:  RateLimit(s),
 		Attempts:   attempts,
 	}
+	info.Deprecated, info.Deprecation, info.Sunset, info.DeprecationLink = deprecationOf(resp.Header)
 }
 
 // values encodes an options struct with its `url` tags; nil gives none.

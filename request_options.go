@@ -22,8 +22,8 @@ type requestConfig struct {
 // is recognised by the API. Every retry of the call sends the same key.
 func WithIdempotencyKey(key string) RequestOption {
 	return func(rc *requestConfig) error {
-		if strings.TrimSpace(key) == "" || len(key) > 255 || strings.ContainsAny(key, "\r\n\x00") {
-			return errors.New("lambda: WithIdempotencyKey: the key must be 1 to 255 characters on one line")
+		if strings.TrimSpace(key) == "" || len(key) > 255 || headerValueProblem(key) != "" {
+			return errors.New("lambda: WithIdempotencyKey: the key must be 1 to 255 characters on one line, without control characters")
 		}
 		rc.idempotencyKey = key
 		return nil
@@ -32,6 +32,9 @@ func WithIdempotencyKey(key string) RequestOption {
 
 // WithHeader adds a header to the call. Credentials cannot be set this way:
 // use the client's options, which keep them off other hosts and out of logs.
+// A name that is not an HTTP token, or a value holding a control character
+// other than tab, fails the call before anything is sent, with an error
+// matching ErrInvalidRequest (as does any refused RequestOption).
 func WithHeader(key, value string) RequestOption {
 	return func(rc *requestConfig) error {
 		switch http.CanonicalHeaderKey(key) {
@@ -40,8 +43,11 @@ func WithHeader(key, value string) RequestOption {
 		case "":
 			return errors.New("lambda: WithHeader: empty header name")
 		}
-		if strings.ContainsAny(key+value, "\r\n\x00") {
-			return errors.New("lambda: WithHeader: the header contains a line break or NUL")
+		if !validHeaderName(key) {
+			return fmt.Errorf("lambda: WithHeader: %q is not a valid header name (letters, digits and !#$%%&'*+-.^_`|~ only)", key)
+		}
+		if p := headerValueProblem(value); p != "" {
+			return fmt.Errorf("lambda: WithHeader: the value of %s %s, which no header can carry", key, p)
 		}
 		if rc.header == nil {
 			rc.header = make(http.Header)
@@ -76,4 +82,21 @@ type ResponseInfo struct {
 	ServerTime time.Time
 	RateLimit  RateLimit // zero when the response had no X-RateLimit-* headers
 	Attempts   int       // how many times the request was sent
+
+	// Deprecated reports that the answer carried a Deprecation header
+	// (RFC 9745): the route is deprecated, or will be from Deprecation on.
+	// The platform gives 12 months' notice before a route ends; with
+	// WithLogger the client also warns once per route.
+	Deprecated bool
+	// Deprecation is the date of the Deprecation header ("@1688169599"):
+	// when the route was or will be deprecated. Zero when the header gave
+	// no date, or did not parse.
+	Deprecation time.Time
+	// Sunset is the date of the Sunset header (RFC 8594, an HTTP date):
+	// when the route will stop answering. Zero when there was none.
+	Sunset time.Time
+	// DeprecationLink is where the API documents the change: the target of
+	// a Link header with rel="deprecation" or rel="sunset", when it is an
+	// http(s) URL; "" otherwise.
+	DeprecationLink string
 }

@@ -15,6 +15,7 @@ type authenticator struct {
 	mu      sync.RWMutex
 	keys    []string
 	created map[string]bool // secrets of keys created through the API
+	any     bool            // WithAnyAPIKey: every non-empty key is accepted
 }
 
 func (a *authenticator) set(keys []string) {
@@ -52,6 +53,9 @@ func (a *authenticator) check(r *http.Request) (string, bool) {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
 	for _, cand := range candidates {
+		if a.any && strings.TrimSpace(cand) != "" {
+			return cand, true
+		}
 		for _, k := range a.keys {
 			if k != "" && subtle.ConstantTimeCompare([]byte(cand), []byte(k)) == 1 {
 				return k, true

@@ -52,6 +52,7 @@ func NewServer(opts ...Option) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{cfg: cfg, ctx: ctx, cancel: cancel}
 	s.auth.set(cfg.apiKeys)
+	s.auth.any = cfg.anyKey
 	s.log.limit = cfg.requestLogLimit
 	s.limiter.init(cfg)
 	s.idem.init()
