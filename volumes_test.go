@@ -29,7 +29,7 @@ func TestVolumesCreateGetDeleteOnTheWire(t *testing.T) {
 	assert.Equal(t, "us-west-1", vol.Region)
 	assert.Equal(t, lambda.VolumeStatusCreating, vol.Status)
 	assert.Empty(t, vol.InstanceID, "null instance_id reads as empty")
-	assert.WithinDuration(t, time.Now(), vol.CreatedAt, time.Minute)
+	assert.WithinDuration(t, srv.Now(), vol.CreatedAt, time.Minute)
 
 	got, err := client.Volumes.Get(ctx, vol.ID)
 	require.NoError(t, err)

@@ -59,7 +59,7 @@ func TestDeploymentsCreateAndWorkloadsAll(t *testing.T) {
 		assert.Equal(t, "eu-central-1", dep.Region)
 		assert.Equal(t, i+1, dep.MinInstances)
 		assert.Equal(t, lambda.DeploymentStatusPending, dep.Status)
-		assert.WithinDuration(t, time.Now(), dep.CreatedAt, time.Minute)
+		assert.WithinDuration(t, srv.Now(), dep.CreatedAt, time.Minute)
 		deployed = append(deployed, dep)
 	}
 	srv.ResetRequests()

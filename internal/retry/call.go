@@ -25,6 +25,9 @@ type Call struct {
 
 	// Attempt is the number of the attempt in flight, from 1.
 	Attempt int
+	// Started is when the attempt in flight was sent, for its duration in
+	// log lines: waits for the rate-limit budget included, backoff not.
+	Started time.Time
 	// RetryAfter is the wait the server asked for on the last 429 or 503.
 	RetryAfter time.Duration
 	// MayHaveApplied reports that an earlier attempt was retried after a

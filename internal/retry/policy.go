@@ -49,6 +49,7 @@ func (p *Policy) Install(rc *retryablehttp.Client) {
 func requestHook(_ retryablehttp.Logger, req *http.Request, i int) {
 	if c := FromContext(req.Context()); c != nil {
 		c.Attempt = i + 1
+		c.Started = time.Now()
 	}
 }
 
@@ -199,9 +200,9 @@ func (p *Policy) log(ctx context.Context, call *Call, resp *http.Response, err e
 }
 
 // LogAttempt writes the debug line of one attempt of call to l (nil: none):
-// method, path, attempt, the wait before the next one, status and request
-// ID when a response came (the ID from its header unless requestID is
-// given), and the error. It never logs headers, so never a credential.
+// method, path, attempt, its duration, the wait before the next one, status
+// and request ID when a response came (the ID from its header unless
+// requestID is given), and the error. It never logs headers, so never a credential.
 func LogAttempt(ctx context.Context, l *slog.Logger, msg string, call *Call, resp *http.Response, requestID string, err error, wait time.Duration) {
 	if l == nil || !l.Enabled(ctx, slog.LevelDebug) {
 		return
@@ -209,6 +210,9 @@ func LogAttempt(ctx context.Context, l *slog.Logger, msg string, call *Call, res
 	attrs := []slog.Attr{
 		slog.String("method", call.Method), slog.String("path", call.Path),
 		slog.Int("attempt", call.Attempt), slog.Duration("wait", wait),
+	}
+	if !call.Started.IsZero() {
+		attrs = append(attrs, slog.Duration("duration", time.Since(call.Started)))
 	}
 	if resp != nil {
 		if requestID == "" {
