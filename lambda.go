@@ -88,6 +88,9 @@ func NewClient(opts ...Option) (*Client, error) {
 		base = &limiterTransport{base: base, limiter: cfg.limiter}
 	}
 	base = &budgetTransport{base: base, client: c}
+	if cfg.debugWriter != nil { // below the credential: it dumps what is sent, redacted
+		base = &debugTransport{base: base, w: cfg.debugWriter, client: c}
+	}
 	hc.Transport = auth.NewTransport(base, c.credential, c.baseURL)
 	hc.CheckRedirect = checkRedirect(c.baseURL, cfg.httpClient.CheckRedirect)
 	c.httpClient = &hc
