@@ -93,7 +93,6 @@ func TestDeploymentsCreateRefused(t *testing.T) {
 	}{
 		{"no instances", &lambda.CreateDeploymentRequest{Config: "c", Region: "r"}, "min_instances"},
 		{"no config", &lambda.CreateDeploymentRequest{Region: "r", MinInstances: 1}, "config"},
-		{"nil request", nil, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
