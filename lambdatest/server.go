@@ -3,6 +3,7 @@ package lambdatest
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
@@ -63,6 +64,13 @@ func NewServer(opts ...Option) *Server {
 	s.table = s.routes()
 
 	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	if cfg.listener != nil {
+		_ = s.ts.Listener.Close()
+		s.ts.Listener = cfg.listener
+	}
+	if cfg.certificate != nil {
+		s.ts.TLS = &tls.Config{Certificates: []tls.Certificate{*cfg.certificate}}
+	}
 	if cfg.tls {
 		s.ts.StartTLS()
 	} else {
