@@ -48,6 +48,11 @@
 //   - An idempotent replay repeats the first answer byte for byte, with its
 //     X-Request-Id, and adds the header "Idempotent-Replayed: true". Answers
 //     with status 500 or more are not stored, so a retry runs for real.
+//   - Rate limits are counted per API key in two windows: the plan's hour
+//     (every route but the workloads routes) and the workloads routes' own
+//     500 a minute; each answer's X-RateLimit-* headers describe the window
+//     of its route. They are enforced with WithPlan (burst included) or
+//     WithRateLimit; by default they are shown, never enforced.
 //   - Keys created with POST /account/api-keys authenticate until deleted.
 //   - Life cycles move on their own (one timer goroutine per server), so
 //     webhook events fire even when nobody polls.

@@ -57,7 +57,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 
 	key, ok := s.auth.check(r)
 	if !ok {
-		s.limiter.peek(w.Header(), now)
+		s.limiter.peek(w.Header(), r, now)
 		msg := "missing API key: send Authorization: Bearer <key> or X-API-Key"
 		if r.Header.Get("Authorization") != "" || r.Header.Get("X-API-Key") != "" {
 			msg = "invalid API key"
@@ -67,7 +67,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	c.key = key
 	s.st.touchKey(key, now)
-	if e := s.limiter.take(w.Header(), key, now); e != nil {
+	if e := s.limiter.take(w.Header(), r, key, now); e != nil {
 		s.finish(w, c, c.fail(e), true)
 		return
 	}
