@@ -55,6 +55,7 @@ type config struct {
 	adminToken      string
 	listener        net.Listener
 	certificate     *tls.Certificate
+	now             func() time.Time // nil until NewServer: the default clock
 }
 
 func defaultConfig() config {

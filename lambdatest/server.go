@@ -39,10 +39,14 @@ type Server struct {
 	contract validator // the contract as written, for WithStrictRequests and responses
 	platform validator // the contract as the platform applies it to requests
 	table    []route
+	clock    *movableClock // nil when WithClock gave the clock
 }
 
 // NewServer starts a simulator on 127.0.0.1 and returns it; Close stops it.
-// It panics if the listener cannot be opened, like httptest.NewServer.
+// It panics if the listener cannot be opened, like httptest.NewServer, and
+// if ClockOffsetEnv is set to something that is not a duration while no
+// WithClock is given: a clock guard that silently did not run would be
+// worse than none.
 func NewServer(opts ...Option) *Server {
 	cfg := defaultConfig()
 	for _, o := range opts {
@@ -50,8 +54,17 @@ func NewServer(opts ...Option) *Server {
 			o(&cfg)
 		}
 	}
+	var own *movableClock // the server's own clock, which SetClock moves
+	if cfg.now == nil {
+		now, err := defaultClock()
+		if err != nil {
+			panic(err.Error())
+		}
+		own = &movableClock{base: now}
+		cfg.now = own.Now
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Server{cfg: cfg, ctx: ctx, cancel: cancel}
+	s := &Server{cfg: cfg, ctx: ctx, cancel: cancel, clock: own}
 	s.auth.set(cfg.apiKeys)
 	s.auth.any = cfg.anyKey
 	s.log.limit = cfg.requestLogLimit
@@ -86,9 +99,14 @@ func NewServer(opts ...Option) *Server {
 
 // NewTestServer starts a server for one test: every response is checked
 // against the contract (WithResponseValidation(t), which later options may
-// not undo), and the server is closed when the test ends.
+// not undo), and the server is closed when the test ends. A malformed
+// ClockOffsetEnv fails the test at once.
 func NewTestServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
+	if _, err := clockOffset(); err != nil {
+		t.Fatal(err)
+		return nil // only a fake testing.TB gets here
+	}
 	s := NewServer(append(append([]Option(nil), opts...), WithResponseValidation(t))...)
 	t.Cleanup(s.Close)
 	return s
