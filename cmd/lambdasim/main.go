@@ -45,7 +45,6 @@ func main() {
 type settings struct {
 	addr            string
 	apiKeys         stringList
-	anyKey          bool
 	plan            string
 	rateLimit       int
 	rateWindow      time.Duration
@@ -75,8 +74,7 @@ func parseFlags(args []string, stderr io.Writer) (*settings, error) {
 	fs := flag.NewFlagSet("lambdasim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&s.addr, "addr", "127.0.0.1:8010", "address to listen on (host:port; port 0 picks a free one)")
-	fs.Var(&s.apiKeys, "api-key", "an API key to accept (repeatable; default "+lambdatest.DefaultAPIKey+")")
-	fs.BoolVar(&s.anyKey, "any-api-key", false, "accept any non-empty API key, as the seeds' examples send placeholders")
+	fs.Var(&s.apiKeys, "api-key", "accept only this API key (repeatable); without it, any non-empty key is accepted")
 	fs.StringVar(&s.plan, "plan", "", "enforce a plan's rate limits: free, professional or enterprise")
 	fs.IntVar(&s.rateLimit, "rate-limit", 0, "enforce a fixed window of this many requests per key (with -rate-window)")
 	fs.DurationVar(&s.rateWindow, "rate-window", time.Hour, "the window of -rate-limit")
@@ -118,10 +116,11 @@ func (s *settings) options(log *slog.Logger) ([]lambdatest.Option, error) {
 	if s.transitionDelay <= 0 || s.metricsInterval <= 0 || s.webhookAttempts <= 0 || s.requestLog < 0 {
 		return nil, errors.New("-transition-delay, -metrics-interval and -webhook-attempts must be positive, -request-log not negative")
 	}
+	// Like stripe-mock, any key will do unless keys are named, so that the
+	// documentation's examples work as written with their placeholder keys.
 	if len(s.apiKeys) > 0 {
 		opts = append(opts, lambdatest.WithAPIKeys(s.apiKeys...))
-	}
-	if s.anyKey {
+	} else {
 		opts = append(opts, lambdatest.WithAnyAPIKey())
 	}
 	if s.plan != "" {

@@ -163,8 +163,10 @@ func TestLambdasimOverPlainHTTP(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, status)
 	status, _ = call(t, hc, "GET", root+"/_lambdasim/health", key, "")
 	assert.Equal(t, http.StatusUnauthorized, status, "an API key is not an admin token")
-	status, _ = call(t, hc, "GET", base+"/instances", admin, "")
-	assert.Equal(t, http.StatusUnauthorized, status, "the admin token is not an API key")
+	status, _ = call(t, hc, "GET", base+"/instances", "λ_sk_...", "")
+	assert.Equal(t, http.StatusOK, status, "the documentation's placeholder key works")
+	status, _ = call(t, hc, "GET", base+"/instances", "", "")
+	assert.Equal(t, http.StatusUnauthorized, status, "a key is still needed")
 	status, out = call(t, hc, "GET", root+"/_lambdasim/health", admin, "")
 	require.Equal(t, http.StatusOK, status)
 	assert.Equal(t, base, out["base_url"])
@@ -228,6 +230,18 @@ func TestLambdasimOverPlainHTTP(t *testing.T) {
 	assert.Equal(t, http.StatusOK, status)
 	status, _ = call(t, hc, "GET", root+"/_lambdasim/nope", admin, "")
 	assert.Equal(t, http.StatusNotFound, status)
+}
+
+func TestLambdasimNamedKeys(t *testing.T) {
+	t.Parallel()
+	s := startSim(t, "-api-key", "λ_sk_one", "-api-key", "λ_sk_two")
+	base, admin := s.env["LAMBDA_BASE_URL"], s.env["LAMBDASIM_ADMIN_TOKEN"]
+	assert.Equal(t, "λ_sk_one", s.env["LAMBDA_API_KEY"])
+	hc := &http.Client{Timeout: 10 * time.Second}
+	for key, want := range map[string]int{"λ_sk_one": 200, "λ_sk_two": 200, "λ_sk_...": 401, admin: 401} {
+		status, _ := call(t, hc, "GET", base+"/instances", key, "")
+		assert.Equal(t, want, status, "key %q", key)
+	}
 }
 
 func TestLambdasimWithTheSDKOverTLS(t *testing.T) {

@@ -20,10 +20,14 @@ if (!base || !key || !adminToken) throw new Error("usage: node smoke.mjs <base U
 const root = new URL(base).origin;
 const fail = (msg) => { console.error("FAIL: " + msg); process.exit(1); };
 
+// Keys hold non-ASCII bytes ("λ_sk_…"). fetch takes header values as Latin-1
+// strings, so the key's UTF-8 bytes are passed that way and go out unchanged.
+const authorization = "Bearer " + Buffer.from(key, "utf8").toString("latin1");
+
 async function api(method, path, body) {
   const res = await fetch(base + path, {
     method,
-    headers: { Authorization: `Bearer ${key}`, ...(body ? { "Content-Type": "application/json" } : {}) },
+    headers: { Authorization: authorization, ...(body ? { "Content-Type": "application/json" } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
   const text = await res.text();
