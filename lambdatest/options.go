@@ -1,7 +1,9 @@
 package lambdatest
 
 import (
+	"crypto/tls"
 	"log/slog"
+	"net"
 	"net/http"
 	"testing"
 	"time"
@@ -51,6 +53,9 @@ type config struct {
 	seedShapes      bool
 	anyKey          bool
 	signatureInBody bool
+	adminToken      string
+	listener        net.Listener
+	certificate     *tls.Certificate
 	now             func() time.Time // nil until NewServer: the default clock
 }
 
@@ -198,4 +203,19 @@ func WithAnyAPIKey() Option {
 // verify both forms.
 func WithWebhookSignatureInBody() Option {
 	return func(c *config) { c.signatureInBody = true }
+}
+
+// WithListener serves on l instead of a new listener on 127.0.0.1, for a
+// simulator on a chosen address (cmd/lambdasim's -addr). Close closes it.
+func WithListener(l net.Listener) Option {
+	return func(c *config) { c.listener = l }
+}
+
+// WithCertificate serves HTTPS with cert instead of httptest's built-in
+// one; Client trusts it. It implies WithTLS.
+func WithCertificate(cert tls.Certificate) Option {
+	return func(c *config) {
+		c.certificate = &cert
+		c.tls = true
+	}
 }
