@@ -51,6 +51,7 @@ type config struct {
 	seedShapes      bool
 	anyKey          bool
 	now             func() time.Time // nil until NewServer: the default clock
+	clockOffset     time.Duration    // the default clock's shift (ClockOffsetEnv)
 }
 
 func defaultConfig() config {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -53,11 +54,11 @@ func NewServer(opts ...Option) *Server {
 		}
 	}
 	if cfg.now == nil {
-		now, err := defaultClock()
+		now, offset, err := defaultClock()
 		if err != nil {
 			panic(err.Error())
 		}
-		cfg.now = now
+		cfg.now, cfg.clockOffset = now, offset
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{cfg: cfg, ctx: ctx, cancel: cancel}
@@ -98,6 +99,11 @@ func NewTestServer(t testing.TB, opts ...Option) *Server {
 	}
 	s := NewServer(append(append([]Option(nil), opts...), WithResponseValidation(t))...)
 	t.Cleanup(s.Close)
+	if d := s.cfg.clockOffset; d != 0 {
+		// Shown with a failure: it explains a date that is a year off.
+		t.Logf("lambdatest: %s=%s: the simulator's clock is %s off this machine's; compare its times with srv.Now()",
+			ClockOffsetEnv, os.Getenv(ClockOffsetEnv), d)
+	}
 	return s
 }
 
