@@ -73,10 +73,16 @@ func (s *InstancesService) StreamMetrics(ctx context.Context, id string, opts *S
 	return func(yield func(MetricSample, error) bool) {
 		ms, err := s.newMetricStream(id, cfg, ro)
 		if err != nil {
-			yield(MetricSample{}, err)
+			yield(MetricSample{}, s.client.credentialRedactor().error(err))
 			return
 		}
-		ms.run(ctx, yield)
+		// Every error the stream yields is redacted, as a call's are.
+		ms.run(ctx, func(sample MetricSample, err error) bool {
+			if err != nil {
+				err = s.client.credentialRedactor().error(err)
+			}
+			return yield(sample, err)
+		})
 	}
 }
 
@@ -107,6 +113,7 @@ type metricStream struct {
 	dialOpt websocket.DialOptions
 	timeout time.Duration // the handshake's bound: the http.Client's Timeout
 	info    *ResponseInfo
+	client  *Client
 }
 
 func (s *InstancesService) newMetricStream(id string, cfg StreamMetricsOptions, ro []RequestOption) (*metricStream, error) {
@@ -139,7 +146,7 @@ func (s *InstancesService) newMetricStream(id string, cfg StreamMetricsOptions, 
 	}
 	header["User-Agent"] = c.userAgent
 	return &metricStream{
-		id: id, url: u, cfg: cfg, timeout: c.httpClient.Timeout, info: rc.info,
+		id: id, url: u, cfg: cfg, timeout: c.httpClient.Timeout, info: rc.info, client: c,
 		dialOpt: websocket.DialOptions{HTTPClient: &hc, HTTPHeader: header},
 	}, nil
 }
@@ -185,7 +192,7 @@ func (ms *metricStream) dial(ctx context.Context) (*websocket.Conn, error) {
 		defer cancel()
 	}
 	conn, resp, err := websocket.Dial(dctx, ms.url, &ms.dialOpt)
-	fillInfo(ms.info, resp, envelope.Meta{}, 1)
+	ms.client.fillInfo(ms.info, resp, envelope.Meta{}, 1, nil)
 	switch {
 	case err == nil:
 		conn.SetReadLimit(ms.cfg.ReadLimit)
@@ -195,7 +202,7 @@ func (ms *metricStream) dial(ctx context.Context) (*websocket.Conn, error) {
 		if resp.Body != nil { // coder/websocket keeps the first KiB
 			body, _ = io.ReadAll(resp.Body)
 		}
-		e, _ := newErrorFromResponse(resp, body, 0)
+		e, _ := newErrorFromResponse(resp, body, 0, ms.client.credentialRedactor())
 		return nil, e
 	case resp != nil:
 		return nil, invalidResponse(resp, "", err) // a 101 that broke the protocol

@@ -259,7 +259,10 @@ func WithUserAgent(suffix string) Option {
 }
 
 // WithLogger logs one debug line per attempt (method, path, status,
-// attempt, wait, request ID) to l. Credentials are never logged.
+// attempt, wait, request ID) to l. Credentials are never logged: every
+// line passes through a handler that replaces the client's credential, and
+// any secret the call sent, by REDACTED, in whatever encoding a server
+// echoed it.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		if l == nil {
