@@ -59,9 +59,10 @@ type ListFirewallRulesOptions struct {
 }
 
 // CreateRule creates a firewall rule.
+// A nil req is refused with ErrInvalidRequest, before anything is sent.
 func (s *FirewallService) CreateRule(ctx context.Context, req *CreateFirewallRuleRequest, opts ...RequestOption) (*FirewallRule, error) {
 	if req == nil {
-		req = &CreateFirewallRuleRequest{}
+		return nil, nilRequest("Firewall.CreateRule", "CreateFirewallRuleRequest")
 	}
 	return send[FirewallRule](ctx, s.client, http.MethodPost, "/firewall/rules", req, opts)
 }
@@ -83,6 +84,10 @@ func (s *FirewallService) AllRules(ctx context.Context, opts *ListFirewallRulesO
 }
 
 // DeleteRule deletes a firewall rule.
+// A retry that finds it gone (404) after an earlier attempt that may have
+// taken effect (a lost connection, a 5xx) is reported as success, since that
+// attempt most likely did it; ResponseInfo.Attempts shows the retry. A 404
+// on the first attempt is ErrNotFound.
 func (s *FirewallService) DeleteRule(ctx context.Context, id string, opts ...RequestOption) error {
 	if err := requireID("firewall rule", id); err != nil {
 		return err

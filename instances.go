@@ -83,9 +83,10 @@ type ListInstancesOptions struct {
 func Ptr[T any](v T) *T { return &v }
 
 // Create creates an instance. It starts pending; see WaitUntilReady.
+// A nil req is refused with ErrInvalidRequest, before anything is sent.
 func (s *InstancesService) Create(ctx context.Context, req *CreateInstanceRequest, opts ...RequestOption) (*Instance, error) {
 	if req == nil {
-		req = &CreateInstanceRequest{}
+		return nil, nilRequest("Instances.Create", "CreateInstanceRequest")
 	}
 	return send[Instance](ctx, s.client, http.MethodPost, "/instances", req, opts)
 }
@@ -115,12 +116,13 @@ func (s *InstancesService) All(ctx context.Context, opts *ListInstancesOptions, 
 }
 
 // Update changes the fields of req that are set.
+// A nil req is refused with ErrInvalidRequest, before anything is sent.
 func (s *InstancesService) Update(ctx context.Context, id string, req *UpdateInstanceRequest, opts ...RequestOption) (*Instance, error) {
 	if err := requireID("instance", id); err != nil {
 		return nil, err
 	}
 	if req == nil {
-		req = &UpdateInstanceRequest{}
+		return nil, nilRequest("Instances.Update", "UpdateInstanceRequest")
 	}
 	return send[Instance](ctx, s.client, http.MethodPatch, path("instances", id), req, opts)
 }
@@ -164,6 +166,10 @@ type ResizeInstanceRequest struct {
 
 // Delete deletes an instance: it is terminated and then no longer found.
 // The API refuses it (ErrConflict) while volumes are attached to it.
+// A retry that finds it gone (404) after an earlier attempt that may have
+// taken effect (a lost connection, a 5xx) is reported as success, since that
+// attempt most likely did it; ResponseInfo.Attempts shows the retry. A 404
+// on the first attempt is ErrNotFound.
 func (s *InstancesService) Delete(ctx context.Context, id string, opts ...RequestOption) error {
 	if err := requireID("instance", id); err != nil {
 		return err
@@ -190,12 +196,13 @@ func (s *InstancesService) Restart(ctx context.Context, id string, opts ...Reque
 
 // Resize changes the type of a running or stopped instance; it goes
 // through resizing back to the status it had.
+// A nil req is refused with ErrInvalidRequest, before anything is sent.
 func (s *InstancesService) Resize(ctx context.Context, id string, req *ResizeInstanceRequest, opts ...RequestOption) (*Instance, error) {
 	if err := requireID("instance", id); err != nil {
 		return nil, err
 	}
 	if req == nil {
-		req = &ResizeInstanceRequest{}
+		return nil, nilRequest("Instances.Resize", "ResizeInstanceRequest")
 	}
 	return send[Instance](ctx, s.client, http.MethodPost, path("instances", id, "resize"), req, opts)
 }

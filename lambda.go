@@ -49,7 +49,7 @@ type Client struct {
 	token      *auth.Token // non-nil with WithTokenSource
 	http       *retryablehttp.Client
 	httpClient *http.Client // the client requests go out on, behind the credential transport
-	limits     ratelimit.Tracker
+	limits     ratelimit.Budgets
 	logger     *slog.Logger             // the caller's, behind a redactingHandler
 	redacting  atomic.Pointer[redactor] // credentialRedactor's cache
 	policy     *retry.Policy
@@ -63,11 +63,11 @@ type service struct{ client *Client }
 // NewClient returns a client configured by opts. Without a credential
 // option it reads the API key from LAMBDA_API_KEY; LAMBDA_BASE_URL, when
 // set, replaces the default base URL. Every option's input is checked here:
-// a bad one is an error, never a panic later.
+// a bad one is an error matching ErrInvalidRequest, never a panic later.
 func NewClient(opts ...Option) (*Client, error) {
 	cfg, err := newConfig(opts)
 	if err != nil {
-		return nil, err
+		return nil, invalidArgument(err)
 	}
 	c := &Client{
 		baseURL:   cfg.baseURL,
@@ -92,6 +92,9 @@ func NewClient(opts ...Option) (*Client, error) {
 		base = &limiterTransport{base: base, limiter: cfg.limiter}
 	}
 	base = &budgetTransport{base: base, client: c}
+	if cfg.debugWriter != nil { // below the credential: it dumps what is sent, redacted
+		base = &debugTransport{base: base, w: cfg.debugWriter, client: c}
+	}
 	hc.Transport = auth.NewTransport(base, c.credential, c.baseURL)
 	hc.CheckRedirect = checkRedirect(c.baseURL, cfg.httpClient.CheckRedirect)
 	c.httpClient = &hc
@@ -128,7 +131,13 @@ func NewClient(opts ...Option) (*Client, error) {
 func (c *Client) BaseURL() string { return c.base }
 
 // RateLimit returns the rate-limit figures of the latest response that had
-// them; ok is false before any response did.
+// them; ok is false before any response did. Those figures describe the
+// window that response's route counts against: the platform counts the
+// workloads routes against 500 requests a minute and the others against
+// the plan's hour. The client keeps one budget per window, learned from
+// the answers (each group of routes, "instances" or "workloads", counts
+// against the window its answers' X-RateLimit-Limit names), so a spent
+// window holds back only the calls that count against it.
 func (c *Client) RateLimit() (rl RateLimit, ok bool) {
 	s, ok := c.limits.Snapshot()
 	return RateLimit(s), ok

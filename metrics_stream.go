@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"strings"
@@ -24,6 +25,7 @@ const (
 	DefaultStreamMinBackoff    = 250 * time.Millisecond
 	DefaultStreamMaxBackoff    = 10 * time.Second
 	DefaultStreamReadLimit     = 64 << 10 // bytes; a sample is about 200
+	DefaultStreamIdleTimeout   = 30 * time.Second
 )
 
 // ErrStreamDropped is matched by the error that ends a metrics stream whose
@@ -43,12 +45,28 @@ type StreamMetricsOptions struct {
 	MaxReconnects int
 	// MinBackoff and MaxBackoff bound the pause before each reconnect: it
 	// doubles with every failed attempt, with jitter. Zero means the
-	// defaults; a MaxBackoff below MinBackoff is raised to it.
+	// defaults; a MaxBackoff below MinBackoff is raised to it. A refused
+	// handshake that asks for a longer wait (Retry-After) than MaxBackoff
+	// or the client's WithMaxRetryWait, or one past ctx's deadline, is not
+	// slept: the stream ends with that error, the wait in Error.RetryAfter.
 	MinBackoff time.Duration
 	MaxBackoff time.Duration
 	// ReadLimit caps one message, in bytes; 0 means DefaultStreamReadLimit.
 	// A larger message ends the stream with ErrInvalidResponse.
 	ReadLimit int64
+	// IdleTimeout is how long the connection may stay silent while the
+	// loop waits for a sample (no message, no answer to a ping) before it
+	// is closed and reconnected like a dropped one: counted against
+	// MaxReconnects, and logged at warning level with WithLogger. After
+	// half of it without a message the client sends a WebSocket ping, so
+	// a live server whose samples are sparse is not taken for a dead one;
+	// the time the loop's body spends on a sample is not silence. It
+	// catches what TCP does not report: a connection that a NAT or load
+	// balancer dropped, or a server that hangs without closing. 0 means
+	// DefaultStreamIdleTimeout (30 s, within the idle limits of common
+	// NATs, which the pings also keep open); a negative value is refused
+	// with an error matching ErrInvalidRequest.
+	IdleTimeout time.Duration
 }
 
 // StreamMetrics streams an instance's metrics over a WebSocket (wss:// for
@@ -64,13 +82,20 @@ type StreamMetricsOptions struct {
 // failed MaxReconnects times in a row, or when a message exceeds the read
 // limit. It ends without an error when the server closes the stream
 // normally. A dropped connection, a 429 or a 5xx is otherwise retried after
-// a jittered exponential backoff. A message that is not a JSON sample is
+// a jittered exponential backoff; so is a connection silent for the
+// options' IdleTimeout, and a handshake that outlasts the client's
+// WithAttemptTimeout. A message that is not a JSON sample is
 // yielded as an error matching ErrInvalidResponse and skipped: the stream
 // goes on unless the loop breaks, since one garbled message says nothing
 // about the next.
 func (s *InstancesService) StreamMetrics(ctx context.Context, id string, opts *StreamMetricsOptions, ro ...RequestOption) iter.Seq2[MetricSample, error] {
+	cerr := checkStreamOptions(opts)
 	cfg := streamConfig(opts)
 	return func(yield func(MetricSample, error) bool) {
+		if cerr != nil {
+			yield(MetricSample{}, cerr)
+			return
+		}
 		ms, err := s.newMetricStream(id, cfg, ro)
 		if err != nil {
 			yield(MetricSample{}, s.client.credentialRedactor().error(err))
@@ -86,9 +111,21 @@ func (s *InstancesService) StreamMetrics(ctx context.Context, id string, opts *S
 	}
 }
 
+// checkStreamOptions refuses what streamConfig would have to guess at.
+func checkStreamOptions(opts *StreamMetricsOptions) error {
+	if opts != nil && opts.IdleTimeout < 0 {
+		return &Error{Code: CodeInvalidRequest,
+			Message: fmt.Sprintf("StreamMetricsOptions.IdleTimeout is negative (%v)", opts.IdleTimeout)}
+	}
+	return nil
+}
+
 // streamConfig copies opts with the defaults filled in.
 func streamConfig(opts *StreamMetricsOptions) StreamMetricsOptions {
 	o := deref(opts)
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = DefaultStreamIdleTimeout
+	}
 	if o.MaxReconnects == 0 {
 		o.MaxReconnects = DefaultStreamMaxReconnects
 	}
@@ -112,7 +149,9 @@ type metricStream struct {
 	cfg     StreamMetricsOptions
 	dialOpt websocket.DialOptions
 	timeout time.Duration // the handshake's bound: the http.Client's Timeout
+	maxWait time.Duration // the client's WithMaxRetryWait
 	info    *ResponseInfo
+	logger  *slog.Logger
 	client  *Client
 }
 
@@ -146,7 +185,8 @@ func (s *InstancesService) newMetricStream(id string, cfg StreamMetricsOptions, 
 	}
 	header["User-Agent"] = c.userAgent
 	return &metricStream{
-		id: id, url: u, cfg: cfg, timeout: c.httpClient.Timeout, info: rc.info, client: c,
+		id: id, url: u, cfg: cfg, timeout: c.httpClient.Timeout, maxWait: c.policy.MaxWait, info: rc.info, logger: c.logger,
+		client:  c,
 		dialOpt: websocket.DialOptions{HTTPClient: &hc, HTTPHeader: header},
 	}, nil
 }
@@ -154,9 +194,12 @@ func (s *InstancesService) newMetricStream(id string, cfg StreamMetricsOptions, 
 // run connects, reads, and reconnects until the stream ends.
 func (ms *metricStream) run(ctx context.Context, yield func(MetricSample, error) bool) {
 	failures := 0 // connection attempts in a row that failed
-	for {
+	for connection := 1; ; connection++ {
+		start := time.Now()
 		conn, err := ms.dial(ctx)
 		if err == nil {
+			ms.log(ctx, slog.LevelDebug, "lambda: metrics stream connected", slog.Int("connection", connection),
+				slog.Bool("reconnect", connection > 1), slog.Duration("duration", time.Since(start)))
 			delivered, stopped, rerr := ms.pump(ctx, conn, yield)
 			if stopped || rerr == nil {
 				return
@@ -176,11 +219,27 @@ func (ms *metricStream) run(ctx context.Context, yield func(MetricSample, error)
 			return
 		}
 		failures++
-		if retry.Sleep(ctx, ms.backoff(failures, err)) != nil {
+		wait, ok := ms.backoff(ctx, failures, err)
+		if !ok { // the API asked for a longer wait than the stream may sleep
+			yield(MetricSample{}, err)
+			return
+		}
+		ms.log(ctx, slog.LevelInfo, "lambda: metrics stream lost, reconnecting", slog.Int("failures", failures),
+			slog.Duration("wait", wait), slog.String("error", err.Error()))
+		if retry.Sleep(ctx, wait) != nil {
 			yield(MetricSample{}, ms.ctxErr(ctx))
 			return
 		}
 	}
+}
+
+// log writes a line about the stream to the client's logger, if any.
+// Errors in it are the client's own, which never quote the credential.
+func (ms *metricStream) log(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
+	if ms.logger == nil || !ms.logger.Enabled(ctx, level) {
+		return
+	}
+	ms.logger.LogAttrs(ctx, level, msg, append([]slog.Attr{slog.String("instance", ms.id)}, attrs...)...)
 }
 
 // dial opens one connection. A refused handshake becomes a typed *Error.
@@ -234,12 +293,23 @@ func (ms *metricStream) pump(ctx context.Context, conn *websocket.Conn, yield fu
 			_ = conn.CloseNow()
 		}
 	}()
+	silence := watchSilence(conn, ms.cfg.IdleTimeout)
+	defer silence.stop()
 	for {
+		silence.waiting(true)
 		_, data, err := conn.Read(context.Background())
+		silence.waiting(false)
+		if err != nil {
+			silence.stop() // settles fired: the watch may be closing the connection right now
+		}
 		switch {
 		case errors.Is(err, websocket.ErrMessageTooBig):
 			return delivered, false, &Error{Code: CodeInvalidResponse, cause: err,
 				Message: fmt.Sprintf("a metrics message exceeds the read limit of %d bytes", ms.cfg.ReadLimit)}
+		case err != nil && silence.fired() && ctx.Err() == nil:
+			ms.logSilence(ctx)
+			return delivered, false, fmt.Errorf("%w (instance %s): silent for %v, closed: %w",
+				ErrStreamDropped, ms.id, ms.cfg.IdleTimeout, err)
 		case websocket.CloseStatus(err) == websocket.StatusNormalClosure:
 			return delivered, false, nil
 		case err != nil:
@@ -275,15 +345,23 @@ func reconnectable(err error) bool {
 
 // backoff is the pause before reconnect attempt n (from 1): a random
 // duration between half and all of MinBackoff·2^(n-1), capped at
-// MaxBackoff, and at least what a 429 asked for.
-func (ms *metricStream) backoff(n int, err error) time.Duration {
+// MaxBackoff, and at least what a 429 or 503 asked for. ok is false when
+// what it asked for is longer than MaxBackoff or the client's longest
+// retry wait, or would end past ctx's deadline: not to be slept out.
+func (ms *metricStream) backoff(ctx context.Context, n int, err error) (time.Duration, bool) {
 	hi := retry.Doubling(ms.cfg.MinBackoff, ms.cfg.MaxBackoff, n-1)
 	d := hi/2 + rand.N(hi/2+1)
 	var e *Error
 	if errors.As(err, &e) && e.RetryAfter > d {
+		if e.RetryAfter > min(ms.cfg.MaxBackoff, ms.maxWait) {
+			return 0, false
+		}
+		if deadline, ok := ctx.Deadline(); ok && time.Now().Add(e.RetryAfter).After(deadline) {
+			return 0, false
+		}
 		d = e.RetryAfter
 	}
-	return d
+	return d, true
 }
 
 func (ms *metricStream) ctxErr(ctx context.Context) error {
