@@ -61,6 +61,7 @@ type settings struct {
 	logLevel        string
 	adminToken      string
 	webhookAttempts int
+	signatureInBody bool
 }
 
 // stringList is a flag that may be given several times.
@@ -85,6 +86,7 @@ func parseFlags(args []string, stderr io.Writer) (*settings, error) {
 	fs.IntVar(&s.seedInstances, "seed-instances", 0, "running instances to create at start")
 	fs.BoolVar(&s.strict, "strict", false, "refuse what the platform tolerates (no Idempotency-Key on POST, unknown fields, …)")
 	fs.BoolVar(&s.seedShapes, "seed-shapes", false, "answer each route in its seed document's shape (bare arrays, status envelope)")
+	fs.BoolVar(&s.signatureInBody, "webhook-signature-in-body", false, "sign webhook events in the body's \"signature\" member, as seed 001 shows, instead of the X-Lambda-Signature header")
 	fs.StringVar(&s.clock, "clock", "", "start the simulator's clock at this RFC 3339 time (it then ticks)")
 	fs.IntVar(&s.requestLog, "request-log", lambdatest.DefaultRequestLogLimit, "how many requests the admin API's log keeps (0: all)")
 	fs.StringVar(&s.logFormat, "log-format", "text", "request log lines on stderr: text, json, or none")
@@ -135,6 +137,9 @@ func (s *settings) options(log *slog.Logger) ([]lambdatest.Option, error) {
 			return nil, errors.New("-rate-limit and -rate-window must be positive")
 		}
 		opts = append(opts, lambdatest.WithRateLimit(s.rateLimit, s.rateWindow))
+	}
+	if s.signatureInBody {
+		opts = append(opts, lambdatest.WithWebhookSignatureInBody())
 	}
 	if s.strict {
 		opts = append(opts, lambdatest.WithStrictRequests())
