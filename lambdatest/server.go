@@ -26,6 +26,7 @@ type Server struct {
 	once   sync.Once
 
 	auth     authenticator
+	oauth    oauthServer
 	limiter  rateLimiter
 	faults   faultList
 	log      requestLog
@@ -49,6 +50,7 @@ func NewServer(opts ...Option) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{cfg: cfg, ctx: ctx, cancel: cancel}
 	s.auth.set(cfg.apiKeys)
+	s.oauth.init(cfg)
 	s.log.limit = cfg.requestLogLimit
 	s.limiter.init(cfg)
 	s.idem.init()
