@@ -207,9 +207,11 @@ func (c *Contract) find(r *http.Request, body []byte) (*routers.Route, map[strin
 	if r == nil || r.URL == nil {
 		return nil, nil, nil, noRoute("no request")
 	}
-	path, ok := contractPath(r.URL.Path)
+	// The router splits on "/": give it the escaped path, so that an ID
+	// holding an escaped "/" stays one segment, as the platform sees it.
+	path, ok := contractPath(canonicalPath(r.URL.EscapedPath()))
 	if !ok {
-		return nil, nil, nil, noRoute(fmt.Sprintf("path %q is not under /v1 or /v2", truncate(r.URL.Path)))
+		return nil, nil, nil, noRoute(fmt.Sprintf("path %q is not under /v1 or /v2", truncate(r.URL.EscapedPath())))
 	}
 	req := r.Clone(r.Context())
 	u := *r.URL

@@ -97,7 +97,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 // handle routes the request, checks it against the contract, and runs the
 // handler (through the idempotency store for POSTs with a key).
 func (s *Server) handle(c *call) reply {
-	rt, id, ok := match(s.table, c.r.Method, c.r.URL.Path)
+	rt, id, ok := match(s.table, c.r.Method, c.r.URL.EscapedPath())
 	if !ok {
 		return c.fail(errorf(http.StatusNotFound, "no route for %s %s", c.r.Method, truncate(c.r.URL.Path)))
 	}

@@ -11,12 +11,13 @@ import (
 // Header holds the headers as sent, credentials included, so that a test
 // can check the exact bytes of an API key; do not print it.
 type Request struct {
-	Method   string
-	Path     string
-	RawQuery string
-	Header   http.Header
-	Body     []byte
-	Time     time.Time
+	Method      string
+	Path        string // unescaped, as net/http's URL.Path
+	EscapedPath string // as sent: where the simulator routes
+	RawQuery    string
+	Header      http.Header
+	Body        []byte
+	Time        time.Time
 }
 
 type requestLog struct {
@@ -26,7 +27,7 @@ type requestLog struct {
 }
 
 func (l *requestLog) add(r *http.Request, body []byte, now time.Time) {
-	rec := Request{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery,
+	rec := Request{Method: r.Method, Path: r.URL.Path, EscapedPath: r.URL.EscapedPath(), RawQuery: r.URL.RawQuery,
 		Header: r.Header.Clone(), Body: bytes.Clone(body), Time: now}
 	l.mu.Lock()
 	defer l.mu.Unlock()

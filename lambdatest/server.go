@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -173,8 +174,11 @@ func (s *Server) routes() []route {
 	}
 }
 
-// match finds the route of method and path ("/v1/instances/inst_1") and
-// the value of its {id}, if any. Both /v1 and /v2 serve the same API.
+// match finds the route of method and path, the request's escaped path
+// ("/v1/instances/inst_1"), and the value of its {id}, if any. Both /v1
+// and /v2 serve the same API. It splits on the "/" that were sent, then
+// unescapes each segment, as the platform does: "x%2Fnetwork" is one ID,
+// never the network route of instance x.
 func match(routes []route, method, path string) (route, string, bool) {
 	rest, ok := strings.CutPrefix(path, "/v1/")
 	if !ok {
@@ -182,7 +186,10 @@ func match(routes []route, method, path string) (route, string, bool) {
 			return route{}, "", false
 		}
 	}
-	segs := strings.Split(rest, "/")
+	segs, ok := segments(rest)
+	if !ok {
+		return route{}, "", false
+	}
 	for _, rt := range routes {
 		if rt.method != method {
 			continue
@@ -208,6 +215,33 @@ func match(routes []route, method, path string) (route, string, bool) {
 		}
 	}
 	return route{}, "", false
+}
+
+// segments splits an escaped path on its "/" and unescapes each segment;
+// ok is false for a malformed escape.
+func segments(escaped string) ([]string, bool) {
+	segs := strings.Split(escaped, "/")
+	for i, s := range segs {
+		u, err := url.PathUnescape(s)
+		if err != nil {
+			return nil, false
+		}
+		segs[i] = u
+	}
+	return segs, true
+}
+
+// canonicalPath is an escaped path with each segment escaped the one way
+// url.PathEscape does: "/v1/%69nstances/x%2Fy" is "/v1/instances/x%2Fy".
+func canonicalPath(escaped string) string {
+	segs, ok := segments(escaped)
+	if !ok {
+		return escaped
+	}
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return strings.Join(segs, "/")
 }
 
 // sleep waits for d, and reports false if ctx or the server ended first.

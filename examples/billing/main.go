@@ -5,6 +5,9 @@
 // With LAMBDA_API_KEY set it reads your real account (read-only); without
 // it, it runs against the in-process simulator's sample account.
 //
+// This file is the whole recipe: the simulator fallback lives in sim.go,
+// which a copy of main.go leaves behind.
+//
 //	go run ./examples/billing
 package main
 
@@ -18,7 +21,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/lambda/lambda-go"
-	"github.com/lambda/lambda-go/lambdatest"
 )
 
 func main() {
@@ -31,11 +33,10 @@ func main() {
 func run() error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	client, closeSim, err := newClient()
+	client, err := lambda.NewClient() // reads LAMBDA_API_KEY (and LAMBDA_BASE_URL)
 	if err != nil {
 		return err
 	}
-	defer closeSim()
 
 	usage, err := client.Billing.Usage(ctx)
 	if err != nil {
@@ -99,21 +100,4 @@ func table(rows [][]string) error {
 		fmt.Fprintf(w, "%-*s\t%s\t\n", width, r[0], strings.Join(r[1:], "\t"))
 	}
 	return w.Flush()
-}
-
-// newClient talks to the real API when LAMBDA_API_KEY is set, and otherwise
-// to a simulator started in this process; the returned func stops it.
-func newClient() (*lambda.Client, func(), error) {
-	if os.Getenv("LAMBDA_API_KEY") != "" {
-		client, err := lambda.NewClient() // reads LAMBDA_API_KEY (and LAMBDA_BASE_URL)
-		return client, func() {}, err
-	}
-	srv := lambdatest.NewServer()
-	fmt.Println("LAMBDA_API_KEY is not set: running against the in-process simulator (lambdatest).")
-	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.URL+"/v1"))
-	if err != nil {
-		srv.Close()
-		return nil, nil, err
-	}
-	return client, srv.Close, nil
 }

@@ -6,6 +6,9 @@
 // With LAMBDA_API_KEY set it uses the real API (read-only calls and one
 // refused create); without it, it runs against the in-process simulator.
 //
+// This file is the whole recipe: the simulator fallback lives in sim.go,
+// which a copy of main.go leaves behind.
+//
 //	go run ./examples/errors
 package main
 
@@ -17,7 +20,6 @@ import (
 	"time"
 
 	"github.com/lambda/lambda-go"
-	"github.com/lambda/lambda-go/lambdatest"
 )
 
 func main() {
@@ -32,11 +34,10 @@ func run() error {
 	defer cancel()
 
 	// Sleep at most 5 s on a 429; a longer wait comes back as an error.
-	client, closeSim, err := newClient(lambda.WithMaxRetryWait(5 * time.Second))
+	client, err := lambda.NewClient(lambda.WithMaxRetryWait(5 * time.Second)) // reads LAMBDA_API_KEY (and LAMBDA_BASE_URL)
 	if err != nil {
 		return err
 	}
-	defer closeSim()
 
 	// 1. Not found: errors.Is for the kind, errors.As for the request ID.
 	_, err = client.Instances.Get(ctx, "inst_doesnotexist")
@@ -86,23 +87,4 @@ func run() error {
 	}
 	fmt.Println("rate limited:    not within 20 calls")
 	return nil
-}
-
-// newClient talks to the real API when LAMBDA_API_KEY is set, and otherwise
-// to a simulator started in this process, which allows only 10 requests a
-// minute so that the rate limit shows; the returned func stops it.
-func newClient(opts ...lambda.Option) (*lambda.Client, func(), error) {
-	if os.Getenv("LAMBDA_API_KEY") != "" {
-		client, err := lambda.NewClient(opts...) // reads LAMBDA_API_KEY (and LAMBDA_BASE_URL)
-		return client, func() {}, err
-	}
-	srv := lambdatest.NewServer(lambdatest.WithRateLimit(10, time.Minute))
-	fmt.Println("LAMBDA_API_KEY is not set: running against the in-process simulator (lambdatest).")
-	opts = append(opts, lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.URL+"/v1"))
-	client, err := lambda.NewClient(opts...)
-	if err != nil {
-		srv.Close()
-		return nil, nil, err
-	}
-	return client, srv.Close, nil
 }

@@ -5,6 +5,9 @@
 // stays: the API has no route to delete one); without it, it runs against
 // the in-process simulator, seeded with a few functions.
 //
+// This file is the whole recipe: the simulator fallback lives in sim.go,
+// which a copy of main.go leaves behind.
+//
 //	go run ./examples/functions
 package main
 
@@ -18,7 +21,6 @@ import (
 	"time"
 
 	"github.com/lambda/lambda-go"
-	"github.com/lambda/lambda-go/lambdatest"
 )
 
 func main() {
@@ -31,11 +33,10 @@ func main() {
 func run() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	client, closeSim, err := newClient()
+	client, err := lambda.NewClient() // reads LAMBDA_API_KEY (and LAMBDA_BASE_URL)
 	if err != nil {
 		return err
 	}
-	defer closeSim()
 
 	fn, err := client.Functions.Create(ctx, &lambda.CreateFunctionRequest{
 		Name:    "resize-images",
@@ -79,33 +80,4 @@ func run() error {
 		fmt.Printf("  %-20s %-16s tags %s\n", f.Name, f.ID, strings.Join(f.Tags, ","))
 	}
 	return nil
-}
-
-// newClient talks to the real API when LAMBDA_API_KEY is set, and otherwise
-// to a simulator started in this process, with some functions already
-// deployed; the returned func stops it.
-func newClient() (*lambda.Client, func(), error) {
-	if os.Getenv("LAMBDA_API_KEY") != "" {
-		client, err := lambda.NewClient() // reads LAMBDA_API_KEY (and LAMBDA_BASE_URL)
-		return client, func() {}, err
-	}
-	srv := lambdatest.NewServer()
-	fmt.Println("LAMBDA_API_KEY is not set: running against the in-process simulator (lambdatest).")
-	for _, f := range []struct{ name, runtime, status, tags string }{
-		{"send-welcome-email", "Node.js 20", "active", "email,prod"},
-		{"thumbnail-preview", "Node.js 20", "active", "images,staging"},
-		{"nightly-report", "python3.12", "active", "reports,prod"},
-		{"legacy-export", "python3.8", "deprecated", "prod"},
-	} {
-		if _, err := srv.SeedFunction(f.name, f.runtime, f.status, strings.Split(f.tags, ",")...); err != nil {
-			srv.Close()
-			return nil, nil, err
-		}
-	}
-	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.URL+"/v1"))
-	if err != nil {
-		srv.Close()
-		return nil, nil, err
-	}
-	return client, srv.Close, nil
 }

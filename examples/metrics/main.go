@@ -7,6 +7,9 @@
 // LAMBDA_INSTANCE_ID (or of your first running one); without it, it creates
 // an instance on the in-process simulator, which sends 5 samples a second.
 //
+// This file is the whole recipe: the simulator fallback lives in sim.go,
+// which a copy of main.go leaves behind.
+//
 //	go run ./examples/metrics
 package main
 
@@ -19,7 +22,6 @@ import (
 	"time"
 
 	"github.com/lambda/lambda-go"
-	"github.com/lambda/lambda-go/lambdatest"
 )
 
 func main() {
@@ -32,11 +34,10 @@ func main() {
 func run() error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	client, id, closeSim, err := setup(ctx)
+	client, id, err := setup(ctx)
 	if err != nil {
 		return err
 	}
-	defer closeSim()
 
 	// Stream for 3 seconds: the stream's own context bounds it.
 	streamCtx, stop := context.WithTimeout(ctx, 3*time.Second)
@@ -74,34 +75,22 @@ func sparkline(values []float64, n int) string {
 	return b.String()
 }
 
-// setup returns a client and the instance to watch: on the real API (when
-// LAMBDA_API_KEY is set) LAMBDA_INSTANCE_ID or the first running instance;
-// otherwise a new instance on a simulator started in this process, stopped
-// by the returned func.
-func setup(ctx context.Context) (*lambda.Client, string, func(), error) {
-	if os.Getenv("LAMBDA_API_KEY") != "" {
-		client, err := lambda.NewClient() // reads LAMBDA_API_KEY (and LAMBDA_BASE_URL)
-		if err != nil {
-			return nil, "", nil, err
-		}
-		if id := os.Getenv("LAMBDA_INSTANCE_ID"); id != "" {
-			return client, id, func() {}, nil
-		}
-		page, err := client.Instances.List(ctx, &lambda.ListInstancesOptions{Status: lambda.InstanceStatusRunning})
-		if err != nil {
-			return nil, "", nil, err
-		}
-		if len(page.Items) == 0 {
-			return nil, "", nil, errors.New("no running instance: set LAMBDA_INSTANCE_ID")
-		}
-		return client, page.Items[0].ID, func() {}, nil
-	}
-	srv := lambdatest.NewServer(lambdatest.WithMetricsInterval(200 * time.Millisecond))
-	fmt.Println("LAMBDA_API_KEY is not set: running against the in-process simulator (lambdatest).")
-	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.URL+"/v1"))
+// setup returns a client and the instance to watch: LAMBDA_INSTANCE_ID, or
+// else the first running instance.
+func setup(ctx context.Context) (*lambda.Client, string, error) {
+	client, err := lambda.NewClient() // reads LAMBDA_API_KEY (and LAMBDA_BASE_URL)
 	if err != nil {
-		srv.Close()
-		return nil, "", nil, err
+		return nil, "", err
 	}
-	return client, srv.SeedInstances(1)[0], srv.Close, nil
+	if id := os.Getenv("LAMBDA_INSTANCE_ID"); id != "" {
+		return client, id, nil
+	}
+	page, err := client.Instances.List(ctx, &lambda.ListInstancesOptions{Status: lambda.InstanceStatusRunning})
+	if err != nil {
+		return nil, "", err
+	}
+	if len(page.Items) == 0 {
+		return nil, "", errors.New("no running instance: set LAMBDA_INSTANCE_ID")
+	}
+	return client, page.Items[0].ID, nil
 }

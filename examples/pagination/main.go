@@ -5,6 +5,9 @@
 // With LAMBDA_API_KEY set it reads your real instances (read-only); without
 // it, it seeds 45 instances on the in-process simulator.
 //
+// This file is the whole recipe: the simulator fallback lives in sim.go,
+// which a copy of main.go leaves behind.
+//
 //	go run ./examples/pagination
 package main
 
@@ -17,7 +20,6 @@ import (
 	"time"
 
 	"github.com/lambda/lambda-go"
-	"github.com/lambda/lambda-go/lambdatest"
 )
 
 func main() {
@@ -31,11 +33,10 @@ func run() error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 
-	client, closeSim, err := newClient()
+	client, err := lambda.NewClient() // reads LAMBDA_API_KEY (and LAMBDA_BASE_URL)
 	if err != nil {
 		return err
 	}
-	defer closeSim()
 
 	// 1. Every instance, page after page: the loop never sees a page.
 	perRegion := map[string]int{}
@@ -87,22 +88,4 @@ func run() error {
 		fmt.Printf("  %s  %s\n", inst.CreatedAt.Format(time.RFC3339), inst.Name)
 	}
 	return nil
-}
-
-// newClient talks to the real API when LAMBDA_API_KEY is set, and otherwise
-// to a simulator started in this process; the returned func stops it.
-func newClient() (*lambda.Client, func(), error) {
-	if os.Getenv("LAMBDA_API_KEY") != "" {
-		client, err := lambda.NewClient() // reads LAMBDA_API_KEY (and LAMBDA_BASE_URL)
-		return client, func() {}, err
-	}
-	srv := lambdatest.NewServer()
-	srv.SeedInstances(45) // seed-1 … seed-45, spread over three regions
-	fmt.Println("LAMBDA_API_KEY is not set: running against the in-process simulator (lambdatest) with 45 seeded instances.")
-	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.URL+"/v1"))
-	if err != nil {
-		srv.Close()
-		return nil, nil, err
-	}
-	return client, srv.Close, nil
 }

@@ -4,6 +4,9 @@
 // With LAMBDA_API_KEY set it uses the real API (and creates a real, billed
 // instance); without it, it runs against the in-process simulator.
 //
+// This file is the whole recipe: the simulator fallback lives in sim.go,
+// which a copy of main.go leaves behind.
+//
 //	go run ./examples/quickstart
 package main
 
@@ -14,7 +17,6 @@ import (
 	"time"
 
 	"github.com/lambda/lambda-go"
-	"github.com/lambda/lambda-go/lambdatest"
 )
 
 func main() {
@@ -29,11 +31,10 @@ func run() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 
-	client, closeSim, err := newClient()
+	client, err := lambda.NewClient() // reads LAMBDA_API_KEY (and LAMBDA_BASE_URL)
 	if err != nil {
 		return err
 	}
-	defer closeSim()
 
 	inst, err := client.Instances.Create(ctx, &lambda.CreateInstanceRequest{
 		Name:         "my-api-instance",
@@ -57,21 +58,4 @@ func run() error {
 	fmt.Printf("Instance %s is %s\n", inst.ID, inst.Status)
 	fmt.Printf("SSH: ssh lambda@%s\n", inst.PublicIP)
 	return nil
-}
-
-// newClient talks to the real API when LAMBDA_API_KEY is set, and otherwise
-// to a simulator started in this process; the returned func stops it.
-func newClient() (*lambda.Client, func(), error) {
-	if os.Getenv("LAMBDA_API_KEY") != "" {
-		client, err := lambda.NewClient() // reads LAMBDA_API_KEY (and LAMBDA_BASE_URL)
-		return client, func() {}, err
-	}
-	srv := lambdatest.NewServer()
-	fmt.Println("LAMBDA_API_KEY is not set: running against the in-process simulator (lambdatest).")
-	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.URL+"/v1"))
-	if err != nil {
-		srv.Close()
-		return nil, nil, err
-	}
-	return client, srv.Close, nil
 }

@@ -7,6 +7,9 @@
 // With LAMBDA_API_KEY set it reads the real figures (read-only calls);
 // without it, it uses the in-process simulator, which allows 5 requests/s.
 //
+// This file is the whole recipe: the simulator fallback lives in sim.go,
+// which a copy of main.go leaves behind.
+//
 //	go run ./examples/ratelimits
 package main
 
@@ -18,7 +21,6 @@ import (
 	"time"
 
 	"github.com/lambda/lambda-go"
-	"github.com/lambda/lambda-go/lambdatest"
 )
 
 func main() {
@@ -32,12 +34,8 @@ func run() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 
-	base, key, closeSim := target()
-	defer closeSim()
-	newClient := func(opts ...lambda.Option) (*lambda.Client, error) {
-		return lambda.NewClient(append(opts, lambda.WithAPIKey(key), lambda.WithBaseURL(base))...)
-	}
-	client, err := newClient()
+	// Each client reads LAMBDA_API_KEY (and LAMBDA_BASE_URL).
+	client, err := lambda.NewClient()
 	if err != nil {
 		return err
 	}
@@ -73,7 +71,7 @@ func run() error {
 
 	// 2. Another client with the same key cannot know the budget is spent: it
 	// gets a real 429, sleeps through its Retry-After and tries again.
-	other, err := newClient()
+	other, err := lambda.NewClient()
 	if err != nil {
 		return err
 	}
@@ -86,7 +84,7 @@ func run() error {
 
 	// 3. A client that will not sleep that long gets the error instead, with
 	// RetryAfter: give up, queue the work, or wait yourself (waking on cancel).
-	impatient, err := newClient(lambda.WithMaxRetryWait(100 * time.Millisecond))
+	impatient, err := lambda.NewClient(lambda.WithMaxRetryWait(100 * time.Millisecond))
 	if err != nil {
 		return err
 	}
@@ -110,19 +108,4 @@ func run() error {
 	}
 	fmt.Printf("impatient client: after waiting, HTTP %d\n", info.StatusCode)
 	return nil
-}
-
-// target returns the API to use: the real one when LAMBDA_API_KEY is set,
-// otherwise a simulator started in this process (the returned func stops it).
-func target() (baseURL, key string, closeSim func()) {
-	if key := os.Getenv("LAMBDA_API_KEY"); key != "" {
-		base := os.Getenv("LAMBDA_BASE_URL")
-		if base == "" {
-			base = lambda.DefaultBaseURL
-		}
-		return base, key, func() {}
-	}
-	srv := lambdatest.NewServer(lambdatest.WithRateLimit(5, time.Second))
-	fmt.Println("LAMBDA_API_KEY is not set: running against the in-process simulator (lambdatest), 5 requests a second.")
-	return srv.URL + "/v1", lambdatest.DefaultAPIKey, srv.Close
 }

@@ -7,6 +7,9 @@
 // resources, deleted at the end); without it, it runs against the
 // in-process simulator.
 //
+// This file is the whole recipe: the simulator fallback lives in sim.go,
+// which a copy of main.go leaves behind.
+//
 //	go run ./examples/storage
 package main
 
@@ -17,7 +20,6 @@ import (
 	"time"
 
 	"github.com/lambda/lambda-go"
-	"github.com/lambda/lambda-go/lambdatest"
 )
 
 func main() {
@@ -30,11 +32,10 @@ func main() {
 func run() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	client, closeSim, err := newClient()
+	client, err := lambda.NewClient() // reads LAMBDA_API_KEY (and LAMBDA_BASE_URL)
 	if err != nil {
 		return err
 	}
-	defer closeSim()
 	poll := lambda.WithWaitDelay(200*time.Millisecond, 5*time.Second)
 
 	inst, err := client.Instances.Create(ctx, &lambda.CreateInstanceRequest{Name: "db-server",
@@ -111,21 +112,4 @@ func cleanup(what string, del func(context.Context) error) {
 		return
 	}
 	fmt.Println("deleted", what)
-}
-
-// newClient talks to the real API when LAMBDA_API_KEY is set, and otherwise
-// to a simulator started in this process; the returned func stops it.
-func newClient() (*lambda.Client, func(), error) {
-	if os.Getenv("LAMBDA_API_KEY") != "" {
-		client, err := lambda.NewClient() // reads LAMBDA_API_KEY (and LAMBDA_BASE_URL)
-		return client, func() {}, err
-	}
-	srv := lambdatest.NewServer()
-	fmt.Println("LAMBDA_API_KEY is not set: running against the in-process simulator (lambdatest).")
-	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.URL+"/v1"))
-	if err != nil {
-		srv.Close()
-		return nil, nil, err
-	}
-	return client, srv.Close, nil
 }

@@ -8,6 +8,9 @@
 // https URL (a tunnel, say) that forwards to LAMBDA_WEBHOOK_ADDR, where the
 // receiver listens; the instance it creates is deleted at the end.
 //
+// This file is the whole recipe: the simulator fallback lives in sim.go,
+// which a copy of main.go leaves behind.
+//
 //	go run ./examples/webhooks
 package main
 
@@ -23,7 +26,6 @@ import (
 	"time"
 
 	"github.com/lambda/lambda-go"
-	"github.com/lambda/lambda-go/lambdatest"
 )
 
 func main() {
@@ -65,11 +67,17 @@ func run() error {
 	defer receiver.Close()
 
 	// 2. Subscribe it.
-	client, hookURL, closeSim, err := newClient("http://" + ln.Addr().String() + "/hooks")
+	client, err := lambda.NewClient() // reads LAMBDA_API_KEY (and LAMBDA_BASE_URL)
 	if err != nil {
 		return err
 	}
-	defer closeSim()
+	// The real platform needs a public https URL that reaches the receiver;
+	// the receiver's own loopback address serves only a platform on this
+	// machine, such as the simulator.
+	hookURL := os.Getenv("LAMBDA_WEBHOOK_URL")
+	if hookURL == "" {
+		hookURL = "http://" + ln.Addr().String() + "/hooks"
+	}
 	sub, err := client.Webhooks.Create(ctx, &lambda.CreateWebhookRequest{
 		URL:    hookURL,
 		Events: []lambda.EventType{lambda.EventInstanceCreated, lambda.EventInstanceDeleted},
@@ -109,26 +117,4 @@ func run() error {
 			return errors.New("no event arrived before the deadline; is the receiver reachable?")
 		}
 	}
-}
-
-// newClient talks to the real API when LAMBDA_API_KEY is set (and then the
-// webhook URL is LAMBDA_WEBHOOK_URL), and otherwise to a simulator started in
-// this process, which can deliver to local, the loopback receiver.
-func newClient(local string) (client *lambda.Client, hookURL string, closeSim func(), err error) {
-	if os.Getenv("LAMBDA_API_KEY") != "" {
-		hookURL = os.Getenv("LAMBDA_WEBHOOK_URL")
-		if hookURL == "" {
-			return nil, "", nil, errors.New("set LAMBDA_WEBHOOK_URL to a public https URL that reaches this receiver")
-		}
-		client, err = lambda.NewClient() // reads LAMBDA_API_KEY (and LAMBDA_BASE_URL)
-		return client, hookURL, func() {}, err
-	}
-	srv := lambdatest.NewServer()
-	fmt.Println("LAMBDA_API_KEY is not set: running against the in-process simulator (lambdatest).")
-	client, err = lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.URL+"/v1"))
-	if err != nil {
-		srv.Close()
-		return nil, "", nil, err
-	}
-	return client, local, srv.Close, nil
 }
