@@ -52,7 +52,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	c := &call{s: s, w: w, r: r, body: body, reqID: newID("req_"), now: now}
 	w.Header().Set("X-Request-Id", c.reqID)
 
-	if r.URL.Path == tokenPath { // the authorization server: its own client authentication, no API key
+	if r.URL.EscapedPath() == tokenPath { // the authorization server: its own client authentication, no API key
 		s.serveToken(w, c)
 		return
 	}
@@ -72,7 +72,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.finish(w, c, c.fail(fieldError("body", nil, "request body unreadable or larger than %d bytes", maxBody)), true)
 		return
 	}
-	if need, ok := permits(who.perms, r.Method, r.URL.Path); !ok {
+	if need, ok := permits(who.perms, r.Method, r.URL.EscapedPath()); !ok {
 		e := errorf(http.StatusForbidden, "the credential lacks the %q permission", need)
 		e.permission = need
 		s.finish(w, c, c.fail(e), true)
