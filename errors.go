@@ -33,6 +33,9 @@ type Error struct {
 	// Body is a short excerpt of a response that was not a JSON error
 	// envelope (a proxy's HTML page, say).
 	Body string
+	// Permission is, on a 403 forbidden, the permission the credential
+	// lacks (e.g. "instances:write"), when the API names it.
+	Permission string
 
 	cause error
 }
@@ -135,11 +138,18 @@ func (e *Error) Error() string {
 		}
 		b.WriteByte(')')
 	}
+	if e.Permission != "" {
+		fmt.Fprintf(&b, " (missing permission %s)", e.Permission)
+	}
 	if e.RetryAfter > 0 {
 		fmt.Fprintf(&b, " (retry after %v)", e.RetryAfter)
 	}
 	if e.Body != "" {
 		fmt.Fprintf(&b, ": %q", e.Body)
+	}
+	var renewal *auth.Error
+	if errors.As(e.cause, &renewal) {
+		fmt.Fprintf(&b, " (renewing the token failed: %s)", strings.TrimPrefix(renewal.Error(), "lambda: "))
 	}
 	if e.RequestID != "" {
 		fmt.Fprintf(&b, " [request %s]", e.RequestID)
@@ -149,7 +159,8 @@ func (e *Error) Error() string {
 
 // newError builds an *Error from an error envelope.
 func newError(status int, body envelope.ErrorBody, requestID string, retryAfter time.Duration) *Error {
-	e := &Error{HTTPStatus: status, Code: body.Code, Message: body.Message, RequestID: requestID, RetryAfter: retryAfter}
+	e := &Error{HTTPStatus: status, Code: body.Code, Message: body.Message, RequestID: requestID, RetryAfter: retryAfter,
+		Permission: body.RequiredPermission}
 	if d := body.Details; d != nil {
 		e.Details = &ErrorDetails{Field: d.Field, Value: d.Value, AllowedValues: d.AllowedValues}
 	}
@@ -210,16 +221,23 @@ func codeForStatus(status int) string {
 	return fmt.Sprintf("http_%d", status)
 }
 
-// redactor replaces the client's credential with REDACTED wherever a server
-// quoted it back (a proxy's page listing the request headers, say), so that
-// an error the caller logs cannot carry it. Nil when there is nothing to
-// hide: a secret shorter than 8 bytes would blot out ordinary words.
+// redactor replaces the client's credentials with REDACTED wherever a server
+// quoted them back (a proxy's page listing the request headers, say), so
+// that an error the caller logs cannot carry one: the API key, or the OAuth
+// access and refresh tokens (current and lately replaced) and client
+// secret. Nil when there is nothing to hide: a secret shorter than 8 bytes
+// would blot out ordinary words.
 func (c *Client) redactor() *strings.Replacer {
-	secret := auth.Secret(c.credential)
-	if len(secret) < 8 {
+	var pairs []string
+	for _, s := range auth.Secrets(c.credential) {
+		if len(s) >= 8 {
+			pairs = append(pairs, s, "REDACTED")
+		}
+	}
+	if len(pairs) == 0 {
 		return nil
 	}
-	return strings.NewReplacer(secret, "REDACTED")
+	return strings.NewReplacer(pairs...)
 }
 
 // scrub redacts the credential in the text fields of err, if it is an *Error.
@@ -229,6 +247,7 @@ func scrub(r *strings.Replacer, err error) error {
 		return err
 	}
 	e.Code, e.Message, e.Body, e.RequestID = r.Replace(e.Code), r.Replace(e.Message), r.Replace(e.Body), r.Replace(e.RequestID)
+	e.Permission = r.Replace(e.Permission)
 	if d := e.Details; d != nil {
 		d.Field = r.Replace(d.Field)
 		if v, ok := d.Value.(string); ok {

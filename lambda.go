@@ -70,7 +70,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		userAgent: []string{userAgent(cfg.userAgentSuffix)},
 		logger:    cfg.logger,
 	}
-	c.credential, c.token = cfg.credential()
+	c.credential, c.token = cfg.credential(cfg.httpClient)
 
 	// Never modify the caller's http.Client: wrap a copy.
 	hc := *cfg.httpClient

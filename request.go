@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-querystring/query"
 	"github.com/hashicorp/go-retryablehttp"
 
+	"github.com/lambda/lambda-go/internal/auth"
 	"github.com/lambda/lambda-go/internal/envelope"
 	"github.com/lambda/lambda-go/internal/idempotency"
 	"github.com/lambda/lambda-go/internal/ratelimit"
@@ -112,10 +113,12 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 	}
 
 	rcall := &retry.Call{Method: cl.method, Path: cl.path}
-	if c.token != nil {
-		rcall.Refresh = c.token.Refresh
-	}
 	ctx = retry.WithCall(ctx, rcall)
+	var renewal *auth.Report // why a refused OAuth token could not be renewed
+	if c.token != nil {
+		renewal = new(auth.Report)
+		ctx = auth.WithReport(ctx, renewal)
+	}
 	var rawBody any
 	if body != nil {
 		rawBody = body
@@ -171,6 +174,12 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 	}
 
 	res, err := c.decode(resp, buf.Bytes(), cl.out, rcall)
+	if renewal != nil && renewal.Err != nil {
+		var e *Error
+		if errors.As(err, &e) && e.HTTPStatus == http.StatusUnauthorized {
+			e.cause = renewal.Err
+		}
+	}
 	// The retry policy logged the attempts before this one.
 	retry.LogAttempt(ctx, c.logger, "lambda: request", rcall, resp, res.meta.RequestID, nil, 0)
 	fillInfo(rc.info, resp, res.meta.RequestID, rcall.Attempt)

@@ -19,18 +19,13 @@ type Call struct {
 	Method string
 	Path   string // for log lines: never the full URL
 
-	// Refresh, when set, is asked for a new credential after a 401; it
-	// reports whether the next attempt would send a different one.
-	Refresh func(sentAuthorization string) bool
-
 	// Attempt is the number of the attempt in flight, from 1.
 	Attempt int
 	// RetryAfter is the wait the server asked for on the last 429 or 503.
 	RetryAfter time.Duration
 
-	retries   int
-	refreshed bool
-	checked   int // the attempt CheckRetry last decided on
+	retries int
+	checked int // the attempt CheckRetry last decided on
 }
 
 type callKey struct{}

@@ -41,9 +41,9 @@ func (p *Policy) Install(rc *retryablehttp.Client) {
 	rc.RequestLogHook = requestHook
 	rc.ErrorHandler = retryablehttp.PassthroughErrorHandler
 	rc.Logger = nil
-	// One more than MaxRetries: a refreshed OAuth token is an extra try that
-	// does not count against the caller's retries. CheckRetry holds the limit.
-	rc.RetryMax = p.MaxRetries + 1
+	// A 401 is never retried here: the auth transport renews an OAuth token
+	// and sends the request again itself, within the same attempt.
+	rc.RetryMax = p.MaxRetries
 }
 
 func requestHook(_ retryablehttp.Logger, req *http.Request, i int) {
@@ -96,12 +96,6 @@ func (p *Policy) decide(ctx context.Context, call *Call, resp *http.Response, er
 			return 0, false
 		}
 		wait = p.backoff(call.retries)
-	case resp.StatusCode == http.StatusUnauthorized:
-		if call.Refresh == nil || call.refreshed {
-			return 0, false
-		}
-		call.refreshed = true
-		return 0, call.Refresh(resp.Request.Header.Get("Authorization"))
 	case !retryableStatus(resp.StatusCode) || !retryableMethod(call.Method):
 		return 0, false
 	case resp.StatusCode == http.StatusTooManyRequests:
