@@ -163,7 +163,7 @@ func TestAPIKeysCreateShowsTheSecretOnlyThroughReveal(t *testing.T) {
 	assert.Contains(t, fmt.Sprintf("%+v", key), "Key:[REDACTED]")
 
 	// The revealed secret is the real one: it authenticates.
-	other, err := lambda.NewClient(lambda.WithAPIKey(secret), lambda.WithBaseURL(srv.URL+"/v1"))
+	other, err := lambda.NewClient(lambda.WithAPIKey(secret), lambda.WithBaseURL(srv.BaseURL()))
 	require.NoError(t, err)
 	acct, err := other.Account.Get(ctx)
 	require.NoError(t, err)
@@ -225,7 +225,7 @@ func TestAPIKeysDelete(t *testing.T) {
 	ctx := testCtx(t)
 	key, err := client.APIKeys.Create(ctx, &lambda.CreateAPIKeyRequest{Name: "temp"})
 	require.NoError(t, err)
-	revoked, err := lambda.NewClient(lambda.WithAPIKey(key.Key.Reveal()), lambda.WithBaseURL(srv.URL+"/v1"))
+	revoked, err := lambda.NewClient(lambda.WithAPIKey(key.Key.Reveal()), lambda.WithBaseURL(srv.BaseURL()))
 	require.NoError(t, err)
 	_, err = revoked.Account.Get(ctx)
 	require.NoError(t, err)
@@ -284,7 +284,7 @@ func TestAPIKeysCreatedKeyIsTheCredential(t *testing.T) {
 	key, err := client.APIKeys.Create(ctx, &lambda.CreateAPIKeyRequest{Name: "header"})
 	require.NoError(t, err)
 	viaHeader, err := lambda.NewClient(lambda.WithAPIKey(key.Key.Reveal()), lambda.WithAPIKeyHeader(),
-		lambda.WithBaseURL(srv.URL+"/v1"))
+		lambda.WithBaseURL(srv.BaseURL()))
 	require.NoError(t, err)
 	_, err = viaHeader.Account.Quota(ctx)
 	require.NoError(t, err)
@@ -296,7 +296,7 @@ func TestAPIKeysCreatedKeyIsTheCredential(t *testing.T) {
 func ExampleAPIKeysService_Create() {
 	srv := lambdatest.NewServer()
 	defer srv.Close()
-	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.URL+"/v1"))
+	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.BaseURL()))
 	if err != nil {
 		panic(err)
 	}

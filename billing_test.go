@@ -307,7 +307,7 @@ func TestBillingEstimate(t *testing.T) {
 func ExampleBillingService_Usage() {
 	srv := lambdatest.NewServer()
 	defer srv.Close()
-	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.URL+"/v1"))
+	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.BaseURL()))
 	if err != nil {
 		panic(err)
 	}

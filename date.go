@@ -59,13 +59,34 @@ func DateOf(t time.Time) Date {
 	return Date{Year: y, Month: m, Day: d}
 }
 
-// In returns the instant d starts (midnight) in loc; a nil loc means UTC
+// In returns the instant d starts in loc: its first instant whose date in
+// loc is d. That is midnight on most days, but where daylight saving skips
+// midnight (2024-09-08 in America/Santiago starts at 01:00) it is the end of
+// the skipped hour, and for a day that loc skipped altogether (2011-12-30 in
+// Pacific/Apia) it is the start of the next day there. A nil loc means UTC
 // (time.Date would panic).
 func (d Date) In(loc *time.Location) time.Time {
 	if loc == nil {
 		loc = time.UTC
 	}
-	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc)
+	t := time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc)
+	if !DateOf(t).Before(d) {
+		return t
+	}
+	// time.Date resolved a midnight that does not exist to an instant on the
+	// day before. Zone offsets change on whole seconds, and the day starts
+	// within two days after t, so search those seconds for the first one
+	// whose date in loc is d or later.
+	lo, hi := t.Unix(), t.Unix()+2*24*3600
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if DateOf(time.Unix(mid, 0).In(loc)).Before(d) {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return time.Unix(lo, 0).In(loc)
 }
 
 // String prints d as YYYY-MM-DD. The zero Date prints as "0000-00-00".

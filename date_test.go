@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 	"time"
+	_ "time/tzdata" // the zone rules the tests name, whatever the machine has
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -91,6 +92,41 @@ func TestDateOfAndIn(t *testing.T) {
 	assert.Equal(t, "2024-12-31T00:00:00+09:00", start.Format(time.RFC3339))
 	assert.Equal(t, d, lambda.DateOf(start))
 	assert.Equal(t, time.Date(2024, 12, 31, 0, 0, 0, 0, time.UTC), d.In(nil), "nil means UTC, not a panic")
+}
+
+// Where daylight saving skips midnight, a day starts at the end of the
+// skipped hour, never on the day before. The zone data is embedded
+// (time/tzdata), so the test does not depend on the machine's.
+func TestDateInWhereMidnightDoesNotExist(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		zone string
+		day  lambda.Date
+		want string
+	}{
+		{"America/Santiago", lambda.Date{Year: 2024, Month: 9, Day: 8}, "2024-09-08T01:00:00-03:00"},
+		{"America/Sao_Paulo", lambda.Date{Year: 2018, Month: 11, Day: 4}, "2018-11-04T01:00:00-02:00"},
+		{"Asia/Tehran", lambda.Date{Year: 2022, Month: 3, Day: 22}, "2022-03-22T01:00:00+04:30"},
+		{"America/Havana", lambda.Date{Year: 2024, Month: 3, Day: 10}, "2024-03-10T01:00:00-04:00"},
+		// Samoa skipped 2011-12-30 altogether: its first instant is the next day's.
+		{"Pacific/Apia", lambda.Date{Year: 2011, Month: 12, Day: 30}, "2011-12-31T00:00:00+14:00"},
+		// Ordinary days start at midnight, and so does one after a fall-back
+		// at midnight (Santiago went from 00:00 -03 back to 23:00 -04).
+		{"America/Santiago", lambda.Date{Year: 2024, Month: 9, Day: 9}, "2024-09-09T00:00:00-03:00"},
+		{"America/Santiago", lambda.Date{Year: 2024, Month: 4, Day: 7}, "2024-04-07T00:00:00-04:00"},
+		{"Europe/Paris", lambda.Date{Year: 2024, Month: 3, Day: 31}, "2024-03-31T00:00:00+01:00"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.zone+"/"+tt.day.String(), func(t *testing.T) {
+			t.Parallel()
+			loc, err := time.LoadLocation(tt.zone)
+			require.NoError(t, err)
+			start := tt.day.In(loc)
+			assert.Equal(t, tt.want, start.Format(time.RFC3339))
+			assert.False(t, lambda.DateOf(start).Before(tt.day), "starts on the day before: %v", start)
+			assert.True(t, lambda.DateOf(start.Add(-time.Second)).Before(tt.day), "a second earlier is already on the day")
+		})
+	}
 }
 
 func TestDateCompare(t *testing.T) {

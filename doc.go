@@ -29,6 +29,17 @@
 // base URL. The credential is sent only to the API's own host, and never
 // appears in an error, a log line or a formatted Client.
 //
+// # Base URL and versions
+//
+// The default base URL is [DefaultBaseURL], "https://api.lambda.io/v1".
+// [WithBaseURL] (or LAMBDA_BASE_URL) points the client elsewhere, and the
+// path must end in the API version: NewClient refuses
+// "http://127.0.0.1:1234" with an error that suggests
+// "http://127.0.0.1:1234/v1", because without the version every resource
+// would answer 404. [WithAPIVersion] selects "v1" (stable) or "v2", which is
+// in beta: its preview features may change without the notice stable
+// versions get.
+//
 // # Services
 //
 // The endpoint groups are fields of the Client: Instances, Volumes,
@@ -136,7 +147,7 @@
 //	srv := lambdatest.NewServer()
 //	defer srv.Close()
 //	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey),
-//		lambda.WithBaseURL(srv.URL+"/v1"))
+//		lambda.WithBaseURL(srv.BaseURL()))
 //
 // The examples directory of the repository holds complete programs that run
 // against the simulator when LAMBDA_API_KEY is not set.

@@ -17,7 +17,7 @@ import (
 // returns a client for it; the examples stop it with srv.Close.
 func startSimulator(opts ...lambdatest.Option) (*lambda.Client, *lambdatest.Server) {
 	srv := lambdatest.NewServer(append([]lambdatest.Option{lambdatest.WithTransitionDelay(20 * time.Millisecond)}, opts...)...)
-	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.URL+"/v1"))
+	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.BaseURL()))
 	if err != nil {
 		srv.Close()
 		log.Fatal(err)
@@ -51,7 +51,7 @@ func ExampleNewClient() {
 func ExampleNewClient_simulator() {
 	srv := lambdatest.NewServer()
 	defer srv.Close()
-	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.URL+"/v1"))
+	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.BaseURL()))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func ExampleWithTokenSource() {
 	srv := lambdatest.NewServer(lambdatest.WithAPIKeys("oauth-access-token"))
 	defer srv.Close()
 	ts := oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "oauth-access-token"})
-	client, err := lambda.NewClient(lambda.WithTokenSource(ts), lambda.WithBaseURL(srv.URL+"/v1"))
+	client, err := lambda.NewClient(lambda.WithTokenSource(ts), lambda.WithBaseURL(srv.BaseURL()))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -257,7 +257,7 @@ func ExampleError() {
 func ExampleError_rateLimited() {
 	srv := lambdatest.NewServer(lambdatest.WithRateLimit(2, time.Minute))
 	defer srv.Close()
-	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.URL+"/v1"),
+	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.BaseURL()),
 		lambda.WithMaxRetryWait(time.Second))
 	if err != nil {
 		log.Fatal(err)

@@ -121,19 +121,22 @@ func cancelLater(t *testing.T, d time.Duration) (ctx context.Context, cancelledA
 	return ctx, func() time.Time { return time.Unix(0, at.Load()) }
 }
 
-// newSim starts the simulator, with every response checked against the
-// contract and short life cycles, and a client for it. Under
+// newSim starts the simulator, with every request checked strictly
+// (lambdatest.WithStrictRequests: the SDK must send what the contract says,
+// not merely what the platform forgives), every response checked against
+// the contract, and short life cycles, and a client for it. Under
 // lambdatest.WithTLS the client trusts the server's certificate.
 func newSim(t *testing.T, opts ...lambdatest.Option) (*lambda.Client, *lambdatest.Server) {
 	t.Helper()
 	base := []lambdatest.Option{
+		lambdatest.WithStrictRequests(),
 		lambdatest.WithTransitionDelay(20 * time.Millisecond),
 		lambdatest.WithMetricsInterval(10 * time.Millisecond),
 	}
 	srv := lambdatest.NewTestServer(t, append(base, opts...)...)
 	client, err := lambda.NewClient(
 		lambda.WithAPIKey(lambdatest.DefaultAPIKey),
-		lambda.WithBaseURL(srv.URL+"/v1"),
+		lambda.WithBaseURL(srv.BaseURL()),
 		lambda.WithHTTPClient(srv.Client()),
 		lambda.WithRetryBackoff(time.Millisecond, 5*time.Millisecond),
 	)

@@ -37,7 +37,8 @@ func TestNewClientRefusesBadOptions(t *testing.T) {
 		{"other scheme", []lambda.Option{key, lambda.WithBaseURL("ftp://api.lambda.io")}, "scheme must be https"},
 		{"credentials in URL", []lambda.Option{key, lambda.WithBaseURL("https://user:pw@api.lambda.io/v1")}, "must not carry credentials"},
 		{"query in URL", []lambda.Option{key, lambda.WithBaseURL("https://api.lambda.io/v1?x=1")}, "query"},
-		{"bad version", []lambda.Option{key, lambda.WithAPIVersion("2")}, "not a version"},
+		{"bad version", []lambda.Option{key, lambda.WithAPIVersion("2")}, `"v1" (stable) or "v2" (beta)`},
+		{"unknown version", []lambda.Option{key, lambda.WithAPIVersion("v3")}, `"v1" (stable) or "v2" (beta)`},
 		{"nil http client", []lambda.Option{key, lambda.WithHTTPClient(nil)}, "nil"},
 		{"nil token source", []lambda.Option{lambda.WithTokenSource(nil)}, "nil"},
 		{"nil logger", []lambda.Option{key, lambda.WithLogger(nil)}, "nil"},
@@ -67,6 +68,9 @@ func TestNewClientAcceptsLoopbackAndVersions(t *testing.T) {
 		{[]lambda.Option{lambda.WithBaseURL("http://127.0.0.1:9/v1")}, "http://127.0.0.1:9/v1"},
 		{[]lambda.Option{lambda.WithBaseURL("http://[::1]:9/v1")}, "http://[::1]:9/v1"},
 		{[]lambda.Option{lambda.WithAPIVersion("v2")}, "https://api.lambda.io/v2"},
+		{[]lambda.Option{lambda.WithAPIVersion("v1")}, "https://api.lambda.io/v1"},
+		{[]lambda.Option{lambda.WithBaseURL("http://127.0.0.1:9/v2"), lambda.WithAPIVersion("v1")}, "http://127.0.0.1:9/v1"},
+		{[]lambda.Option{lambda.WithBaseURL("https://proxy.example.com/lambda/v1")}, "https://proxy.example.com/lambda/v1"},
 		{[]lambda.Option{lambda.WithBaseURL("https://proxy.example.com/lambda"), lambda.WithAPIVersion("v2")}, "https://proxy.example.com/lambda/v2"},
 	}
 	for _, tt := range tests {
@@ -74,6 +78,52 @@ func TestNewClientAcceptsLoopbackAndVersions(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, tt.want, c.BaseURL())
 	}
+}
+
+// A base URL without its version makes every existing resource answer
+// 404, which cleanup code reads as "already gone": NewClient refuses it and
+// shows the fix.
+func TestNewClientRefusesBaseURLWithoutVersion(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		base string
+		want string // the fix the error suggests
+	}{
+		{"http://127.0.0.1:1234", `did you mean "http://127.0.0.1:1234/v1"?`},
+		{"http://127.0.0.1:1234/", `did you mean "http://127.0.0.1:1234/v1"?`},
+		{"https://api.lambda.io", `did you mean "https://api.lambda.io/v1"?`},
+		{"https://proxy.example.com/lambda", `did you mean "https://proxy.example.com/lambda/v1"?`},
+		{"https://api.lambda.io/v1/instances", `did you mean "https://api.lambda.io/v1"?`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.base, func(t *testing.T) {
+			t.Parallel()
+			c, err := lambda.NewClient(lambda.WithAPIKey(testKey), lambda.WithBaseURL(tt.base))
+			require.Error(t, err)
+			assert.Nil(t, c)
+			assert.Contains(t, err.Error(), "does not end in an API version")
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+func TestNewClientRefusesEnvironmentBaseURLWithoutVersion(t *testing.T) { // not parallel: it sets variables
+	t.Setenv("LAMBDA_API_KEY", "λ_sk_from_env")
+	t.Setenv("LAMBDA_BASE_URL", "http://127.0.0.1:1234")
+	_, err := lambda.NewClient()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "LAMBDA_BASE_URL")
+	assert.Contains(t, err.Error(), `did you mean "http://127.0.0.1:1234/v1"?`)
+
+	t.Setenv("LAMBDA_BASE_URL", "  ")
+	c, err := lambda.NewClient()
+	require.NoError(t, err, "a blank variable is unset")
+	assert.Equal(t, lambda.DefaultBaseURL, c.BaseURL())
+
+	t.Setenv("LAMBDA_BASE_URL", "http://127.0.0.1:1234")
+	c, err = lambda.NewClient(lambda.WithAPIVersion("v2"))
+	require.NoError(t, err, "an explicit version completes the base URL")
+	assert.Equal(t, "http://127.0.0.1:1234/v2", c.BaseURL())
 }
 
 func TestNewClientReadsEnvironment(t *testing.T) { // not parallel: it sets variables

@@ -403,7 +403,7 @@ func TestStreamMetricsSendsACloseFrame(t *testing.T) {
 func ExampleInstancesService_StreamMetrics() {
 	srv := lambdatest.NewServer(lambdatest.WithMetricsInterval(10 * time.Millisecond))
 	defer srv.Close()
-	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.URL+"/v1"))
+	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.BaseURL()))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -480,10 +480,10 @@ func TestStreamMetricsWorksBesideHTTP2(t *testing.T) {
 // and the caller's client is left as it was.
 func TestStreamMetricsWithAClientTimeout(t *testing.T) {
 	t.Parallel()
-	srv := lambdatest.NewServer(lambdatest.WithMetricsInterval(20*time.Millisecond), lambdatest.WithResponseValidation(t))
+	srv := lambdatest.NewServer(lambdatest.WithStrictRequests(), lambdatest.WithMetricsInterval(20*time.Millisecond), lambdatest.WithResponseValidation(t))
 	t.Cleanup(srv.Close)
 	hc := &http.Client{Timeout: 100 * time.Millisecond}
-	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.URL+"/v1"), lambda.WithHTTPClient(hc))
+	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.BaseURL()), lambda.WithHTTPClient(hc))
 	require.NoError(t, err)
 	id := srv.SeedInstances(1)[0]
 	start := time.Now()

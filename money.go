@@ -222,8 +222,12 @@ func (m Money) String() string {
 	return b.String()
 }
 
-// IsZero reports whether the amount is zero, in any currency.
-func (m Money) IsZero() bool { return m.Minor == 0 }
+// IsZero reports whether m is the zero Money, Money{}, which means "absent".
+// A real amount of zero, such as "$0.00" for a free month or a fully credited
+// invoice, is not IsZero: it has a currency. That keeps such an amount through
+// encoding/json's omitzero, which calls IsZero. To ask whether an amount is
+// zero whatever its currency, compare m.Minor with 0.
+func (m Money) IsZero() bool { return m == Money{} }
 
 // Add returns m + o. It fails with ErrCurrencyMismatch if the currencies
 // differ and with ErrMoneyOverflow if the sum does not fit. The zero Money

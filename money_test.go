@@ -200,11 +200,28 @@ func TestMoneyArithmetic(t *testing.T) {
 	}
 }
 
-func TestMoneyIsZero(t *testing.T) {
+func TestMoneyIsZeroMeansAbsent(t *testing.T) {
 	t.Parallel()
-	assert.True(t, lambda.Money{}.IsZero())
-	assert.True(t, moneyUSD(0).IsZero())
+	assert.True(t, lambda.Money{}.IsZero(), "the zero Money is absent")
+	assert.False(t, moneyUSD(0).IsZero(), "$0.00 is an amount, not an absence")
+	assert.False(t, lambda.Money{Currency: "EUR"}.IsZero(), "€0.00 is an amount")
 	assert.False(t, moneyUSD(-1).IsZero())
+}
+
+// A user's struct tagged omitzero keeps a real $0.00 (a free month) through
+// encoding: omitzero asks IsZero, and only the absent Money{} is zero.
+func TestMoneyZeroAmountSurvivesOmitzero(t *testing.T) {
+	t.Parallel()
+	type invoice struct {
+		Total lambda.Money `json:"total,omitzero"`
+	}
+	out, err := json.Marshal(invoice{Total: moneyUSD(0)})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"total":"$0.00"}`, string(out))
+	var back invoice
+	require.NoError(t, json.Unmarshal(out, &back))
+	assert.Equal(t, moneyUSD(0), back.Total)
+	assert.False(t, back.Total.IsZero())
 }
 
 func TestMoneyJSON(t *testing.T) {

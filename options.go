@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -79,19 +80,29 @@ func newConfig(opts []Option) (*config, error) {
 			return nil, fmt.Errorf("%w (from LAMBDA_API_KEY)", err)
 		}
 	}
+	fromEnv := false
 	if cfg.baseURL == nil {
 		raw := DefaultBaseURL
-		if env := os.Getenv("LAMBDA_BASE_URL"); env != "" {
-			raw = env
+		if env := strings.TrimSpace(os.Getenv("LAMBDA_BASE_URL")); env != "" {
+			raw, fromEnv = env, true
 		}
 		u, err := parseBaseURL(raw)
 		if err != nil {
+			if fromEnv {
+				err = fmt.Errorf("%w (from LAMBDA_BASE_URL)", err)
+			}
 			return nil, err
 		}
 		cfg.baseURL = u
 	}
 	if cfg.apiVersion != "" {
 		cfg.baseURL = withVersion(cfg.baseURL, cfg.apiVersion)
+	}
+	if err := requireVersion(cfg.baseURL); err != nil {
+		if fromEnv {
+			err = fmt.Errorf("%w (from LAMBDA_BASE_URL)", err)
+		}
+		return nil, err
 	}
 	if cfg.httpClient == nil {
 		cfg.httpClient = &http.Client{Transport: defaultTransport}
@@ -283,8 +294,13 @@ func checkTokenURL(option, raw string) error {
 	return nil
 }
 
-// WithBaseURL sets the API root, e.g. "https://api.lambda.io/v1". It must
-// be https, except on a loopback host (a local simulator).
+// WithBaseURL sets the API root, with its version at the end of the path:
+// "https://api.lambda.io/v1", or a simulator's lambdatest.Server.BaseURL().
+// It must be https, except on a loopback host (a local simulator). NewClient
+// refuses a base URL that does not end in a version segment ("/v1", "/v2")
+// unless WithAPIVersion names one: without it every path would miss the
+// API, and each resource would answer 404, which cleanup code reads as
+// "already gone".
 func WithBaseURL(raw string) Option {
 	return func(c *config) error {
 		u, err := parseBaseURL(raw)
@@ -296,14 +312,21 @@ func WithBaseURL(raw string) Option {
 	}
 }
 
+// versionRE matches a version segment of a base URL's path.
 var versionRE = regexp.MustCompile(`^v[0-9]+$`)
 
-// WithAPIVersion selects the API version ("v1", or the beta "v2"): it
-// replaces the version segment at the end of the base URL.
+// apiVersions are the versions the API serves (seed 001): v1 is stable,
+// v2 is in beta and may change without notice.
+var apiVersions = []string{"v1", "v2"}
+
+// WithAPIVersion selects the API version: "v1" (stable, the default) or
+// "v2" (beta: its preview features may change without the deprecation
+// notice stable versions get). It replaces the version segment at the end
+// of the base URL, or appends one to a base URL that has none.
 func WithAPIVersion(v string) Option {
 	return func(c *config) error {
-		if !versionRE.MatchString(v) {
-			return fmt.Errorf("lambda: WithAPIVersion: %q is not a version like \"v1\"", v)
+		if !slices.Contains(apiVersions, v) {
+			return fmt.Errorf("lambda: WithAPIVersion: %q is not an API version: use \"v1\" (stable) or \"v2\" (beta)", v)
 		}
 		c.apiVersion = v
 		return nil
@@ -426,6 +449,25 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// requireVersion refuses a base URL whose path does not end in a version
+// segment, suggesting the URL the caller most likely meant: the path cut
+// after its last version segment, else the path with "/v1" appended.
+func requireVersion(u *url.URL) error {
+	segs := strings.Split(u.Path, "/")
+	if versionRE.MatchString(segs[len(segs)-1]) {
+		return nil
+	}
+	fix := *u
+	fix.Path += "/v1"
+	for i := len(segs) - 1; i >= 0; i-- {
+		if versionRE.MatchString(segs[i]) {
+			fix.Path = strings.Join(segs[:i+1], "/")
+			break
+		}
+	}
+	return fmt.Errorf("lambda: base URL %q does not end in an API version: did you mean %q?", urlForError(u), urlForError(&fix))
 }
 
 func withVersion(u *url.URL, v string) *url.URL {

@@ -31,7 +31,9 @@ type Quantity struct {
 // Refused, with a *ValueError: a missing number or unit, no space or more
 // than one ("42.3GBh", "42.3  GBh"), a sign ("-1 GBh", "+1 GBh"; usage is
 // never negative), exponents ("1e3 GBh"), "NaN" and "Inf", a bare "." (".5",
-// "5."), leading zeros ("01 GBh"), and numbers too large for a float64.
+// "5."), leading zeros ("01 GBh"), and numbers too large for a float64 or so
+// small that a float64 would hold them as 0 (a usage that was measured as
+// non-zero never reads as none).
 func ParseQuantity(s string) (Quantity, error) {
 	bad := func(reason string) (Quantity, error) {
 		return Quantity{}, &ValueError{Type: "quantity", Input: s, Reason: reason}
@@ -52,6 +54,11 @@ func ParseQuantity(s string) (Quantity, error) {
 	v, err := strconv.ParseFloat(num, 64)
 	if err != nil || math.IsInf(v, 0) {
 		return bad("number out of range")
+	}
+	// ParseFloat rounds a value below the smallest float64 to 0 without an
+	// error; a measured non-zero usage must not read as none at all.
+	if v == 0 && strings.Trim(intPart+frac, "0") != "" {
+		return bad("number too small for a float64: it would read as 0")
 	}
 	return Quantity{Value: v, Unit: unit}, nil
 }

@@ -79,6 +79,8 @@ func TestParseQuantityRefuses(t *testing.T) {
 		"42.3 Gбh",                        // Cyrillic letter
 		"４２ GBh",                          // full-width digits
 		strings.Repeat("9", 400) + " GBh", // beyond float64
+		"0." + strings.Repeat("0", 400) + "1 GBh", // below float64: would read as 0
+		"0." + strings.Repeat("0", 330) + "7 GBh", // below the smallest subnormal
 	}
 	for _, in := range tests {
 		t.Run(in, func(t *testing.T) {
@@ -191,7 +193,9 @@ func FuzzParseQuantity(f *testing.F) {
 		wantOK := false
 		if g := quantityGrammar.FindStringSubmatch(in); g != nil {
 			v, perr := strconv.ParseFloat(g[1], 64)
-			wantOK = perr == nil
+			// A non-zero number that a float64 rounds to 0 is refused too.
+			underflow := v == 0 && strings.Trim(strings.ReplaceAll(g[1], ".", ""), "0") != ""
+			wantOK = perr == nil && !underflow
 			if wantOK && err == nil {
 				require.Equal(t, lambda.Quantity{Value: v, Unit: g[4]}, q)
 			}

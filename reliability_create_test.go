@@ -26,13 +26,13 @@ import (
 
 const instancesPath = "/v1/instances"
 
-// simClient is a client for base (the simulator or a proxy in front of
-// it), with millisecond backoff.
+// simClient is a client for base, an API root with its version (the
+// simulator's BaseURL, or a proxy in front of it), with millisecond backoff.
 func simClient(t *testing.T, base string, opts ...lambda.Option) *lambda.Client {
 	t.Helper()
 	client, err := lambda.NewClient(append([]lambda.Option{
 		lambda.WithAPIKey(lambdatest.DefaultAPIKey),
-		lambda.WithBaseURL(base + "/v1"),
+		lambda.WithBaseURL(base),
 		lambda.WithRetryBackoff(time.Millisecond, 10*time.Millisecond),
 	}, opts...)...)
 	require.NoError(t, err)
@@ -44,7 +44,7 @@ func simClient(t *testing.T, base string, opts ...lambda.Option) *lambda.Client 
 func instanceIDs(t *testing.T, srv *lambdatest.Server) []string {
 	t.Helper()
 	var ids []string
-	for inst, err := range simClient(t, srv.URL).Instances.All(context.Background(), nil) {
+	for inst, err := range simClient(t, srv.BaseURL()).Instances.All(context.Background(), nil) {
 		require.NoError(t, err)
 		ids = append(ids, inst.ID)
 	}
@@ -239,7 +239,7 @@ func TestCreateFaultsInTheAnswer(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			_, srv := newSim(t)
-			client := simClient(t, chaosProxy(t, srv, tt.brk))
+			client := simClient(t, chaosProxy(t, srv, tt.brk)+"/v1")
 			inst, err := client.Instances.Create(context.Background(), createReq)
 			assert.Equal(t, tt.attempts, posts(t, srv), "POSTs the simulator saw")
 			ids := instanceIDs(t, srv)

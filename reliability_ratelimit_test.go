@@ -100,7 +100,7 @@ func TestSimulator429FromASharedKeyIsWaitedOut(t *testing.T) {
 	for range 2 {
 		require.NoError(t, listOnce(context.Background(), other))
 	}
-	client := simClient(t, srv.URL)
+	client := simClient(t, srv.BaseURL())
 	var info lambda.ResponseInfo
 	_, err := client.Instances.List(context.Background(), nil, lambda.WithResponseInfo(&info))
 	require.NoError(t, err)
@@ -115,7 +115,7 @@ func TestSimulator429FromASharedKeyIsWaitedOut(t *testing.T) {
 func TestSimulatorWithClientSideLimiter(t *testing.T) {
 	t.Parallel()
 	_, srv := newSim(t, lambdatest.WithRateLimit(5, time.Second))
-	client := simClient(t, srv.URL, lambda.WithRateLimiter(rate.NewLimiter(rate.Every(250*time.Millisecond), 1)))
+	client := simClient(t, srv.BaseURL(), lambda.WithRateLimiter(rate.NewLimiter(rate.Every(250*time.Millisecond), 1)))
 	const calls = 8
 	for range calls {
 		var info lambda.ResponseInfo

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -102,4 +103,32 @@ func TestCallerHTTPClientWorksWithEveryCredential(t *testing.T) {
 		assert.Nil(t, hc.CheckRedirect, cred)
 		assert.EqualValues(t, 2, n, cred)
 	}
+}
+
+// TestDocsPointClientsAtBaseURL: what users copy (the README, package docs,
+// examples and Example functions) points a client at the simulator with
+// srv.BaseURL(), never by gluing "/v1" onto a root URL, the mistake that
+// once made every resource answer 404.
+func TestDocsPointClientsAtBaseURL(t *testing.T) {
+	t.Parallel()
+	glued := regexp.MustCompile(`URL\s*\+\s*"/v[0-9]+"`)
+	copied := func(p string) bool {
+		base := filepath.Base(p)
+		return strings.HasSuffix(p, ".md") || base == "doc.go" || strings.HasPrefix(p, "examples"+string(filepath.Separator)) ||
+			strings.HasSuffix(base, "example_test.go")
+	}
+	err := filepath.WalkDir(".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !copied(p) {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			assert.False(t, glued.MatchString(line), "%s:%d: use srv.BaseURL(): %s", p, i+1, strings.TrimSpace(line))
+		}
+		return nil
+	})
+	require.NoError(t, err)
 }

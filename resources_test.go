@@ -298,7 +298,7 @@ func TestResourcesBareAnswers(t *testing.T) {
 func ExampleResourcesService_All() {
 	srv := lambdatest.NewServer()
 	defer srv.Close()
-	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.URL+"/v1"))
+	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.BaseURL()))
 	if err != nil {
 		panic(err)
 	}

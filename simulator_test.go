@@ -120,9 +120,32 @@ func TestSimulatorPagesThrough250Instances(t *testing.T) {
 func TestSimulatorWrongKey(t *testing.T) {
 	t.Parallel()
 	_, srv := newSim(t)
-	client, err := lambda.NewClient(lambda.WithAPIKey("λ_sk_wrong"), lambda.WithBaseURL(srv.URL+"/v1"))
+	client, err := lambda.NewClient(lambda.WithAPIKey("λ_sk_wrong"), lambda.WithBaseURL(srv.BaseURL()))
 	require.NoError(t, err)
 	_, err = client.Instances.Get(context.Background(), "inst_1")
 	require.ErrorIs(t, err, lambda.ErrUnauthorized)
 	assert.False(t, errors.Is(err, lambda.ErrNotFound))
+}
+
+// TestSimulatorBaseURL: BaseURL is the root with its version, and a client
+// pointed at it, or at its v2 twin, reaches the same state.
+func TestSimulatorBaseURL(t *testing.T) {
+	t.Parallel()
+	client, srv := newSim(t)
+	assert.Equal(t, srv.URL+"/v1", srv.BaseURL())
+	assert.Equal(t, srv.BaseURL(), client.BaseURL())
+	ctx := testCtx(t)
+	inst, err := client.Instances.Create(ctx, createReq)
+	require.NoError(t, err)
+
+	v2, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.BaseURL()),
+		lambda.WithAPIVersion("v2"))
+	require.NoError(t, err)
+	assert.Equal(t, srv.URL+"/v2", v2.BaseURL())
+	got, err := v2.Instances.Get(ctx, inst.ID)
+	require.NoError(t, err)
+	assert.Equal(t, inst.ID, got.ID)
+
+	_, err = lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.URL))
+	require.ErrorContains(t, err, "did you mean \""+srv.BaseURL()+"\"?")
 }

@@ -257,7 +257,7 @@ func TestStorageWaitersFailFastOnFinalStatuses(t *testing.T) {
 func ExampleVolumesService_WaitUntilReady() {
 	srv := lambdatest.NewServer(lambdatest.WithTransitionDelay(20 * time.Millisecond))
 	defer srv.Close()
-	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.URL+"/v1"))
+	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.BaseURL()))
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
+	"time"
 )
 
 // WebhookHandler returns an http.Handler that receives the platform's
@@ -16,12 +18,31 @@ import (
 // It accepts only POST (405 otherwise), reads at most WithWebhookMaxBodyBytes of
 // body (413 beyond), and then checks the delivery as ConstructEvent does: a
 // missing or wrong signature is answered 401; a body that is not an event,
-// or whose timestamp is outside the tolerance, 400. None of these reach
-// handle. When handle returns nil the answer is 204 No Content; when it
-// returns an error the answer is 500, so that the platform delivers the
-// event again, and the error's text is not sent back. An empty secret, a nil
-// handle or an invalid option makes every POST fail with 500, since the
-// fault is on this side and redelivery may succeed once it is fixed.
+// or whose timestamp is older than the redelivery window
+// (DefaultWebhookRedeliveryWindow) or further ahead than the tolerance
+// (DefaultWebhookTolerance), 400. None of these reach handle.
+//
+// Delivery is at least once: the platform delivers an event again after any
+// answer but 2xx, including when the answer was lost, and two deliveries of
+// one event can arrive at the same time. So that handle sees each event once,
+// the handler claims each event by its ID in a WebhookEventStore (by default
+// one in memory, remembering the last DefaultWebhookStoreSize events; pass a
+// shared one with WithWebhookEventStore when several replicas receive) before
+// calling handle:
+//   - an event processed already is answered 200 without calling handle, so a
+//     redelivery or a replay changes nothing;
+//   - an event another delivery is processing right now is answered 409, so the
+//     platform delivers it again later;
+//   - when handle returns nil the answer is 204 and the event is recorded as
+//     processed; when it returns an error or panics, the answer is 500, the
+//     claim is released, and the platform's redelivery is processed afresh,
+//     however late within the redelivery window. The error's text is not sent
+//     back; a panic is recovered and logged with the event ID and stack.
+//
+// An empty secret, a nil handle or an invalid option makes every POST fail
+// with 500, since the fault is on this side and redelivery may succeed once it
+// is fixed; it is logged when the handler is made and on each delivery, to
+// the WithWebhookErrorLog logger or else slog.Default().
 //
 // Response bodies are only the status text. Use WithWebhookErrorLog to see why a
 // delivery was refused.
@@ -33,17 +54,26 @@ func WebhookHandler(secret string, handle func(ctx context.Context, ev *Event) e
 	if secret == "" {
 		err = errors.Join(err, ErrWebhookNoSecret)
 	}
-	if err != nil && cfg.log != nil {
-		cfg.log.LogAttrs(context.Background(), slog.LevelError, "lambda: webhook handler misconfigured; every delivery will fail",
+	if cfg.store == nil {
+		cfg.store, _ = NewWebhookMemoryStore(DefaultWebhookStoreSize)
+	}
+	window := cfg.window
+	if window <= 0 {
+		window = max(DefaultWebhookRedeliveryWindow, cfg.tolerance)
+	}
+	h := &webhookHandler{secret: secret, handle: handle, cfg: cfg, window: window, configErr: err}
+	if err != nil {
+		h.faultLog().LogAttrs(context.Background(), slog.LevelError, "lambda: webhook handler misconfigured; every delivery will fail",
 			slog.String("error", err.Error()))
 	}
-	return &webhookHandler{secret: secret, handle: handle, cfg: cfg, configErr: err}
+	return h
 }
 
 type webhookHandler struct {
 	secret    string
 	handle    func(context.Context, *Event) error
 	cfg       *webhookConfig
+	window    time.Duration
 	configErr error
 }
 
@@ -60,7 +90,9 @@ func (h *webhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if h.configErr != nil {
-		h.refuse(w, r, http.StatusInternalServerError, h.configErr)
+		h.faultLog().LogAttrs(r.Context(), slog.LevelError, "lambda: webhook refused: the handler is misconfigured",
+			slog.String("error", h.configErr.Error()), slog.String("remote_addr", r.RemoteAddr))
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.maxBodyBytes))
@@ -74,18 +106,76 @@ func (h *webhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, http.StatusBadRequest, fmt.Errorf("lambda: reading webhook body: %w", err))
 		return
 	}
-	ev, err := h.cfg.constructEvent(body, r.Header.Get(SignatureHeader), h.secret)
+	ev, err := h.cfg.constructEvent(body, r.Header.Get(SignatureHeader), h.secret, h.window)
 	if err != nil {
-		h.refuse(w, r, webhookRefusalStatus(err), err)
+		var attrs []slog.Attr
+		if ev != nil { // the signature was good, so the ID is the platform's
+			attrs = append(attrs, slog.String("event_id", ev.ID))
+		}
+		h.refuse(w, r, webhookRefusalStatus(err), err, attrs...)
 		return
 	}
-	if err := h.handle(r.Context(), ev); err != nil {
-		h.logAttrs(r, slog.LevelError, "lambda: webhook handle function failed; answering 500 so it is redelivered",
-			slog.String("event_id", ev.ID), slog.String("event_type", string(ev.Type)), slog.String("error", err.Error()))
+	h.process(w, r, ev)
+}
+
+// process claims ev in the store, runs handle on it, and answers.
+func (h *webhookHandler) process(w http.ResponseWriter, r *http.Request, ev *Event) {
+	ctx := r.Context()
+	evAttrs := []slog.Attr{slog.String("event_id", ev.ID), slog.String("event_type", string(ev.Type))}
+	switch err := h.cfg.store.Begin(ctx, ev.ID); {
+	case errors.Is(err, ErrWebhookDuplicate):
+		h.logAttrs(r, slog.LevelInfo, "lambda: webhook event processed already; acknowledged without calling handle", evAttrs...)
+		w.WriteHeader(http.StatusOK)
+		return
+	case errors.Is(err, ErrWebhookInProgress):
+		h.refuse(w, r, http.StatusConflict, err, evAttrs...)
+		return
+	case err != nil:
+		h.refuse(w, r, http.StatusInternalServerError, fmt.Errorf("lambda: webhook event store: %w", err), evAttrs...)
+		return
+	}
+	err := h.run(ctx, ev)
+	if ferr := h.cfg.store.Finish(context.WithoutCancel(ctx), ev.ID, err == nil); ferr != nil {
+		h.faultLog().LogAttrs(ctx, slog.LevelError, "lambda: webhook event store could not record the outcome",
+			append(evAttrs, slog.String("error", ferr.Error()))...)
+	}
+	if err != nil {
+		var p *webhookPanic
+		if errors.As(err, &p) {
+			h.faultLog().LogAttrs(ctx, slog.LevelError, "lambda: webhook handle function panicked; answering 500 so it is redelivered",
+				append(evAttrs, slog.String("panic", fmt.Sprint(p.value)), slog.String("stack", string(p.stack)))...)
+			if p.value == http.ErrAbortHandler {
+				panic(http.ErrAbortHandler) // the caller asked net/http to abort the answer
+			}
+		} else {
+			h.logAttrs(r, slog.LevelError, "lambda: webhook handle function failed; answering 500 so it is redelivered",
+				append(evAttrs, slog.String("error", err.Error()))...)
+		}
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// webhookPanic is what run returns when handle panicked.
+type webhookPanic struct {
+	value any
+	stack []byte
+}
+
+func (p *webhookPanic) Error() string {
+	return fmt.Sprintf("lambda: webhook handle function panicked: %v", p.value)
+}
+
+// run calls handle, turning a panic into an error so that the claim is
+// released and the platform gets its 500.
+func (h *webhookHandler) run(ctx context.Context, ev *Event) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &webhookPanic{value: v, stack: debug.Stack()}
+		}
+	}()
+	return h.handle(ctx, ev)
 }
 
 // webhookRefusalStatus maps a ConstructEvent error to the answer the sender
@@ -103,12 +193,13 @@ func webhookRefusalStatus(err error) int {
 	}
 }
 
-func (h *webhookHandler) refuse(w http.ResponseWriter, r *http.Request, status int, err error) {
+func (h *webhookHandler) refuse(w http.ResponseWriter, r *http.Request, status int, err error, attrs ...slog.Attr) {
 	level := slog.LevelWarn
 	if status >= http.StatusInternalServerError {
 		level = slog.LevelError
 	}
-	h.logAttrs(r, level, "lambda: webhook refused", slog.Int("status", status), slog.String("error", err.Error()))
+	attrs = append(attrs, slog.Int("status", status), slog.String("error", err.Error()))
+	h.logAttrs(r, level, "lambda: webhook refused", attrs...)
 	http.Error(w, http.StatusText(status), status)
 }
 
@@ -118,4 +209,14 @@ func (h *webhookHandler) logAttrs(r *http.Request, level slog.Level, msg string,
 	}
 	attrs = append(attrs, slog.String("remote_addr", r.RemoteAddr))
 	h.cfg.log.LogAttrs(r.Context(), level, msg, attrs...)
+}
+
+// faultLog is where faults on the receiving side go: the configured logger,
+// else slog.Default(), because a receiver that can never work, or whose
+// function panics, must not fail silently.
+func (h *webhookHandler) faultLog() *slog.Logger {
+	if h.cfg.log != nil {
+		return h.cfg.log
+	}
+	return slog.Default()
 }

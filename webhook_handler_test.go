@@ -76,7 +76,7 @@ func TestWebhookHandlerRefusals(t *testing.T) {
 	sign := func(b []byte) string { return hmacSign(b, testSecret) }
 	big := append(append([]byte(nil), validBody...), bytes.Repeat([]byte(" "), 2048)...)
 	malformed := []byte(`{"id":`)
-	stale := stampedBody(testNow.Add(-time.Hour))
+	stale := stampedBody(testNow.Add(-lambda.DefaultWebhookRedeliveryWindow - time.Second))
 	future := stampedBody(testNow.Add(time.Hour))
 
 	for _, tc := range []struct {
@@ -98,6 +98,7 @@ func TestWebhookHandlerRefusals(t *testing.T) {
 		{"malformed body", http.MethodPost, malformed, sign(malformed), nil, http.StatusBadRequest},
 		{"stale timestamp", http.MethodPost, stale, sign(stale), nil, http.StatusBadRequest},
 		{"future timestamp", http.MethodPost, future, sign(future), nil, http.StatusBadRequest},
+		{"older than a narrower window", http.MethodPost, stampedBody(testNow.Add(-2 * time.Hour)), sign(stampedBody(testNow.Add(-2 * time.Hour))), []lambda.WebhookOption{lambda.WithWebhookRedeliveryWindow(time.Hour)}, http.StatusBadRequest},
 		{"invalid option", http.MethodPost, validBody, sign(validBody), []lambda.WebhookOption{lambda.WithWebhookTolerance(0)}, http.StatusInternalServerError},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -125,7 +126,9 @@ func TestWebhookHandlerAccepts(t *testing.T) {
 		{"signed event", validBody, testSecret, nil},
 		{"body exactly at the cap", padTo(validBody, 1024), testSecret, []lambda.WebhookOption{lambda.WithWebhookMaxBodyBytes(1024)}},
 		{"rotated: old secret", validBody, "old", []lambda.WebhookOption{lambda.WithWebhookSecrets("old")}},
-		{"stale, timestamp check off", stampedBody(testNow.Add(-time.Hour)), testSecret, []lambda.WebhookOption{lambda.WithoutWebhookTimestampCheck()}},
+		{"stale, timestamp check off", stampedBody(testNow.Add(-10 * lambda.DefaultWebhookRedeliveryWindow)), testSecret, []lambda.WebhookOption{lambda.WithoutWebhookTimestampCheck()}},
+		{"an hour old: a redelivery", stampedBody(testNow.Add(-time.Hour)), testSecret, nil},
+		{"just inside the redelivery window", stampedBody(testNow.Add(-lambda.DefaultWebhookRedeliveryWindow)), testSecret, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"time"
 )
 
@@ -18,8 +19,15 @@ import (
 const SignatureHeader = "X-Lambda-Signature"
 
 // DefaultWebhookTolerance is how far an event's timestamp may be from now,
-// in either direction, before ConstructEvent refuses it as a replay.
+// in either direction, before ConstructEvent refuses it as a replay. It is
+// also how far in the future WebhookHandler lets a timestamp be (clock skew).
 const DefaultWebhookTolerance = 5 * time.Minute
+
+// DefaultWebhookRedeliveryWindow is how old an event WebhookHandler accepts:
+// as long as a platform keeps delivering an event its receiver failed (three
+// days is the common practice). The handler remembers the events it
+// processed, so an old event is processed only if it was not processed yet.
+const DefaultWebhookRedeliveryWindow = 72 * time.Hour
 
 // DefaultWebhookMaxBodyBytes is the largest request body WebhookHandler reads.
 const DefaultWebhookMaxBodyBytes int64 = 1 << 20
@@ -45,7 +53,7 @@ var (
 	ErrWebhookTooLarge = errors.New("lambda: webhook body is too large")
 )
 
-// webhookSignaturePrefix starts every signature; the seed compares it byte for byte.
+// webhookSignaturePrefix starts every signature; the API documentation compares it byte for byte.
 const webhookSignaturePrefix = "sha256="
 
 // SignWebhookPayload returns the signature the platform sends for payload
@@ -91,7 +99,7 @@ func verifyWebhookSecrets(payload []byte, signature string, secrets []string) er
 	}
 	// Decoding the sender's hex rather than encoding each expected MAC keeps
 	// secret-derived bytes out of table lookups. Since the shape check allows
-	// only lower-case hex, equal MACs mean byte-equal strings, as in the seed.
+	// only lower-case hex, equal MACs mean byte-equal strings, as in the API documentation.
 	got, err := hex.DecodeString(signature[len(webhookSignaturePrefix):])
 	if err != nil {
 		return fmt.Errorf("%w: the hex does not decode", ErrWebhookInvalidSignature)
@@ -158,24 +166,37 @@ type Event struct {
 // (the SignatureHeader value) and secret as VerifyWebhookSignature does,
 // then decodes the event and refuses it if its timestamp is more than the
 // tolerance (DefaultWebhookTolerance unless changed by WithWebhookTolerance or
-// WithoutWebhookTimestampCheck) before or after now. The payload is parsed only
+// WithoutWebhookTimestampCheck) after now, or older than the tolerance (or
+// than WithWebhookRedeliveryWindow, when given). The payload is parsed only
 // once its signature is known to be good.
 //
 // Refusals wrap ErrWebhookNoSecret, ErrWebhookNotSigned,
 // ErrWebhookInvalidSignature, ErrWebhookMalformed or ErrWebhookTooOld. An
 // invalid option is reported as an error that wraps none of them.
 //
-// The same event may be delivered more than once, so act on it idempotently
-// (by Event.ID).
+// The platform delivers at least once: the same event can arrive again, even
+// while an earlier delivery of it is still being processed. ConstructEvent
+// remembers nothing, so its short default tolerance is its only defence
+// against a replay, and it also refuses a redelivery that comes late. To
+// accept late redeliveries yet process each event once, widen the window with
+// WithWebhookRedeliveryWindow and claim each event in a WebhookEventStore by
+// Event.ID before acting on it, as WebhookHandler does.
 func ConstructEvent(payload []byte, signature string, secret string, opts ...WebhookOption) (*Event, error) {
 	cfg, err := newWebhookConfig(opts)
 	if err != nil {
 		return nil, err
 	}
-	return cfg.constructEvent(payload, signature, secret)
+	ev, err := cfg.constructEvent(payload, signature, secret, cfg.window)
+	if err != nil {
+		return nil, err
+	}
+	return ev, nil
 }
 
-func (cfg *webhookConfig) constructEvent(payload []byte, signature, secret string) (*Event, error) {
+// constructEvent is ConstructEvent with the oldest age accepted given (0 for
+// the tolerance). When the event decodes but is refused for its age, the event
+// comes back beside the error so that a refusal can be logged with its ID.
+func (cfg *webhookConfig) constructEvent(payload []byte, signature, secret string, window time.Duration) (*Event, error) {
 	if secret == "" {
 		return nil, ErrWebhookNoSecret
 	}
@@ -194,28 +215,44 @@ func (cfg *webhookConfig) constructEvent(payload []byte, signature, secret strin
 		return nil, fmt.Errorf("%w: no type", ErrWebhookMalformed)
 	}
 	if cfg.tolerance > 0 {
-		if err := checkWebhookTime(ev.Timestamp, cfg.now(), cfg.tolerance); err != nil {
-			return nil, err
+		if window <= 0 {
+			window = cfg.tolerance
+		}
+		if err := checkWebhookTime(ev.Timestamp, cfg.now(), cfg.tolerance, window); err != nil {
+			return &ev, err
 		}
 	}
 	return &ev, nil
 }
 
-// checkWebhookTime refuses a timestamp further than tolerance from now in
-// either direction: a future timestamp must not be a way around the check.
-func checkWebhookTime(ts, now time.Time, tolerance time.Duration) error {
+// checkWebhookTime refuses a timestamp more than ahead after now or more
+// than behind before it: a future timestamp must not be a way around the check.
+// The times are compared, not subtracted, so that a timestamp centuries away
+// (where time.Time.Sub saturates) is still judged right.
+func checkWebhookTime(ts, now time.Time, ahead, behind time.Duration) error {
 	if ts.IsZero() {
 		return fmt.Errorf("%w: no timestamp, so its age cannot be checked", ErrWebhookMalformed)
 	}
-	switch age := now.Sub(ts); {
-	case age > tolerance:
+	switch {
+	case ts.Before(now.Add(-behind)):
 		return fmt.Errorf("%w: timestamp %s is %s old, more than %s", ErrWebhookTooOld,
-			ts.Format(time.RFC3339), age.Round(time.Second), tolerance)
-	case age < -tolerance:
+			ts.Format(time.RFC3339Nano), webhookGap(now, ts), behind)
+	case ts.After(now.Add(ahead)):
 		return fmt.Errorf("%w: timestamp %s is %s in the future, more than %s", ErrWebhookTooOld,
-			ts.Format(time.RFC3339), (-age).Round(time.Second), tolerance)
+			ts.Format(time.RFC3339Nano), webhookGap(ts, now), ahead)
 	}
 	return nil
+}
+
+// webhookGap prints how far later is after earlier, to the millisecond so
+// that an event 5m0.3s old does not read as "5m0s old, more than 5m0s", and
+// without the saturated value Sub gives for gaps beyond about 292 years.
+func webhookGap(later, earlier time.Time) string {
+	d := later.Sub(earlier)
+	if d == math.MaxInt64 {
+		return "more than 292 years"
+	}
+	return d.Round(time.Millisecond).String()
 }
 
 // WebhookOption changes how ConstructEvent and WebhookHandler accept events.
@@ -224,13 +261,15 @@ func checkWebhookTime(ts, now time.Time, tolerance time.Duration) error {
 type WebhookOption func(*webhookConfig) error
 
 // webhookConfig is what the WebhookOptions set. A tolerance of 0 means the
-// timestamp is not checked.
+// timestamp is not checked; a window of 0 means none was given.
 type webhookConfig struct {
 	moreSecrets  []string
 	tolerance    time.Duration
+	window       time.Duration
 	now          func() time.Time
 	maxBodyBytes int64
 	log          *slog.Logger
+	store        WebhookEventStore
 }
 
 // newWebhookConfig applies opts over the defaults. Every valid option is
@@ -265,8 +304,40 @@ func WithWebhookTolerance(d time.Duration) WebhookOption {
 	}
 }
 
+// WithWebhookRedeliveryWindow sets how old an event may be and still be
+// accepted (WebhookHandler's default is DefaultWebhookRedeliveryWindow;
+// ConstructEvent's is the tolerance). Set it at least as long as the
+// platform keeps redelivering a failed event, or an event this receiver
+// failed is refused when it comes again. Beyond the tolerance, only a
+// WebhookEventStore keeps a replayed event from being processed twice.
+func WithWebhookRedeliveryWindow(d time.Duration) WebhookOption {
+	return func(cfg *webhookConfig) error {
+		if d <= 0 {
+			return fmt.Errorf("lambda: WithWebhookRedeliveryWindow(%s): the window must be positive", d)
+		}
+		cfg.window = d
+		return nil
+	}
+}
+
+// WithWebhookEventStore makes WebhookHandler claim each event in store before
+// calling its function, instead of in its own in-memory store of the last
+// DefaultWebhookStoreSize events. Give a store shared by every replica of the
+// receiver to process each event once across them. It has no effect on
+// ConstructEvent.
+func WithWebhookEventStore(store WebhookEventStore) WebhookOption {
+	return func(cfg *webhookConfig) error {
+		if store == nil {
+			return errors.New("lambda: WithWebhookEventStore(nil): the store must not be nil")
+		}
+		cfg.store = store
+		return nil
+	}
+}
+
 // WithoutWebhookTimestampCheck accepts events whatever their timestamp, leaving
-// replayed deliveries to the caller to detect. The signature is still checked.
+// replayed deliveries to the caller to detect (WebhookHandler still claims
+// each in its WebhookEventStore). The signature is still checked.
 func WithoutWebhookTimestampCheck() WebhookOption {
 	return func(cfg *webhookConfig) error {
 		cfg.tolerance = 0
@@ -316,7 +387,10 @@ func WithWebhookMaxBodyBytes(n int64) WebhookOption {
 
 // WithWebhookErrorLog makes WebhookHandler log each refused delivery and each error
 // returned by the handle function to l. Secrets and signatures are never
-// logged. By default nothing is logged. It has no effect on ConstructEvent.
+// logged. Without it, refusals are not logged, but a misconfigured handler
+// and a panicking handle function are logged through slog.Default(), since
+// they are faults on the receiving side that nothing else would report. It
+// has no effect on ConstructEvent.
 func WithWebhookErrorLog(l *slog.Logger) WebhookOption {
 	return func(cfg *webhookConfig) error {
 		cfg.log = l

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"time"
 
 	lambda "github.com/lambda/lambda-go"
@@ -89,4 +90,68 @@ func ExampleWebhookHandler() {
 	// received evt_1 volume.attached
 	// 204 No Content
 	// 401 Unauthorized
+}
+
+// processedEvents is the kind of store a receiver with several replicas
+// shares: here a map, in production a table with a unique key on the event
+// ID, or Redis SET NX, reached by every replica.
+type processedEvents struct {
+	mu    sync.Mutex
+	state map[string]bool // true: processed; false: being processed
+}
+
+func (s *processedEvents) Begin(_ context.Context, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if done, seen := s.state[id]; seen {
+		if done {
+			return lambda.ErrWebhookDuplicate
+		}
+		return lambda.ErrWebhookInProgress
+	}
+	s.state[id] = false
+	return nil
+}
+
+func (s *processedEvents) Finish(_ context.Context, id string, processed bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if processed {
+		s.state[id] = true
+	} else {
+		delete(s.state, id)
+	}
+	return nil
+}
+
+// Each event is processed once, although the platform delivers at least
+// once: the handler claims each event by its ID in the store, so a delivery
+// that failed is processed when it comes again, even an hour later, and a
+// delivery of an event already processed is acknowledged without processing.
+func ExampleWithWebhookEventStore() {
+	store := &processedEvents{state: map[string]bool{}}
+	attempts := 0
+	handler := lambda.WebhookHandler("whsec_example", func(ctx context.Context, ev *lambda.Event) error {
+		attempts++
+		if attempts == 1 {
+			return errors.New("the database is down") // answered 500: the platform delivers again
+		}
+		fmt.Println("processed", ev.ID)
+		return nil
+	}, lambda.WithWebhookEventStore(store))
+
+	body := []byte(fmt.Sprintf(`{"id":"evt_42","type":"instance.stopped","timestamp":%q,"data":{}}`,
+		time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)))
+	for range 3 { // the first delivery, the platform's redelivery, and a replay
+		req := httptest.NewRequest(http.MethodPost, "/hooks", bytes.NewReader(body))
+		req.Header.Set(lambda.SignatureHeader, lambda.SignWebhookPayload(body, "whsec_example"))
+		rec := httptest.NewRecorder()
+		handler.ServeHTTP(rec, req)
+		fmt.Println(rec.Code)
+	}
+	// Output:
+	// 500
+	// processed evt_42
+	// 204
+	// 200
 }

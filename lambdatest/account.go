@@ -79,7 +79,7 @@ func (s *Server) getQuota(c *call) reply {
 	for _, v := range st.volumes {
 		storage += v.sizeGB
 	}
-	// The professional plan of API.md; limits are shown, not enforced.
+	// The professional plan of the API documentation (and openapi.yaml); limits are shown, not enforced.
 	return c.ok(wireQuota{Plan: st.account.plan, RequestsPerHour: 10000, Burst: 200,
 		Instances: wireQuotaItem{len(st.instances), 10000}, Volumes: wireQuotaItem{len(st.volumes), 1000},
 		Snapshots: wireQuotaItem{len(st.snapshots), 1000}, Functions: wireQuotaItem{len(st.functions), 1000},
@@ -167,7 +167,7 @@ func (s *Server) createAPIKey(c *call) reply {
 }
 
 func (s *Server) listAPIKeys(c *call) reply {
-	p, e := parseList(c.query())
+	p, e := c.parseList()
 	if e != nil {
 		return c.fail(e)
 	}
@@ -177,8 +177,8 @@ func (s *Server) listAPIKeys(c *call) reply {
 	for _, k := range st.apiKeys {
 		items = append(items, k)
 	}
-	got, pg := page(items, func(k *apiKey) meta { return k.meta }, p)
-	return c.list(views(got, (*apiKey).view), pg)
+	got, pg := page(items, func(k *apiKey) meta { return k.meta }, (*apiKey).view, p)
+	return c.list(got, pg)
 }
 
 func (s *Server) deleteAPIKey(c *call) reply {

@@ -53,7 +53,7 @@ func month(t time.Time) (time.Time, time.Time) {
 	return first, first.AddDate(0, 1, -1)
 }
 
-// usage is the month's usage: fixed numbers (the seed's), so tests can
+// usage is the month's usage: fixed numbers (the API documentation's), so tests can
 // compare them, plus what the account's instances add.
 func (st *state) usage(now time.Time) wireUsage {
 	first, last := month(now)
@@ -76,15 +76,15 @@ func (s *Server) bareUsage(c *call) reply {
 }
 
 func (s *Server) listInvoices(c *call) reply {
-	p, e := parseList(c.query())
+	p, e := c.parseSeedList()
 	if e != nil {
 		return c.fail(e)
 	}
 	p.sort, p.order = "created_at", "desc" // newest invoice first
 	st := s.st.lock(c.now)
 	defer st.unlock()
-	got, pg := page(filter(st.invoices, nil), func(inv *invoice) meta { return inv.meta }, p)
-	return c.list(views(got, (*invoice).view), pg)
+	got, pg := page(filter(st.invoices, nil), func(inv *invoice) meta { return inv.meta }, (*invoice).view, p)
+	return c.seedList(got, pg)
 }
 
 func (s *Server) getInvoice(c *call) reply {
@@ -116,7 +116,7 @@ func (s *Server) billingEstimate(c *call) reply {
 }
 
 // seedInvoices adds the invoices of the three months before now: two paid
-// and the latest open. The first is the seed's "$3,242.50".
+// and the latest open. The first is the API documentation's "$3,242.50".
 func (st *state) seedInvoices(now time.Time) {
 	first, _ := month(now)
 	for i, cents := range []int64{324250, 289999, 1234567} {

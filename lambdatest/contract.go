@@ -37,7 +37,11 @@ type Contract struct {
 	router routers.Router
 }
 
-var loadContract = sync.OnceValues(func() (*Contract, error) {
+var loadContract = sync.OnceValues(func() (*Contract, error) { return parseContract(nil) })
+
+// parseContract parses the embedded openapi.yaml, lets edit change the
+// document (nil: none), and builds its router.
+func parseContract(edit func(*openapi3.T)) (*Contract, error) {
 	loader := openapi3.NewLoader()
 	doc, err := loader.LoadFromData(lambda.OpenAPISpec())
 	if err != nil {
@@ -45,6 +49,9 @@ var loadContract = sync.OnceValues(func() (*Contract, error) {
 	}
 	if err := doc.Validate(context.Background()); err != nil {
 		return nil, fmt.Errorf("lambdatest: invalid openapi.yaml: %w", err)
+	}
+	if edit != nil {
+		edit(doc)
 	}
 	// The router matches paths only: the host of a loopback simulator is
 	// unknown in advance, and the version prefix is stripped before matching
@@ -56,7 +63,7 @@ var loadContract = sync.OnceValues(func() (*Contract, error) {
 		return nil, fmt.Errorf("lambdatest: route openapi.yaml: %w", err)
 	}
 	return &Contract{doc: doc, router: router}, nil
-})
+}
 
 // LoadContract parses and validates the embedded openapi.yaml
 // (lambda.OpenAPISpec()). The result is parsed once and shared: it is safe to

@@ -69,7 +69,7 @@ func TestContractSpecLoadsAndValidates(t *testing.T) {
 		"POST /account/api-keys", "GET /account/api-keys", "DELETE /account/api-keys/{id}",
 		"POST /webhooks",
 		"GET /resources", "POST /resources", "GET /resources/{id}", "PUT /resources/{id}", "DELETE /resources/{id}",
-		"GET /workloads", "POST /deployments",
+		"GET /workloads", "POST /workloads", "POST /deployments",
 		"POST /oauth/token",
 	}
 	var got []string

@@ -1,15 +1,16 @@
 // Package lambdatest is an in-memory simulator of the Lambda API, for tests.
 //
 // NewServer starts a stateful server on loopback that speaks the same wire
-// format as the platform (see design/WIRE.md): instances go pending →
-// provisioning → running, volumes attach and detach, webhooks are signed and
-// delivered, metrics stream over WebSocket. A client points at it with
-// lambda.WithBaseURL(srv.URL + "/v1"):
+// format as the platform, as the API's contract describes it (openapi.yaml
+// at the module's root, returned by lambda.OpenAPISpec and enforced by
+// Contract): instances go pending → provisioning → running, volumes attach
+// and detach, webhooks are signed and delivered, metrics stream over
+// WebSocket. A client points at it with lambda.WithBaseURL(srv.BaseURL()):
 //
 //	srv := lambdatest.NewServer(lambdatest.WithTransitionDelay(20 * time.Millisecond))
 //	defer srv.Close()
 //	client, _ := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey),
-//		lambda.WithBaseURL(srv.URL+"/v1"))
+//		lambda.WithBaseURL(srv.BaseURL()))
 //
 // Beyond the API, the Server lets a test steer and observe the platform:
 // InjectFault makes chosen requests fail (a status, a raw body, a delay, a
@@ -19,12 +20,27 @@
 // tokens, DropStreams cuts metric streams, and
 // WithResponseValidation checks every answer against the OpenAPI contract.
 //
+// # What it accepts
+//
+// By default the simulator accepts what the platform accepts, so code
+// written from the API's documents works on it as on the platform: a POST
+// without Idempotency-Key is carried out (and, as on the platform, not
+// protected against replays), a JSON body is read as JSON whatever its
+// Content-Type, unknown query parameters and unknown body fields are
+// ignored, limit has no upper bound and sort takes any field of the listed
+// objects. What the platform refuses is refused: a missing or mistyped
+// required field, a malformed body, an unknown operation (404).
+// WithStrictRequests adds the checks of the contract as written, for an
+// SDK's own tests; WithSeedShapes answers every route in its seed document's
+// shape.
+//
 // # Behaviour beyond the wire shapes
 //
 //   - Every request is checked against the OpenAPI contract (see Contract):
 //     a violation is a 400 invalid_request naming the field in
 //     error.details.field; an operation the contract does not know is a 404.
-//     The contract requires an Idempotency-Key on every POST.
+//     Under WithStrictRequests the contract requires an Idempotency-Key on
+//     every POST.
 //   - The pipeline runs in this order: request log, request ID, auth (401),
 //     rate limit (429), permissions (403), injected faults, route (404), contract (400),
 //     idempotency, handler. Faults therefore hit only authenticated requests,

@@ -30,7 +30,7 @@ type apiError struct {
 
 func (e *apiError) Error() string { return e.code + ": " + e.message }
 
-// codeForStatus maps an HTTP status to the error code of WIRE.md.
+// codeForStatus maps an HTTP status to the error code the contract (openapi.yaml) gives it.
 func codeForStatus(status int) string {
 	switch status {
 	case http.StatusBadRequest:
@@ -149,6 +149,26 @@ func (c *call) list(data any, p wirePagination) reply {
 	r := jsonReply(http.StatusOK, wireEnvelope{Success: true, Data: data,
 		Metadata: wireMetadata{RequestID: c.reqID, Timestamp: stamp(c.now)}, Pagination: &p})
 	return r
+}
+
+// seedList answers a list of one of seed 000's routes (GET /functions, GET
+// /billing/invoices): a bare JSON array under WithSeedShapes, the canonical
+// list otherwise.
+func (c *call) seedList(data any, p wirePagination) reply {
+	if c.s.cfg.seedShapes {
+		return c.bare(http.StatusOK, data)
+	}
+	return c.list(data, p)
+}
+
+// seedCreated answers the creation on one of seed 000's routes (POST
+// /functions): a bare JSON object under WithSeedShapes, the canonical
+// envelope otherwise.
+func (c *call) seedCreated(data any) reply {
+	if c.s.cfg.seedShapes {
+		return c.bare(http.StatusCreated, data)
+	}
+	return c.created(data)
 }
 
 // bare answers a JSON value with no envelope (the older /usage and

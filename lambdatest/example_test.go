@@ -10,9 +10,10 @@ import (
 	"github.com/lambda/lambda-go/lambdatest"
 )
 
-// post sends a POST as the SDK would: key, JSON body, Idempotency-Key.
+// post sends a POST as the SDK would, to a path under srv.BaseURL(): key,
+// JSON body, Idempotency-Key.
 func post(srv *lambdatest.Server, path, key, body string) (*http.Response, error) {
-	req, err := http.NewRequest(http.MethodPost, srv.URL+path, strings.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, srv.BaseURL()+path, strings.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
@@ -23,12 +24,12 @@ func post(srv *lambdatest.Server, path, key, body string) (*http.Response, error
 }
 
 // A simulator is a real HTTP server: any client, the SDK or net/http, talks
-// to it at srv.URL + "/v1".
+// to it at srv.BaseURL().
 func ExampleNewServer() {
 	srv := lambdatest.NewServer(lambdatest.WithTransitionDelay(20 * time.Millisecond))
 	defer srv.Close()
 
-	res, err := post(srv, "/v1/instances", "create-web-1",
+	res, err := post(srv, "/instances", "create-web-1",
 		`{"name":"web","instance_type":"compute-4x","region":"us-west-1","image":"ubuntu-22.04"}`)
 	if err != nil {
 		fmt.Println(err)
@@ -59,7 +60,7 @@ func ExampleServer_InjectFault() {
 
 	body := `{"name":"web","instance_type":"compute-1x","region":"us-west-1","image":"ubuntu-22.04"}`
 	for i := 0; i < 2; i++ {
-		res, err := post(srv, "/v1/instances", "same-key", body)
+		res, err := post(srv, "/instances", "same-key", body)
 		if err != nil {
 			fmt.Println(err)
 			return

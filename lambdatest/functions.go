@@ -41,7 +41,7 @@ func (f *function) view() wireFunction {
 	return w
 }
 
-// newFunctionID looks like the seed's "FUNC_1234567890".
+// newFunctionID looks like the API documentation's "FUNC_1234567890".
 func newFunctionID() string {
 	var b [8]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
@@ -65,7 +65,7 @@ func (s *Server) createFunction(c *call) reply {
 	defer st.unlock()
 	f := st.newFunction(req.Name, req.Runtime, req.Handler, req.Tags, c.now)
 	st.begin(&f.lc, c.now, "created", []string{"active"}, nil)
-	return c.created(f.view())
+	return c.seedCreated(f.view())
 }
 
 // newFunction stores a function. Call with st.mu held.
@@ -80,7 +80,7 @@ func (st *state) newFunction(name, runtime, handler string, tags []string, now t
 }
 
 func (s *Server) listFunctions(c *call) reply {
-	p, e := parseList(c.query())
+	p, e := c.parseSeedList()
 	if e != nil {
 		return c.fail(e)
 	}
@@ -92,8 +92,8 @@ func (s *Server) listFunctions(c *call) reply {
 		return (status == "" || f.lc.status == status) && (runtime == "" || f.runtime == runtime) &&
 			(tag == "" || slices.Contains(f.tags, tag))
 	})
-	got, pg := page(items, func(f *function) meta { return f.meta }, p)
-	return c.list(views(got, (*function).view), pg)
+	got, pg := page(items, func(f *function) meta { return f.meta }, (*function).view, p)
+	return c.seedList(got, pg)
 }
 
 // SeedFunction adds a function directly to the state in the given status

@@ -16,9 +16,18 @@ import (
 	"github.com/lambda/lambda-go/lambdatest"
 )
 
-// newServer starts a simulator for one test: fast transitions, every
-// response checked against the contract, closed at the end of the test.
+// newServer starts a simulator for one test: strict request checks, fast
+// transitions, every response checked against the contract, closed at the
+// end of the test. Tests of what the platform forgives start their server
+// with newPlatform.
 func newServer(t *testing.T, opts ...lambdatest.Option) *lambdatest.Server {
+	t.Helper()
+	return newPlatform(t, append([]lambdatest.Option{lambdatest.WithStrictRequests()}, opts...)...)
+}
+
+// newPlatform is newServer without WithStrictRequests: the simulator as
+// users get it by default.
+func newPlatform(t *testing.T, opts ...lambdatest.Option) *lambdatest.Server {
 	t.Helper()
 	base := []lambdatest.Option{
 		lambdatest.WithTransitionDelay(20 * time.Millisecond),

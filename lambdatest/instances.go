@@ -97,7 +97,7 @@ func (s *Server) createInstance(c *call) reply {
 }
 
 func (s *Server) listInstances(c *call) reply {
-	p, e := parseList(c.query())
+	p, e := c.parseList()
 	if e != nil {
 		return c.fail(e)
 	}
@@ -108,8 +108,8 @@ func (s *Server) listInstances(c *call) reply {
 	items := filter(st.instances, func(in *instance) bool {
 		return (status == "" || in.lc.status == status) && (region == "" || in.region == region)
 	})
-	got, pg := page(items, func(in *instance) meta { return in.meta }, p)
-	return c.list(views(got, (*instance).view), pg)
+	got, pg := page(items, func(in *instance) meta { return in.meta }, (*instance).view, p)
+	return c.list(got, pg)
 }
 
 // instance finds the instance of the path. Call with st.mu held.

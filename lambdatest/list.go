@@ -1,7 +1,9 @@
 package lambdatest
 
 import (
-	"net/url"
+	"cmp"
+	"encoding/json"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,11 +15,19 @@ type listParams struct {
 	sort, order string
 }
 
-// parseList reads page (default 1), limit (1..100, default 20), sort
-// (created_at or name) and order (asc or desc). The contract checks them
-// too; this keeps the handlers safe on their own.
-func parseList(q url.Values) (listParams, *apiError) {
-	p := listParams{page: 1, limit: 20, sort: "created_at", order: "asc"}
+// defaultLimit is the page size of the canonical lists when limit is not
+// given: seed 001's pagination example shows limit 20.
+const defaultLimit = 20
+
+// parseList reads page (default 1), limit (default 20), sort (default
+// created_at) and order (asc or desc). Strictly (WithStrictRequests), limit
+// is at most 100 and sort is created_at or name, as the contract says;
+// otherwise limit has no upper bound and sort takes any field of the listed
+// objects (see lenient.go). The contract checks them too when strict; this
+// keeps the handlers safe on their own.
+func (c *call) parseList() (listParams, *apiError) {
+	q, strict := c.query(), c.s.cfg.strict
+	p := listParams{page: 1, limit: defaultLimit, sort: "created_at", order: "asc"}
 	if v := q.Get("page"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
@@ -27,13 +37,16 @@ func parseList(q url.Values) (listParams, *apiError) {
 	}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 100 {
-			return p, fieldError("limit", v, "limit must be an integer from 1 to 100")
+		if err != nil || n < 1 || (strict && n > 100) {
+			if strict {
+				return p, fieldError("limit", v, "limit must be an integer from 1 to 100")
+			}
+			return p, fieldError("limit", v, "limit must be an integer ≥ 1")
 		}
 		p.limit = n
 	}
 	if v := q.Get("sort"); v != "" {
-		if v != "created_at" && v != "name" {
+		if strict && v != "created_at" && v != "name" {
 			e := fieldError("sort", v, "cannot sort by %q", v)
 			e.allowed = []string{"created_at", "name"}
 			return p, e
@@ -51,15 +64,37 @@ func parseList(q url.Values) (listParams, *apiError) {
 	return p, nil
 }
 
-// page sorts items (by p.sort, then creation order) and cuts the page.
-func page[T any](items []T, m func(T) meta, p listParams) ([]T, wirePagination) {
+// parseSeedList is parseList for seed 000's lists, which "list all" their
+// objects: under WithSeedShapes, a request without limit gets every item.
+func (c *call) parseSeedList() (listParams, *apiError) {
+	p, e := c.parseList()
+	if e == nil && c.s.cfg.seedShapes && c.query().Get("limit") == "" {
+		p.limit = math.MaxInt32
+	}
+	return p, e
+}
+
+// page sorts items (by p.sort, then creation order), cuts the page and
+// returns its wire views. A sort field other than created_at and name is
+// read from each item's wire JSON; items without it come last.
+func page[T, V any](items []T, m func(T) meta, view func(T) V, p listParams) ([]V, wirePagination) {
+	var fields map[int64]any // seq → the sort field's value, for other fields
+	if p.sort != "created_at" && p.sort != "name" {
+		fields = make(map[int64]any, len(items))
+		for _, it := range items {
+			fields[m(it).seq] = fieldOf(view(it), p.sort)
+		}
+	}
 	slices.SortFunc(items, func(a, b T) int {
 		ma, mb := m(a), m(b)
 		c := 0
-		if p.sort == "name" {
+		switch p.sort {
+		case "name":
 			c = strings.Compare(ma.name, mb.name)
-		} else {
+		case "created_at":
 			c = ma.created.Compare(mb.created)
+		default:
+			c = compareValues(fields[ma.seq], fields[mb.seq])
 		}
 		if c == 0 {
 			c = cmpInt(ma.seq, mb.seq)
@@ -73,16 +108,54 @@ func page[T any](items []T, m func(T) meta, p listParams) ([]T, wirePagination) 
 	pages := (total + p.limit - 1) / p.limit
 	start := min((p.page-1)*p.limit, total)
 	end := min(start+p.limit, total)
-	return items[start:end], wirePagination{
+	return views(items[start:end], view), wirePagination{
 		Page: p.page, Limit: p.limit, TotalItems: total, TotalPages: pages,
 		HasNext: p.page < pages, HasPrev: p.page > 1,
 	}
 }
 
+// fieldOf returns the top-level field name of v's JSON, or nil.
+func fieldOf(v any, name string) any {
+	var fields map[string]any
+	if json.Unmarshal(mustJSON(v), &fields) != nil {
+		return nil
+	}
+	return fields[name]
+}
+
+// compareValues orders two JSON values: numbers by value, anything else by
+// its JSON text; a missing value (nil) after any other.
+func compareValues(a, b any) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return 1
+	case b == nil:
+		return -1
+	}
+	if x, ok := a.(float64); ok {
+		if y, ok := b.(float64); ok {
+			return cmp.Compare(x, y)
+		}
+	}
+	if x, ok := a.(string); ok {
+		if y, ok := b.(string); ok {
+			return strings.Compare(x, y)
+		}
+	}
+	return strings.Compare(string(mustJSON(a)), string(mustJSON(b)))
+}
+
 // oldestFirst sorts items by creation, for the lists that do not page.
 func oldestFirst[T any](items []T, m func(T) meta) []T {
-	all, _ := page(items, m, listParams{page: 1, limit: max(len(items), 1), sort: "created_at", order: "asc"})
-	return all
+	slices.SortFunc(items, func(a, b T) int {
+		if c := m(a).created.Compare(m(b).created); c != 0 {
+			return c
+		}
+		return cmpInt(m(a).seq, m(b).seq)
+	})
+	return items
 }
 
 func cmpInt(a, b int64) int {

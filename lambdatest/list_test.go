@@ -45,7 +45,9 @@ func TestPagingOverSeededInstances(t *testing.T) {
 
 func TestListFiltersAndSort(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
+	// The new instance must still be pending when listed: under -race on a
+	// loaded machine the default 20 ms delay had passed already.
+	srv := newServer(t, lambdatest.WithTransitionDelay(time.Hour))
 	srv.SeedInstances(9) // regions cycle us-west-1, us-east-1, eu-west-1
 	id := createInstance(t, srv)
 

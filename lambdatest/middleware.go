@@ -102,7 +102,7 @@ func (s *Server) handle(c *call) reply {
 		return c.fail(errorf(http.StatusNotFound, "no route for %s %s", c.r.Method, truncate(c.r.URL.Path)))
 	}
 	c.id = id
-	if err := s.contract.ValidateRequest(c.r, c.body); err != nil {
+	if err := s.checkRequest(c); err != nil {
 		return c.fail(contractError(err))
 	}
 	if rt.stream {

@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// money formats cents as WIRE.md's money strings: "$2,345.00", "-$12.00".
+// money formats cents as the contract's money strings (openapi.yaml): "$2,345.00", "-$12.00".
 func money(cents int64) string {
 	sign := ""
 	if cents < 0 {

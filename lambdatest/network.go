@@ -76,14 +76,14 @@ func validPortRange(s string) bool {
 }
 
 func (s *Server) listRules(c *call) reply {
-	p, e := parseList(c.query())
+	p, e := c.parseList()
 	if e != nil {
 		return c.fail(e)
 	}
 	st := s.st.lock(c.now)
 	defer st.unlock()
-	got, pg := page(filter(st.rules, nil), func(r *firewallRule) meta { return r.meta }, p)
-	return c.list(views(got, (*firewallRule).view), pg)
+	got, pg := page(filter(st.rules, nil), func(r *firewallRule) meta { return r.meta }, (*firewallRule).view, p)
+	return c.list(got, pg)
 }
 
 func (s *Server) deleteRule(c *call) reply {
@@ -134,7 +134,7 @@ func (s *Server) createVPN(c *call) reply {
 }
 
 func (s *Server) listVPNs(c *call) reply {
-	p, e := parseList(c.query())
+	p, e := c.parseList()
 	if e != nil {
 		return c.fail(e)
 	}
@@ -145,8 +145,8 @@ func (s *Server) listVPNs(c *call) reply {
 	items := filter(st.vpns, func(v *vpn) bool {
 		return (status == "" || v.lc.status == status) && (region == "" || v.region == region)
 	})
-	got, pg := page(items, func(v *vpn) meta { return v.meta }, p)
-	return c.list(views(got, (*vpn).view), pg)
+	got, pg := page(items, func(v *vpn) meta { return v.meta }, (*vpn).view, p)
+	return c.list(got, pg)
 }
 
 type wireNetwork struct {

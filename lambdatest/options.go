@@ -47,6 +47,9 @@ type config struct {
 	requestLogLimit int
 	oauthClients    map[string]string
 	tokenLifetime   time.Duration
+	strict          bool
+	seedShapes      bool
+	anyKey          bool
 }
 
 func defaultConfig() config {
@@ -175,4 +178,34 @@ func WithTokenLifetime(d time.Duration) Option {
 			c.tokenLifetime = d
 		}
 	}
+}
+
+// WithStrictRequests turns on the checks the platform does not make, for an
+// SDK's own tests: every POST must carry an Idempotency-Key, a body must come
+// with Content-Type: application/json, unknown query parameters and unknown
+// body fields are refused, limit is at most 100 and sort is created_at or
+// name. Each refusal is a 400 invalid_request naming the field in
+// error.details.field. Without this option the simulator accepts what the
+// platform accepts (see the package documentation).
+func WithStrictRequests() Option {
+	return func(c *config) { c.strict = true }
+}
+
+// WithSeedShapes makes every route answer exactly in the shape its seed
+// document shows, instead of the canonical envelope: GET /v1/functions and
+// GET /v1/billing/invoices answer a bare JSON array, POST /v1/functions a
+// bare object (seed 000); GET /v1/workloads answers the status shape with
+// every workload and no paging (seed 002). The other routes answer as
+// without the option, which is already their seed's shape. Errors keep the
+// error envelope, which is the only error shape the seeds show.
+func WithSeedShapes() Option {
+	return func(c *config) { c.seedShapes = true }
+}
+
+// WithAnyAPIKey accepts every non-empty credential as an API key, as a
+// sandbox would: for replaying documentation examples whose keys are
+// placeholders ("Bearer YOUR_API_KEY"). Each distinct key has its own
+// rate-limit windows.
+func WithAnyAPIKey() Option {
+	return func(c *config) { c.anyKey = true }
 }

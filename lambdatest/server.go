@@ -16,7 +16,8 @@ import (
 // Server is a running simulator. Its methods are safe for concurrent use.
 type Server struct {
 	// URL is the root of the server ("http://127.0.0.1:port"), without
-	// the version: clients use URL + "/v1" (or "/v2").
+	// the version, as with httptest.Server. Point a client at BaseURL, which
+	// has it: lambda.NewClient refuses a base URL without a version.
 	URL string
 
 	cfg    config
@@ -35,7 +36,8 @@ type Server struct {
 	st       *state
 	hooks    *dispatcher
 	streams  streamSet
-	contract validator
+	contract validator // the contract as written, for WithStrictRequests and responses
+	platform validator // the contract as the platform applies it to requests
 	table    []route
 }
 
@@ -55,7 +57,8 @@ func NewServer(opts ...Option) *Server {
 	s.log.limit = cfg.requestLogLimit
 	s.limiter.init(cfg)
 	s.idem.init()
-	s.contract = loadValidator()
+	s.contract = loadValidator(LoadContract)
+	s.platform = loadValidator(loadPlatformContract)
 	s.hooks = newDispatcher(s)
 	s.st = newState(s)
 	s.table = s.routes()
@@ -84,6 +87,11 @@ func NewTestServer(t testing.TB, opts ...Option) *Server {
 	return s
 }
 
+// BaseURL is the API root a client takes, with the version:
+// lambda.WithBaseURL(srv.BaseURL()). It is URL + "/v1"; the server answers
+// on "/v2" too, for clients that select it with lambda.WithAPIVersion.
+func (s *Server) BaseURL() string { return s.URL + "/v1" }
+
 // Client returns an HTTP client that trusts the server's certificate when
 // WithTLS is on; for plain HTTP it is an ordinary client.
 func (s *Server) Client() *http.Client { return s.ts.Client() }
@@ -109,7 +117,7 @@ type route struct {
 	stream  bool // the handler writes to the connection itself (WebSocket)
 }
 
-// routes lists every endpoint of API.md, in one place.
+// routes lists every endpoint of the contract (openapi.yaml), in one place.
 func (s *Server) routes() []route {
 	return []route{
 		{method: "POST", pattern: "/instances", handle: s.createInstance},
@@ -171,6 +179,7 @@ func (s *Server) routes() []route {
 
 		{method: "GET", pattern: "/workloads", handle: s.listWorkloads},
 		{method: "POST", pattern: "/deployments", handle: s.createDeployment},
+		{method: "POST", pattern: "/workloads", handle: s.createDeployment}, // seed 002's example URL
 	}
 }
 

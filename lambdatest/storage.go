@@ -66,7 +66,7 @@ func (s *Server) createVolume(c *call) reply {
 }
 
 func (s *Server) listVolumes(c *call) reply {
-	p, e := parseList(c.query())
+	p, e := c.parseList()
 	if e != nil {
 		return c.fail(e)
 	}
@@ -77,8 +77,8 @@ func (s *Server) listVolumes(c *call) reply {
 	items := filter(st.volumes, func(v *volume) bool {
 		return (status == "" || v.lc.status == status) && (region == "" || v.region == region)
 	})
-	got, pg := page(items, func(v *volume) meta { return v.meta }, p)
-	return c.list(views(got, (*volume).view), pg)
+	got, pg := page(items, func(v *volume) meta { return v.meta }, (*volume).view, p)
+	return c.list(got, pg)
 }
 
 func (st *state) volume(id string) (*volume, *apiError) { return find(st.volumes, "volume", id) }
@@ -241,7 +241,7 @@ func (s *Server) createSnapshot(c *call) reply {
 }
 
 func (s *Server) listSnapshots(c *call) reply {
-	p, e := parseList(c.query())
+	p, e := c.parseList()
 	if e != nil {
 		return c.fail(e)
 	}
@@ -251,8 +251,8 @@ func (s *Server) listSnapshots(c *call) reply {
 	items := filter(st.snapshots, func(sn *snapshot) bool {
 		return (status == "" || sn.lc.status == status) && (volumeID == "" || sn.volumeID == volumeID)
 	})
-	got, pg := page(items, func(sn *snapshot) meta { return sn.meta }, p)
-	return c.list(views(got, (*snapshot).view), pg)
+	got, pg := page(items, func(sn *snapshot) meta { return sn.meta }, (*snapshot).view, p)
+	return c.list(got, pg)
 }
 
 func (st *state) snapshot(id string) (*snapshot, *apiError) {

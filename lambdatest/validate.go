@@ -12,8 +12,8 @@ type validator interface {
 // into the module, so failing to load it is a defect of this module, not of
 // the caller: NewServer panics, as httptest.NewServer does when it cannot
 // listen.
-func loadValidator() validator {
-	c, err := LoadContract()
+func loadValidator(load func() (*Contract, error)) validator {
+	c, err := load()
 	if err != nil {
 		panic("lambdatest: " + err.Error())
 	}

@@ -2,6 +2,7 @@ package lambdatest
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"time"
 )
@@ -43,7 +44,7 @@ type wireDeployment struct {
 	CreatedAt    string `json:"created_at"`
 }
 
-// newWorkload stores a workload like the seed's "w-278364". Call with
+// newWorkload stores a workload like the API documentation's "w-278364". Call with
 // st.mu held.
 func (st *state) newWorkload(name, region string, now time.Time) *workload {
 	m := st.newMeta("", name, now)
@@ -55,20 +56,27 @@ func (st *state) newWorkload(name, region string, now time.Time) *workload {
 }
 
 // listWorkloads answers the status shape {"status":"success","data":{"workloads":[…]}}
-// with page and limit but no pagination object, as the seed shows.
+// with no pagination object, as the seed shows: with page and limit, or,
+// under WithSeedShapes, every workload whatever the query (seed 002 shows
+// no paging).
 func (s *Server) listWorkloads(c *call) reply {
-	p, e := parseList(c.query())
+	p, e := c.parseList()
 	if e != nil {
 		return c.fail(e)
 	}
+	if s.cfg.seedShapes {
+		p = listParams{page: 1, limit: math.MaxInt32, sort: "created_at", order: "asc"}
+	}
 	st := s.st.lock(c.now)
 	defer st.unlock()
-	got, _ := page(filter(st.workloads, nil), func(w *workload) meta { return w.meta }, p)
-	return c.statusShape(http.StatusOK, map[string]any{"workloads": views(got, (*workload).view)})
+	got, _ := page(filter(st.workloads, nil), func(w *workload) meta { return w.meta }, (*workload).view, p)
+	return c.statusShape(http.StatusOK, map[string]any{"workloads": got})
 }
 
 // createDeployment starts a deployment and the workload that runs it; the
-// workload goes pending → running.
+// workload goes pending → running. It serves POST /deployments and POST
+// /workloads: seed 002 documents "post /v1/deployments" with an example
+// that posts the same body to /v1/workloads.
 func (s *Server) createDeployment(c *call) reply {
 	var req struct {
 		Config       string `json:"config"`

@@ -26,7 +26,7 @@ func Start(note string, opts ...lambdatest.Option) *lambdatest.Server {
 	srv := lambdatest.NewServer(opts...)
 	// Setenv fails only on a malformed name; these are constants.
 	_ = os.Setenv("LAMBDA_API_KEY", lambdatest.DefaultAPIKey)
-	_ = os.Setenv("LAMBDA_BASE_URL", srv.URL+"/v1")
+	_ = os.Setenv("LAMBDA_BASE_URL", srv.BaseURL())
 	msg := "LAMBDA_API_KEY is not set: running against the in-process simulator (lambdatest)"
 	if note != "" {
 		msg += ", " + note

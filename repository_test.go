@@ -3,6 +3,7 @@ package lambda_test
 import (
 	"go/parser"
 	"go/token"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/lambda/lambda-go"
 )
 
 // TestExampleRecipesCopyClean: the file a user copies, examples/<name>/main.go,
@@ -41,4 +44,29 @@ func TestExampleRecipesCopyClean(t *testing.T) {
 		}
 		assert.FileExists(t, filepath.Join(filepath.Dir(p), "sim.go"), "%s: without sim.go, `go run` needs a real account", p)
 	}
+}
+
+// TestRepositoryReadyToPublish: the files a published module needs are there,
+// and CHANGELOG.md has a section for the Version the SDK reports in its
+// User-Agent (the version policy of CONTRIBUTING.md bumps both together).
+// pkg.go.dev shows no documentation for a module without a licence it
+// recognises, which is why LICENSE must be the unmodified Apache-2.0 text.
+func TestRepositoryReadyToPublish(t *testing.T) {
+	t.Parallel()
+	for _, f := range []string{"LICENSE", "CHANGELOG.md", "SECURITY.md", "CONTRIBUTING.md", ".github/workflows/ci.yml"} {
+		assert.FileExists(t, f)
+	}
+	license, err := os.ReadFile("LICENSE")
+	require.NoError(t, err)
+	assert.Contains(t, string(license), "Apache License\n                           Version 2.0, January 2004")
+	assert.Len(t, license, 11358, "LICENSE differs from the Apache-2.0 text")
+
+	changelog, err := os.ReadFile("CHANGELOG.md")
+	require.NoError(t, err)
+	assert.Contains(t, string(changelog), "\n## ["+lambda.Version+"]", "CHANGELOG.md has no section for Version %s", lambda.Version)
+
+	ci, err := os.ReadFile(".github/workflows/ci.yml")
+	require.NoError(t, err)
+	assert.Contains(t, string(ci), "bash .ci/run")
+	assert.Contains(t, string(ci), `"1.23.x"`, "CI must run on go.mod's go line")
 }
