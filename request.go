@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 
 	"github.com/google/go-querystring/query"
@@ -94,6 +93,9 @@ func requestOptions(opts []RequestOption) (requestConfig, error) {
 
 // do sends c with retries and decodes the answer into c.out.
 func (c *Client) do(ctx context.Context, cl call) (result, error) {
+	if err := checkPath(cl.path); err != nil {
+		return result{}, err
+	}
 	rc, err := requestOptions(cl.opts)
 	if err != nil {
 		return result{}, err
@@ -162,7 +164,7 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 	}
 	if err != nil {
 		retry.LogAttempt(ctx, c.logger, "lambda: request", rcall, resp, "", err, 0)
-		fillInfo(rc.info, resp, "", rcall.Attempt)
+		fillInfo(rc.info, resp, envelope.Meta{}, rcall.Attempt)
 		if errors.Is(err, errBodyTooLarge) {
 			return result{}, invalidResponse(resp, "", err)
 		}
@@ -182,7 +184,7 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 	}
 	// The retry policy logged the attempts before this one.
 	retry.LogAttempt(ctx, c.logger, "lambda: request", rcall, resp, res.meta.RequestID, nil, 0)
-	fillInfo(rc.info, resp, res.meta.RequestID, rcall.Attempt)
+	fillInfo(rc.info, resp, res.meta, rcall.Attempt)
 	return res, err
 }
 
@@ -200,7 +202,8 @@ func (c *Client) decode(resp *http.Response, body []byte, out any, rcall *retry.
 		if r := c.redactor(); r != nil { // before the body is cut to an excerpt, which could keep half the secret
 			body = []byte(r.Replace(string(body)))
 		}
-		return result{meta: envelope.Meta{RequestID: headerID}}, newErrorFromResponse(resp, body, rcall.RetryAfter)
+		e, meta := newErrorFromResponse(resp, body, rcall.RetryAfter)
+		return result{meta: meta}, e
 	}
 	if resp.StatusCode == http.StatusNoContent {
 		return result{meta: envelope.Meta{RequestID: headerID}}, nil
@@ -221,10 +224,11 @@ func (c *Client) decode(resp *http.Response, body []byte, out any, rcall *retry.
 	}
 }
 
-func fillInfo(info *ResponseInfo, resp *http.Response, requestID string, attempts int) {
+func fillInfo(info *ResponseInfo, resp *http.Response, meta envelope.Meta, attempts int) {
 	if info == nil || resp == nil {
 		return
 	}
+	requestID := meta.RequestID
 	if requestID == "" {
 		requestID = resp.Header.Get("X-Request-Id")
 	}
@@ -233,24 +237,10 @@ func fillInfo(info *ResponseInfo, resp *http.Response, requestID string, attempt
 		StatusCode: resp.StatusCode,
 		Header:     resp.Header,
 		RequestID:  requestID,
+		ServerTime: meta.Timestamp,
 		RateLimit:  RateLimit(s),
 		Attempts:   attempts,
 	}
-}
-
-// path joins escaped segments: path("instances", id, "start").
-func path(segments ...string) string {
-	n := 0
-	for _, s := range segments {
-		n += 1 + len(s) // exact unless a segment needs escaping
-	}
-	var b strings.Builder
-	b.Grow(n)
-	for _, s := range segments {
-		b.WriteByte('/')
-		b.WriteString(url.PathEscape(s))
-	}
-	return b.String()
 }
 
 // values encodes an options struct with its `url` tags; nil gives none.
@@ -260,14 +250,6 @@ func values(opts any) (url.Values, error) {
 		return nil, fmt.Errorf("lambda: encoding query options: %w", err)
 	}
 	return v, nil
-}
-
-// requireID refuses an empty ID before any request is sent.
-func requireID(what, id string) error {
-	if strings.TrimSpace(id) == "" {
-		return &Error{Code: CodeInvalidRequest, Message: what + " ID is empty", Details: &ErrorDetails{Field: "id"}}
-	}
-	return nil
 }
 
 // get fetches one resource.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // RequestOption changes one call: pass it to any service method.
@@ -68,6 +69,11 @@ type ResponseInfo struct {
 	StatusCode int
 	Header     http.Header
 	RequestID  string
+	// ServerTime is the body's metadata.timestamp: when the platform
+	// produced the answer, by its clock. It is zero when the answer had no
+	// such field (bare and status-shaped answers, non-JSON errors) or it
+	// was not an RFC 3339 time.
+	ServerTime time.Time
 	RateLimit  RateLimit // zero when the response had no X-RateLimit-* headers
 	Attempts   int       // how many times the request was sent
 }

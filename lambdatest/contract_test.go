@@ -298,7 +298,7 @@ const (
 	contractMeta     = `"metadata":{"request_id":"req_abc123","timestamp":"2026-11-23T10:00:00Z"}`
 	contractInstance = `{"id":"inst_abc123","name":"web","instance_type":"compute-4x","region":"us-west-1","image":"ubuntu-22.04","status":"running","ssh_keys":["key_abc123"],"public_ip":"203.0.113.42","private_ip":"10.0.0.2","tags":{"env":"prod"},"created_at":"2026-11-23T10:00:00Z","updated_at":"2026-11-23T10:00:05Z"}`
 	contractPage     = `"pagination":{"page":1,"limit":20,"total_items":1,"total_pages":1,"has_next":false,"has_prev":false}`
-	contractNotFound = `{"success":false,"error":{"code":"not_found","message":"instance inst_x not found"},"metadata":{"request_id":"req_abc123"}}`
+	contractNotFound = `{"success":false,"error":{"code":"not_found","message":"instance inst_x not found"},"metadata":{"request_id":"req_abc123","timestamp":"2026-01-24T10:30:00Z"}}`
 )
 
 func TestContractValidateResponse(t *testing.T) {
@@ -375,19 +375,19 @@ func TestContractValidateResponse(t *testing.T) {
 			body: `{"success":true,"data":[],` + contractMeta + `}`, wantErr: true},
 		{name: "rate limited", method: "POST", url: "http://localhost/v1/instances", status: 429,
 			header: with(contractHeader(), "Retry-After", "3600"),
-			body:   `{"success":false,"error":{"code":"rate_limit_exceeded","message":"Rate limit exceeded. Retry after 3600 seconds.","retry_after":3600},"metadata":{"request_id":"req_abc123"}}`},
+			body:   `{"success":false,"error":{"code":"rate_limit_exceeded","message":"Rate limit exceeded. Retry after 3600 seconds.","retry_after":3600},"metadata":{"request_id":"req_abc123","timestamp":"2026-01-24T10:30:00Z"}}`},
 		{name: "rate limited without retry_after", method: "GET", url: "http://localhost/v1/instances", status: 429,
 			header:  with(contractHeader(), "Retry-After", "3600"),
-			body:    `{"success":false,"error":{"code":"rate_limit_exceeded","message":"slow down"},"metadata":{"request_id":"req_abc123"}}`,
+			body:    `{"success":false,"error":{"code":"rate_limit_exceeded","message":"slow down"},"metadata":{"request_id":"req_abc123","timestamp":"2026-01-24T10:30:00Z"}}`,
 			wantErr: true, field: "error.retry_after"},
 		{name: "rate limited without Retry-After", method: "GET", url: "http://localhost/v1/instances", status: 429,
-			body:    `{"success":false,"error":{"code":"rate_limit_exceeded","message":"slow down","retry_after":1},"metadata":{"request_id":"req_abc123"}}`,
+			body:    `{"success":false,"error":{"code":"rate_limit_exceeded","message":"slow down","retry_after":1},"metadata":{"request_id":"req_abc123","timestamp":"2026-01-24T10:30:00Z"}}`,
 			wantErr: true, field: "Retry-After"},
 		{name: "not found with details", method: "GET", url: "http://localhost/v1/volumes/vol_x", status: 404, body: contractNotFound},
 		{name: "validation error details", method: "POST", url: "http://localhost/v1/instances", status: 400,
 			body: `{"success":false,"error":{"code":"invalid_request","message":"Invalid instance type specified","details":{"field":"instance_type","value":"huge","allowed_values":["compute-1x","compute-2x"]}},"metadata":{"request_id":"req_abc123","timestamp":"2026-11-23T10:00:00Z"}}`},
 		{name: "unknown error code", method: "GET", url: "http://localhost/v1/account", status: 500,
-			body: `{"success":false,"error":{"code":"oops","message":"x"},"metadata":{"request_id":"req_abc123"}}`, wantErr: true, field: "error.code"},
+			body: `{"success":false,"error":{"code":"oops","message":"x"},"metadata":{"request_id":"req_abc123","timestamp":"2026-01-24T10:30:00Z"}}`, wantErr: true, field: "error.code"},
 		{name: "undocumented status", method: "GET", url: "http://localhost/v1/account", status: 418, body: contractNotFound, wantErr: true, msg: "not documented"},
 		{name: "missing request id header", method: "GET", url: "http://localhost/v1/volumes/vol_x", status: 404,
 			header: with(contractHeader(), "X-Request-Id", ""), body: contractNotFound, wantErr: true, field: "X-Request-Id"},
@@ -477,10 +477,10 @@ func TestContractEdgeCases(t *testing.T) {
 	h := http.Header{"Content-Type": {"application/json"}, "X-Request-Id": {"req_1"}}
 	r = contractRequest(t, "GET", "http://localhost/v1/instances", "", nil)
 	assert.NoError(t, c.ValidateResponse(r, 401, h,
-		[]byte(`{"success":false,"error":{"code":"authentication_failed","message":"invalid API key"},"metadata":{"request_id":"req_1"}}`)))
+		[]byte(`{"success":false,"error":{"code":"authentication_failed","message":"invalid API key"},"metadata":{"request_id":"req_1","timestamp":"2026-01-24T10:30:00Z"}}`)))
 	// Every other answer must.
 	err = c.ValidateResponse(r, 403, h,
-		[]byte(`{"success":false,"error":{"code":"forbidden","message":"no"},"metadata":{"request_id":"req_1"}}`))
+		[]byte(`{"success":false,"error":{"code":"forbidden","message":"no"},"metadata":{"request_id":"req_1","timestamp":"2026-01-24T10:30:00Z"}}`))
 	var ce *ContractError
 	require.ErrorAs(t, err, &ce)
 	assert.Contains(t, ce.Field, "X-RateLimit-")

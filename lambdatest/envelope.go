@@ -182,17 +182,18 @@ func (c *call) statusShape(status int, data any) reply {
 
 func noContent() reply { return reply{status: http.StatusNoContent, header: http.Header{}} }
 
-// errorReply renders e as the error envelope.
-func errorReply(reqID string, e *apiError) reply {
+// errorReply renders e as the error envelope, stamped at now: seed 001's
+// error envelope carries metadata.timestamp as its success envelope does.
+func errorReply(reqID string, now time.Time, e *apiError) reply {
 	body := wireErrorBody{Code: e.code, Message: e.message, RequiredPermission: e.permission}
 	if e.field != "" || e.value != nil || len(e.allowed) > 0 {
 		body.Details = &wireErrorDetails{Field: e.field, Value: e.value, AllowedValues: e.allowed}
 	}
-	r := jsonReply(e.status, wireErrorEnvelope{Error: body, Metadata: wireMetadata{RequestID: reqID}})
+	r := jsonReply(e.status, wireErrorEnvelope{Error: body, Metadata: wireMetadata{RequestID: reqID, Timestamp: stamp(now)}})
 	if e.status == http.StatusTooManyRequests {
 		ra := max(e.retryAfter, 1)
 		body.RetryAfter = &ra
-		r = jsonReply(e.status, wireErrorEnvelope{Error: body, Metadata: wireMetadata{RequestID: reqID}})
+		r = jsonReply(e.status, wireErrorEnvelope{Error: body, Metadata: wireMetadata{RequestID: reqID, Timestamp: stamp(now)}})
 		r.header.Set("Retry-After", fmt.Sprint(ra))
 	}
 	return r

@@ -25,7 +25,7 @@ type call struct {
 	now   time.Time
 }
 
-func (c *call) fail(e *apiError) reply { return errorReply(c.reqID, e) }
+func (c *call) fail(e *apiError) reply { return errorReply(c.reqID, c.now, e) }
 
 // decode unmarshals the body into v. The contract has already checked the
 // shape, so this mostly guards against an empty or malformed body.

@@ -27,6 +27,7 @@ type Pagination struct {
 // Meta is what a response says about itself besides its data.
 type Meta struct {
 	RequestID  string
+	Timestamp  time.Time   // metadata.timestamp; zero when absent or not RFC 3339
 	Pagination *Pagination // nil when the response had no pagination object
 }
 
@@ -61,7 +62,25 @@ func (e *APIError) Error() string { return "lambda: API error " + e.Body.Code + 
 var ErrEmpty = errors.New("empty response body")
 
 type metadata struct {
-	RequestID string `json:"request_id"`
+	RequestID string    `json:"request_id"`
+	Timestamp timestamp `json:"timestamp"`
+}
+
+// timestamp is an RFC 3339 time that decodes to zero, not to an error,
+// when it is anything else: a server's clock field is information, and a
+// malformed one must not cost the caller the data it came with.
+type timestamp time.Time
+
+// UnmarshalJSON parses a JSON string holding an RFC 3339 time.
+func (t *timestamp) UnmarshalJSON(b []byte) error {
+	*t = timestamp{}
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return nil
+	}
+	if v, err := time.Parse(time.RFC3339Nano, string(b[1:len(b)-1])); err == nil {
+		*t = timestamp(v)
+	}
+	return nil
 }
 
 type envelope struct {
@@ -107,7 +126,7 @@ func Decode(body []byte, out any) (Meta, error) {
 		env.Data = discard{}
 	}
 	err := json.Unmarshal(b, &env)
-	meta := Meta{RequestID: env.Metadata.RequestID, Pagination: env.Pagination}
+	meta := Meta{RequestID: env.Metadata.RequestID, Timestamp: time.Time(env.Metadata.Timestamp), Pagination: env.Pagination}
 
 	switch {
 	case env.Success != nil && !*env.Success, bytes.Equal(env.Status, statusError):
@@ -191,7 +210,7 @@ func DecodeError(body []byte) (e ErrorBody, meta Meta, ok bool) {
 		return ErrorBody{}, Meta{}, false
 	}
 	if env.Metadata != nil {
-		meta.RequestID = env.Metadata.RequestID
+		meta.RequestID, meta.Timestamp = env.Metadata.RequestID, time.Time(env.Metadata.Timestamp)
 	}
 	switch {
 	case len(env.Error) > 0 && env.Error[0] == '{':
