@@ -78,6 +78,9 @@ func NewClient(opts ...Option) (*Client, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
+	if cfg.attemptTimeout > 0 { // innermost: waits for a budget or limiter are not an attempt's
+		base = &attemptTransport{base: base, timeout: cfg.attemptTimeout}
+	}
 	if cfg.limiter != nil {
 		base = &limiterTransport{base: base, limiter: cfg.limiter}
 	}

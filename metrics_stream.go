@@ -259,7 +259,7 @@ func reconnectable(err error) bool {
 	if errors.As(err, &e) {
 		return e.HTTPStatus == http.StatusTooManyRequests || e.HTTPStatus >= 500
 	}
-	return true
+	return !nonRetryable(err) // an error of the client's own making recurs on every attempt
 }
 
 // backoff is the pause before reconnect attempt n (from 1): a random

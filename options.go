@@ -45,6 +45,7 @@ type config struct {
 	userAgentSuffix string
 	logger          *slog.Logger
 	limiter         *rate.Limiter
+	attemptTimeout  time.Duration
 }
 
 // Defaults of the retry policy.
@@ -55,10 +56,11 @@ const (
 
 func newConfig(opts []Option) (*config, error) {
 	cfg := &config{
-		maxRetries:   DefaultMaxRetries,
-		maxRetryWait: DefaultMaxRetryWait,
-		backoffMin:   time.Second,
-		backoffMax:   30 * time.Second,
+		maxRetries:     DefaultMaxRetries,
+		maxRetryWait:   DefaultMaxRetryWait,
+		backoffMin:     time.Second,
+		backoffMax:     30 * time.Second,
+		attemptTimeout: DefaultAttemptTimeout,
 	}
 	for _, opt := range opts {
 		if opt == nil {
@@ -155,14 +157,15 @@ func (cfg *config) setCredential(name string) error {
 
 // WithAPIKey authenticates with an API key, sent as "Authorization: Bearer
 // <key>" (or in X-API-Key with WithAPIKeyHeader). Its bytes are sent as
-// they are.
+// they are; a key holding a control character other than tab, which no
+// header can carry, is refused here.
 func WithAPIKey(key string) Option {
 	return func(c *config) error {
 		if strings.TrimSpace(key) == "" {
 			return errors.New("lambda: WithAPIKey: the key is empty")
 		}
-		if strings.ContainsAny(key, "\r\n\x00") {
-			return errors.New("lambda: WithAPIKey: the key contains a line break or NUL")
+		if p := headerValueProblem(key); p != "" {
+			return errors.New("lambda: WithAPIKey: the key " + p + ", which no header can carry")
 		}
 		if err := c.setCredential("WithAPIKey"); err != nil {
 			return err
@@ -383,11 +386,12 @@ func WithRetryBackoff(min, max time.Duration) Option {
 	}
 }
 
-// WithUserAgent appends suffix (e.g. "my-app/1.2") to the User-Agent.
+// WithUserAgent appends suffix (e.g. "my-app/1.2") to the User-Agent. A
+// suffix holding a control character other than tab is refused.
 func WithUserAgent(suffix string) Option {
 	return func(c *config) error {
-		if strings.ContainsAny(suffix, "\r\n\x00") {
-			return errors.New("lambda: WithUserAgent: the suffix contains a line break or NUL")
+		if p := headerValueProblem(suffix); p != "" {
+			return errors.New("lambda: WithUserAgent: the suffix " + p + ", which no header can carry")
 		}
 		c.userAgentSuffix = strings.TrimSpace(suffix)
 		return nil

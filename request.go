@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 
 	"github.com/google/go-querystring/query"
@@ -85,7 +86,8 @@ func requestOptions(opts []RequestOption) (requestConfig, error) {
 			continue
 		}
 		if err := o(p); err != nil {
-			return rc, err
+			// An option refused: the call is refused before sending.
+			return rc, &Error{Code: CodeInvalidRequest, Message: strings.TrimPrefix(err.Error(), "lambda: "), cause: err}
 		}
 	}
 	return *p, nil
@@ -171,6 +173,9 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 		var refused *Error
 		if errors.As(err, &refused) { // an attempt held back by awaitBudget, unsent
 			return result{}, refused
+		}
+		if uerr := unanswered(cl.method, cl.path, rcall.Attempt, err); uerr != nil {
+			return result{}, uerr
 		}
 		return result{}, fmt.Errorf("lambda: %s %s: %w", cl.method, cl.path, err)
 	}

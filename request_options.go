@@ -22,8 +22,8 @@ type requestConfig struct {
 // is recognised by the API. Every retry of the call sends the same key.
 func WithIdempotencyKey(key string) RequestOption {
 	return func(rc *requestConfig) error {
-		if strings.TrimSpace(key) == "" || len(key) > 255 || strings.ContainsAny(key, "\r\n\x00") {
-			return errors.New("lambda: WithIdempotencyKey: the key must be 1 to 255 characters on one line")
+		if strings.TrimSpace(key) == "" || len(key) > 255 || headerValueProblem(key) != "" {
+			return errors.New("lambda: WithIdempotencyKey: the key must be 1 to 255 characters on one line, without control characters")
 		}
 		rc.idempotencyKey = key
 		return nil
@@ -32,6 +32,9 @@ func WithIdempotencyKey(key string) RequestOption {
 
 // WithHeader adds a header to the call. Credentials cannot be set this way:
 // use the client's options, which keep them off other hosts and out of logs.
+// A name that is not an HTTP token, or a value holding a control character
+// other than tab, fails the call before anything is sent, with an error
+// matching ErrInvalidRequest (as does any refused RequestOption).
 func WithHeader(key, value string) RequestOption {
 	return func(rc *requestConfig) error {
 		switch http.CanonicalHeaderKey(key) {
@@ -40,8 +43,11 @@ func WithHeader(key, value string) RequestOption {
 		case "":
 			return errors.New("lambda: WithHeader: empty header name")
 		}
-		if strings.ContainsAny(key+value, "\r\n\x00") {
-			return errors.New("lambda: WithHeader: the header contains a line break or NUL")
+		if !validHeaderName(key) {
+			return fmt.Errorf("lambda: WithHeader: %q is not a valid header name (letters, digits and !#$%%&'*+-.^_`|~ only)", key)
+		}
+		if p := headerValueProblem(value); p != "" {
+			return fmt.Errorf("lambda: WithHeader: the value of %s %s, which no header can carry", key, p)
 		}
 		if rc.header == nil {
 			rc.header = make(http.Header)

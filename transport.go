@@ -59,5 +59,5 @@ func nonRetryable(err error) bool {
 	var authErr *auth.Error
 	var refused *Error // awaitBudget's, for an attempt it did not send
 	return errors.Is(err, ErrTooManyRedirects) || errors.Is(err, errBodyTooLarge) || errors.Is(err, errLimiter) ||
-		errors.As(err, &authErr) || errors.As(err, &refused)
+		errors.As(err, &authErr) || errors.As(err, &refused) || madeByClient(err)
 }

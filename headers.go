@@ -1,0 +1,71 @@
+package lambda
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// Header values and names are checked where an option gives them, not when
+// net/http refuses them on every call: a value with a control byte other
+// than tab can never be sent, so a client built with one would only fail,
+// call after call, with "invalid header field value".
+
+// headerValueProblem says why v cannot be sent in a header, or "".
+func headerValueProblem(v string) string {
+	for i := 0; i < len(v); i++ {
+		switch b := v[i]; {
+		case b == '\r' || b == '\n':
+			return "contains a line break"
+		case b == 0:
+			return "contains a NUL byte"
+		case b < 0x20 && b != '\t' || b == 0x7f:
+			return fmt.Sprintf("contains the control character 0x%02X", b)
+		}
+	}
+	return ""
+}
+
+// validHeaderName reports whether k is an HTTP token (RFC 9110 §5.1).
+func validHeaderName(k string) bool {
+	if k == "" {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		b := k[i]
+		switch {
+		case 'a' <= b && b <= 'z', 'A' <= b && b <= 'Z', '0' <= b && b <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", b) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// madeByClient reports an error net/http raises about a request the client
+// built, before anything is sent: sending it again cannot help. net/http
+// gives these no type, only their text.
+func madeByClient(err error) bool {
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		err = uerr.Err
+	}
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	for _, s := range []string{
+		"net/http: invalid header field",
+		"net/http: invalid method",
+		"net/http: can't write control character",
+		"unsupported protocol scheme",
+		"net/http: invalid Host header",
+	} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
