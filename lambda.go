@@ -97,7 +97,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		Logger:       cfg.logger,
 		NonRetryable: nonRetryable,
 	}
-	c.http = &retryablehttp.Client{HTTPClient: c.httpClient}
+	c.http = &retryablehttp.Client{HTTPClient: withMiddleware(c.httpClient, cfg.middleware)}
 	c.policy.Install(c.http)
 
 	c.common.client = c

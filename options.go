@@ -45,6 +45,7 @@ type config struct {
 	userAgentSuffix string
 	logger          *slog.Logger
 	limiter         *rate.Limiter
+	middleware      []Middleware
 	attemptTimeout  time.Duration
 }
 
