@@ -16,6 +16,7 @@ type authenticator struct {
 	mu      sync.RWMutex
 	keys    []string
 	created map[string][]string // secrets of keys created through the API → their permissions
+	any     bool                // WithAnyAPIKey: every non-empty key is accepted
 }
 
 func (a *authenticator) set(keys []string) {
@@ -66,6 +67,9 @@ func (a *authenticator) check(candidates []string) (principal, bool) {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
 	for _, cand := range candidates {
+		if a.any && strings.TrimSpace(cand) != "" {
+			return principal{key: cand}, true
+		}
 		for _, k := range a.keys {
 			if k != "" && subtle.ConstantTimeCompare([]byte(cand), []byte(k)) == 1 {
 				return principal{key: k}, true

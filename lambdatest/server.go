@@ -54,6 +54,7 @@ func NewServer(opts ...Option) *Server {
 	s := &Server{cfg: cfg, ctx: ctx, cancel: cancel}
 	s.auth.set(cfg.apiKeys)
 	s.oauth.init(cfg)
+	s.auth.any = cfg.anyKey
 	s.log.limit = cfg.requestLogLimit
 	s.limiter.init(cfg)
 	s.idem.init()
