@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -50,6 +51,8 @@ type Client struct {
 	limits     ratelimit.Tracker
 	logger     *slog.Logger
 	policy     *retry.Policy
+
+	deprecationWarned sync.Map // routes already warned about: "GET /instances/{id}"
 }
 
 // service is what every endpoint group shares: the client.

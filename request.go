@@ -164,6 +164,7 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 	if resp != nil {
 		resp.Body.Close()
 	}
+	c.warnDeprecated(ctx, cl.method, cl.path, resp)
 	if err != nil {
 		retry.LogAttempt(ctx, c.logger, "lambda: request", rcall, resp, "", err, 0)
 		fillInfo(rc.info, resp, envelope.Meta{}, rcall.Attempt)
@@ -246,6 +247,7 @@ func fillInfo(info *ResponseInfo, resp *http.Response, meta envelope.Meta, attem
 		RateLimit:  RateLimit(s),
 		Attempts:   attempts,
 	}
+	info.Deprecated, info.Deprecation, info.Sunset, info.DeprecationLink = deprecationOf(resp.Header)
 }
 
 // values encodes an options struct with its `url` tags; nil gives none.

@@ -82,4 +82,21 @@ type ResponseInfo struct {
 	ServerTime time.Time
 	RateLimit  RateLimit // zero when the response had no X-RateLimit-* headers
 	Attempts   int       // how many times the request was sent
+
+	// Deprecated reports that the answer carried a Deprecation header
+	// (RFC 9745): the route is deprecated, or will be from Deprecation on.
+	// The platform gives 12 months' notice before a route ends; with
+	// WithLogger the client also warns once per route.
+	Deprecated bool
+	// Deprecation is the date of the Deprecation header ("@1688169599"):
+	// when the route was or will be deprecated. Zero when the header gave
+	// no date, or did not parse.
+	Deprecation time.Time
+	// Sunset is the date of the Sunset header (RFC 8594, an HTTP date):
+	// when the route will stop answering. Zero when there was none.
+	Sunset time.Time
+	// DeprecationLink is where the API documents the change: the target of
+	// a Link header with rel="deprecation" or rel="sunset", when it is an
+	// http(s) URL; "" otherwise.
+	DeprecationLink string
 }
