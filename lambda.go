@@ -89,7 +89,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 	base = &budgetTransport{base: base, client: c}
 	hc.Transport = auth.NewTransport(base, c.credential, c.baseURL)
-	hc.CheckRedirect = checkRedirect(cfg.httpClient.CheckRedirect)
+	hc.CheckRedirect = checkRedirect(c.baseURL, cfg.httpClient.CheckRedirect)
 	c.httpClient = &hc
 
 	c.policy = &retry.Policy{

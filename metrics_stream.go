@@ -200,6 +200,10 @@ func (ms *metricStream) dial(ctx context.Context) (*websocket.Conn, error) {
 	case resp != nil:
 		return nil, invalidResponse(resp, "", err) // a 101 that broke the protocol
 	}
+	var refused *Error // a redirect not followed, without the url.Error that quotes its Location
+	if errors.As(err, &refused) {
+		return nil, refused
+	}
 	return nil, fmt.Errorf("lambda: connecting the metrics stream of instance %s: %w", ms.id, err)
 }
 

@@ -104,7 +104,7 @@ func (t *budgetTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp, err := t.base.RoundTrip(req)
 	var h http.Header
-	if resp != nil {
+	if resp != nil && sameOrigin(t.client.baseURL, req.URL) { // only the API's own figures count
 		h = resp.Header
 	}
 	t.client.limits.Done(h, time.Now())

@@ -172,7 +172,7 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 			return result{}, invalidResponse(resp, "", err)
 		}
 		var refused *Error
-		if errors.As(err, &refused) { // an attempt held back by awaitBudget, unsent
+		if errors.As(err, &refused) { // held back by awaitBudget, or a redirect not followed
 			return result{}, refused
 		}
 		if uerr := unanswered(cl.method, cl.path, rcall.Attempt, err); uerr != nil {

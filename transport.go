@@ -2,8 +2,10 @@ package lambda
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/lambda/lambda-go/internal/auth"
@@ -35,23 +37,63 @@ var defaultTransport http.RoundTripper = &http.Transport{
 	ExpectContinueTimeout: time.Second,
 }
 
-// ErrTooManyRedirects is returned when a call was redirected more than 10
-// times (a redirect loop). It is not retried.
+// ErrTooManyRedirects is matched (besides ErrInvalidResponse, by a *Error)
+// when a call was redirected more than 10 times (a redirect loop). It is
+// not retried.
 var ErrTooManyRedirects = errors.New("lambda: stopped after 10 redirects")
 
-// checkRedirect stops redirect loops, then defers to the caller's policy.
+// ErrRedirectRefused is matched, besides ErrInvalidResponse, by the error
+// of a call the API redirected off its own origin (another scheme, host or
+// port; https to http among them). Such a redirect is never followed,
+// whatever the method: a body (a webhook's signing secret, say) must not
+// reach another host, and another host's answer decoded as the API's
+// would be a lie even for a GET. The error is a *Error whose HTTPStatus is
+// the redirect's status and whose message names the target's scheme and
+// host, never its path or query. It is not retried.
+var ErrRedirectRefused = errors.New("lambda: redirect off the API's origin refused")
+
+// checkRedirect refuses a redirect off the API's origin and stops redirect
+// loops, then defers to the caller's policy, which can only be stricter.
 // Credentials need no stripping here: the auth transport only ever puts
 // them on requests to the API's own origin.
-func checkRedirect(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+func checkRedirect(api *url.URL, next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
+		if !sameOrigin(api, req.URL) {
+			return redirectRefused(req)
+		}
 		if len(via) >= 10 {
-			return ErrTooManyRedirects
+			return redirectError(req, ErrTooManyRedirects, "stopped after 10 redirects within the API's origin (a redirect loop)")
 		}
 		if next != nil {
 			return next(req, via)
 		}
 		return nil
 	}
+}
+
+// sameOrigin compares scheme and host (with port) exactly, as the auth
+// transport does before it adds the credential.
+func sameOrigin(api, u *url.URL) bool {
+	return u.Scheme == api.Scheme && u.Host == api.Host
+}
+
+// redirectRefused is the error of a redirect to req.URL, which is off the
+// API's origin. It names the target by scheme and host only: the path and
+// query of a Location are the other host's business, and may hold secrets.
+func redirectRefused(req *http.Request) *Error {
+	return redirectError(req, ErrRedirectRefused,
+		fmt.Sprintf("the API redirected the call to another origin, %s://%s; not followed", req.URL.Scheme, req.URL.Host))
+}
+
+// redirectError is a *Error for a redirect not followed: typed, and free of
+// the url.Error net/http would wrap around it, which quotes the Location.
+func redirectError(req *http.Request, cause error, msg string) *Error {
+	e := &Error{Code: CodeInvalidResponse, Message: msg, cause: cause}
+	if resp := req.Response; resp != nil {
+		e.HTTPStatus = resp.StatusCode
+		e.RequestID = resp.Header.Get("X-Request-Id")
+	}
+	return e
 }
 
 // nonRetryable reports errors of the client's own making.

@@ -79,8 +79,9 @@ func (s *Server) getQuota(c *call) reply {
 	for _, v := range st.volumes {
 		storage += v.sizeGB
 	}
-	// The professional plan of the API documentation (and openapi.yaml); limits are shown, not enforced.
-	return c.ok(wireQuota{Plan: st.account.plan, RequestsPerHour: 10000, Burst: 200,
+	// The account's plan (WithPlan; professional by default, shown but not enforced).
+	perHour, burst, _ := Plan(st.account.plan).Limits()
+	return c.ok(wireQuota{Plan: st.account.plan, RequestsPerHour: perHour, Burst: burst,
 		Instances: wireQuotaItem{len(st.instances), 10000}, Volumes: wireQuotaItem{len(st.volumes), 1000},
 		Snapshots: wireQuotaItem{len(st.snapshots), 1000}, Functions: wireQuotaItem{len(st.functions), 1000},
 		StorageGB: wireQuotaItem{storage, 100000}})

@@ -2,7 +2,6 @@ package lambdatest
 
 import (
 	"crypto/subtle"
-	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -145,62 +144,3 @@ func permits(perms []string, method, path string) (string, bool) {
 // SetAPIKeys replaces the accepted API keys while the server runs, for
 // token-rotation tests. Keys created through the API stay valid.
 func (s *Server) SetAPIKeys(keys ...string) { s.auth.set(keys) }
-
-// rateLimiter is a fixed window per API key.
-type rateLimiter struct {
-	mu      sync.Mutex
-	limit   int
-	window  time.Duration
-	enforce bool
-	buckets map[string]*bucket
-}
-
-type bucket struct {
-	start time.Time
-	count int
-}
-
-func (l *rateLimiter) init(cfg config) {
-	l.limit, l.window, l.enforce = cfg.rateLimit, cfg.rateWindow, cfg.enforceRate
-	l.buckets = map[string]*bucket{}
-}
-
-// take counts one request of key, sets the X-RateLimit headers, and returns
-// a 429 error when the window is used up (and limits are enforced).
-func (l *rateLimiter) take(h http.Header, key string, now time.Time) *apiError {
-	l.mu.Lock()
-	b := l.buckets[key]
-	if b == nil || !now.Before(b.start.Add(l.window)) {
-		b = &bucket{start: now}
-		l.buckets[key] = b
-	}
-	b.count++
-	count, reset := b.count, b.start.Add(l.window)
-	l.mu.Unlock()
-
-	setRateHeaders(h, l.limit, l.limit-count, reset)
-	if !l.enforce || count <= l.limit {
-		return nil
-	}
-	e := errorf(http.StatusTooManyRequests, "rate limit of %d requests per %s exceeded", l.limit, l.window)
-	e.retryAfter = ceilSeconds(reset.Sub(now))
-	return e
-}
-
-// peek sets the headers for an unauthenticated request, which counts
-// against no key.
-func (l *rateLimiter) peek(h http.Header, now time.Time) {
-	setRateHeaders(h, l.limit, l.limit, now.Add(l.window))
-}
-
-func setRateHeaders(h http.Header, limit, remaining int, reset time.Time) {
-	h.Set("X-RateLimit-Limit", fmt.Sprint(limit))
-	h.Set("X-RateLimit-Remaining", fmt.Sprint(max(remaining, 0)))
-	// Round up so that a client sleeping until Reset never wakes early.
-	h.Set("X-RateLimit-Reset", fmt.Sprint(reset.Add(time.Second-1).Unix()))
-}
-
-// ceilSeconds is d in whole seconds, rounded up, at least 1.
-func ceilSeconds(d time.Duration) int {
-	return max(int((d+time.Second-1)/time.Second), 1)
-}

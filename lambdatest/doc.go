@@ -49,6 +49,11 @@
 //   - An idempotent replay repeats the first answer byte for byte, with its
 //     X-Request-Id, and adds the header "Idempotent-Replayed: true". Answers
 //     with status 500 or more are not stored, so a retry runs for real.
+//   - Rate limits are counted per API key in two windows: the plan's hour
+//     (every route but the workloads routes) and the workloads routes' own
+//     500 a minute; each answer's X-RateLimit-* headers describe the window
+//     of its route. They are enforced with WithPlan (burst included) or
+//     WithRateLimit; by default they are shown, never enforced.
 //   - Keys created with POST /account/api-keys authenticate until deleted.
 //   - The server is also an OAuth 2.0 authorization server. WithOAuthClient
 //     registers a client; TokenURL is its token endpoint, which takes

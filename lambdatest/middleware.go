@@ -58,13 +58,13 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	who, msg := s.authenticate(r, now)
 	if msg != "" {
-		s.limiter.peek(w.Header(), now)
+		s.limiter.peek(w.Header(), r, now)
 		s.finish(w, c, c.fail(errorf(http.StatusUnauthorized, "%s", msg)), true)
 		return
 	}
 	c.key = who.key
 	s.st.touchKey(who.key, now)
-	if e := s.limiter.take(w.Header(), who.key, now); e != nil {
+	if e := s.limiter.take(w.Header(), r, who.key, now); e != nil {
 		s.finish(w, c, c.fail(e), true)
 		return
 	}

@@ -38,6 +38,8 @@ type config struct {
 	rateLimit       int
 	rateWindow      time.Duration
 	enforceRate     bool
+	customRate      bool // WithRateLimit was given: its window replaces the plan's hour
+	plan            Plan
 	metricsInterval time.Duration
 	validateTB      testing.TB
 	webhookClient   *http.Client
@@ -91,13 +93,16 @@ func WithTransitionDelay(d time.Duration) Option {
 }
 
 // WithRateLimit enforces a fixed window of limit requests per window for
-// each API key: past it the server answers 429 rate_limit_exceeded with
-// Retry-After. Without this option the headers show 10,000 per hour and
-// nothing is refused. Values ≤ 0 are ignored.
+// each API key, on every route but the workloads routes (which keep their
+// own 500 a minute, see WithPlan): past it the server answers 429
+// rate_limit_exceeded with Retry-After. With WithPlan too, it replaces the
+// plan's hourly window and the plan's burst stays. Without this option or
+// WithPlan the headers show 10,000 per hour (500 a minute on the workloads
+// routes) and nothing is refused. Values ≤ 0 are ignored.
 func WithRateLimit(limit int, window time.Duration) Option {
 	return func(c *config) {
 		if limit > 0 && window > 0 {
-			c.rateLimit, c.rateWindow, c.enforceRate = limit, window, true
+			c.rateLimit, c.rateWindow, c.enforceRate, c.customRate = limit, window, true, true
 		}
 	}
 }

@@ -7,8 +7,12 @@ import "time"
 // account and workload reads work from the start.
 func (st *state) seed(now time.Time) {
 	created := time.Date(2024, 3, 14, 9, 26, 53, 0, time.UTC)
+	plan := PlanProfessional // the plan whose figures seed 001's headers show
+	if st.srv.cfg.plan != "" {
+		plan = st.srv.cfg.plan
+	}
 	st.account = account{id: "acct_7d1c4e9a", name: "Test Account", email: "dev@example.com",
-		company: "Example Inc.", plan: "professional", created: created}
+		company: "Example Inc.", plan: string(plan), created: created}
 	if len(st.srv.cfg.apiKeys) > 0 {
 		st.newAPIKey("Default test key", st.srv.cfg.apiKeys[0], []string{"read", "write"}, created)
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestEveryPathIsCheckedBeforeSending pins the guard behind requireID: a
@@ -36,5 +37,35 @@ func TestEveryPathIsCheckedBeforeSending(t *testing.T) {
 	}
 	if n := sent.Load(); n != 0 {
 		t.Errorf("%d requests were sent", n)
+	}
+}
+
+// TestOnlyTheAPIsAnswersFeedTheRateLimitTracker pins the second line of
+// defence behind the redirect check: an answer from another origin that
+// reaches the transport is not read for rate-limit figures.
+func TestOnlyTheAPIsAnswersFeedTheRateLimitTracker(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-RateLimit-Limit", "7")
+		w.Header().Set("X-RateLimit-Remaining", "0")
+		w.Header().Set("X-RateLimit-Reset", "4102444800")
+	}))
+	defer srv.Close()
+	c, err := NewClient(WithAPIKey("λ_sk_internal_test"), WithBaseURL("https://api.lambda.io/v1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bt := &budgetTransport{base: http.DefaultTransport, client: c}
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/v1/instances", nil)
+	resp, err := bt.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if rl, ok := c.RateLimit(); ok {
+		t.Errorf("another origin's figures were recorded: %+v", rl)
+	}
+	if wait := c.limits.Take(time.Now()); wait > 0 {
+		t.Errorf("the next call would wait %v for another origin's window", wait)
 	}
 }
