@@ -123,6 +123,10 @@ func (s *APIKeysService) All(ctx context.Context, opts *ListAPIKeysOptions, ro .
 }
 
 // Delete revokes an API key.
+// A retry that finds it gone (404) after an earlier attempt that may have
+// taken effect (a lost connection, a 5xx) is reported as success, since that
+// attempt most likely did it; ResponseInfo.Attempts shows the retry. A 404
+// on the first attempt is ErrNotFound.
 func (s *APIKeysService) Delete(ctx context.Context, id string, opts ...RequestOption) error {
 	if err := requireID("API key", id); err != nil {
 		return err

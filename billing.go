@@ -82,24 +82,12 @@ func (s *BillingService) Usage(ctx context.Context, opts ...RequestOption) (*Usa
 	if err != nil {
 		return nil, err
 	}
-	if err := u.check(); err != nil {
-		return nil, err
-	}
 	return u, nil
 }
 
 // ListInvoices fetches one page of invoices.
 func (s *BillingService) ListInvoices(ctx context.Context, opts *ListInvoicesOptions, ro ...RequestOption) (*Page[Invoice], error) {
-	p, err := list[Invoice](ctx, s.client, "/billing/invoices", opts, ro)
-	if err != nil {
-		return nil, err
-	}
-	for _, inv := range p.Items {
-		if err := inv.check(); err != nil {
-			return nil, err
-		}
-	}
-	return p, nil
+	return list[Invoice](ctx, s.client, "/billing/invoices", opts, ro)
 }
 
 // AllInvoices iterates over every invoice, fetching pages as the loop needs
@@ -118,32 +106,19 @@ func (s *BillingService) GetInvoice(ctx context.Context, id string, opts ...Requ
 	if err := requireID("invoice", id); err != nil {
 		return nil, err
 	}
-	inv, err := get[Invoice](ctx, s.client, path("billing", "invoices", id), nil, opts)
-	if err != nil {
-		return nil, err
-	}
-	if err := inv.check(); err != nil {
-		return nil, err
-	}
-	return inv, nil
+	return get[Invoice](ctx, s.client, path("billing", "invoices", id), nil, opts)
 }
 
 // Estimate fetches the cost of the current period so far and its estimate
 // for the whole period.
 func (s *BillingService) Estimate(ctx context.Context, opts ...RequestOption) (*Estimate, error) {
-	est, err := get[Estimate](ctx, s.client, "/billing/estimate", nil, opts)
-	if err != nil {
-		return nil, err
-	}
-	if err := est.check(); err != nil {
-		return nil, err
-	}
-	return est, nil
+	return get[Estimate](ctx, s.client, "/billing/estimate", nil, opts)
 }
 
 // The checks below refuse answers that left out (or sent as null) a field
 // the contract requires: a bill must never read as zero because a field
-// went missing. A malformed value already fails to decode. Money is compared
+// went missing. The generic helpers run them (see checked), so that the
+// error carries the response's HTTP status and request ID. A malformed value already fails to decode. Money is compared
 // with the zero Money, not with IsZero, because "$0.00" is a real amount.
 
 func (u *Usage) check() error {

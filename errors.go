@@ -63,14 +63,20 @@ const (
 // Sentinels matched by errors.Is on an *Error, by its code or, for codes
 // the client does not know, by its HTTP status.
 var (
-	ErrInvalidRequest  = errors.New("lambda: invalid request")
-	ErrUnauthorized    = errors.New("lambda: authentication failed")
-	ErrForbidden       = errors.New("lambda: forbidden")
-	ErrNotFound        = errors.New("lambda: not found")
-	ErrConflict        = errors.New("lambda: conflict")
-	ErrRateLimited     = errors.New("lambda: rate limit exceeded")
-	ErrServer          = errors.New("lambda: server error")
-	ErrUnavailable     = errors.New("lambda: service unavailable")
+	ErrInvalidRequest = errors.New("lambda: invalid request")
+	ErrUnauthorized   = errors.New("lambda: authentication failed")
+	ErrForbidden      = errors.New("lambda: forbidden")
+	ErrNotFound       = errors.New("lambda: not found")
+	ErrConflict       = errors.New("lambda: conflict")
+	ErrRateLimited    = errors.New("lambda: rate limit exceeded")
+	ErrServer         = errors.New("lambda: server error")
+	// ErrUnavailable is matched by a 503, and by a call that got no answer
+	// from the API after all its retries (connection refused, reset or cut,
+	// TLS failure, timeout): that error also unwraps to the network error.
+	ErrUnavailable = errors.New("lambda: service unavailable")
+	// ErrInvalidResponse is matched by an answer the client cannot trust: a
+	// body that does not decode, a success without the resource asked for,
+	// a list whose server repeats or ignores its paging.
 	ErrInvalidResponse = errors.New("lambda: invalid response")
 )
 
@@ -206,9 +212,12 @@ func invalidResponse(resp *http.Response, requestID string, cause error) *Error 
 			e.RequestID = resp.Header.Get("X-Request-Id")
 		}
 	}
-	if errors.Is(cause, envelope.ErrEmpty) {
+	switch {
+	case errors.Is(cause, envelope.ErrEmpty):
 		e.Message = "the response has no body"
-	} else {
+	case errors.Is(cause, envelope.ErrNoData), errors.Is(cause, envelope.ErrErrorInSuccess):
+		e.Message = cause.Error()
+	default:
 		e.Message = "cannot decode the response: " + cause.Error()
 	}
 	return e

@@ -83,6 +83,10 @@ func (s *FirewallService) AllRules(ctx context.Context, opts *ListFirewallRulesO
 }
 
 // DeleteRule deletes a firewall rule.
+// A retry that finds it gone (404) after an earlier attempt that may have
+// taken effect (a lost connection, a 5xx) is reported as success, since that
+// attempt most likely did it; ResponseInfo.Attempts shows the retry. A 404
+// on the first attempt is ErrNotFound.
 func (s *FirewallService) DeleteRule(ctx context.Context, id string, opts ...RequestOption) error {
 	if err := requireID("firewall rule", id); err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"strings"
@@ -107,6 +108,7 @@ type metricStream struct {
 	dialOpt websocket.DialOptions
 	timeout time.Duration // the handshake's bound: the http.Client's Timeout
 	info    *ResponseInfo
+	logger  *slog.Logger
 }
 
 func (s *InstancesService) newMetricStream(id string, cfg StreamMetricsOptions, ro []RequestOption) (*metricStream, error) {
@@ -139,7 +141,7 @@ func (s *InstancesService) newMetricStream(id string, cfg StreamMetricsOptions, 
 	}
 	header["User-Agent"] = c.userAgent
 	return &metricStream{
-		id: id, url: u, cfg: cfg, timeout: c.httpClient.Timeout, info: rc.info,
+		id: id, url: u, cfg: cfg, timeout: c.httpClient.Timeout, info: rc.info, logger: c.logger,
 		dialOpt: websocket.DialOptions{HTTPClient: &hc, HTTPHeader: header},
 	}, nil
 }
@@ -147,9 +149,12 @@ func (s *InstancesService) newMetricStream(id string, cfg StreamMetricsOptions, 
 // run connects, reads, and reconnects until the stream ends.
 func (ms *metricStream) run(ctx context.Context, yield func(MetricSample, error) bool) {
 	failures := 0 // connection attempts in a row that failed
-	for {
+	for connection := 1; ; connection++ {
+		start := time.Now()
 		conn, err := ms.dial(ctx)
 		if err == nil {
+			ms.log(ctx, slog.LevelDebug, "lambda: metrics stream connected", slog.Int("connection", connection),
+				slog.Bool("reconnect", connection > 1), slog.Duration("duration", time.Since(start)))
 			delivered, stopped, rerr := ms.pump(ctx, conn, yield)
 			if stopped || rerr == nil {
 				return
@@ -169,11 +174,23 @@ func (ms *metricStream) run(ctx context.Context, yield func(MetricSample, error)
 			return
 		}
 		failures++
-		if retry.Sleep(ctx, ms.backoff(failures, err)) != nil {
+		wait := ms.backoff(failures, err)
+		ms.log(ctx, slog.LevelInfo, "lambda: metrics stream lost, reconnecting", slog.Int("failures", failures),
+			slog.Duration("wait", wait), slog.String("error", err.Error()))
+		if retry.Sleep(ctx, wait) != nil {
 			yield(MetricSample{}, ms.ctxErr(ctx))
 			return
 		}
 	}
+}
+
+// log writes a line about the stream to the client's logger, if any.
+// Errors in it are the client's own, which never quote the credential.
+func (ms *metricStream) log(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
+	if ms.logger == nil || !ms.logger.Enabled(ctx, level) {
+		return
+	}
+	ms.logger.LogAttrs(ctx, level, msg, append([]slog.Attr{slog.String("instance", ms.id)}, attrs...)...)
 }
 
 // dial opens one connection. A refused handshake becomes a typed *Error.

@@ -361,9 +361,11 @@ func WithMaxRetries(n int) Option {
 	}
 }
 
-// WithMaxRetryWait sets the longest wait the client sleeps before a retry
-// (default 60 s). When the API asks for a longer wait, the call returns a
-// rate-limit error at once, carrying the wait in Error.RetryAfter.
+// WithMaxRetryWait sets the longest wait the API may ask for (Retry-After,
+// error.retry_after, X-RateLimit-Reset) that the client sleeps before a
+// retry (default 60 s). When the API asks for a longer wait, the call
+// returns its error at once, carrying the wait in Error.RetryAfter. It does
+// not bound the client's own backoff, which WithRetryBackoff's max caps.
 func WithMaxRetryWait(d time.Duration) Option {
 	return func(c *config) error {
 		if d < 0 {
@@ -399,8 +401,13 @@ func WithUserAgent(suffix string) Option {
 	}
 }
 
-// WithLogger logs one debug line per attempt (method, path, status,
-// attempt, wait, request ID) to l. Credentials are never logged.
+// WithLogger logs to l: at debug level, one line per attempt (method,
+// path, status, attempt, the attempt's duration, the wait before the next,
+// request ID) and each connection of a metrics stream; at info level, a
+// metrics stream lost and about to reconnect; at warning level, once per
+// route, a Deprecation or Sunset notice from the API. Credentials are
+// never logged. Without it the client logs nothing, not even to slog's
+// default logger.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		if l == nil {

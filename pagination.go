@@ -2,8 +2,11 @@ package lambda
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"iter"
+	"reflect"
 )
 
 // Page is one page of a list.
@@ -43,12 +46,37 @@ const (
 // not choose one: the largest the API allows, for the fewest round trips.
 const iteratorPageSize = 100
 
-// allPages walks a page/limit list lazily. fetch gets the options of each
-// page; it must not keep them. Iteration stops on has_next false, on an
-// empty page, past total_pages, on a short page when the route reports no
-// pagination, on the first error (yielded once), and the moment the caller
-// breaks. A server that answers another page than the one asked for is an
-// error, not an endless loop.
+// The end of a list, by style. An iterator trusts the server only as far
+// as the server shows it can be trusted, so that it never yields an item
+// twice, never runs for ever, and never stops early in silence:
+//
+//   - page/limit with a pagination object (most lists): the list ends on
+//     has_next false, on the last of total_pages, on an empty page, or on
+//     a page shorter than the limit when the pagination object reports the
+//     limit asked for (the server honoured the client's page size). A
+//     server may choose a smaller page size than asked: has_next is then
+//     followed to the true end.
+//   - page/limit without a pagination object (/workloads, seed 000's
+//     bare lists), and limit/offset (/resources), which never has one: the
+//     route does not say whether it honoured the limit (seed 000's default
+//     is 50, and no seed says more is allowed). A short page is the end
+//     only once an earlier page came back exactly full, which shows the
+//     server honours the limit; before that the iterator asks for the next
+//     page, and the list ends on an empty one, or on one that repeats a
+//     short page (a route that ignores paging and answered everything at
+//     once).
+//
+// In every style, an item already yielded on the page before is skipped (a
+// list that shifted under a concurrent create repeats a few), and a page
+// that brings no new item (the same page again: a server that repeats a
+// page or ignores paging), or that answers another page number than the
+// one asked for, ends the loop with an error matching ErrInvalidResponse:
+// at most one page is wasted, and the error is yielded once.
+
+// allPages walks a page/limit list lazily (see "The end of a list" above).
+// fetch gets the options of each page; it must not keep them. Iteration
+// also stops on the first error (yielded once) and the moment the caller
+// breaks.
 func allPages[T any](ctx context.Context, first ListOptions, fetch func(context.Context, ListOptions) (*Page[T], error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		lo := first
@@ -58,43 +86,45 @@ func allPages[T any](ctx context.Context, first ListOptions, fetch func(context.
 		if lo.Limit <= 0 {
 			lo.Limit = iteratorPageSize
 		}
+		seen := newPageMemory[T]()
+		prevShort := false // the page before was shorter than the limit
+		honoured := false  // a page came back exactly full: the server honours the limit
 		for {
 			p, err := fetch(ctx, lo)
 			if err != nil {
-				var zero T
-				yield(zero, err)
+				yieldErr(yield, err)
 				return
 			}
-			for _, item := range p.Items {
-				if !yield(item, nil) {
-					return
-				}
-			}
-			if done, err := lastPage(p, lo); done || err != nil {
-				if err != nil {
-					var zero T
-					yield(zero, err)
-				}
+			n := len(p.Items)
+			if pg := p.Pagination; p.paginated && pg.Page != 0 && pg.Page != lo.Page {
+				yieldErr(yield, pagingError("asked for page %d, the API answered page %d", lo.Page, pg.Page))
 				return
 			}
+			if n == 0 {
+				return
+			}
+			if seen.repeats(p.Items) {
+				if !p.paginated && prevShort {
+					return // a route that ignores paging answered everything on the first page
+				}
+				yieldErr(yield, pagingError("page %d repeats items already listed: the API repeats or ignores paging", lo.Page))
+				return
+			}
+			if !seen.yieldNew(p.Items, yield) {
+				return
+			}
+			if pg := p.Pagination; p.paginated &&
+				(!pg.HasNext || (pg.TotalPages > 0 && lo.Page >= pg.TotalPages) || (pg.Limit == lo.Limit && n < lo.Limit)) {
+				return
+			}
+			if !p.paginated && honoured && n < lo.Limit {
+				return
+			}
+			honoured = honoured || n == lo.Limit
+			prevShort = n < lo.Limit
 			lo.Page++
 		}
 	}
-}
-
-func lastPage[T any](p *Page[T], asked ListOptions) (bool, error) {
-	if len(p.Items) == 0 {
-		return true, nil
-	}
-	if !p.paginated {
-		return len(p.Items) < asked.Limit, nil
-	}
-	pg := p.Pagination
-	if pg.Page != 0 && pg.Page != asked.Page {
-		return true, &Error{Code: CodeInvalidResponse,
-			Message: fmt.Sprintf("asked for page %d, the API answered page %d", asked.Page, pg.Page)}
-	}
-	return !pg.HasNext || (pg.TotalPages > 0 && asked.Page >= pg.TotalPages), nil
 }
 
 // OffsetOptions selects a window of a limit/offset list (/resources).
@@ -103,30 +133,139 @@ type OffsetOptions struct {
 	Offset int `url:"offset,omitempty"` // items to skip
 }
 
-// allOffsets walks a limit/offset list lazily, stopping on an empty or
-// short page, on the first error, and the moment the caller breaks.
+// allOffsets walks a limit/offset list lazily (see "The end of a list"
+// above): it ends on an empty window, on a short window once the server
+// has shown it honours the limit, or on one that repeats a short window,
+// and fails on a window that brings no new item.
 func allOffsets[T any](ctx context.Context, first OffsetOptions, fetch func(context.Context, OffsetOptions) ([]T, error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		oo := first
 		if oo.Limit <= 0 {
 			oo.Limit = iteratorPageSize
 		}
+		seen := newPageMemory[T]()
+		prevShort := false // the page before was shorter than the limit
+		honoured := false  // a page came back exactly full: the server honours the limit
 		for {
 			items, err := fetch(ctx, oo)
 			if err != nil {
-				var zero T
-				yield(zero, err)
+				yieldErr(yield, err)
 				return
 			}
-			for _, item := range items {
-				if !yield(item, nil) {
-					return
+			if len(items) == 0 {
+				return
+			}
+			if seen.repeats(items) {
+				if prevShort {
+					return // a route that ignores offset answered everything at once
 				}
-			}
-			if len(items) < oo.Limit {
+				yieldErr(yield, pagingError("the window at offset %d repeats items already listed: the API repeats or ignores the offset", oo.Offset))
 				return
 			}
+			if !seen.yieldNew(items, yield) {
+				return
+			}
+			if honoured && len(items) < oo.Limit {
+				return
+			}
+			honoured = honoured || len(items) == oo.Limit
+			prevShort = len(items) < oo.Limit
 			oo.Offset += len(items)
 		}
 	}
+}
+
+func yieldErr[T any](yield func(T, error) bool, err error) {
+	var zero T
+	yield(zero, err)
+}
+
+func pagingError(format string, args ...any) error {
+	return &Error{Code: CodeInvalidResponse, Message: fmt.Sprintf(format, args...)}
+}
+
+// pageMemory is what an iterator remembers of the pages it has yielded:
+// the item keys of the page before, and a fingerprint of every page. It is
+// bounded by the page size plus 8 bytes a page, so that walking a list of
+// 100,000 items holds no more memory than walking 10,000.
+type pageMemory[T any] struct {
+	key    func(*T) string
+	prev   map[string]struct{}
+	cur    map[string]struct{}
+	keys   []string
+	prints map[uint64]struct{}
+}
+
+func newPageMemory[T any]() *pageMemory[T] {
+	return &pageMemory[T]{key: itemKey[T](), prev: map[string]struct{}{}, cur: map[string]struct{}{},
+		prints: map[uint64]struct{}{}}
+}
+
+// repeats reports whether items bring nothing new: the same page as one
+// before, or only items of the page before. Otherwise it remembers them.
+func (m *pageMemory[T]) repeats(items []T) bool {
+	m.keys = m.keys[:0]
+	h := fnv.New64a()
+	allOld := true
+	for i := range items {
+		k := m.key(&items[i])
+		m.keys = append(m.keys, k)
+		h.Write([]byte(k))
+		h.Write([]byte{0})
+		if _, ok := m.prev[k]; !ok {
+			allOld = false
+		}
+	}
+	fp := h.Sum64()
+	if _, ok := m.prints[fp]; ok || allOld {
+		return true
+	}
+	m.prints[fp] = struct{}{}
+	return false
+}
+
+// yieldNew yields the items of the page that repeats checked, skipping
+// those of the page before and repeats within the page; false when the
+// caller broke the loop.
+func (m *pageMemory[T]) yieldNew(items []T, yield func(T, error) bool) bool {
+	clear(m.cur)
+	for i, item := range items {
+		k := m.keys[i]
+		_, old := m.prev[k]
+		_, dup := m.cur[k]
+		m.cur[k] = struct{}{}
+		if old || dup {
+			continue
+		}
+		if !yield(item, nil) {
+			return false
+		}
+	}
+	m.prev, m.cur = m.cur, m.prev
+	return true
+}
+
+// itemKey returns the function that tells items of T apart: their ID
+// field, or their JSON when they have none.
+func itemKey[T any]() func(*T) string {
+	t := reflect.TypeOf((*T)(nil)).Elem()
+	if t.Kind() == reflect.Struct {
+		if f, ok := t.FieldByName("ID"); ok && f.Type.Kind() == reflect.String && len(f.Index) == 1 {
+			i := f.Index[0]
+			return func(v *T) string {
+				if id := reflect.ValueOf(v).Elem().Field(i).String(); id != "" {
+					return id
+				}
+				return jsonKey(v)
+			}
+		}
+	}
+	return func(v *T) string { return jsonKey(v) }
+}
+
+// jsonKey keys an item without an ID by its JSON; the NUL prefix keeps it
+// apart from any ID.
+func jsonKey(v any) string {
+	b, _ := json.Marshal(v)
+	return "\x00" + string(b)
 }

@@ -158,7 +158,7 @@ func TestAllRefusesAServerThatIgnoresPages(t *testing.T) {
 		items++
 	}
 	assert.Equal(t, 1, errs)
-	assert.Equal(t, 2, items, "page 1 is yielded, then page 2's answer (page 1 again) is refused after its items")
+	assert.Equal(t, 1, items, "page 1 is yielded, then page 2's answer (page 1 again) is refused, its item not yielded twice")
 }
 
 func TestAllYieldsTheFirstErrorOnce(t *testing.T) {

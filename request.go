@@ -2,6 +2,8 @@ package lambda
 
 import (
 	"bytes"
+	"compress/flate"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -28,6 +30,15 @@ const maxResponseBytes = 16 << 20
 
 var errBodyTooLarge = errors.New("response body exceeds 16 MiB")
 
+// errBadEncoding is a body that does not decode as its Content-Encoding
+// says (labelled gzip, but not gzip): the server's fault, not the network's.
+var errBadEncoding = errors.New("response body does not match its Content-Encoding")
+
+func badEncoding(err error) bool {
+	var corrupt flate.CorruptInputError
+	return errors.Is(err, gzip.ErrHeader) || errors.Is(err, gzip.ErrChecksum) || errors.As(err, &corrupt)
+}
+
 // call is one API call: what to send and where to put the answer.
 type call struct {
 	method string
@@ -40,7 +51,27 @@ type call struct {
 
 // result is what do learned besides the data.
 type result struct {
-	meta envelope.Meta
+	meta   envelope.Meta
+	status int
+}
+
+// checker is a resource that can tell whether the API left out a field it
+// must have (see billing.go).
+type checker interface{ check() error }
+
+// checked runs v's check, if it has one, and gives a failure the HTTP
+// status and request ID of the response it came in.
+func checked(v any, res result) error {
+	c, ok := v.(checker)
+	if !ok {
+		return nil
+	}
+	err := c.check()
+	var e *Error
+	if errors.As(err, &e) {
+		e.HTTPStatus, e.RequestID = res.status, res.meta.RequestID
+	}
+	return err
 }
 
 // respBuffer holds the body of a response. It is pooled with its reading
@@ -59,6 +90,9 @@ func (rb *respBuffer) readFrom(resp *http.Response) error {
 	n, err := rb.ReadFrom(&rb.limited)
 	rb.limited.R = nil // keep no connection alive from the pool
 	if err != nil {
+		if badEncoding(err) {
+			return fmt.Errorf("%w: %w", errBadEncoding, err)
+		}
 		return err
 	}
 	if n > maxResponseBytes {
@@ -168,19 +202,17 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 	if err != nil {
 		retry.LogAttempt(ctx, c.logger, "lambda: request", rcall, resp, "", err, 0)
 		fillInfo(rc.info, resp, envelope.Meta{}, rcall.Attempt)
-		if errors.Is(err, errBodyTooLarge) {
-			return result{}, invalidResponse(resp, "", err)
-		}
-		var refused *Error
-		if errors.As(err, &refused) { // held back by awaitBudget, or a redirect not followed
-			return result{}, refused
-		}
-		if uerr := unanswered(cl.method, cl.path, rcall.Attempt, err); uerr != nil {
-			return result{}, uerr
-		}
-		return result{}, fmt.Errorf("lambda: %s %s: %w", cl.method, cl.path, err)
+		return result{}, c.failed(ctx, cl, resp, rcall, err)
 	}
 
+	if cl.method == http.MethodDelete && resp.StatusCode == http.StatusNotFound && rcall.MayHaveApplied {
+		// An earlier attempt may have deleted it and lost the answer: the
+		// 404 is the delete's effect, not a failure. Attempts shows the retry.
+		meta := envelope.Meta{RequestID: resp.Header.Get("X-Request-Id")}
+		retry.LogAttempt(ctx, c.logger, "lambda: request", rcall, resp, meta.RequestID, nil, 0)
+		fillInfo(rc.info, resp, meta, rcall.Attempt)
+		return result{meta: meta, status: resp.StatusCode}, nil
+	}
 	res, err := c.decode(resp, buf.Bytes(), cl.out, rcall)
 	if renewal != nil && renewal.Err != nil {
 		var e *Error
@@ -195,6 +227,44 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 }
 
 var jsonContentType = []string{"application/json"}
+
+// failed types the error of a call that ended without a usable answer.
+func (c *Client) failed(ctx context.Context, cl call, resp *http.Response, rcall *retry.Call, err error) error {
+	var refused *Error
+	switch {
+	case errors.Is(err, errBodyTooLarge), errors.Is(err, errBadEncoding):
+		return invalidResponse(resp, "", err)
+	case errors.As(err, &refused): // held back by awaitBudget, or a redirect not followed
+		return refused
+	}
+	if uerr := unanswered(cl.method, cl.path, rcall.Attempt, err); uerr != nil {
+		return uerr // the last attempt timed out (WithAttemptTimeout)
+	}
+	switch {
+	case ctx.Err() != nil, nonRetryable(err):
+		// The caller's context ended, or the client itself refused to go on
+		// (a redirect loop, no OAuth token): not the API's doing.
+		return fmt.Errorf("lambda: %s %s: %w", cl.method, cl.path, err)
+	}
+	return &noAnswerError{method: cl.method, path: cl.path, attempts: rcall.Attempt, err: err}
+}
+
+// noAnswerError is a call that got no answer from the API after all its
+// attempts: refused, reset or cut connections, TLS failures, timeouts. It
+// matches ErrUnavailable and unwraps to the network error of the last one.
+type noAnswerError struct {
+	method, path string
+	attempts     int
+	err          error
+}
+
+func (e *noAnswerError) Error() string {
+	return fmt.Sprintf("lambda: %s %s: no answer from the API after %d attempt(s): %v", e.method, e.path, e.attempts, e.err)
+}
+
+func (e *noAnswerError) Is(target error) bool { return target == ErrUnavailable }
+
+func (e *noAnswerError) Unwrap() error { return e.err }
 
 // decode turns a response into data or a typed error.
 func (c *Client) decode(resp *http.Response, body []byte, out any, rcall *retry.Call) (res result, err error) {
@@ -212,13 +282,17 @@ func (c *Client) decode(resp *http.Response, body []byte, out any, rcall *retry.
 		return result{meta: meta}, e
 	}
 	if resp.StatusCode == http.StatusNoContent {
-		return result{meta: envelope.Meta{RequestID: headerID}}, nil
+		res = result{meta: envelope.Meta{RequestID: headerID}, status: resp.StatusCode}
+		if out != nil { // a 204 where a resource was expected is no answer
+			return res, invalidResponse(resp, headerID, envelope.ErrNoData)
+		}
+		return res, nil
 	}
 	meta, err := envelope.Decode(body, out)
 	if meta.RequestID == "" {
 		meta.RequestID = headerID
 	}
-	res = result{meta: meta}
+	res = result{meta: meta, status: resp.StatusCode}
 	var apiErr *envelope.APIError
 	switch {
 	case err == nil:
@@ -262,7 +336,11 @@ func values(opts any) (url.Values, error) {
 // get fetches one resource.
 func get[T any](ctx context.Context, c *Client, p string, q url.Values, opts []RequestOption) (*T, error) {
 	v := new(T)
-	if _, err := c.do(ctx, call{method: http.MethodGet, path: p, query: q, out: v, opts: opts}); err != nil {
+	res, err := c.do(ctx, call{method: http.MethodGet, path: p, query: q, out: v, opts: opts})
+	if err == nil {
+		err = checked(v, res)
+	}
+	if err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -271,7 +349,11 @@ func get[T any](ctx context.Context, c *Client, p string, q url.Values, opts []R
 // send sends a body (nil for none) and decodes the resource in the answer.
 func send[T any](ctx context.Context, c *Client, method, p string, body any, opts []RequestOption) (*T, error) {
 	v := new(T)
-	if _, err := c.do(ctx, call{method: method, path: p, body: body, out: v, opts: opts}); err != nil {
+	res, err := c.do(ctx, call{method: method, path: p, body: body, out: v, opts: opts})
+	if err == nil {
+		err = checked(v, res)
+	}
+	if err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -293,6 +375,11 @@ func list[T any](ctx context.Context, c *Client, p string, opts any, ro []Reques
 	res, err := c.do(ctx, call{method: http.MethodGet, path: p, query: q, out: &page.Items, opts: ro})
 	if err != nil {
 		return nil, err
+	}
+	for i := range page.Items {
+		if err := checked(&page.Items[i], res); err != nil {
+			return nil, err
+		}
 	}
 	if pg := res.meta.Pagination; pg != nil {
 		page.Pagination = Pagination(*pg)

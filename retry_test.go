@@ -93,7 +93,7 @@ func TestGETHasNoIdempotencyKey(t *testing.T) {
 
 func TestPATCHIsSentOnce(t *testing.T) {
 	t.Parallel()
-	for _, status := range []int{500, 502, 503, 504, 429} {
+	for _, status := range []int{500, 502, 503, 504} {
 		client, mux, _ := setup(t)
 		var n atomic.Int32
 		mux.HandleFunc("/instances/inst_1", func(w http.ResponseWriter, r *http.Request) {
@@ -104,6 +104,30 @@ func TestPATCHIsSentOnce(t *testing.T) {
 		require.Error(t, err)
 		assert.EqualValues(t, 1, n.Load(), "PATCH after %d", status)
 	}
+}
+
+// TestPATCHRetriedAfter429: a 429 says the request was not processed, so a
+// PATCH is as safe to send again as any other call (seed 001's backoff
+// recipe retries every 429).
+func TestPATCHRetriedAfter429(t *testing.T) {
+	t.Parallel()
+	client, mux, _ := setup(t)
+	var n atomic.Int32
+	mux.HandleFunc("/instances/inst_1", func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) <= 2 {
+			w.Header().Set("Retry-After", "0")
+			writeError(w, http.StatusTooManyRequests, "rate_limit_exceeded", "slow down")
+			return
+		}
+		writeData(w, http.StatusOK, instanceJSON)
+	})
+	var info lambda.ResponseInfo
+	inst, err := client.Instances.Update(context.Background(), "inst_1", &lambda.UpdateInstanceRequest{Name: lambda.Ptr("x")},
+		lambda.WithResponseInfo(&info))
+	require.NoError(t, err)
+	assert.Equal(t, "inst_abc123", inst.ID)
+	assert.EqualValues(t, 3, n.Load(), "PATCHes sent")
+	assert.Equal(t, 3, info.Attempts)
 }
 
 func TestRetriesStopAtMaxRetries(t *testing.T) {

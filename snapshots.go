@@ -79,6 +79,10 @@ func (s *SnapshotsService) All(ctx context.Context, opts *ListSnapshotsOptions, 
 
 // Delete deletes a snapshot. The API refuses it (ErrConflict) while it is
 // being restored.
+// A retry that finds it gone (404) after an earlier attempt that may have
+// taken effect (a lost connection, a 5xx) is reported as success, since that
+// attempt most likely did it; ResponseInfo.Attempts shows the retry. A 404
+// on the first attempt is ErrNotFound.
 func (s *SnapshotsService) Delete(ctx context.Context, id string, opts ...RequestOption) error {
 	if err := requireID("snapshot", id); err != nil {
 		return err

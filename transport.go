@@ -101,6 +101,6 @@ func nonRetryable(err error) bool {
 	var authErr *auth.Error
 	var refused *Error // awaitBudget's, for an attempt it did not send
 	var mwErr *middlewareError
-	return errors.Is(err, ErrTooManyRedirects) || errors.Is(err, errBodyTooLarge) || errors.Is(err, errLimiter) ||
+	return errors.Is(err, ErrTooManyRedirects) || errors.Is(err, errBodyTooLarge) || errors.Is(err, errBadEncoding) || errors.Is(err, errLimiter) ||
 		errors.As(err, &authErr) || errors.As(err, &refused) || errors.As(err, &mwErr) || madeByClient(err)
 }

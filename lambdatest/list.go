@@ -19,6 +19,18 @@ type listParams struct {
 // given: seed 001's pagination example shows limit 20.
 const defaultLimit = 20
 
+// maxPaging bounds page, limit and offset: a value above it is a 400, so
+// that no product of them can overflow (a page near math.MaxInt once
+// panicked the handler, and the client saw a bare EOF).
+const maxPaging = math.MaxInt32
+
+// pagingParam reads a paging value from min to maxPaging; ok is false for
+// anything else, huge and negative values included.
+func pagingParam(v string, min int) (int, bool) {
+	n, err := strconv.Atoi(v)
+	return n, err == nil && n >= min && n <= maxPaging
+}
+
 // parseList reads page (default 1), limit (default 20), sort (default
 // created_at) and order (asc or desc). Strictly (WithStrictRequests), limit
 // is at most 100 and sort is created_at or name, as the contract says;
@@ -29,19 +41,19 @@ func (c *call) parseList() (listParams, *apiError) {
 	q, strict := c.query(), c.s.cfg.strict
 	p := listParams{page: 1, limit: defaultLimit, sort: "created_at", order: "asc"}
 	if v := q.Get("page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return p, fieldError("page", v, "page must be an integer ≥ 1")
+		n, ok := pagingParam(v, 1)
+		if !ok {
+			return p, fieldError("page", v, "page must be an integer from 1 to %d", maxPaging)
 		}
 		p.page = n
 	}
 	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || (strict && n > 100) {
+		n, ok := pagingParam(v, 1)
+		if !ok || (strict && n > 100) {
 			if strict {
 				return p, fieldError("limit", v, "limit must be an integer from 1 to 100")
 			}
-			return p, fieldError("limit", v, "limit must be an integer ≥ 1")
+			return p, fieldError("limit", v, "limit must be an integer from 1 to %d", maxPaging)
 		}
 		p.limit = n
 	}
@@ -105,9 +117,15 @@ func page[T, V any](items []T, m func(T) meta, view func(T) V, p listParams) ([]
 		return c
 	})
 	total := len(items)
-	pages := (total + p.limit - 1) / p.limit
-	start := min((p.page-1)*p.limit, total)
-	end := min(start+p.limit, total)
+	pages := total / p.limit
+	if total%p.limit != 0 {
+		pages++
+	}
+	start := total // a page past the end, computed without overflow
+	if p.page-1 < pages {
+		start = (p.page - 1) * p.limit
+	}
+	end := start + min(p.limit, total-start)
 	return views(items[start:end], view), wirePagination{
 		Page: p.page, Limit: p.limit, TotalItems: total, TotalPages: pages,
 		HasNext: p.page < pages, HasPrev: p.page > 1,

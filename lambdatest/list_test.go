@@ -130,3 +130,24 @@ func waitStatusIn(t *testing.T, srv *lambdatest.Server, path, id, want string) {
 		return false
 	}, 5*time.Second, 5*time.Millisecond, "%s never became %s", id, want)
 }
+
+// TestHugeAndNegativePagingValuesAre400: a page near math.MaxInt once
+// panicked the handler (slice bounds), and the client saw a bare EOF.
+func TestHugeAndNegativePagingValuesAre400(t *testing.T) {
+	t.Parallel()
+	for _, srv := range []*lambdatest.Server{newServer(t), newPlatform(t), newPlatform(t, lambdatest.WithSeedShapes())} {
+		srv.SeedInstances(3)
+		for _, route := range []string{"/v1/instances", "/v1/volumes", "/v1/functions", "/v1/workloads", "/v1/billing/invoices", "/v1/vpn", "/v1/firewall/rules", "/v1/account/api-keys"} {
+			for _, q := range []string{"page=9223372036854775807", "page=9223372036854775806&limit=100", "page=4611686018427387904&limit=2",
+				"page=-1", "page=0", "limit=-5", "limit=9223372036854775807", "page=2147483648", "page=99999999999999999999"} {
+				mustCall(t, srv, http.StatusBadRequest, http.MethodGet, route+"?"+q, "")
+			}
+			// The largest page allowed is past the end: an empty page, not a panic.
+			mustCall(t, srv, http.StatusOK, http.MethodGet, route+"?page=2147483647&limit=100", "")
+		}
+		for _, q := range []string{"offset=9223372036854775807", "offset=-1", "limit=9223372036854775807", "limit=0"} {
+			mustCall(t, srv, http.StatusBadRequest, http.MethodGet, "/v1/resources?"+q, "")
+		}
+		mustCall(t, srv, http.StatusOK, http.MethodGet, "/v1/resources?offset=2147483647", "")
+	}
+}

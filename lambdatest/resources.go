@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
-	"strconv"
 )
 
 type resource struct {
@@ -73,16 +72,16 @@ func (s *Server) listResources(c *call) reply {
 	q := c.query()
 	limit, offset := 50, 0
 	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || (s.cfg.strict && n > 100) {
-			return c.fail(fieldError("limit", v, "limit must be an integer from 1 to 100"))
+		n, ok := pagingParam(v, 1)
+		if !ok || (s.cfg.strict && n > 100) {
+			return c.fail(fieldError("limit", v, "limit must be an integer from 1 to %d", map[bool]int{true: 100, false: maxPaging}[s.cfg.strict]))
 		}
 		limit = n
 	}
 	if v := q.Get("offset"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return c.fail(fieldError("offset", v, "offset must be an integer ≥ 0"))
+		n, ok := pagingParam(v, 0)
+		if !ok {
+			return c.fail(fieldError("offset", v, "offset must be an integer from 0 to %d", maxPaging))
 		}
 		offset = n
 	}

@@ -240,8 +240,10 @@ func (t *Token) retry(base http.RoundTripper, sent *http.Request, resp *http.Res
 	}
 	again.Header.Set(HeaderAuthorization, tok.Type()+" "+tok.AccessToken)
 	// Free the first answer's connection for the second attempt.
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	resp.Body.Close()
+	if resp.Body != nil { // a caller's transport (WithHTTPClient) may leave it nil
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		resp.Body.Close()
+	}
 	return base.RoundTrip(again)
 }
 

@@ -43,9 +43,41 @@ type ErrorBody struct {
 
 // Details points at the part of a request that was refused.
 type Details struct {
-	Field         string   `json:"field"`
-	Value         any      `json:"value"`
-	AllowedValues []string `json:"allowed_values"`
+	Field         string
+	Value         any
+	AllowedValues []string
+}
+
+// UnmarshalJSON reads details leniently: they are a courtesy, and a field
+// of an unexpected type (allowed_values holding numbers, say) must not cost
+// the error its code and message. A value that is not a string is kept as
+// its JSON text.
+func (d *Details) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		Field         json.RawMessage `json:"field"`
+		Value         any             `json:"value"`
+		AllowedValues json.RawMessage `json:"allowed_values"`
+	}
+	if json.Unmarshal(b, &raw) != nil {
+		return nil // not an object: no details
+	}
+	d.Field, d.Value = text(raw.Field), raw.Value
+	var list []json.RawMessage
+	if json.Unmarshal(raw.AllowedValues, &list) == nil {
+		for _, v := range list {
+			d.AllowedValues = append(d.AllowedValues, text(v))
+		}
+	}
+	return nil
+}
+
+// text is a JSON string's value, "" for null or nothing, else the JSON text.
+func text(raw json.RawMessage) string {
+	var s string
+	if len(raw) == 0 || string(raw) == "null" || json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	return string(raw)
 }
 
 // APIError is an error envelope found in a response: with an error status,
@@ -60,6 +92,14 @@ func (e *APIError) Error() string { return "lambda: API error " + e.Body.Code + 
 
 // ErrEmpty reports a response with no body where data was expected.
 var ErrEmpty = errors.New("empty response body")
+
+// ErrNoData reports a success that carries no data where data was
+// expected: data missing or null, or a bare null.
+var ErrNoData = errors.New("the response reports success but carries no data")
+
+// ErrErrorInSuccess reports a response that says success and carries an
+// error object: it cannot be both, and the client trusts neither.
+var ErrErrorInSuccess = errors.New("the response reports success and carries an error")
 
 type metadata struct {
 	RequestID string    `json:"request_id"`
@@ -102,8 +142,18 @@ var (
 	statusError   = []byte(`"error"`)
 )
 
+var dataKey = []byte(`"data"`)
+
 // Decode decodes a successful response body into out, a non-nil pointer or
 // nil to discard the data. A body that is an error envelope gives *APIError.
+// When out is not nil, a body without data (empty, a bare null, data
+// missing or null) is an error: a success must carry what was asked for.
+//
+// Which shape a JSON object has:
+//   - the canonical envelope, when its "success" member is a boolean;
+//   - the status envelope, when IsStatusEnvelope says so;
+//   - otherwise a bare resource, even when it has a "status" (an instance
+//     in status "error") or a "data" member of its own.
 func Decode(body []byte, out any) (Meta, error) {
 	b := bytes.TrimSpace(body)
 	if len(b) == 0 {
@@ -116,11 +166,15 @@ func Decode(body []byte, out any) (Meta, error) {
 		if out == nil {
 			return Meta{}, nil
 		}
+		if string(b) == "null" {
+			return Meta{}, ErrNoData
+		}
 		return Meta{}, json.Unmarshal(b, out)
 	}
 
 	// One pass for the canonical envelope: data decodes straight into out,
-	// because encoding/json follows a non-nil pointer held by an interface.
+	// because encoding/json follows a non-nil pointer held by an interface
+	// (and sets the interface to nil for a null).
 	env := envelope{Data: out}
 	if out == nil {
 		env.Data = discard{}
@@ -128,22 +182,94 @@ func Decode(body []byte, out any) (Meta, error) {
 	err := json.Unmarshal(b, &env)
 	meta := Meta{RequestID: env.Metadata.RequestID, Timestamp: time.Time(env.Metadata.Timestamp), Pagination: env.Pagination}
 
+	status := statusOf(env.Status)
 	switch {
-	case env.Success != nil && !*env.Success, bytes.Equal(env.Status, statusError):
+	case env.Success != nil && !*env.Success:
 		return meta, errorEnvelope(env.Error, meta)
-	case env.Success != nil, bytes.Equal(env.Status, statusSuccess):
-		if err != nil && out != nil {
-			// A list wrapped as {"workloads": [...]} does not fit a slice.
-			return meta, decodeWrapped(b, out, err)
+	case env.Success == nil && status != "" && IsStatusEnvelope(b, status):
+		if status == "error" {
+			return meta, errorEnvelope(env.Error, meta)
 		}
-		return meta, err
-	default: // a bare object; it may have had a "data" field of its own
+	case env.Success == nil: // a bare object; it may have had a "data" field of its own
 		if out == nil {
 			return meta, nil
 		}
 		zero(out)
 		return Meta{}, json.Unmarshal(b, out)
 	}
+	// A success envelope: canonical or status.
+	if len(env.Error) > 0 && string(env.Error) != "null" {
+		return meta, ErrErrorInSuccess
+	}
+	if out == nil {
+		return meta, nil
+	}
+	if err != nil {
+		// A list wrapped as {"workloads": [...]} does not fit a slice.
+		return meta, decodeWrapped(b, out, err)
+	}
+	if env.Data == nil || !hasData(b, out) {
+		return meta, ErrNoData
+	}
+	return meta, nil
+}
+
+// statusOf is a status member's string, "" when absent or not a string.
+func statusOf(raw json.RawMessage) string {
+	switch {
+	case bytes.Equal(raw, statusSuccess):
+		return "success"
+	case bytes.Equal(raw, statusError):
+		return "error"
+	}
+	return ""
+}
+
+// envelopeMembers are the members a status envelope may have.
+var envelopeMembers = map[string]bool{
+	"status": true, "data": true, "error": true, "message": true, "code": true,
+	"metadata": true, "pagination": true,
+}
+
+// IsStatusEnvelope reports whether the object b, whose "status" is status,
+// is the status envelope ({"status": "success", "data": …} or
+// {"status": "error", "error": …}) rather than a bare resource that has a
+// status of its own: a "success" must come with a "data" member, an
+// "error" with an "error" or "message" member, and the object may have no
+// member but status, data, error, message, code, metadata and pagination.
+func IsStatusEnvelope(b []byte, status string) bool {
+	var members map[string]json.RawMessage
+	if json.Unmarshal(b, &members) != nil {
+		return false
+	}
+	for k := range members {
+		if !envelopeMembers[k] {
+			return false
+		}
+	}
+	_, data := members["data"]
+	_, errObj := members["error"]
+	_, msg := members["message"]
+	if status == "success" {
+		return data
+	}
+	return errObj || msg
+}
+
+// hasData reports whether the envelope b had a "data" member. It is only
+// in doubt when the decoded value is zero: a body without the word "data"
+// has none, and a value that is not zero came from somewhere.
+func hasData(b []byte, out any) bool {
+	if !bytes.Contains(b, dataKey) {
+		return false
+	}
+	if v := reflect.ValueOf(out); v.Kind() != reflect.Pointer || !v.Elem().IsZero() {
+		return true
+	}
+	var env struct {
+		Data json.RawMessage `json:"data"`
+	}
+	return json.Unmarshal(b, &env) == nil && len(env.Data) > 0
 }
 
 func errorEnvelope(raw json.RawMessage, meta Meta) error {

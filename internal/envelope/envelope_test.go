@@ -150,3 +150,94 @@ func TestExcerpt(t *testing.T) {
 		t.Fatalf("excerpt %q", got)
 	}
 }
+
+// TestDecodeStatusShapeRule: only the real status envelope is an envelope;
+// a bare resource whose own status is "error" or "success" is a resource.
+func TestDecodeStatusShapeRule(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		body string
+		want thing
+	}{
+		{"bare resource in status error", `{"id":"inst_1","status":"error"}`, thing{"inst_1", "error"}},
+		{"bare resource in status success", `{"id":"job_1","status":"success"}`, thing{"job_1", "success"}},
+		{"bare resource in status error with an error message of its own", `{"id":"inst_1","status":"error","error":"disk failed"}`, thing{"inst_1", "error"}},
+		{"bare resource in status success with a data field of its own", `{"id":"job_1","status":"success","data":{"id":"other"}}`, thing{"job_1", "success"}},
+		{"status envelope", `{"status":"success","data":{"id":"w-1","status":"running"},"metadata":{"request_id":"r"}}`, thing{"w-1", "running"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var got thing
+			if _, err := Decode([]byte(tt.body), &got); err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Fatalf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+	var apiErr *APIError
+	if _, err := Decode([]byte(`{"status":"error","message":"maintenance","code":"server_error"}`), new(thing)); !errors.As(err, &apiErr) {
+		t.Fatalf("status error envelope with a message: %v", err)
+	}
+}
+
+// TestDecodeSuccessWithoutData: a success that carries nothing where a
+// value was expected is an error, never a zero value.
+func TestDecodeSuccessWithoutData(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		body string
+		want error
+	}{
+		{`{"success":true,"data":null}`, ErrNoData},
+		{`{"success":true}`, ErrNoData},
+		{`{"success":true,"metadata":{"request_id":"r","data":1}}`, ErrNoData},
+		{`{"status":"success","data":null}`, ErrNoData},
+		{`null`, ErrNoData},
+		{` null `, ErrNoData},
+		{`{"success":true,"data":{"id":"a"},"error":{"code":"server_error"}}`, ErrErrorInSuccess},
+		{`{"success":true,"error":{"code":"not_found"}}`, ErrErrorInSuccess},
+	}
+	for _, tt := range tests {
+		var one thing
+		if _, err := Decode([]byte(tt.body), &one); !errors.Is(err, tt.want) {
+			t.Errorf("%s into a resource: %v, want %v", tt.body, err, tt.want)
+		}
+		var list []thing
+		if _, err := Decode([]byte(tt.body), &list); !errors.Is(err, tt.want) {
+			t.Errorf("%s into a list: %v, want %v", tt.body, err, tt.want)
+		}
+	}
+	// A zero resource that was really sent is data.
+	var zeroThing thing
+	if _, err := Decode([]byte(`{"success":true,"data":{}}`), &zeroThing); err != nil {
+		t.Errorf("an empty object sent as data: %v", err)
+	}
+	if _, err := Decode([]byte(`{"success":true,"data":null}`), nil); err != nil {
+		t.Errorf("no data wanted: %v", err)
+	}
+}
+
+// TestDecodeErrorDetailsOfAnyType: details of unexpected types never cost
+// the error its code and message.
+func TestDecodeErrorDetailsOfAnyType(t *testing.T) {
+	t.Parallel()
+	body := `{"success":false,"error":{"code":"invalid_request","message":"bad size",
+	  "details":{"field":"size_gb","value":7,"allowed_values":[10,20,"x",null,{"a":1}]}}}`
+	e, _, ok := DecodeError([]byte(body))
+	if !ok || e.Code != "invalid_request" || e.Message != "bad size" || e.Details == nil || e.Details.Field != "size_gb" {
+		t.Fatalf("%+v %v", e, ok)
+	}
+	if got := strings.Join(e.Details.AllowedValues, ","); got != `10,20,x,,{"a":1}` {
+		t.Fatalf("allowed values %q", got)
+	}
+	for _, details := range []string{`"oops"`, `[1]`, `{"field":{"a":1},"allowed_values":"a"}`} {
+		e, _, ok := DecodeError([]byte(`{"error":{"code":"conflict","message":"m","details":` + details + `}}`))
+		if !ok || e.Code != "conflict" || e.Message != "m" {
+			t.Errorf("details %s: %+v %v", details, e, ok)
+		}
+	}
+}

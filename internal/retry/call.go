@@ -21,8 +21,15 @@ type Call struct {
 
 	// Attempt is the number of the attempt in flight, from 1.
 	Attempt int
+	// Started is when the attempt in flight was sent, for its duration in
+	// log lines: waits for the rate-limit budget included, backoff not.
+	Started time.Time
 	// RetryAfter is the wait the server asked for on the last 429 or 503.
 	RetryAfter time.Duration
+	// MayHaveApplied reports that an earlier attempt was retried after a
+	// failure that does not prove it was not processed (a lost connection,
+	// a 5xx): a DELETE answered 404 afterwards has most likely succeeded.
+	MayHaveApplied bool
 
 	retries int
 	checked int // the attempt CheckRetry last decided on
@@ -58,7 +65,9 @@ func Sleep(ctx context.Context, d time.Duration) error {
 
 // retryableMethod reports whether a method may be sent again. POSTs may:
 // the client gives every POST an Idempotency-Key, the same on each attempt.
-// PATCH never is: a partial update applied twice can differ from once.
+// PATCH is not, after a failure that may have applied it: a partial
+// update applied twice can differ from once. (A 429 applied nothing, so
+// the policy retries it for every method.)
 func retryableMethod(m string) bool {
 	switch m {
 	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodPost, http.MethodOptions:

@@ -49,6 +49,7 @@ func (p *Policy) Install(rc *retryablehttp.Client) {
 func requestHook(_ retryablehttp.Logger, req *http.Request, i int) {
 	if c := FromContext(req.Context()); c != nil {
 		c.Attempt = i + 1
+		c.Started = time.Now()
 	}
 }
 
@@ -96,14 +97,16 @@ func (p *Policy) decide(ctx context.Context, call *Call, resp *http.Response, er
 			return 0, false
 		}
 		wait = p.backoff(call.retries)
-	case !retryableStatus(resp.StatusCode) || !retryableMethod(call.Method):
-		return 0, false
 	case resp.StatusCode == http.StatusTooManyRequests:
+		// Every method: a 429 says the request was not processed, so even
+		// a PATCH is safe to send again.
 		wait, hinted = RateLimitWait(resp.Header, peek(resp), now)
 		if !hinted {
 			wait = p.backoff(call.retries)
 		}
 		call.RetryAfter = wait
+	case !retryableStatus(resp.StatusCode) || !retryableMethod(call.Method):
+		return 0, false
 	default:
 		if wait, hinted = ParseRetryAfter(resp.Header.Get("Retry-After"), ratelimit.ServerNow(resp.Header, now)); hinted {
 			call.RetryAfter = wait
@@ -111,7 +114,10 @@ func (p *Policy) decide(ctx context.Context, call *Call, resp *http.Response, er
 			wait = p.backoff(call.retries)
 		}
 	}
-	if call.retries >= p.MaxRetries || wait > p.MaxWait {
+	// MaxWait bounds only the waits the server asks for; the client's own
+	// backoff is already capped by MaxDelay, and dropping a retry because
+	// its jitter drew long would make the retry count a lottery.
+	if call.retries >= p.MaxRetries || (hinted && wait > p.MaxWait) {
 		return 0, false
 	}
 	if hinted {
@@ -120,6 +126,11 @@ func (p *Policy) decide(ctx context.Context, call *Call, resp *http.Response, er
 	}
 	if deadline, ok := ctx.Deadline(); ok && now.Add(wait).After(deadline) {
 		return 0, false // the answer would come too late: report now
+	}
+	if err != nil || resp.StatusCode != http.StatusTooManyRequests {
+		// The request may have reached the server and taken effect: a
+		// connection that failed mid-call, or a 5xx. A 429 was not processed.
+		call.MayHaveApplied = true
 	}
 	call.retries++
 	return wait, true
@@ -179,9 +190,9 @@ func (p *Policy) log(ctx context.Context, call *Call, resp *http.Response, err e
 }
 
 // LogAttempt writes the debug line of one attempt of call to l (nil: none):
-// method, path, attempt, the wait before the next one, status and request
-// ID when a response came (the ID from its header unless requestID is
-// given), and the error. It never logs headers, so never a credential.
+// method, path, attempt, its duration, the wait before the next one, status
+// and request ID when a response came (the ID from its header unless
+// requestID is given), and the error. It never logs headers, so never a credential.
 func LogAttempt(ctx context.Context, l *slog.Logger, msg string, call *Call, resp *http.Response, requestID string, err error, wait time.Duration) {
 	if l == nil || !l.Enabled(ctx, slog.LevelDebug) {
 		return
@@ -189,6 +200,9 @@ func LogAttempt(ctx context.Context, l *slog.Logger, msg string, call *Call, res
 	attrs := []slog.Attr{
 		slog.String("method", call.Method), slog.String("path", call.Path),
 		slog.Int("attempt", call.Attempt), slog.Duration("wait", wait),
+	}
+	if !call.Started.IsZero() {
+		attrs = append(attrs, slog.Duration("duration", time.Since(call.Started)))
 	}
 	if resp != nil {
 		if requestID == "" {

@@ -106,7 +106,7 @@ func TestRetriesByStatusAndMethod(t *testing.T) {
 		attempts int32
 	}{
 		{"GET", 503, 4}, {"POST", 500, 4}, {"PUT", 502, 4}, {"DELETE", 504, 4}, {"HEAD", 503, 4},
-		{"PATCH", 503, 1}, {"PATCH", 429, 1},
+		{"PATCH", 503, 1}, {"PATCH", 500, 1}, {"PATCH", 429, 4}, // a 429 was not processed: safe to repeat
 		{"GET", 400, 1}, {"GET", 404, 1}, {"POST", 409, 1}, {"GET", 501, 1}, {"GET", 401, 1},
 	}
 	for _, tt := range tests {
@@ -268,6 +268,68 @@ func TestDoubling(t *testing.T) {
 	for _, tt := range tests {
 		if got := Doubling(tt.base, tt.max, tt.n); got != tt.want {
 			t.Errorf("Doubling(%v, %v, %d) = %v, want %v", tt.base, tt.max, tt.n, got, tt.want)
+		}
+	}
+}
+
+// TestMaxWaitBoundsOnlyServerHints: the client's own backoff, capped by
+// MaxDelay, is never dropped because it exceeds MaxWait; a wait the server
+// asks for beyond MaxWait still ends the call at once.
+func TestMaxWaitBoundsOnlyServerHints(t *testing.T) {
+	t.Parallel()
+	p := &Policy{MaxRetries: 3, MaxWait: time.Millisecond, BaseDelay: 2 * time.Millisecond, MaxDelay: 8 * time.Millisecond}
+	var n atomic.Int32
+	_, call, err := run(t, context.Background(), p, "GET", func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		w.WriteHeader(http.StatusServiceUnavailable)
+	})
+	if err != nil || n.Load() != 4 || call.Attempt != 4 {
+		t.Fatalf("backoff above MaxWait: %d attempts, err %v; want 4", n.Load(), err)
+	}
+
+	n.Store(0)
+	_, _, err = run(t, context.Background(), p, "GET", func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		w.Header().Set("Retry-After", "1")
+		w.WriteHeader(http.StatusServiceUnavailable)
+	})
+	if err != nil || n.Load() != 1 {
+		t.Fatalf("Retry-After above MaxWait: %d attempts, err %v; want 1", n.Load(), err)
+	}
+}
+
+// TestUnauthorizedWithoutRequestDoesNotPanic: transports passed with
+// WithHTTPClient (recorders, caches, test doubles) may answer a response
+// whose Request is nil. A 401 is not retried (the auth transport renews
+// tokens itself, from the request it sent, not from resp.Request).
+func TestUnauthorizedWithoutRequestDoesNotPanic(t *testing.T) {
+	t.Parallel()
+	call := &Call{Method: "GET", Path: "/x", Attempt: 1}
+	resp := &http.Response{StatusCode: http.StatusUnauthorized, Header: http.Header{}, Body: http.NoBody}
+	retry, err := fastPolicy().CheckRetry(WithCall(context.Background(), call), resp, nil)
+	if err != nil || retry {
+		t.Fatalf("retry %v, err %v; want no retry", retry, err)
+	}
+}
+
+// TestMayHaveApplied: set after a retried failure that may have been
+// processed (a lost connection, a 5xx), not after a 429.
+func TestMayHaveApplied(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		status int
+		want   bool
+	}{{500, true}, {503, true}, {429, false}} {
+		var n atomic.Int32
+		_, call, err := run(t, context.Background(), fastPolicy(), "DELETE", func(w http.ResponseWriter, r *http.Request) {
+			if n.Add(1) == 1 {
+				w.WriteHeader(tt.status)
+				return
+			}
+			w.WriteHeader(http.StatusNotFound)
+		})
+		if err != nil || call.MayHaveApplied != tt.want {
+			t.Errorf("%d then 404: MayHaveApplied %v, err %v; want %v", tt.status, call.MayHaveApplied, err, tt.want)
 		}
 	}
 }
