@@ -59,9 +59,10 @@ func (s *AccountService) Get(ctx context.Context, opts ...RequestOption) (*Accou
 }
 
 // Update changes the fields of req that are set.
+// A nil req is refused with ErrInvalidRequest, before anything is sent.
 func (s *AccountService) Update(ctx context.Context, req *UpdateAccountRequest, opts ...RequestOption) (*Account, error) {
 	if req == nil {
-		req = &UpdateAccountRequest{}
+		return nil, nilRequest("Account.Update", "UpdateAccountRequest")
 	}
 	return send[Account](ctx, s.client, http.MethodPatch, "/account", req, opts)
 }
@@ -99,9 +100,10 @@ type ListAPIKeysOptions struct {
 
 // Create creates an API key. The answer is the only one that carries the
 // key's secret, in Key.
+// A nil req is refused with ErrInvalidRequest, before anything is sent.
 func (s *APIKeysService) Create(ctx context.Context, req *CreateAPIKeyRequest, opts ...RequestOption) (*APIKey, error) {
 	if req == nil {
-		req = &CreateAPIKeyRequest{}
+		return nil, nilRequest("APIKeys.Create", "CreateAPIKeyRequest")
 	}
 	return send[APIKey](ctx, s.client, http.MethodPost, "/account/api-keys", req, opts)
 }

@@ -15,18 +15,22 @@ import (
 	"github.com/lambda/lambda-go/lambdatest"
 )
 
-// thisMonth is the billing period the simulator reports for now.
-func billingPeriodNow() (lambda.Date, lambda.Date) {
-	now := time.Now().UTC()
-	first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
-	return lambda.DateOf(first), lambda.DateOf(first.AddDate(0, 1, -1))
-}
+// billingClock pins the simulator's clock for the billing tests, so that
+// the periods and invoice dates they expect are the same on every day they
+// run: mid-February of a leap year, whose period ends on the 29th and whose
+// three invoices before it cross a year end.
+var billingClock = lambdatest.WithClock(func() time.Time { return time.Date(2028, time.February, 15, 12, 0, 0, 0, time.UTC) })
+
+// The billing period the simulator reports under billingClock.
+var (
+	billingPeriodStart = lambda.Date{Year: 2028, Month: time.February, Day: 1}
+	billingPeriodEnd   = lambda.Date{Year: 2028, Month: time.February, Day: 29}
+)
 
 func wantSimUsage() *lambda.Usage {
-	start, end := billingPeriodNow()
 	return &lambda.Usage{
-		PeriodStart:      start,
-		PeriodEnd:        end,
+		PeriodStart:      billingPeriodStart,
+		PeriodEnd:        billingPeriodEnd,
 		TotalExecutions:  524378,
 		GigabytesHour:    lambda.Quantity{Value: 42.3, Unit: "GBh"},
 		CurrentMonthCost: lambda.Money{Currency: "USD", Minor: 234500}, // "$2,345.00"
@@ -35,7 +39,7 @@ func wantSimUsage() *lambda.Usage {
 
 func TestBillingUsage(t *testing.T) {
 	t.Parallel()
-	client, srv := newSim(t)
+	client, srv := newSim(t, billingClock)
 
 	u, err := client.Billing.Usage(testCtx(t))
 	require.NoError(t, err)
@@ -64,7 +68,7 @@ func TestBillingUsageFallsBackOn404(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			client, srv := newSim(t)
+			client, srv := newSim(t, billingClock)
 			srv.InjectFault(lambdatest.Fault{Method: "GET", Path: "/v1/billing/usage", Status: http.StatusNotFound, Times: tt.times})
 			ctx := testCtx(t)
 			for range 2 {
@@ -211,21 +215,19 @@ func TestBillingCreditsAndOtherCurrencies(t *testing.T) {
 
 func TestBillingInvoices(t *testing.T) {
 	t.Parallel()
-	client, srv := newSim(t)
+	client, srv := newSim(t, billingClock)
 	ctx := testCtx(t)
 
 	// The simulator keeps three invoices, at the ends of the three months
-	// before this one, newest first: $12,345.67 (open), $2,899.99, $3,242.50.
-	first := time.Now().UTC()
-	first = time.Date(first.Year(), first.Month(), 1, 0, 0, 0, 0, time.UTC)
+	// before the clock's, newest first: $12,345.67 (open), $2,899.99, $3,242.50.
 	want := []struct {
 		date   lambda.Date
 		minor  int64
 		status lambda.InvoiceStatus
 	}{
-		{lambda.DateOf(first.AddDate(0, 0, -1)), 1234567, lambda.InvoiceStatusOpen},
-		{lambda.DateOf(first.AddDate(0, -1, -1)), 289999, lambda.InvoiceStatusPaid},
-		{lambda.DateOf(first.AddDate(0, -2, -1)), 324250, lambda.InvoiceStatusPaid},
+		{lambda.Date{Year: 2028, Month: time.January, Day: 31}, 1234567, lambda.InvoiceStatusOpen},
+		{lambda.Date{Year: 2027, Month: time.December, Day: 31}, 289999, lambda.InvoiceStatusPaid},
+		{lambda.Date{Year: 2027, Month: time.November, Day: 30}, 324250, lambda.InvoiceStatusPaid},
 	}
 
 	page, err := client.Billing.ListInvoices(ctx, &lambda.ListInvoicesOptions{ListOptions: lambda.ListOptions{Limit: 2}})
@@ -277,7 +279,7 @@ func TestBillingInvoices(t *testing.T) {
 
 func TestBillingEstimate(t *testing.T) {
 	t.Parallel()
-	client, srv := newSim(t)
+	client, srv := newSim(t, billingClock)
 	ctx := testCtx(t)
 
 	est, err := client.Billing.Estimate(ctx)
@@ -287,9 +289,8 @@ func TestBillingEstimate(t *testing.T) {
 	assert.Equal(t, "/v1/billing/estimate", r.Path)
 	assert.Empty(t, r.RawQuery)
 
-	start, end := billingPeriodNow()
-	assert.Equal(t, start, est.PeriodStart)
-	assert.Equal(t, end, est.PeriodEnd)
+	assert.Equal(t, billingPeriodStart, est.PeriodStart)
+	assert.Equal(t, billingPeriodEnd, est.PeriodEnd)
 	var categories []lambda.CostCategory
 	sum := lambda.Money{Currency: "USD"}
 	for _, item := range est.Breakdown {

@@ -52,8 +52,12 @@
 //	All(ctx, *ListXOptions, ...RequestOption) iter.Seq2[X, error]
 //	Delete(ctx, id, ...RequestOption) error
 //
-// A nil request or options pointer means "none"; an empty ID is refused
-// before anything is sent. Every method takes [RequestOption] values:
+// A nil options pointer means "none": the API's defaults. A nil request
+// pointer is refused, since a create, update or action has nothing to send
+// without one; so are an empty ID and a bad option. Every argument the
+// client refuses before sending is an [*Error] with HTTPStatus 0 matching
+// [ErrInvalidRequest], the same sentinel as the API's own 400. Every method
+// takes [RequestOption] values:
 // [WithIdempotencyKey], [WithHeader] and [WithResponseInfo], which reports
 // the status, request ID, rate-limit figures and number of attempts.
 //

@@ -62,6 +62,13 @@ const (
 
 // Sentinels matched by errors.Is on an *Error, by its code or, for codes
 // the client does not know, by its HTTP status.
+//
+// ErrInvalidRequest is also the one sentinel of every argument the client
+// refuses before sending anything: a bad option of NewClient, a bad
+// RequestOption (WithHeader(""), WithIdempotencyKey("")), a nil request
+// where a method needs one, an empty ID, a filter that does not encode.
+// Such an error is an *Error with HTTPStatus 0, Code CodeInvalidRequest and,
+// when one argument is at fault, its name in Details.Field.
 var (
 	ErrInvalidRequest = errors.New("lambda: invalid request")
 	ErrUnauthorized   = errors.New("lambda: authentication failed")
@@ -122,7 +129,8 @@ func (e *Error) Is(target error) bool {
 	return target != nil && statusSentinel(e.HTTPStatus) == target
 }
 
-// Unwrap returns the underlying cause of an invalid response, if any.
+// Unwrap returns the underlying cause of an invalid response or a refused
+// argument, if any.
 func (e *Error) Unwrap() error { return e.cause }
 
 // Error formats the error on one line, with the request ID for support.
@@ -161,6 +169,29 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, " [request %s]", e.RequestID)
 	}
 	return b.String()
+}
+
+// invalidField is the error of an argument refused before sending: field
+// names it (a JSON field, "id", or the option).
+func invalidField(field, message string) error {
+	return &Error{Code: CodeInvalidRequest, Message: message, Details: &ErrorDetails{Field: field}}
+}
+
+// nilRequest refuses a nil request pointer: a method that sends a body has
+// nothing to send without one, and the API would answer 400 anyway.
+func nilRequest(method, typ string) error {
+	return &Error{Code: CodeInvalidRequest, Message: method + ": the request is nil; pass a *" + typ}
+}
+
+// invalidArgument turns an error raised before sending (by an option, say)
+// into the *Error every refused argument is, so that each matches
+// ErrInvalidRequest, whoever wrote the check.
+func invalidArgument(err error) error {
+	var e *Error
+	if err == nil || errors.As(err, &e) {
+		return err
+	}
+	return &Error{Code: CodeInvalidRequest, Message: strings.TrimPrefix(err.Error(), "lambda: "), cause: err}
 }
 
 // newError builds an *Error from an error envelope.

@@ -12,7 +12,9 @@ import (
 
 // A subscription delivers signed events to a URL; WebhookHandler on the
 // other end checks each one before your function sees it. Here the
-// simulator delivers to a receiver on loopback.
+// simulator delivers to a receiver on loopback, which checks the events'
+// timestamps against the simulator's clock (srv.Now): a test may set that
+// clock apart from this machine's.
 func ExampleWebhooksService_Create_delivery() {
 	client, srv := startSimulator()
 	defer srv.Close()
@@ -24,7 +26,7 @@ func ExampleWebhooksService_Create_delivery() {
 	receiver := httptest.NewServer(lambda.WebhookHandler(secret, func(ctx context.Context, ev *lambda.Event) error {
 		events <- ev
 		return nil
-	}))
+	}, lambda.WithWebhookClock(srv.Now)))
 	defer receiver.Close()
 
 	_, err := client.Webhooks.Create(ctx, &lambda.CreateWebhookRequest{

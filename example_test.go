@@ -43,7 +43,7 @@ func ExampleNewClient() {
 	fmt.Println(err)
 	// Output:
 	// lambda.Client{BaseURL: https://api.lambda.io/v1, Auth: api-key}
-	// lambda: base URL "http://api.lambda.io/v1": plain http is only allowed on loopback; use https
+	// lambda: invalid_request: base URL "http://api.lambda.io/v1": plain http is only allowed on loopback; use https
 }
 
 // The simulator (package lambdatest) serves the whole API on loopback: point

@@ -59,9 +59,10 @@ type ListFirewallRulesOptions struct {
 }
 
 // CreateRule creates a firewall rule.
+// A nil req is refused with ErrInvalidRequest, before anything is sent.
 func (s *FirewallService) CreateRule(ctx context.Context, req *CreateFirewallRuleRequest, opts ...RequestOption) (*FirewallRule, error) {
 	if req == nil {
-		req = &CreateFirewallRuleRequest{}
+		return nil, nilRequest("Firewall.CreateRule", "CreateFirewallRuleRequest")
 	}
 	return send[FirewallRule](ctx, s.client, http.MethodPost, "/firewall/rules", req, opts)
 }

@@ -51,9 +51,10 @@ type ListFunctionsOptions struct {
 }
 
 // Create deploys a function. It starts created; see WaitUntilReady.
+// A nil req is refused with ErrInvalidRequest, before anything is sent.
 func (s *FunctionsService) Create(ctx context.Context, req *CreateFunctionRequest, opts ...RequestOption) (*Function, error) {
 	if req == nil {
-		req = &CreateFunctionRequest{}
+		return nil, nilRequest("Functions.Create", "CreateFunctionRequest")
 	}
 	return send[Function](ctx, s.client, http.MethodPost, "/functions", req, opts)
 }

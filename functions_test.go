@@ -65,7 +65,7 @@ func TestFunctionsCreateAndWait(t *testing.T) {
 	assert.Equal(t, "index.handler", fn.Handler)
 	assert.Equal(t, lambda.FunctionStatusCreated, fn.Status)
 	assert.Equal(t, []string{"media", "prod"}, fn.Tags)
-	assert.WithinDuration(t, time.Now(), fn.CreatedAt, time.Minute)
+	assert.WithinDuration(t, srv.Now(), fn.CreatedAt, time.Minute)
 	assert.False(t, fn.DeploymentStarted.IsZero())
 	assert.Nil(t, fn.LastExecuted)
 

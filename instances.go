@@ -83,9 +83,10 @@ type ListInstancesOptions struct {
 func Ptr[T any](v T) *T { return &v }
 
 // Create creates an instance. It starts pending; see WaitUntilReady.
+// A nil req is refused with ErrInvalidRequest, before anything is sent.
 func (s *InstancesService) Create(ctx context.Context, req *CreateInstanceRequest, opts ...RequestOption) (*Instance, error) {
 	if req == nil {
-		req = &CreateInstanceRequest{}
+		return nil, nilRequest("Instances.Create", "CreateInstanceRequest")
 	}
 	return send[Instance](ctx, s.client, http.MethodPost, "/instances", req, opts)
 }
@@ -115,12 +116,13 @@ func (s *InstancesService) All(ctx context.Context, opts *ListInstancesOptions, 
 }
 
 // Update changes the fields of req that are set.
+// A nil req is refused with ErrInvalidRequest, before anything is sent.
 func (s *InstancesService) Update(ctx context.Context, id string, req *UpdateInstanceRequest, opts ...RequestOption) (*Instance, error) {
 	if err := requireID("instance", id); err != nil {
 		return nil, err
 	}
 	if req == nil {
-		req = &UpdateInstanceRequest{}
+		return nil, nilRequest("Instances.Update", "UpdateInstanceRequest")
 	}
 	return send[Instance](ctx, s.client, http.MethodPatch, path("instances", id), req, opts)
 }
@@ -194,12 +196,13 @@ func (s *InstancesService) Restart(ctx context.Context, id string, opts ...Reque
 
 // Resize changes the type of a running or stopped instance; it goes
 // through resizing back to the status it had.
+// A nil req is refused with ErrInvalidRequest, before anything is sent.
 func (s *InstancesService) Resize(ctx context.Context, id string, req *ResizeInstanceRequest, opts ...RequestOption) (*Instance, error) {
 	if err := requireID("instance", id); err != nil {
 		return nil, err
 	}
 	if req == nil {
-		req = &ResizeInstanceRequest{}
+		return nil, nilRequest("Instances.Resize", "ResizeInstanceRequest")
 	}
 	return send[Instance](ctx, s.client, http.MethodPost, path("instances", id, "resize"), req, opts)
 }

@@ -97,7 +97,7 @@ func TestInstancesCreateGetUpdateOnTheWire(t *testing.T) {
 	assert.Equal(t, lambda.InstanceStatusPending, inst.Status)
 	assert.Equal(t, []string{"key_abc123"}, inst.SSHKeys)
 	assert.Equal(t, map[string]string{"env": "prod"}, inst.Tags)
-	assert.WithinDuration(t, time.Now(), inst.CreatedAt, time.Minute)
+	assert.WithinDuration(t, srv.Now(), inst.CreatedAt, time.Minute)
 
 	got, err := client.Instances.Get(ctx, inst.ID)
 	require.NoError(t, err)

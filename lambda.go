@@ -61,11 +61,11 @@ type service struct{ client *Client }
 // NewClient returns a client configured by opts. Without a credential
 // option it reads the API key from LAMBDA_API_KEY; LAMBDA_BASE_URL, when
 // set, replaces the default base URL. Every option's input is checked here:
-// a bad one is an error, never a panic later.
+// a bad one is an error matching ErrInvalidRequest, never a panic later.
 func NewClient(opts ...Option) (*Client, error) {
 	cfg, err := newConfig(opts)
 	if err != nil {
-		return nil, err
+		return nil, invalidArgument(err)
 	}
 	c := &Client{
 		baseURL:   cfg.baseURL,

@@ -25,6 +25,7 @@ const (
 	DefaultStreamMinBackoff    = 250 * time.Millisecond
 	DefaultStreamMaxBackoff    = 10 * time.Second
 	DefaultStreamReadLimit     = 64 << 10 // bytes; a sample is about 200
+	DefaultStreamIdleTimeout   = 30 * time.Second
 )
 
 // ErrStreamDropped is matched by the error that ends a metrics stream whose
@@ -50,6 +51,19 @@ type StreamMetricsOptions struct {
 	// ReadLimit caps one message, in bytes; 0 means DefaultStreamReadLimit.
 	// A larger message ends the stream with ErrInvalidResponse.
 	ReadLimit int64
+	// IdleTimeout is how long the connection may stay silent while the
+	// loop waits for a sample (no message, no answer to a ping) before it
+	// is closed and reconnected like a dropped one: counted against
+	// MaxReconnects, and logged at warning level with WithLogger. After
+	// half of it without a message the client sends a WebSocket ping, so
+	// a live server whose samples are sparse is not taken for a dead one;
+	// the time the loop's body spends on a sample is not silence. It
+	// catches what TCP does not report: a connection that a NAT or load
+	// balancer dropped, or a server that hangs without closing. 0 means
+	// DefaultStreamIdleTimeout (30 s, within the idle limits of common
+	// NATs, which the pings also keep open); a negative value is refused
+	// with an error matching ErrInvalidRequest.
+	IdleTimeout time.Duration
 }
 
 // StreamMetrics streams an instance's metrics over a WebSocket (wss:// for
@@ -65,13 +79,20 @@ type StreamMetricsOptions struct {
 // failed MaxReconnects times in a row, or when a message exceeds the read
 // limit. It ends without an error when the server closes the stream
 // normally. A dropped connection, a 429 or a 5xx is otherwise retried after
-// a jittered exponential backoff. A message that is not a JSON sample is
+// a jittered exponential backoff; so is a connection silent for the
+// options' IdleTimeout, and a handshake that outlasts the client's
+// WithAttemptTimeout. A message that is not a JSON sample is
 // yielded as an error matching ErrInvalidResponse and skipped: the stream
 // goes on unless the loop breaks, since one garbled message says nothing
 // about the next.
 func (s *InstancesService) StreamMetrics(ctx context.Context, id string, opts *StreamMetricsOptions, ro ...RequestOption) iter.Seq2[MetricSample, error] {
+	cerr := checkStreamOptions(opts)
 	cfg := streamConfig(opts)
 	return func(yield func(MetricSample, error) bool) {
+		if cerr != nil {
+			yield(MetricSample{}, cerr)
+			return
+		}
 		ms, err := s.newMetricStream(id, cfg, ro)
 		if err != nil {
 			yield(MetricSample{}, err)
@@ -81,9 +102,21 @@ func (s *InstancesService) StreamMetrics(ctx context.Context, id string, opts *S
 	}
 }
 
+// checkStreamOptions refuses what streamConfig would have to guess at.
+func checkStreamOptions(opts *StreamMetricsOptions) error {
+	if opts != nil && opts.IdleTimeout < 0 {
+		return &Error{Code: CodeInvalidRequest,
+			Message: fmt.Sprintf("StreamMetricsOptions.IdleTimeout is negative (%v)", opts.IdleTimeout)}
+	}
+	return nil
+}
+
 // streamConfig copies opts with the defaults filled in.
 func streamConfig(opts *StreamMetricsOptions) StreamMetricsOptions {
 	o := deref(opts)
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = DefaultStreamIdleTimeout
+	}
 	if o.MaxReconnects == 0 {
 		o.MaxReconnects = DefaultStreamMaxReconnects
 	}
@@ -244,12 +277,23 @@ func (ms *metricStream) pump(ctx context.Context, conn *websocket.Conn, yield fu
 			_ = conn.CloseNow()
 		}
 	}()
+	silence := watchSilence(conn, ms.cfg.IdleTimeout)
+	defer silence.stop()
 	for {
+		silence.waiting(true)
 		_, data, err := conn.Read(context.Background())
+		silence.waiting(false)
+		if err != nil {
+			silence.stop() // settles fired: the watch may be closing the connection right now
+		}
 		switch {
 		case errors.Is(err, websocket.ErrMessageTooBig):
 			return delivered, false, &Error{Code: CodeInvalidResponse, cause: err,
 				Message: fmt.Sprintf("a metrics message exceeds the read limit of %d bytes", ms.cfg.ReadLimit)}
+		case err != nil && silence.fired() && ctx.Err() == nil:
+			ms.logSilence(ctx)
+			return delivered, false, fmt.Errorf("%w (instance %s): silent for %v, closed: %w",
+				ErrStreamDropped, ms.id, ms.cfg.IdleTimeout, err)
 		case websocket.CloseStatus(err) == websocket.StatusNormalClosure:
 			return delivered, false, nil
 		case err != nil:

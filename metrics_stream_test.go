@@ -38,10 +38,10 @@ func upgrades(srv *lambdatest.Server, id string) []lambdatest.Request {
 	return out
 }
 
-// checkSample checks that a sample is plausible and recent.
-func checkSample(t *testing.T, s lambda.MetricSample) {
+// checkSample checks that a sample is plausible and recent on srv's clock.
+func checkSample(t *testing.T, srv *lambdatest.Server, s lambda.MetricSample) {
 	t.Helper()
-	assert.WithinDuration(t, time.Now(), s.Timestamp, time.Minute)
+	assert.WithinDuration(t, srv.Now(), s.Timestamp, time.Minute)
 	assert.True(t, s.CPUPercent > 0 && s.CPUPercent <= 100, "cpu %v", s.CPUPercent)
 	assert.True(t, s.MemoryPercent > 0 && s.MemoryPercent <= 100, "memory %v", s.MemoryPercent)
 	assert.True(t, s.DiskReadBytes >= 0 && s.NetworkOutBytes >= 0)
@@ -65,7 +65,7 @@ func TestStreamMetricsReadsSamplesAndLeavesNothingOnBreak(t *testing.T) {
 	}
 	require.Len(t, got, 5)
 	for i, s := range got {
-		checkSample(t, s)
+		checkSample(t, srv, s)
 		if i > 0 {
 			assert.True(t, s.Timestamp.After(got[i-1].Timestamp), "samples come in order")
 		}
@@ -92,7 +92,7 @@ func TestStreamMetricsOverTLSUsesWSS(t *testing.T) {
 	n := 0
 	for s, err := range client.Instances.StreamMetrics(testCtx(t), id, nil, lambda.WithHeader("X-Trace", "t1")) {
 		require.NoError(t, err)
-		checkSample(t, s)
+		checkSample(t, srv, s)
 		if n++; n == 2 {
 			break
 		}
@@ -110,7 +110,7 @@ func TestStreamMetricsResumesAfterADroppedConnection(t *testing.T) {
 	n := 0
 	for s, err := range client.Instances.StreamMetrics(testCtx(t), id, fastStream) {
 		require.NoError(t, err, "a drop is not reported while reconnecting works")
-		checkSample(t, s)
+		checkSample(t, srv, s)
 		n++
 		if n == 3 {
 			srv.DropStreams()

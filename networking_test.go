@@ -28,7 +28,7 @@ func TestFirewallRulesOnTheWire(t *testing.T) {
 	assert.Equal(t, "203.0.113.0/24", ssh.Source)
 	assert.Equal(t, lambda.FirewallActionAllow, ssh.Action)
 	assert.Equal(t, "ssh", ssh.Description)
-	assert.WithinDuration(t, time.Now(), ssh.CreatedAt, time.Minute)
+	assert.WithinDuration(t, srv.Now(), ssh.CreatedAt, time.Minute)
 
 	// icmp needs no port range: none is sent.
 	ping, err := client.Firewall.CreateRule(ctx, &lambda.CreateFirewallRuleRequest{Protocol: lambda.FirewallProtocolICMP,
@@ -127,7 +127,7 @@ func TestVPNsOnTheWire(t *testing.T) {
 	assert.Equal(t, "office", vpn.Name)
 	assert.Equal(t, "eu-west-1", vpn.Region)
 	assert.Equal(t, lambda.VPNStatusPending, vpn.Status)
-	assert.WithinDuration(t, time.Now(), vpn.CreatedAt, time.Minute)
+	assert.WithinDuration(t, srv.Now(), vpn.CreatedAt, time.Minute)
 
 	active := eventually(t, func() (*lambda.VPN, error) {
 		p, err := client.VPNs.List(ctx, &lambda.ListVPNsOptions{Status: lambda.VPNStatusActive})

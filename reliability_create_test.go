@@ -176,7 +176,7 @@ func TestCreateFaults(t *testing.T) {
 			f := tt.fault
 			f.Method, f.Path = http.MethodPost, instancesPath
 			if f.Header.Get("Retry-After") == "%DATE+1s%" {
-				f.Header.Set("Retry-After", time.Now().Add(2*time.Second).UTC().Format(http.TimeFormat))
+				f.Header.Set("Retry-After", srv.Now().Add(2*time.Second).UTC().Format(http.TimeFormat))
 			}
 			srv.InjectFault(f)
 			inst, err := client.Instances.Create(context.Background(), createReq)

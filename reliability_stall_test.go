@@ -10,8 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
@@ -19,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -237,4 +240,241 @@ func TestAttemptTimeoutIsChecked(t *testing.T) {
 	_, err := lambda.NewClient(lambda.WithAPIKey(testKey), lambda.WithAttemptTimeout(-time.Second))
 	require.Error(t, err)
 	assert.True(t, strings.Contains(err.Error(), "WithAttemptTimeout"), err.Error())
+}
+
+// wsServer serves metric streams on loopback with serve, which gets the
+// number of the connection (from 1) and release, closed when the test
+// ends. It counts the connections, and waits for its handlers at the end.
+type wsServer struct {
+	url     string
+	conns   atomic.Int32
+	release chan struct{}
+}
+
+func newWSServer(t *testing.T, serve func(n int32, conn *websocket.Conn, release <-chan struct{})) *wsServer {
+	t.Helper()
+	s := &wsServer{release: make(chan struct{})}
+	var wg sync.WaitGroup
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer conn.CloseNow()
+		wg.Add(1) // the handler outlives the request once the connection is hijacked
+		defer wg.Done()
+		serve(s.conns.Add(1), conn, s.release)
+	}))
+	s.url = srv.URL
+	t.Cleanup(func() {
+		close(s.release)
+		srv.Close()
+		wg.Wait()
+	})
+	return s
+}
+
+// sendSamples sends a sample every gap until the client leaves or the
+// test ends, answering pings (CloseRead reads for it).
+func sendSamples(conn *websocket.Conn, gap time.Duration, release <-chan struct{}) {
+	ctx := conn.CloseRead(context.Background())
+	for {
+		if err := conn.Write(ctx, websocket.MessageText, []byte(`{"timestamp":"2026-01-24T10:30:00Z","cpu_percent":12.5}`)); err != nil {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-release:
+			return
+		case <-time.After(gap):
+		}
+	}
+}
+
+// goSilent sends k samples, then nothing, and reads nothing (so answers
+// no ping) until the next connection comes or the test ends. It reports
+// whether the client had closed the connection by then.
+func goSilent(k int, next func() bool, release <-chan struct{}, hungUp *atomic.Bool) func(conn *websocket.Conn) {
+	return func(conn *websocket.Conn) {
+		for range k {
+			if conn.Write(context.Background(), websocket.MessageText, []byte(`{"cpu_percent":1}`)) != nil {
+				return
+			}
+		}
+		// A client that never notices gets the connection dropped after 10 s
+		// (and fails on timing) rather than hanging the test.
+		for giveUp := time.Now().Add(10 * time.Second); !next() && time.Now().Before(giveUp); {
+			select {
+			case <-release:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if _, _, err := conn.Read(ctx); err != nil && ctx.Err() == nil {
+			hungUp.Store(true)
+		}
+	}
+}
+
+func streamClient(t *testing.T, url string, opts ...lambda.Option) *lambda.Client {
+	t.Helper()
+	c, err := lambda.NewClient(append([]lambda.Option{lambda.WithAPIKey(testKey), lambda.WithBaseURL(url + "/v1")}, opts...)...)
+	require.NoError(t, err)
+	return c
+}
+
+// TestMetricsStreamResumesAfterSilence: a connection that goes silent
+// after two samples (no message, no pong) is closed by the client after
+// IdleTimeout, logged, and replaced: the samples resume, with no error in
+// between.
+func TestMetricsStreamResumesAfterSilence(t *testing.T) {
+	t.Parallel()
+	const idle = 500 * time.Millisecond
+	var hungUp atomic.Bool
+	var srv *wsServer
+	srv = newWSServer(t, func(n int32, conn *websocket.Conn, release <-chan struct{}) {
+		if n == 1 {
+			goSilent(2, func() bool { return srv.conns.Load() > 1 }, release, &hungUp)(conn)
+			return
+		}
+		sendSamples(conn, 10*time.Millisecond, release)
+	})
+	var logged syncBuffer
+	client := streamClient(t, srv.url, lambda.WithLogger(slog.New(slog.NewTextHandler(&logged, nil))))
+
+	var got int
+	var silentFor time.Duration
+	last := time.Now()
+	for _, err := range client.Instances.StreamMetrics(context.Background(), "inst_1",
+		&lambda.StreamMetricsOptions{IdleTimeout: idle, MinBackoff: time.Millisecond}) {
+		require.NoError(t, err)
+		got++
+		if got == 3 {
+			silentFor = time.Since(last)
+		}
+		last = time.Now()
+		if got == 6 {
+			break
+		}
+	}
+	// 2; a third only if a loaded machine held a sample and a pong back.
+	assert.GreaterOrEqual(t, srv.conns.Load(), int32(2), "connections")
+	assert.GreaterOrEqual(t, silentFor, idle, "the connection was closed before it was silent for IdleTimeout")
+	assert.Less(t, silentFor, idle+3*time.Second, "the silence outlived IdleTimeout")
+	assert.Contains(t, logged.String(), "metrics stream silent")
+	assert.Contains(t, logged.String(), "instance=inst_1")
+	assert.Eventually(t, hungUp.Load, 5*time.Second, 10*time.Millisecond, "the silent connection was left open")
+}
+
+// TestMetricsStreamSilenceCountsAsADrop: a server that is silent on every
+// connection is reconnected MaxReconnects times, then the stream ends
+// with ErrStreamDropped saying why; DisableReconnect ends it at once.
+func TestMetricsStreamSilenceCountsAsADrop(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		opts  lambda.StreamMetricsOptions
+		conns int32
+	}{
+		{"MaxReconnects 2", lambda.StreamMetricsOptions{MaxReconnects: 2}, 3},
+		{"DisableReconnect", lambda.StreamMetricsOptions{DisableReconnect: true}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newWSServer(t, func(_ int32, _ *websocket.Conn, release <-chan struct{}) {
+				select { // silent; dropped after 10 s if the client never notices
+				case <-release:
+				case <-time.After(10 * time.Second):
+				}
+			})
+			client := streamClient(t, srv.url)
+			opts := tt.opts
+			opts.IdleTimeout, opts.MinBackoff = 200*time.Millisecond, time.Millisecond
+			var errs []error
+			for _, err := range client.Instances.StreamMetrics(context.Background(), "inst_1", &opts) {
+				errs = append(errs, err)
+			}
+			require.Len(t, errs, 1)
+			assert.ErrorIs(t, errs[0], lambda.ErrStreamDropped)
+			assert.Contains(t, errs[0].Error(), "silent for 200ms")
+			assert.Equal(t, tt.conns, srv.conns.Load(), "connections")
+		})
+	}
+}
+
+// TestMetricsStreamIsNotSilentWhenAlive: a server whose samples are
+// further apart than IdleTimeout but which answers pings, and a loop body
+// slower than IdleTimeout, keep their one connection.
+func TestMetricsStreamIsNotSilentWhenAlive(t *testing.T) {
+	t.Parallel()
+	// A second: the pong has half of it to come back, even on a loaded machine.
+	const idle = time.Second
+	tests := []struct {
+		name      string
+		gap, work time.Duration
+	}{
+		{"samples sparser than IdleTimeout, pings answered", 2 * idle, 0},
+		{"a loop body slower than IdleTimeout", 10 * time.Millisecond, 2 * idle},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newWSServer(t, func(_ int32, conn *websocket.Conn, release <-chan struct{}) {
+				sendSamples(conn, tt.gap, release)
+			})
+			client := streamClient(t, srv.url)
+			got := 0
+			for _, err := range client.Instances.StreamMetrics(context.Background(), "inst_1",
+				&lambda.StreamMetricsOptions{IdleTimeout: idle, DisableReconnect: true}) {
+				require.NoError(t, err)
+				time.Sleep(tt.work)
+				if got++; got == 2 {
+					break
+				}
+			}
+			assert.EqualValues(t, 1, srv.conns.Load(), "connections")
+		})
+	}
+}
+
+// TestMetricsStreamIdleTimeoutIsChecked: a negative IdleTimeout is an
+// error before any connection, not silently corrected.
+func TestMetricsStreamIdleTimeoutIsChecked(t *testing.T) {
+	t.Parallel()
+	srv := newWSServer(t, func(_ int32, conn *websocket.Conn, release <-chan struct{}) {
+		sendSamples(conn, time.Millisecond, release)
+	})
+	client := streamClient(t, srv.url)
+	var errs []error
+	for _, err := range client.Instances.StreamMetrics(context.Background(), "inst_1", &lambda.StreamMetricsOptions{IdleTimeout: -time.Second}) {
+		errs = append(errs, err)
+	}
+	require.Len(t, errs, 1)
+	assert.ErrorIs(t, errs[0], lambda.ErrInvalidRequest)
+	assert.Contains(t, errs[0].Error(), "IdleTimeout")
+	assert.Zero(t, srv.conns.Load(), "connections")
+}
+
+// TestMetricsStreamHandshakeTimesOut: a server that accepts the
+// connection and never answers the upgrade is bounded by the attempt
+// timeout, retried like a dropped connection, and every connection is
+// closed.
+func TestMetricsStreamHandshakeTimesOut(t *testing.T) {
+	t.Parallel()
+	srv := newStallServer(t, sayNothing)
+	client := srv.client(t, lambda.WithAttemptTimeout(200*time.Millisecond))
+	var errs []error
+	for _, err := range client.Instances.StreamMetrics(context.Background(), "inst_1",
+		&lambda.StreamMetricsOptions{MaxReconnects: 1, MinBackoff: time.Millisecond}) {
+		errs = append(errs, err)
+	}
+	require.Len(t, errs, 1)
+	assert.ErrorIs(t, errs[0], lambda.ErrAttemptTimeout)
+	assert.Contains(t, errs[0].Error(), "no response headers within 200ms")
+	assert.EqualValues(t, 2, srv.accepted.Load(), "connections")
+	srv.assertAllClosed(t)
 }

@@ -11,7 +11,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 
 	"github.com/google/go-querystring/query"
@@ -120,8 +119,7 @@ func requestOptions(opts []RequestOption) (requestConfig, error) {
 			continue
 		}
 		if err := o(p); err != nil {
-			// An option refused: the call is refused before sending.
-			return rc, &Error{Code: CodeInvalidRequest, Message: strings.TrimPrefix(err.Error(), "lambda: "), cause: err}
+			return rc, invalidArgument(err)
 		}
 	}
 	return *p, nil
@@ -141,7 +139,7 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 	if cl.body != nil {
 		b, err := json.Marshal(cl.body)
 		if err != nil {
-			return result{}, fmt.Errorf("lambda: encoding %s %s request: %w", cl.method, cl.path, err)
+			return result{}, invalidArgument(fmt.Errorf("encoding the %s %s request: %w", cl.method, cl.path, err))
 		}
 		body = b
 	}
@@ -328,7 +326,7 @@ func fillInfo(info *ResponseInfo, resp *http.Response, meta envelope.Meta, attem
 func values(opts any) (url.Values, error) {
 	v, err := query.Values(opts)
 	if err != nil {
-		return nil, fmt.Errorf("lambda: encoding query options: %w", err)
+		return nil, invalidArgument(fmt.Errorf("encoding query options: %w", err))
 	}
 	return v, nil
 }

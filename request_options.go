@@ -1,14 +1,15 @@
 package lambda
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
 )
 
-// RequestOption changes one call: pass it to any service method.
+// RequestOption changes one call: pass it to any service method. An option
+// given a bad argument fails the call before anything is sent, with an
+// error matching ErrInvalidRequest.
 type RequestOption func(*requestConfig) error
 
 type requestConfig struct {
@@ -23,7 +24,7 @@ type requestConfig struct {
 func WithIdempotencyKey(key string) RequestOption {
 	return func(rc *requestConfig) error {
 		if strings.TrimSpace(key) == "" || len(key) > 255 || headerValueProblem(key) != "" {
-			return errors.New("lambda: WithIdempotencyKey: the key must be 1 to 255 characters on one line, without control characters")
+			return invalidField("Idempotency-Key", "WithIdempotencyKey: the key must be 1 to 255 characters on one line, without control characters")
 		}
 		rc.idempotencyKey = key
 		return nil
@@ -39,15 +40,15 @@ func WithHeader(key, value string) RequestOption {
 	return func(rc *requestConfig) error {
 		switch http.CanonicalHeaderKey(key) {
 		case "Authorization", "X-Api-Key":
-			return fmt.Errorf("lambda: WithHeader: set %s with WithAPIKey or WithTokenSource", key)
+			return invalidField(key, "WithHeader: set "+key+" with WithAPIKey or WithTokenSource")
 		case "":
-			return errors.New("lambda: WithHeader: empty header name")
+			return invalidField("header", "WithHeader: empty header name")
 		}
 		if !validHeaderName(key) {
-			return fmt.Errorf("lambda: WithHeader: %q is not a valid header name (letters, digits and !#$%%&'*+-.^_`|~ only)", key)
+			return invalidField("header", fmt.Sprintf("WithHeader: %q is not a valid header name (letters, digits and !#$%%&'*+-.^_`|~ only)", key))
 		}
 		if p := headerValueProblem(value); p != "" {
-			return fmt.Errorf("lambda: WithHeader: the value of %s %s, which no header can carry", key, p)
+			return invalidField(key, fmt.Sprintf("WithHeader: the value of %s %s, which no header can carry", key, p))
 		}
 		if rc.header == nil {
 			rc.header = make(http.Header)
@@ -63,7 +64,7 @@ func WithHeader(key, value string) RequestOption {
 func WithResponseInfo(info *ResponseInfo) RequestOption {
 	return func(rc *requestConfig) error {
 		if info == nil {
-			return errors.New("lambda: WithResponseInfo: nil destination")
+			return invalidField("info", "WithResponseInfo: nil destination")
 		}
 		rc.info = info
 		return nil

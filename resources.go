@@ -76,9 +76,10 @@ type ListResourcesOptions struct {
 }
 
 // Create creates a resource. It starts pending; see WaitUntilReady.
+// A nil req is refused with ErrInvalidRequest, before anything is sent.
 func (s *ResourcesService) Create(ctx context.Context, req *CreateResourceRequest, opts ...RequestOption) (*Resource, error) {
 	if req == nil {
-		req = &CreateResourceRequest{}
+		return nil, nilRequest("Resources.Create", "CreateResourceRequest")
 	}
 	return send[Resource](ctx, s.client, http.MethodPost, "/resources", req, opts)
 }
@@ -133,7 +134,8 @@ func (s *ResourcesService) All(ctx context.Context, opts *ListResourcesOptions, 
 	})
 }
 
-// Update changes a resource's CPU and memory limits.
+// Update changes a resource's CPU and memory limits. A nil req, or one
+// that sets neither, is refused with ErrInvalidRequest before sending.
 func (s *ResourcesService) Update(ctx context.Context, id string, req *UpdateResourceRequest, opts ...RequestOption) (*Resource, error) {
 	if err := requireID("resource", id); err != nil {
 		return nil, err

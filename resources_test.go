@@ -48,7 +48,7 @@ func TestResourcesCreateGetWait(t *testing.T) {
 	assert.Equal(t, "t2.micro", res.InstanceType)
 	assert.Equal(t, "vpc-123", res.VPC)
 	require.NotNil(t, res.ProvisioningStartedAt)
-	assert.WithinDuration(t, time.Now(), *res.ProvisioningStartedAt, time.Minute)
+	assert.WithinDuration(t, srv.Now(), *res.ProvisioningStartedAt, time.Minute)
 
 	srv.ResetRequests()
 	got, err := client.Resources.Get(ctx, res.ID, &lambda.GetResourceOptions{Expand: "metrics"})

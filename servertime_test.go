@@ -58,15 +58,17 @@ func TestResponseInfoServerTime(t *testing.T) {
 // envelope, errors included.
 func TestResponseInfoServerTimeFromTheSimulator(t *testing.T) {
 	t.Parallel()
-	client, _ := newSim(t)
+	client, srv := newSim(t)
 	ctx := testCtx(t)
-	before := time.Now().Add(-time.Second)
+	// On the simulator's clock, not this machine's: they differ under
+	// lambdatest.ClockOffsetEnv.
+	before := srv.Now().Add(-time.Second)
 	var info lambda.ResponseInfo
 	_, err := client.Instances.Create(ctx, createReq, lambda.WithResponseInfo(&info))
 	require.NoError(t, err)
-	assert.WithinRange(t, info.ServerTime, before, time.Now().Add(time.Second))
+	assert.WithinRange(t, info.ServerTime, before, srv.Now().Add(time.Second))
 	info = lambda.ResponseInfo{}
 	_, err = client.Instances.Get(ctx, "inst_missing", lambda.WithResponseInfo(&info))
 	require.ErrorIs(t, err, lambda.ErrNotFound)
-	assert.WithinRange(t, info.ServerTime, before, time.Now().Add(time.Second))
+	assert.WithinRange(t, info.ServerTime, before, srv.Now().Add(time.Second))
 }

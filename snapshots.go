@@ -46,9 +46,10 @@ type ListSnapshotsOptions struct {
 
 // Create snapshots a volume. The snapshot starts creating; see
 // WaitUntilReady.
+// A nil req is refused with ErrInvalidRequest, before anything is sent.
 func (s *SnapshotsService) Create(ctx context.Context, req *CreateSnapshotRequest, opts ...RequestOption) (*Snapshot, error) {
 	if req == nil {
-		req = &CreateSnapshotRequest{}
+		return nil, nilRequest("Snapshots.Create", "CreateSnapshotRequest")
 	}
 	return send[Snapshot](ctx, s.client, http.MethodPost, "/snapshots", req, opts)
 }

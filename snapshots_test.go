@@ -36,7 +36,7 @@ func TestSnapshotsCreateRestoreDeleteOnTheWire(t *testing.T) {
 	assert.Equal(t, vol.ID, snap.VolumeID)
 	assert.Equal(t, 50, snap.SizeGB)
 	assert.Equal(t, lambda.SnapshotStatusCreating, snap.Status)
-	assert.WithinDuration(t, time.Now(), snap.CreatedAt, time.Minute)
+	assert.WithinDuration(t, srv.Now(), snap.CreatedAt, time.Minute)
 
 	// Restoring before the snapshot is available is refused.
 	_, err = client.Snapshots.Restore(ctx, snap.ID)

@@ -65,9 +65,10 @@ type ListVolumesOptions struct {
 }
 
 // Create creates a volume. It starts creating; see WaitUntilReady.
+// A nil req is refused with ErrInvalidRequest, before anything is sent.
 func (s *VolumesService) Create(ctx context.Context, req *CreateVolumeRequest, opts ...RequestOption) (*Volume, error) {
 	if req == nil {
-		req = &CreateVolumeRequest{}
+		return nil, nilRequest("Volumes.Create", "CreateVolumeRequest")
 	}
 	return send[Volume](ctx, s.client, http.MethodPost, "/volumes", req, opts)
 }
@@ -111,12 +112,13 @@ func (s *VolumesService) Delete(ctx context.Context, id string, opts ...RequestO
 
 // Attach attaches an available volume to an instance; it goes through
 // attaching to attached.
+// A nil req is refused with ErrInvalidRequest, before anything is sent.
 func (s *VolumesService) Attach(ctx context.Context, id string, req *AttachVolumeRequest, opts ...RequestOption) (*Volume, error) {
 	if err := requireID("volume", id); err != nil {
 		return nil, err
 	}
 	if req == nil {
-		req = &AttachVolumeRequest{}
+		return nil, nilRequest("Volumes.Attach", "AttachVolumeRequest")
 	}
 	if strings.TrimSpace(req.InstanceID) == "" {
 		return nil, &Error{Code: CodeInvalidRequest, Message: "instance ID to attach to is empty",
@@ -135,12 +137,13 @@ func (s *VolumesService) Detach(ctx context.Context, id string, opts ...RequestO
 }
 
 // Resize grows a volume; it goes through resizing back to where it was.
+// A nil req is refused with ErrInvalidRequest, before anything is sent.
 func (s *VolumesService) Resize(ctx context.Context, id string, req *ResizeVolumeRequest, opts ...RequestOption) (*Volume, error) {
 	if err := requireID("volume", id); err != nil {
 		return nil, err
 	}
 	if req == nil {
-		req = &ResizeVolumeRequest{}
+		return nil, nilRequest("Volumes.Resize", "ResizeVolumeRequest")
 	}
 	return send[Volume](ctx, s.client, http.MethodPost, path("volumes", id, "resize"), req, opts)
 }

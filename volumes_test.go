@@ -29,7 +29,7 @@ func TestVolumesCreateGetDeleteOnTheWire(t *testing.T) {
 	assert.Equal(t, "us-west-1", vol.Region)
 	assert.Equal(t, lambda.VolumeStatusCreating, vol.Status)
 	assert.Empty(t, vol.InstanceID, "null instance_id reads as empty")
-	assert.WithinDuration(t, time.Now(), vol.CreatedAt, time.Minute)
+	assert.WithinDuration(t, srv.Now(), vol.CreatedAt, time.Minute)
 
 	got, err := client.Volumes.Get(ctx, vol.ID)
 	require.NoError(t, err)
@@ -69,7 +69,6 @@ func TestVolumesRefusedRequests(t *testing.T) {
 			_, err := client.Volumes.Create(ctx, &lambda.CreateVolumeRequest{Name: "big", SizeGB: 20000, Region: "us-west-1"})
 			return err
 		}, lambda.ErrInvalidRequest, "size_gb"},
-		{"nil request", func() error { _, err := client.Volumes.Create(ctx, nil); return err }, lambda.ErrInvalidRequest, ""},
 		{"shrink", func() error {
 			_, err := client.Volumes.Resize(ctx, vol.ID, &lambda.ResizeVolumeRequest{SizeGB: 5})
 			return err

@@ -41,9 +41,10 @@ type ListVPNsOptions struct {
 }
 
 // Create creates a VPN. It starts pending, then becomes active.
+// A nil req is refused with ErrInvalidRequest, before anything is sent.
 func (s *VPNsService) Create(ctx context.Context, req *CreateVPNRequest, opts ...RequestOption) (*VPN, error) {
 	if req == nil {
-		req = &CreateVPNRequest{}
+		return nil, nilRequest("VPNs.Create", "CreateVPNRequest")
 	}
 	return send[VPN](ctx, s.client, http.MethodPost, "/vpn", req, opts)
 }

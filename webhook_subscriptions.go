@@ -79,8 +79,3 @@ func (r *CreateWebhookRequest) validate() error {
 	}
 	return nil
 }
-
-// invalidField is the error of a request refused before it is sent.
-func invalidField(field, message string) error {
-	return &Error{Code: CodeInvalidRequest, Message: message, Details: &ErrorDetails{Field: field}}
-}

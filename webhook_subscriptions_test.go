@@ -49,7 +49,7 @@ func TestWebhooksCreate(t *testing.T) {
 			assert.Regexp(t, `^wh_`, sub.ID)
 			assert.Equal(t, tt.url, sub.URL)
 			assert.Equal(t, []lambda.EventType{lambda.EventInstanceCreated, lambda.EventVolumeAttached}, sub.Events)
-			assert.WithinDuration(t, time.Now(), sub.CreatedAt, time.Minute)
+			assert.WithinDuration(t, srv.Now(), sub.CreatedAt, time.Minute)
 
 			for _, v := range []any{req, *req, sub} {
 				for how, text := range platformLeaks(t, v) {
@@ -106,12 +106,15 @@ func TestWebhooksCreateValidates(t *testing.T) {
 func TestWebhooksDeliverSignedEvents(t *testing.T) {
 	t.Parallel()
 	got := make(chan *lambda.Event, 4)
+	client, srv := newSim(t)
+	// The events carry the simulator's time, which need not be this
+	// machine's (lambdatest.ClockOffsetEnv): the handler checks them on it.
 	receiver := httptest.NewServer(lambda.WebhookHandler(platformHookSecret, func(ctx context.Context, ev *lambda.Event) error {
 		got <- ev
 		return nil
-	}))
-	t.Cleanup(receiver.Close) // after the simulator's Close, which stops deliveries
-	client, srv := newSim(t)
+	}, lambda.WithWebhookClock(srv.Now)))
+	t.Cleanup(receiver.Close)
+	t.Cleanup(srv.Close) // runs first: it stops deliveries before the receiver goes
 	ctx := testCtx(t)
 
 	_, err := client.Webhooks.Create(ctx, &lambda.CreateWebhookRequest{

@@ -78,9 +78,10 @@ func (s *WorkloadsService) All(ctx context.Context, opts *ListWorkloadsOptions, 
 }
 
 // Create deploys a configuration; the API also starts its workload.
+// A nil req is refused with ErrInvalidRequest, before anything is sent.
 func (s *DeploymentsService) Create(ctx context.Context, req *CreateDeploymentRequest, opts ...RequestOption) (*Deployment, error) {
 	if req == nil {
-		req = &CreateDeploymentRequest{}
+		return nil, nilRequest("Deployments.Create", "CreateDeploymentRequest")
 	}
 	return send[Deployment](ctx, s.client, http.MethodPost, "/deployments", req, opts)
 }

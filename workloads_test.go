@@ -59,7 +59,7 @@ func TestDeploymentsCreateAndWorkloadsAll(t *testing.T) {
 		assert.Equal(t, "eu-central-1", dep.Region)
 		assert.Equal(t, i+1, dep.MinInstances)
 		assert.Equal(t, lambda.DeploymentStatusPending, dep.Status)
-		assert.WithinDuration(t, time.Now(), dep.CreatedAt, time.Minute)
+		assert.WithinDuration(t, srv.Now(), dep.CreatedAt, time.Minute)
 		deployed = append(deployed, dep)
 	}
 	srv.ResetRequests()
@@ -93,7 +93,6 @@ func TestDeploymentsCreateRefused(t *testing.T) {
 	}{
 		{"no instances", &lambda.CreateDeploymentRequest{Config: "c", Region: "r"}, "min_instances"},
 		{"no config", &lambda.CreateDeploymentRequest{Region: "r", MinInstances: 1}, "config"},
-		{"nil request", nil, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -80,6 +80,44 @@
 //     resizing changes instance_type (and volume size_gb) at once, the
 //     status follows after the delay.
 //
+// # Time
+//
+// The server reads one clock, time.Now unless WithClock sets another (Now
+// returns its reading), for every instant it shows:
+//
+//   - created_at, updated_at and every other timestamp of an object, the
+//     seed's included (the seed's account, key and workloads date from
+//     2024-03-14, or the same day of the latest year before the clock);
+//   - the Date header of every answer, and metadata.timestamp of every
+//     envelope that carries one;
+//   - the rate-limit windows: when a window starts and resets, hence
+//     X-RateLimit-Reset and Retry-After (a window resets only when the
+//     clock passes its end, so under a stopped clock it never does);
+//   - the metrics window (start and end default to the hour before the
+//     clock) and every sample's timestamp, streamed samples included;
+//   - the timestamp of webhook events, and Delivery.Time;
+//   - invoice dates (the last days of the three months before the clock's
+//     month) and the billing period (the clock's month, in UTC);
+//   - the expiry of idempotency keys: a key is remembered for 24 hours of
+//     the clock, so moving the clock past that lets the key run again;
+//   - Request.Time.
+//
+// Durations still run on this machine's timers, whatever the clock says:
+// the life-cycle delays (WithTransitionDelay), the metrics stream's pace
+// (WithMetricsInterval), webhook retries and their timeout, and injected
+// Delays. A status therefore moves on after its delay under a stopped
+// clock too; its updated_at is the clock's reading when it moved.
+//
+// The environment variable LAMBDATEST_CLOCK_OFFSET (ClockOffsetEnv), a
+// duration such as "8760h", shifts the default clock of every server that
+// has no WithClock: running a suite once more with it set catches a test
+// that only passes near the day it was written, because it mixes a fixed
+// date or time.Now with the simulator's "now". Such a test should compare
+// with Server.Now instead (and give lambda.WithWebhookClock(srv.Now) to a
+// webhook handler that checks the simulator's events). The SDK measures
+// X-RateLimit-Reset and Retry-After dates against the Date header, so its
+// rate-limit waits are the same under any offset.
+//
 // The simulator describes the API from the wire side: it does not import the
 // SDK's types, so a mistake in one cannot hide the same mistake in the other.
 package lambdatest

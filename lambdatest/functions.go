@@ -103,7 +103,7 @@ func (s *Server) SeedFunction(name, runtime, status string, tags ...string) (str
 	if !slices.Contains([]string{"created", "active", "deprecated"}, status) {
 		return "", fmt.Errorf("lambdatest: unknown function status %q", status)
 	}
-	now := time.Now()
+	now := s.Now()
 	st := s.st.lock(now)
 	defer st.unlock()
 	f := st.newFunction(name, runtime, "index.handler", tags, now)

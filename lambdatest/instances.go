@@ -274,10 +274,10 @@ func requireFields(pairs ...string) *apiError {
 // and returns their IDs in that order. It is meant for paging tests and
 // benchmarks.
 func (s *Server) SeedInstances(n int) []string {
-	st := s.st.lock(time.Now())
+	base := s.Now().UTC()
+	st := s.st.lock(base)
 	defer st.unlock()
 	ids := make([]string, 0, max(n, 0))
-	base := time.Now().UTC()
 	for i := 0; i < n; i++ {
 		at := base.Add(-time.Duration(n-i) * time.Millisecond) // in the past, oldest first
 		region := []string{"us-west-1", "us-east-1", "eu-west-1"}[i%3]
@@ -296,13 +296,14 @@ func (s *Server) SetInstanceStatus(id, status string) error {
 	if !slices.Contains(valid, status) {
 		return fmt.Errorf("lambdatest: unknown instance status %q", status)
 	}
-	st := s.st.lock(time.Now())
+	now := s.Now()
+	st := s.st.lock(now)
 	defer st.unlock()
 	in, ok := st.instances[id]
 	if !ok {
 		return fmt.Errorf("lambdatest: no instance %q", id)
 	}
 	st.forget(&in.lc)
-	in.lc.status, in.lc.steps, in.lc.updated = status, nil, time.Now()
+	in.lc.status, in.lc.steps, in.lc.updated = status, nil, now
 	return nil
 }

@@ -46,11 +46,14 @@ func (c *call) query() url.Values { return c.r.URL.Query() }
 // contract validation, idempotency, handler, response validation. The
 // token endpoint leaves the pipeline after the request ID.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	now := time.Now()
+	now := s.Now()
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	s.log.add(r, body, now)
 	c := &call{s: s, w: w, r: r, body: body, reqID: newID("req_"), now: now}
 	w.Header().Set("X-Request-Id", c.reqID)
+	// net/http would stamp its own Date from time.Now; the API's clients
+	// measure reset times and Retry-After dates against this one.
+	w.Header().Set("Date", now.UTC().Format(http.TimeFormat))
 
 	if r.URL.EscapedPath() == tokenPath { // the authorization server: its own client authentication, no API key
 		s.serveToken(w, c)
@@ -83,7 +86,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if hasFault && !f.AfterHandling && s.applyFault(w, c, f) {
 		return
 	}
-	c.now = time.Now() // a delayed request happens when it is handled
+	c.now = s.Now() // a delayed request happens when it is handled
+	w.Header().Set("Date", c.now.UTC().Format(http.TimeFormat))
 	rep := s.handle(c)
 	if rep.written {
 		return

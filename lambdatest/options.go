@@ -52,6 +52,7 @@ type config struct {
 	strict          bool
 	seedShapes      bool
 	anyKey          bool
+	now             func() time.Time // nil until NewServer: the default clock
 }
 
 func defaultConfig() config {

@@ -42,13 +42,23 @@ type Server struct {
 }
 
 // NewServer starts a simulator on 127.0.0.1 and returns it; Close stops it.
-// It panics if the listener cannot be opened, like httptest.NewServer.
+// It panics if the listener cannot be opened, like httptest.NewServer, and
+// if ClockOffsetEnv is set to something that is not a duration while no
+// WithClock is given: a clock guard that silently did not run would be
+// worse than none.
 func NewServer(opts ...Option) *Server {
 	cfg := defaultConfig()
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
 		}
+	}
+	if cfg.now == nil {
+		now, err := defaultClock()
+		if err != nil {
+			panic(err.Error())
+		}
+		cfg.now = now
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{cfg: cfg, ctx: ctx, cancel: cancel}
@@ -80,9 +90,14 @@ func NewServer(opts ...Option) *Server {
 
 // NewTestServer starts a server for one test: every response is checked
 // against the contract (WithResponseValidation(t), which later options may
-// not undo), and the server is closed when the test ends.
+// not undo), and the server is closed when the test ends. A malformed
+// ClockOffsetEnv fails the test at once.
 func NewTestServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
+	if _, err := clockOffset(); err != nil {
+		t.Fatal(err)
+		return nil // only a fake testing.TB gets here
+	}
 	s := NewServer(append(append([]Option(nil), opts...), WithResponseValidation(t))...)
 	t.Cleanup(s.Close)
 	return s

@@ -14,12 +14,15 @@ type meta struct {
 }
 
 // lifecycle is the status of an object that moves through transitional
-// states on its own: each of steps lasts one transition delay.
+// states on its own: each of steps lasts one transition delay. The delays
+// run on this machine's timers (nextAt is a time.Now reading), so that
+// statuses move under any clock, a stopped one included; updated is an
+// instant shown to clients, so it is read from the server's clock.
 type lifecycle struct {
 	status  string
 	updated time.Time
 	steps   []string
-	nextAt  time.Time
+	nextAt  time.Time           // real time, not the server's clock
 	onDone  func(now time.Time) // runs under state.mu when the last step is reached
 }
 
@@ -66,15 +69,16 @@ func newState(srv *Server) *state {
 		apiKeys:     map[string]*apiKey{},
 		invoices:    map[string]*invoice{},
 	}
-	st.seed(time.Now())
+	st.seed(srv.Now())
 	return st
 }
 
-// lock takes the state and first brings every life cycle up to now, so a
-// read never sees a status that should already have moved on.
+// lock takes the state and first brings every life cycle up to date, so a
+// read never sees a status that should already have moved on; now is the
+// server's clock, stamped on the steps taken.
 func (st *state) lock(now time.Time) *state {
 	st.mu.Lock()
-	st.advance(now)
+	st.advance(time.Now(), now)
 	return st
 }
 
@@ -86,9 +90,9 @@ func (st *state) newMeta(prefix, name string, now time.Time) meta {
 	return meta{id: newID(prefix), name: name, seq: st.seq, created: now}
 }
 
-// begin sets lc's status now and schedules steps, one per transition
-// delay; onDone (may be nil) runs when the last step is reached. Call with
-// st.mu held.
+// begin sets lc's status at now (the server's clock) and schedules steps,
+// one per transition delay of real time; onDone (may be nil) runs when the
+// last step is reached. Call with st.mu held.
 func (st *state) begin(lc *lifecycle, now time.Time, status string, steps []string, onDone func(time.Time)) {
 	lc.status, lc.updated, lc.steps, lc.onDone = status, now, steps, onDone
 	if len(steps) == 0 {
@@ -98,7 +102,7 @@ func (st *state) begin(lc *lifecycle, now time.Time, status string, steps []stri
 		}
 		return
 	}
-	lc.nextAt = now.Add(st.delay)
+	lc.nextAt = time.Now().Add(st.delay)
 	st.moving[lc] = struct{}{}
 	select {
 	case st.wake <- struct{}{}:
@@ -109,13 +113,15 @@ func (st *state) begin(lc *lifecycle, now time.Time, status string, steps []stri
 // forget stops lc's transitions (its object is gone). Call with st.mu held.
 func (st *state) forget(lc *lifecycle) { delete(st.moving, lc) }
 
-// advance moves every life cycle whose step is due and returns the time of
-// the next step due, or zero. Call with st.mu held.
-func (st *state) advance(now time.Time) time.Time {
+// advance moves every life cycle whose step is due at real (a time.Now
+// reading), stamping the steps taken with shown (the server's clock), and
+// returns the real time of the next step due, or zero. Call with st.mu
+// held.
+func (st *state) advance(real, shown time.Time) time.Time {
 	var next time.Time
 	for lc := range st.moving {
-		for len(lc.steps) > 0 && !now.Before(lc.nextAt) {
-			lc.status, lc.updated = lc.steps[0], lc.nextAt
+		for len(lc.steps) > 0 && !real.Before(lc.nextAt) {
+			lc.status, lc.updated = lc.steps[0], shown
 			lc.steps = lc.steps[1:]
 			if len(lc.steps) > 0 {
 				lc.nextAt = lc.nextAt.Add(st.delay)
@@ -144,7 +150,7 @@ func (st *state) run() {
 	defer timer.Stop()
 	for {
 		st.mu.Lock()
-		next := st.advance(time.Now())
+		next := st.advance(time.Now(), st.srv.Now())
 		st.mu.Unlock()
 		wait := time.Hour
 		if !next.IsZero() {

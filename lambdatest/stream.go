@@ -137,5 +137,5 @@ func (s *Server) streamMetrics(c *call) reply {
 func (s *Server) sendSample(ctx context.Context, conn *websocket.Conn, id string) error {
 	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	return conn.Write(wctx, websocket.MessageText, mustJSON(sample(id, time.Now().UTC())))
+	return conn.Write(wctx, websocket.MessageText, mustJSON(sample(id, s.Now().UTC())))
 }

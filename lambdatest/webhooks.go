@@ -89,7 +89,7 @@ func (s *Server) emit(typ string, data map[string]any) {
 		return
 	}
 	id := newID("evt_")
-	body := mustJSON(map[string]any{"id": id, "type": typ, "timestamp": stamp(time.Now()), "data": data})
+	body := mustJSON(map[string]any{"id": id, "type": typ, "timestamp": stamp(s.Now()), "data": data})
 	for _, sub := range d.subs {
 		if sub.wants(typ) {
 			d.queue = append(d.queue, job{sub: sub, eventID: id, typ: typ, body: body})
@@ -138,7 +138,7 @@ func (d *dispatcher) deliver(j job) {
 	for attempt := 1; attempt <= d.s.cfg.webhookAttempts; attempt++ {
 		status, err := d.post(j, sig)
 		rec := Delivery{EventID: j.eventID, Type: j.typ, WebhookID: j.sub.id, URL: j.sub.url,
-			Attempt: attempt, StatusCode: status, Time: time.Now()}
+			Attempt: attempt, StatusCode: status, Time: d.s.Now()}
 		if err != nil {
 			rec.Err = err.Error()
 		}

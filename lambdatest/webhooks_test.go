@@ -121,7 +121,9 @@ func TestWebhookRetries(t *testing.T) {
 		`{"url":"`+rc.srv.URL+`","events":["volume.*"],"secret":"s3cret"}`)
 	mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/volumes", volumeBody)
 
-	require.Eventually(t, func() bool { return len(rc.types()) == 1 }, 5*time.Second, 5*time.Millisecond)
+	// The receiver sees the event before the server records the attempt's
+	// answer: wait for both.
+	require.Eventually(t, func() bool { return len(rc.types()) == 1 && len(srv.Deliveries()) == 3 }, 5*time.Second, 5*time.Millisecond)
 	assert.Equal(t, []string{"volume.created"}, rc.types())
 	dels := srv.Deliveries()
 	require.Len(t, dels, 3)
