@@ -45,7 +45,10 @@ type StreamMetricsOptions struct {
 	MaxReconnects int
 	// MinBackoff and MaxBackoff bound the pause before each reconnect: it
 	// doubles with every failed attempt, with jitter. Zero means the
-	// defaults; a MaxBackoff below MinBackoff is raised to it.
+	// defaults; a MaxBackoff below MinBackoff is raised to it. A refused
+	// handshake that asks for a longer wait (Retry-After) than MaxBackoff
+	// or the client's WithMaxRetryWait, or one past ctx's deadline, is not
+	// slept: the stream ends with that error, the wait in Error.RetryAfter.
 	MinBackoff time.Duration
 	MaxBackoff time.Duration
 	// ReadLimit caps one message, in bytes; 0 means DefaultStreamReadLimit.
@@ -140,6 +143,7 @@ type metricStream struct {
 	cfg     StreamMetricsOptions
 	dialOpt websocket.DialOptions
 	timeout time.Duration // the handshake's bound: the http.Client's Timeout
+	maxWait time.Duration // the client's WithMaxRetryWait
 	info    *ResponseInfo
 	logger  *slog.Logger
 }
@@ -174,7 +178,7 @@ func (s *InstancesService) newMetricStream(id string, cfg StreamMetricsOptions, 
 	}
 	header["User-Agent"] = c.userAgent
 	return &metricStream{
-		id: id, url: u, cfg: cfg, timeout: c.httpClient.Timeout, info: rc.info, logger: c.logger,
+		id: id, url: u, cfg: cfg, timeout: c.httpClient.Timeout, maxWait: c.policy.MaxWait, info: rc.info, logger: c.logger,
 		dialOpt: websocket.DialOptions{HTTPClient: &hc, HTTPHeader: header},
 	}, nil
 }
@@ -207,7 +211,11 @@ func (ms *metricStream) run(ctx context.Context, yield func(MetricSample, error)
 			return
 		}
 		failures++
-		wait := ms.backoff(failures, err)
+		wait, ok := ms.backoff(ctx, failures, err)
+		if !ok { // the API asked for a longer wait than the stream may sleep
+			yield(MetricSample{}, err)
+			return
+		}
 		ms.log(ctx, slog.LevelInfo, "lambda: metrics stream lost, reconnecting", slog.Int("failures", failures),
 			slog.Duration("wait", wait), slog.String("error", err.Error()))
 		if retry.Sleep(ctx, wait) != nil {
@@ -329,15 +337,23 @@ func reconnectable(err error) bool {
 
 // backoff is the pause before reconnect attempt n (from 1): a random
 // duration between half and all of MinBackoff·2^(n-1), capped at
-// MaxBackoff, and at least what a 429 asked for.
-func (ms *metricStream) backoff(n int, err error) time.Duration {
+// MaxBackoff, and at least what a 429 or 503 asked for. ok is false when
+// what it asked for is longer than MaxBackoff or the client's longest
+// retry wait, or would end past ctx's deadline: not to be slept out.
+func (ms *metricStream) backoff(ctx context.Context, n int, err error) (time.Duration, bool) {
 	hi := retry.Doubling(ms.cfg.MinBackoff, ms.cfg.MaxBackoff, n-1)
 	d := hi/2 + rand.N(hi/2+1)
 	var e *Error
 	if errors.As(err, &e) && e.RetryAfter > d {
+		if e.RetryAfter > min(ms.cfg.MaxBackoff, ms.maxWait) {
+			return 0, false
+		}
+		if deadline, ok := ctx.Deadline(); ok && time.Now().Add(e.RetryAfter).After(deadline) {
+			return 0, false
+		}
 		d = e.RetryAfter
 	}
-	return d
+	return d, true
 }
 
 func (ms *metricStream) ctxErr(ctx context.Context) error {

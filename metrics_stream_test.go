@@ -498,3 +498,63 @@ func TestStreamMetricsWithAClientTimeout(t *testing.T) {
 	assert.Equal(t, 100*time.Millisecond, hc.Timeout)
 	assert.Len(t, upgrades(srv, id), 1)
 }
+
+// TestStreamMetricsHandshakeHonoursTheWaitBounds: a refused handshake that
+// asks for a longer wait than the stream's MaxBackoff or the client's
+// WithMaxRetryWait ends the stream at once with that error, instead of
+// sleeping out an hour-long Retry-After; a short one is waited and retried.
+func TestStreamMetricsHandshakeHonoursTheWaitBounds(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		retryAfter string
+		maxWait    time.Duration // WithMaxRetryWait; 0 for the default
+		opts       *lambda.StreamMetricsOptions
+		ends       bool // with the 429, at once
+	}{
+		{"an hour, default bounds", "3600", 0, nil, true},
+		{"beyond WithMaxRetryWait", "2", time.Second, &lambda.StreamMetricsOptions{MaxBackoff: time.Minute}, true},
+		{"beyond MaxBackoff", "2", 0, &lambda.StreamMetricsOptions{MaxBackoff: 100 * time.Millisecond}, true},
+		{"within both: waited, then retried", "0", 0, &lambda.StreamMetricsOptions{MinBackoff: 5 * time.Millisecond, MaxBackoff: 3 * time.Second}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			client, srv := newSim(t)
+			if tt.maxWait > 0 {
+				var err error
+				client, err = lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.BaseURL()),
+					lambda.WithHTTPClient(srv.Client()), lambda.WithMaxRetryWait(tt.maxWait))
+				require.NoError(t, err)
+			}
+			id := srv.SeedInstances(1)[0]
+			srv.InjectFault(lambdatest.Fault{Path: streamPath(id), Status: http.StatusTooManyRequests, Times: 1,
+				Header: http.Header{"Retry-After": {tt.retryAfter}}})
+			start := time.Now()
+			var errs []error
+			samples := 0
+			for _, err := range client.Instances.StreamMetrics(testCtx(t), id, tt.opts) {
+				if err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				if samples++; samples == 1 {
+					break
+				}
+			}
+			if !tt.ends {
+				require.Empty(t, errs)
+				assert.Equal(t, 1, samples)
+				assert.Len(t, upgrades(srv, id), 2)
+				return
+			}
+			require.Len(t, errs, 1)
+			require.ErrorIs(t, errs[0], lambda.ErrRateLimited)
+			var lerr *lambda.Error
+			require.ErrorAs(t, errs[0], &lerr)
+			assert.NotZero(t, lerr.RetryAfter, "the wait the API asked for is the caller's to honour")
+			assert.Less(t, time.Since(start), 5*time.Second, "the stream slept out the Retry-After")
+			assert.Len(t, upgrades(srv, id), 1)
+		})
+	}
+}
