@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -46,6 +47,7 @@ type config struct {
 	logger          *slog.Logger
 	limiter         *rate.Limiter
 	middleware      []Middleware
+	debugWriter     io.Writer
 	attemptTimeout  time.Duration
 }
 
