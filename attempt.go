@@ -176,15 +176,3 @@ func (a *attempt) Close() error {
 	a.stop()
 	return err
 }
-
-// unanswered is the error of a call whose last attempt timed out: the
-// API never answered, so it matches ErrUnavailable, and it says which
-// bound fired.
-func unanswered(method, path string, attempts int, err error) error {
-	var te *attemptTimeoutError
-	if !errors.As(err, &te) {
-		return nil
-	}
-	return &Error{Code: CodeServiceUnavailable, cause: err,
-		Message: fmt.Sprintf("%s %s: no answer after %d attempt(s): %s", method, path, attempts, te.reason())}
-}

@@ -48,7 +48,7 @@ type Client struct {
 	token      *auth.Token // non-nil with WithTokenSource
 	http       *retryablehttp.Client
 	httpClient *http.Client // the client requests go out on, behind the credential transport
-	limits     ratelimit.Tracker
+	limits     ratelimit.Budgets
 	logger     *slog.Logger
 	policy     *retry.Policy
 
@@ -88,6 +88,9 @@ func NewClient(opts ...Option) (*Client, error) {
 		base = &limiterTransport{base: base, limiter: cfg.limiter}
 	}
 	base = &budgetTransport{base: base, client: c}
+	if cfg.debugWriter != nil { // below the credential: it dumps what is sent, redacted
+		base = &debugTransport{base: base, w: cfg.debugWriter, client: c}
+	}
 	hc.Transport = auth.NewTransport(base, c.credential, c.baseURL)
 	hc.CheckRedirect = checkRedirect(c.baseURL, cfg.httpClient.CheckRedirect)
 	c.httpClient = &hc
@@ -124,7 +127,13 @@ func NewClient(opts ...Option) (*Client, error) {
 func (c *Client) BaseURL() string { return c.base }
 
 // RateLimit returns the rate-limit figures of the latest response that had
-// them; ok is false before any response did.
+// them; ok is false before any response did. Those figures describe the
+// window that response's route counts against: the platform counts the
+// workloads routes against 500 requests a minute and the others against
+// the plan's hour. The client keeps one budget per window, learned from
+// the answers (each group of routes, "instances" or "workloads", counts
+// against the window its answers' X-RateLimit-Limit names), so a spent
+// window holds back only the calls that count against it.
 func (c *Client) RateLimit() (rl RateLimit, ok bool) {
 	s, ok := c.limits.Snapshot()
 	return RateLimit(s), ok

@@ -85,3 +85,23 @@ func TestLoggerLinesOfTheMetricsStream(t *testing.T) {
 	assert.Equal(t, true, stream[2]["reconnect"])
 	assert.EqualValues(t, 2, stream[2]["connection"])
 }
+
+// TestLoggerLinesOfTheMetricsStreamHideTheCredential: a refused handshake
+// whose answer quotes the credential back is logged without it.
+func TestLoggerLinesOfTheMetricsStreamHideTheCredential(t *testing.T) {
+	t.Parallel()
+	var logs syncBuffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	client, mux, _ := setup(t, lambda.WithLogger(logger))
+	mux.HandleFunc("/instances/inst_1/metrics/stream", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, 503, "service_unavailable", "overloaded; you sent "+r.Header.Get("Authorization"))
+	})
+	opts := &lambda.StreamMetricsOptions{MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond, MaxReconnects: 2}
+	for _, err := range client.Instances.StreamMetrics(testCtx(t), "inst_1", opts) {
+		require.Error(t, err)
+	}
+	out := logs.String()
+	assert.Contains(t, out, "lambda: metrics stream lost, reconnecting")
+	assert.Contains(t, out, "you sent Bearer REDACTED")
+	assert.NotContains(t, out, testKey)
+}

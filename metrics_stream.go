@@ -146,6 +146,7 @@ type metricStream struct {
 	maxWait time.Duration // the client's WithMaxRetryWait
 	info    *ResponseInfo
 	logger  *slog.Logger
+	client  *Client // for its redactor, in log lines
 }
 
 func (s *InstancesService) newMetricStream(id string, cfg StreamMetricsOptions, ro []RequestOption) (*metricStream, error) {
@@ -178,7 +179,7 @@ func (s *InstancesService) newMetricStream(id string, cfg StreamMetricsOptions, 
 	}
 	header["User-Agent"] = c.userAgent
 	return &metricStream{
-		id: id, url: u, cfg: cfg, timeout: c.httpClient.Timeout, maxWait: c.policy.MaxWait, info: rc.info, logger: c.logger,
+		id: id, url: u, cfg: cfg, timeout: c.httpClient.Timeout, maxWait: c.policy.MaxWait, info: rc.info, logger: c.logger, client: c,
 		dialOpt: websocket.DialOptions{HTTPClient: &hc, HTTPHeader: header},
 	}, nil
 }
@@ -217,12 +218,21 @@ func (ms *metricStream) run(ctx context.Context, yield func(MetricSample, error)
 			return
 		}
 		ms.log(ctx, slog.LevelInfo, "lambda: metrics stream lost, reconnecting", slog.Int("failures", failures),
-			slog.Duration("wait", wait), slog.String("error", err.Error()))
+			slog.Duration("wait", wait), slog.String("error", ms.errorText(err)))
 		if retry.Sleep(ctx, wait) != nil {
 			yield(MetricSample{}, ms.ctxErr(ctx))
 			return
 		}
 	}
+}
+
+// errorText is err's message with the client's credential redacted: a
+// refused handshake's message quotes the server, which may echo it.
+func (ms *metricStream) errorText(err error) string {
+	if r := ms.client.redactor(); r != nil {
+		return r.Replace(err.Error())
+	}
+	return err.Error()
 }
 
 // log writes a line about the stream to the client's logger, if any.

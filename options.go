@@ -3,6 +3,7 @@ package lambda
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -39,6 +40,7 @@ type config struct {
 	logger          *slog.Logger
 	limiter         *rate.Limiter
 	middleware      []Middleware
+	debugWriter     io.Writer
 	attemptTimeout  time.Duration
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/lambda/lambda-go/internal/ratelimit"
 	"github.com/lambda/lambda-go/internal/retry"
 )
 
@@ -59,12 +60,14 @@ func (t *limiterTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 // longest allowed wait and the context's deadline; otherwise it fails fast
 // with a rate-limit error that carries the wait. It looks again after each
 // wait: the calls woken before it may have used up the new window already.
-// A nil error means the request is in flight: end it with limits.Done.
-func (c *Client) awaitBudget(ctx context.Context) error {
+// Only the budget of the window that group counts against is looked at.
+// A nil error means the request is in flight: end it with limits.Done and
+// the window it was taken from.
+func (c *Client) awaitBudget(ctx context.Context, group string) (*ratelimit.Tracker, error) {
 	for {
-		wait := c.limits.Take(time.Now())
+		took, wait := c.limits.Take(group, time.Now())
 		if wait <= 0 {
-			return nil
+			return took, nil
 		}
 		refused := &Error{
 			Code:       CodeRateLimitExceeded,
@@ -72,14 +75,14 @@ func (c *Client) awaitBudget(ctx context.Context) error {
 			RetryAfter: wait,
 		}
 		if wait > c.policy.MaxWait {
-			return refused
+			return nil, refused
 		}
 		wait += rand.N(min(wait/4, time.Second) + 50*time.Millisecond)
 		if deadline, ok := ctx.Deadline(); ok && time.Now().Add(wait).After(deadline) {
-			return refused
+			return nil, refused
 		}
 		if err := retry.Sleep(ctx, wait); err != nil {
-			return err
+			return nil, err
 		}
 	}
 }
@@ -96,7 +99,9 @@ type budgetTransport struct {
 }
 
 func (t *budgetTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if err := t.client.awaitBudget(req.Context()); err != nil {
+	group := ratelimit.Group(req.URL.Path)
+	took, err := t.client.awaitBudget(req.Context(), group)
+	if err != nil {
 		if req.Body != nil {
 			req.Body.Close()
 		}
@@ -107,6 +112,6 @@ func (t *budgetTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if resp != nil && sameOrigin(t.client.baseURL, req.URL) { // only the API's own figures count
 		h = resp.Header
 	}
-	t.client.limits.Done(h, time.Now())
+	t.client.limits.Done(group, took, h, time.Now())
 	return resp, err
 }

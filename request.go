@@ -226,9 +226,6 @@ func (c *Client) failed(ctx context.Context, cl call, resp *http.Response, rcall
 	case errors.As(err, &refused): // held back by awaitBudget, or a redirect not followed
 		return refused
 	}
-	if uerr := unanswered(cl.method, cl.path, rcall.Attempt, err); uerr != nil {
-		return uerr // the last attempt timed out (WithAttemptTimeout)
-	}
 	switch {
 	case ctx.Err() != nil, nonRetryable(err):
 		// The caller's context ended, or the client itself refused to go on

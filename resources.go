@@ -24,7 +24,10 @@ type Resource struct {
 	Memory                string         `json:"memory,omitempty"`       // e.g. "1024MB"
 	CreatedAt             time.Time      `json:"created_at"`
 	ProvisioningStartedAt *time.Time     `json:"provisioning_started_at,omitempty"`
-	LastExecution         *time.Time     `json:"last_execution,omitempty"`
+	LastExecution         *time.Time     `json:"last_execution,omitempty"` // a function-type resource's last run
+	// Function is the function a function-type resource is, when Get was
+	// asked to expand "function"; nil otherwise.
+	Function *Function `json:"function,omitempty"`
 }
 
 // ResourceType is the kind of a Resource.
@@ -63,7 +66,9 @@ type UpdateResourceRequest struct {
 
 // GetResourceOptions tunes Resources.Get.
 type GetResourceOptions struct {
-	Expand string `url:"expand,omitempty"` // nested resources to expand
+	// Expand names nested objects to embed, comma separated: "function"
+	// fills Resource.Function of a function-type resource.
+	Expand string `url:"expand,omitempty"`
 }
 
 // ListResourcesOptions filters and pages Resources.List, by offset.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -278,8 +279,33 @@ func TestResourcesAllStopsOnError(t *testing.T) {
 	assert.ErrorIs(t, errs[0], lambda.ErrForbidden)
 }
 
+// TestResourcesFunctionTypeFromTheSimulator: a function is a resource of
+// type function with memory and last_execution, and expanding "function"
+// fills Resource.Function.
+func TestResourcesFunctionTypeFromTheSimulator(t *testing.T) {
+	t.Parallel()
+	client, srv := newSim(t)
+	ctx := testCtx(t)
+	id, err := srv.SeedFunction("user-authentication", "Node.js 20", "active")
+	require.NoError(t, err)
+	resID := "RES_" + strings.TrimPrefix(id, "FUNC_")
+	res, err := client.Resources.Get(ctx, resID, nil)
+	require.NoError(t, err)
+	assert.Equal(t, lambda.ResourceTypeFunction, res.Type)
+	assert.Equal(t, "1024MB", res.Memory)
+	require.NotNil(t, res.LastExecution)
+	assert.Nil(t, res.Function)
+
+	res, err = client.Resources.Get(ctx, resID, &lambda.GetResourceOptions{Expand: "function"})
+	require.NoError(t, err)
+	require.NotNil(t, res.Function)
+	assert.Equal(t, id, res.Function.ID)
+	assert.Equal(t, "user-authentication", res.Function.Name)
+	assert.True(t, res.LastExecution.Equal(*res.Function.LastExecuted))
+}
+
 // TestResourcesBareAnswers reads the seed's own example of GET
-// /resources/{id}, bare JSON with fields the simulator does not send.
+// /resources/{id}, bare JSON.
 func TestResourcesBareAnswers(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t)

@@ -65,7 +65,7 @@ func TestOnlyTheAPIsAnswersFeedTheRateLimitTracker(t *testing.T) {
 	if rl, ok := c.RateLimit(); ok {
 		t.Errorf("another origin's figures were recorded: %+v", rl)
 	}
-	if wait := c.limits.Take(time.Now()); wait > 0 {
+	if _, wait := c.limits.Take("instances", time.Now()); wait > 0 {
 		t.Errorf("the next call would wait %v for another origin's window", wait)
 	}
 }

@@ -1,8 +1,10 @@
 package lambdatest
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 )
 
@@ -20,14 +22,59 @@ const ClockOffsetEnv = "LAMBDATEST_CLOCK_OFFSET"
 // date, or time to pass without waiting: it may return the same time on
 // every call, or a time the test moves itself. now is called from many
 // goroutines at once, so it must be safe for concurrent use. A nil now is
-// ignored, like the other options' invalid values: the server keeps its
-// default clock, time.Now shifted by ClockOffsetEnv.
+// refused: WithClock panics, since a test that meant to pin the clock and
+// silently ran on the real one would pass or fail by the calendar. Without
+// WithClock the server has its own clock, time.Now shifted by
+// ClockOffsetEnv, which SetClock and AdvanceClock move.
 func WithClock(now func() time.Time) Option {
-	return func(c *config) {
-		if now != nil {
-			c.now = now
-		}
+	if now == nil {
+		panic("lambdatest: WithClock(nil): give a clock, such as func() time.Time { return fixed }")
 	}
+	return func(c *config) { c.now = now }
+}
+
+// movableClock is a server's own clock: a base clock plus an offset that
+// SetClock and AdvanceClock change, so that time goes on ticking from
+// wherever it was put.
+type movableClock struct {
+	base   func() time.Time
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func (c *movableClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.base().Add(c.offset)
+}
+
+// errClockNotOwned is returned by SetClock and AdvanceClock on a server
+// whose clock WithClock gave.
+var errClockNotOwned = errors.New("lambdatest: the clock was given with WithClock, so the program that gave it moves it")
+
+// SetClock sets the server's clock to t; it goes on ticking from there. It
+// fails on a server made WithClock, whose clock is the caller's to move.
+// Life-cycle delays run on real timers whatever the clock says.
+func (s *Server) SetClock(t time.Time) error {
+	if s.clock == nil {
+		return errClockNotOwned
+	}
+	s.clock.mu.Lock()
+	defer s.clock.mu.Unlock()
+	s.clock.offset = t.Sub(s.clock.base())
+	return nil
+}
+
+// AdvanceClock moves the server's clock by d (back, if d is negative),
+// with the same rules as SetClock: a test sees a day pass at once.
+func (s *Server) AdvanceClock(d time.Duration) error {
+	if s.clock == nil {
+		return errClockNotOwned
+	}
+	s.clock.mu.Lock()
+	defer s.clock.mu.Unlock()
+	s.clock.offset += d
+	return nil
 }
 
 // Now returns the time on the server's clock: the "now" of every instant

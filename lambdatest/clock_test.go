@@ -177,17 +177,32 @@ func TestWithClockExpiresIdempotencyKeys(t *testing.T) {
 	assert.Equal(t, clock.Now().Format(time.RFC3339Nano), again.data(t)["created_at"])
 }
 
-func TestWithClockNilIsIgnored(t *testing.T) {
+func TestWithClockRefusesNil(t *testing.T) {
 	t.Parallel()
-	now := time.Date(2031, time.May, 17, 8, 30, 0, 0, time.UTC)
-	srv := newServer(t, pinned(now), lambdatest.WithClock(nil))
-	assert.Equal(t, now, srv.Now(), "a nil clock leaves the one set before")
+	assert.PanicsWithValue(t, "lambdatest: WithClock(nil): give a clock, such as func() time.Time { return fixed }",
+		func() { lambdatest.WithClock(nil) })
+}
 
-	srv = newServer(t, lambdatest.WithClock(nil))
+// A server's own clock moves with SetClock and AdvanceClock, and goes on
+// ticking; one given with WithClock is the caller's to move.
+func TestSetAndAdvanceClock(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	at := time.Date(2041, time.February, 3, 4, 5, 6, 0, time.UTC)
+	require.NoError(t, srv.SetClock(at))
+	assert.WithinDuration(t, at, srv.Now(), time.Minute)
+	assert.False(t, srv.Now().Before(at), "it ticks on from where it was put")
+	require.NoError(t, srv.AdvanceClock(24*time.Hour))
+	assert.WithinDuration(t, at.Add(24*time.Hour), srv.Now(), time.Minute)
 	r := mustCall(t, srv, http.StatusOK, http.MethodGet, "/v1/account", "")
 	date, err := http.ParseTime(r.header.Get("Date"))
 	require.NoError(t, err)
-	assert.WithinDuration(t, srv.Now(), date, time.Minute, "the default clock answers")
+	assert.WithinDuration(t, at.Add(24*time.Hour), date, time.Minute, "every instant follows")
+
+	pinnedSrv := newServer(t, pinned(at))
+	assert.Error(t, pinnedSrv.SetClock(at.Add(time.Hour)))
+	assert.Error(t, pinnedSrv.AdvanceClock(time.Hour))
+	assert.Equal(t, at, pinnedSrv.Now())
 }
 
 // Not parallel: they set the environment.

@@ -70,9 +70,10 @@
 //     2024-03-14, or the same day of the latest year before the clock);
 //   - the Date header of every answer, and metadata.timestamp of every
 //     envelope that carries one;
-//   - the rate-limit windows: when a window starts and resets, hence
-//     X-RateLimit-Reset and Retry-After (a window resets only when the
-//     clock passes its end, so under a stopped clock it never does);
+//   - the rate-limit windows (WithRateLimit's, the plan's hour, its burst
+//     second and the workloads' minute): when a window starts and resets,
+//     hence X-RateLimit-Reset and Retry-After (a window resets only when
+//     the clock passes its end, so under a stopped clock it never does);
 //   - the metrics window (start and end default to the hour before the
 //     clock) and every sample's timestamp, streamed samples included;
 //   - the timestamp of webhook events, and Delivery.Time;

@@ -72,3 +72,36 @@ func ExampleServer_InjectFault() {
 	// 503 replayed=""
 	// 201 replayed="true"
 }
+
+// WithClock pins the simulator's time, so that a test of dates reads the
+// same on every day it runs; a clock the test moves itself makes time pass
+// without waiting. Statuses still move after their real-time delays.
+func ExampleWithClock() {
+	now := time.Date(2031, time.May, 17, 8, 30, 0, 0, time.UTC)
+	srv := lambdatest.NewServer(lambdatest.WithClock(func() time.Time { return now }))
+	defer srv.Close()
+
+	res, err := post(srv, "/instances", "create-web-2",
+		`{"name":"web","instance_type":"compute-4x","region":"us-west-1","image":"ubuntu-22.04"}`)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer res.Body.Close()
+	var env struct {
+		Data struct {
+			CreatedAt string `json:"created_at"`
+		} `json:"data"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&env); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(env.Data.CreatedAt)
+	fmt.Println(res.Header.Get("Date"))
+	fmt.Println(res.Header.Get("X-RateLimit-Reset") == fmt.Sprint(now.Add(time.Hour).Unix()))
+	// Output:
+	// 2031-05-17T08:30:00Z
+	// Sat, 17 May 2031 08:30:00 GMT
+	// true
+}

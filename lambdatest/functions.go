@@ -76,6 +76,7 @@ func (st *state) newFunction(name, runtime, handler string, tags []string, now t
 	f := &function{meta: m, runtime: runtime, handler: handler, tags: slices.Clone(tags)}
 	f.lc.status, f.lc.updated = "active", now
 	st.functions[f.id] = f
+	st.newFunctionResource(f)
 	return f
 }
 

@@ -45,6 +45,10 @@ func (c *call) query() url.Values { return c.r.URL.Query() }
 // log, request ID, auth, rate limit, injected faults, route, contract
 // validation, idempotency, handler, response validation.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.adminToken != "" && strings.HasPrefix(r.URL.Path, AdminPrefix) {
+		s.serveAdmin(w, r) // steering, not the API: not logged, limited or faulted
+		return
+	}
 	now := s.Now()
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	s.log.add(r, body, now)

@@ -1,7 +1,9 @@
 package lambdatest
 
 import (
+	"crypto/tls"
 	"log/slog"
+	"net"
 	"net/http"
 	"testing"
 	"time"
@@ -50,6 +52,9 @@ type config struct {
 	strict          bool
 	seedShapes      bool
 	anyKey          bool
+	adminToken      string
+	listener        net.Listener
+	certificate     *tls.Certificate
 	now             func() time.Time // nil until NewServer: the default clock
 }
 
@@ -187,4 +192,19 @@ func WithSeedShapes() Option {
 // rate-limit windows.
 func WithAnyAPIKey() Option {
 	return func(c *config) { c.anyKey = true }
+}
+
+// WithListener serves on l instead of a new listener on 127.0.0.1, for a
+// simulator on a chosen address (cmd/lambdasim's -addr). Close closes it.
+func WithListener(l net.Listener) Option {
+	return func(c *config) { c.listener = l }
+}
+
+// WithCertificate serves HTTPS with cert instead of httptest's built-in
+// one; Client trusts it. It implies WithTLS.
+func WithCertificate(cert tls.Certificate) Option {
+	return func(c *config) {
+		c.certificate = &cert
+		c.tls = true
+	}
 }

@@ -1,7 +1,10 @@
 package lambdatest_test
 
 import (
+	"encoding/json"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -101,4 +104,33 @@ func TestPlatformDeploymentAtSeedURL(t *testing.T) {
 		}
 		assert.Contains(t, ids, d["workload_id"])
 	}
+}
+
+// TestFunctionResources: every function is also a resource of type
+// "function", as seed 000 shows one, and expand=function embeds it.
+func TestFunctionResources(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	id, err := srv.SeedFunction("user-authentication", "Node.js 20", "active")
+	require.NoError(t, err)
+	resID := "RES_" + strings.TrimPrefix(id, "FUNC_")
+
+	var res map[string]any
+	require.NoError(t, json.Unmarshal(mustCall(t, srv, http.StatusOK, "GET", "/v1/resources/"+resID, "").raw, &res))
+	assert.Equal(t, "function", res["type"])
+	assert.Equal(t, "eu-west-1", res["region"])
+	assert.Equal(t, "1024MB", res["memory"])
+	assert.NotEmpty(t, res["last_execution"])
+	assert.Nil(t, res["function"], "not expanded unless asked")
+
+	require.NoError(t, json.Unmarshal(mustCall(t, srv, http.StatusOK, "GET", "/v1/resources/"+resID+"?expand=function", "").raw, &res))
+	fn, ok := res["function"].(map[string]any)
+	require.True(t, ok, "expand=function embeds the function: %v", res)
+	assert.Equal(t, id, fn["id"])
+	assert.Equal(t, res["last_execution"], fn["last_executed"])
+
+	var list []map[string]any
+	require.NoError(t, json.Unmarshal(mustCall(t, srv, http.StatusOK, "GET", "/v1/resources?filter="+url.QueryEscape(`{"type":"function"}`), "").raw, &list))
+	require.Len(t, list, 1)
+	assert.Equal(t, resID, list[0]["id"])
 }

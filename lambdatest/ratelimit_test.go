@@ -101,7 +101,7 @@ func TestWorkloadsWindow(t *testing.T) {
 	assert.Equal(t, "499", r.header.Get("X-RateLimit-Remaining"))
 	reset, err := strconv.ParseInt(r.header.Get("X-RateLimit-Reset"), 10, 64)
 	require.NoError(t, err)
-	assert.WithinDuration(t, time.Now().Add(time.Minute), time.Unix(reset, 0), 5*time.Second)
+	assert.WithinDuration(t, srv.Now().Add(time.Minute), time.Unix(reset, 0), 5*time.Second)
 	mustCall(t, srv, http.StatusCreated, "POST", "/v1/deployments", `{"config":"c","region":"us-west-2","min_instances":1}`)
 	for i := 0; i < 498; i++ {
 		mustCall(t, srv, http.StatusOK, "GET", "/v1/workloads", "")

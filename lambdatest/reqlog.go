@@ -17,7 +17,7 @@ type Request struct {
 	RawQuery    string
 	Header      http.Header
 	Body        []byte
-	Time        time.Time
+	Time        time.Time // when it arrived, on the server's clock (Server.Now)
 }
 
 type requestLog struct {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
+	"strings"
 )
 
 type resource struct {
@@ -16,6 +17,8 @@ type resource struct {
 	vpc          string
 	cpuLimit     string
 	memoryLimit  string
+	memory       string    // function-type: the seed's "1024MB"
+	fn           *function // function-type: the function it is
 }
 
 type wireResource struct {
@@ -27,14 +30,53 @@ type wireResource struct {
 	VPC                   string `json:"vpc,omitempty"`
 	CPULimit              string `json:"cpu_limit,omitempty"`
 	MemoryLimit           string `json:"memory_limit,omitempty"`
+	Memory                string `json:"memory,omitempty"`
 	CreatedAt             string `json:"created_at"`
 	ProvisioningStartedAt string `json:"provisioning_started_at"`
+	LastExecution         string `json:"last_execution,omitempty"`
+	// Function is the function a function-type resource is, with
+	// ?expand=function.
+	Function *wireFunction `json:"function,omitempty"`
 }
 
 func (r *resource) view() wireResource {
-	return wireResource{ID: r.id, Type: r.typ, Region: r.region, Status: r.lc.status, InstanceType: r.instanceType,
-		VPC: r.vpc, CPULimit: r.cpuLimit, MemoryLimit: r.memoryLimit, CreatedAt: stamp(r.created),
+	w := wireResource{ID: r.id, Type: r.typ, Region: r.region, Status: r.lc.status, InstanceType: r.instanceType,
+		VPC: r.vpc, CPULimit: r.cpuLimit, MemoryLimit: r.memoryLimit, Memory: r.memory, CreatedAt: stamp(r.created),
 		ProvisioningStartedAt: stamp(r.created)}
+	if r.fn != nil && !r.fn.lastExecuted.IsZero() {
+		w.LastExecution = stamp(r.fn.lastExecuted)
+	}
+	return w
+}
+
+// expanded is the view with the nested objects expand names (a comma
+// separated list; "function" is the one there is) embedded.
+func (r *resource) expanded(expand string) wireResource {
+	w := r.view()
+	for _, name := range strings.Split(expand, ",") {
+		if strings.TrimSpace(name) == "function" && r.fn != nil {
+			f := r.fn.view()
+			w.Function = &f
+		}
+	}
+	return w
+}
+
+// functionRegion is where function-type resources live: the region of
+// seed 000's example.
+const functionRegion = "eu-west-1"
+
+// newFunctionResource stores the resource a function is: every function is
+// also a resource of type "function" (seed 000's GET /v1/resources/{id}),
+// with the ID digits of its function. Call with st.mu held.
+func (st *state) newFunctionResource(f *function) {
+	m := f.meta
+	m.id = "RES_" + strings.TrimPrefix(f.id, "FUNC_")
+	st.seq++
+	m.seq = st.seq
+	r := &resource{meta: m, typ: "function", region: functionRegion, memory: "1024MB", fn: f}
+	r.lc.status, r.lc.updated = "active", f.created
+	st.resources[r.id] = r
 }
 
 // newResourceID looks like the API documentation's "RES_1234567890".
@@ -132,7 +174,7 @@ func (s *Server) getResource(c *call) reply {
 	if e != nil {
 		return c.fail(e)
 	}
-	return c.bare(http.StatusOK, r.view())
+	return c.bare(http.StatusOK, r.expanded(c.query().Get("expand")))
 }
 
 func (s *Server) updateResource(c *call) reply {

@@ -3,6 +3,7 @@ package lambdatest
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
@@ -38,6 +39,7 @@ type Server struct {
 	contract validator // the contract as written, for WithStrictRequests and responses
 	platform validator // the contract as the platform applies it to requests
 	table    []route
+	clock    *movableClock // nil when WithClock gave the clock
 }
 
 // NewServer starts a simulator on 127.0.0.1 and returns it; Close stops it.
@@ -52,15 +54,17 @@ func NewServer(opts ...Option) *Server {
 			o(&cfg)
 		}
 	}
+	var own *movableClock // the server's own clock, which SetClock moves
 	if cfg.now == nil {
 		now, err := defaultClock()
 		if err != nil {
 			panic(err.Error())
 		}
-		cfg.now = now
+		own = &movableClock{base: now}
+		cfg.now = own.Now
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Server{cfg: cfg, ctx: ctx, cancel: cancel}
+	s := &Server{cfg: cfg, ctx: ctx, cancel: cancel, clock: own}
 	s.auth.set(cfg.apiKeys)
 	s.auth.any = cfg.anyKey
 	s.log.limit = cfg.requestLogLimit
@@ -73,6 +77,13 @@ func NewServer(opts ...Option) *Server {
 	s.table = s.routes()
 
 	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	if cfg.listener != nil {
+		_ = s.ts.Listener.Close()
+		s.ts.Listener = cfg.listener
+	}
+	if cfg.certificate != nil {
+		s.ts.TLS = &tls.Config{Certificates: []tls.Certificate{*cfg.certificate}}
+	}
 	if cfg.tls {
 		s.ts.StartTLS()
 	} else {

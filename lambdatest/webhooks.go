@@ -28,7 +28,7 @@ type Delivery struct {
 	Attempt    int       // 1 for the first try
 	StatusCode int       // the receiver's answer; 0 when the request failed
 	Err        string    // why the request failed, if it did
-	Time       time.Time // when the attempt ended
+	Time       time.Time // when the attempt ended, on the server's clock (Server.Now)
 }
 
 type subscription struct {

@@ -1,0 +1,346 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	lambda "github.com/lambda/lambda-go"
+)
+
+// binary is lambdasim, built once for every test of the package.
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "lambdasim-test")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "lambdasim")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = &buildError{out: string(out), err: err}
+		}
+	})
+	require.NoError(t, buildErr)
+	return binPath
+}
+
+type buildError struct {
+	out string
+	err error
+}
+
+func (e *buildError) Error() string { return e.err.Error() + ": " + e.out }
+
+// sim is a running lambdasim process and what it printed at start.
+type sim struct {
+	cmd    *exec.Cmd
+	env    map[string]string
+	stderr *lockedBuffer
+	done   chan error
+}
+
+// startSim runs the binary with args on a free loopback port and waits for
+// its KEY=value lines.
+func startSim(t *testing.T, args ...string) *sim {
+	t.Helper()
+	cmd := exec.Command(buildBinary(t), append([]string{"-addr", "127.0.0.1:0", "-transition-delay", "20ms"}, args...)...)
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	s := &sim{cmd: cmd, env: map[string]string{}, stderr: &lockedBuffer{}, done: make(chan error, 1)}
+	cmd.Stderr = s.stderr
+	require.NoError(t, cmd.Start())
+	go func() { s.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-s.done
+	})
+
+	lines := make(chan string)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	timeout := time.After(30 * time.Second)
+	for s.env["LAMBDASIM_ADMIN_TOKEN"] == "" || (contains(args, "-tls") && s.env["LAMBDASIM_CA_CERT"] == "") {
+		select {
+		case line, ok := <-lines:
+			require.True(t, ok, "lambdasim exited early: %s", s.stderr.String())
+			if k, v, ok := strings.Cut(line, "="); ok {
+				s.env[k] = v
+			}
+		case <-timeout:
+			t.Fatalf("lambdasim printed no admin token: %s", s.stderr.String())
+		}
+	}
+	go func() {
+		for range lines { // keep the pipe drained
+		}
+	}()
+	return s
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// call sends a request with a JSON body (if any) and returns the status
+// and the decoded JSON answer.
+func call(t *testing.T, hc *http.Client, method, url, auth, body string) (int, map[string]any) {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	require.NoError(t, err)
+	if auth != "" {
+		req.Header.Set("Authorization", "Bearer "+auth)
+	}
+	resp, err := hc.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	var out map[string]any
+	if len(bytes.TrimSpace(raw)) > 0 && raw[0] == '{' {
+		require.NoError(t, json.Unmarshal(raw, &out), "%s", raw)
+	}
+	return resp.StatusCode, out
+}
+
+func TestLambdasimOverPlainHTTP(t *testing.T) {
+	t.Parallel()
+	s := startSim(t, "-clock", "2031-05-06T07:08:09Z")
+	base, key, admin := s.env["LAMBDA_BASE_URL"], s.env["LAMBDA_API_KEY"], s.env["LAMBDASIM_ADMIN_TOKEN"]
+	require.True(t, strings.HasSuffix(base, "/v1"), base)
+	root := strings.TrimSuffix(base, "/v1")
+	hc := &http.Client{Timeout: 10 * time.Second}
+
+	// The seed's create, as its curl sends it: no Idempotency-Key.
+	status, out := call(t, hc, "POST", base+"/instances", key,
+		`{"name":"my-api-instance","instance_type":"compute-4x","region":"us-west-1","image":"ubuntu-22.04","ssh_keys":["key_abc123"]}`)
+	require.Equal(t, http.StatusCreated, status, "%v", out)
+	inst := out["data"].(map[string]any)
+	id := inst["id"].(string)
+	assert.True(t, strings.HasPrefix(inst["created_at"].(string), "2031-05-06T07:"), "the clock flag: %v", inst["created_at"])
+
+	// The admin API wants its own token, and the API does not take it.
+	status, _ = call(t, hc, "GET", root+"/_lambdasim/health", "", "")
+	assert.Equal(t, http.StatusUnauthorized, status)
+	status, _ = call(t, hc, "GET", root+"/_lambdasim/health", key, "")
+	assert.Equal(t, http.StatusUnauthorized, status, "an API key is not an admin token")
+	status, _ = call(t, hc, "GET", base+"/instances", "λ_sk_...", "")
+	assert.Equal(t, http.StatusOK, status, "the documentation's placeholder key works")
+	status, _ = call(t, hc, "GET", base+"/instances", "", "")
+	assert.Equal(t, http.StatusUnauthorized, status, "a key is still needed")
+	status, out = call(t, hc, "GET", root+"/_lambdasim/health", admin, "")
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, base, out["base_url"])
+
+	// Faults.
+	status, _ = call(t, hc, "POST", root+"/_lambdasim/faults", admin, `{"method":"GET","path":"/v1/instances/*","status":503,"times":1}`)
+	require.Equal(t, http.StatusNoContent, status)
+	status, _ = call(t, hc, "GET", base+"/instances/"+id, key, "")
+	assert.Equal(t, http.StatusServiceUnavailable, status)
+	status, _ = call(t, hc, "GET", base+"/instances/"+id, key, "")
+	assert.Equal(t, http.StatusOK, status, "the fault hit once")
+	status, _ = call(t, hc, "POST", root+"/_lambdasim/faults", admin, `{"status":500,"times":-1}`)
+	require.Equal(t, http.StatusNoContent, status)
+	status, _ = call(t, hc, "DELETE", root+"/_lambdasim/faults", admin, "")
+	require.Equal(t, http.StatusNoContent, status)
+	status, _ = call(t, hc, "GET", base+"/instances/"+id, key, "")
+	assert.Equal(t, http.StatusOK, status, "faults cleared")
+	status, _ = call(t, hc, "POST", root+"/_lambdasim/faults", admin, `{"delay":"soon"}`)
+	assert.Equal(t, http.StatusBadRequest, status)
+
+	// Status, clock, request log, seed, reset.
+	status, _ = call(t, hc, "PUT", root+"/_lambdasim/status/instances/"+id, admin, `{"status":"error"}`)
+	require.Equal(t, http.StatusNoContent, status)
+	_, out = call(t, hc, "GET", base+"/instances/"+id, key, "")
+	assert.Equal(t, "error", out["data"].(map[string]any)["status"])
+	status, _ = call(t, hc, "PUT", root+"/_lambdasim/status/instances/inst_nope", admin, `{"status":"error"}`)
+	assert.Equal(t, http.StatusNotFound, status)
+
+	status, out = call(t, hc, "POST", root+"/_lambdasim/clock/advance", admin, `{"by":"48h"}`)
+	require.Equal(t, http.StatusOK, status, "%v", out)
+	assert.True(t, strings.HasPrefix(out["now"].(string), "2031-05-08T07:"), "%v", out["now"])
+	status, out = call(t, hc, "PUT", root+"/_lambdasim/clock", admin, `{"now":"2040-01-01T00:00:00Z"}`)
+	require.Equal(t, http.StatusOK, status)
+	assert.True(t, strings.HasPrefix(out["now"].(string), "2040-01-01T00:00:0"), "%v", out["now"])
+
+	status, out = call(t, hc, "GET", root+"/_lambdasim/requests", admin, "")
+	require.Equal(t, http.StatusOK, status)
+	reqs := out["requests"].([]any)
+	require.NotEmpty(t, reqs)
+	first := reqs[0].(map[string]any)
+	assert.Equal(t, "/v1/instances", first["path"])
+	logged, _ := json.Marshal(reqs)
+	assert.NotContains(t, string(logged), key, "the request log redacts credentials")
+
+	status, out = call(t, hc, "POST", root+"/_lambdasim/seed", admin, `{"instances":3,"functions":[{"name":"fn"}]}`)
+	require.Equal(t, http.StatusOK, status)
+	assert.Len(t, out["instances"], 3)
+	_, out = call(t, hc, "GET", base+"/instances", key, "")
+	assert.Len(t, out["data"], 4)
+
+	status, _ = call(t, hc, "POST", root+"/_lambdasim/reset", admin, "")
+	require.Equal(t, http.StatusNoContent, status)
+	_, out = call(t, hc, "GET", base+"/instances", key, "")
+	assert.Empty(t, out["data"], "the world is reset")
+	status, _ = call(t, hc, "GET", base+"/instances/"+id, key, "")
+	assert.Equal(t, http.StatusNotFound, status)
+
+	status, _ = call(t, hc, "POST", root+"/_lambdasim/streams/drop", admin, "")
+	assert.Equal(t, http.StatusNoContent, status)
+	status, _ = call(t, hc, "GET", root+"/_lambdasim/openapi.yaml", admin, "")
+	assert.Equal(t, http.StatusOK, status)
+	status, _ = call(t, hc, "GET", root+"/_lambdasim/nope", admin, "")
+	assert.Equal(t, http.StatusNotFound, status)
+}
+
+func TestLambdasimNamedKeys(t *testing.T) {
+	t.Parallel()
+	s := startSim(t, "-api-key", "λ_sk_one", "-api-key", "λ_sk_two")
+	base, admin := s.env["LAMBDA_BASE_URL"], s.env["LAMBDASIM_ADMIN_TOKEN"]
+	assert.Equal(t, "λ_sk_one", s.env["LAMBDA_API_KEY"])
+	hc := &http.Client{Timeout: 10 * time.Second}
+	for key, want := range map[string]int{"λ_sk_one": 200, "λ_sk_two": 200, "λ_sk_...": 401, admin: 401} {
+		status, _ := call(t, hc, "GET", base+"/instances", key, "")
+		assert.Equal(t, want, status, "key %q", key)
+	}
+}
+
+func TestLambdasimWithTheSDKOverTLS(t *testing.T) {
+	t.Parallel()
+	s := startSim(t, "-tls", "-cert-dir", t.TempDir())
+	pemBytes, err := os.ReadFile(s.env["LAMBDASIM_CA_CERT"])
+	require.NoError(t, err)
+	pool := x509.NewCertPool()
+	require.True(t, pool.AppendCertsFromPEM(pemBytes))
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	require.True(t, strings.HasPrefix(s.env["LAMBDA_BASE_URL"], "https://"))
+
+	client, err := lambda.NewClient(lambda.WithBaseURL(s.env["LAMBDA_BASE_URL"]), lambda.WithAPIKey(s.env["LAMBDA_API_KEY"]),
+		lambda.WithHTTPClient(hc))
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	inst, err := client.Instances.Create(ctx, &lambda.CreateInstanceRequest{Name: "sdk", InstanceType: "compute-4x",
+		Region: "us-west-1", Image: "ubuntu-22.04", SSHKeys: []string{"key_abc123"}})
+	require.NoError(t, err)
+	inst, err = client.Instances.WaitUntilReady(ctx, inst.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "running", string(inst.Status))
+}
+
+func TestLambdasimStopsOnSignals(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGINT or SIGTERM to send on Windows")
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			t.Parallel()
+			s := startSim(t)
+			require.NoError(t, s.cmd.Process.Signal(sig))
+			select {
+			case err := <-s.done:
+				s.done <- err // for the cleanup
+				require.NoError(t, err, "a clean stop exits 0: %s", s.stderr.String())
+				assert.Contains(t, s.stderr.String(), "stopping")
+			case <-time.After(20 * time.Second):
+				t.Fatal("lambdasim did not stop")
+			}
+		})
+	}
+}
+
+func TestLambdasimRefusesBadFlags(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"-plan", "gold"}, {"-clock", "tomorrow"}, {"-log-format", "xml"}, {"-transition-delay", "0s"},
+		{"-rate-limit", "-1"}, {"extra"}, {"-addr", "256.0.0.1:1"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			t.Parallel()
+			var stderr lockedBuffer
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel() // were it to start, it would stop at once
+			err := run(ctx, args, io.Discard, &stderr)
+			require.Error(t, err)
+		})
+	}
+}
+
+// The Node smoke test: another language walks the seed's create-and-start
+// flow and verifies a webhook with the seed's own verifyWebhook.
+func TestLambdasimFromNode(t *testing.T) {
+	t.Parallel()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("node is not on PATH; CI runs this smoke test")
+		}
+		t.Skip("node is not on PATH")
+	}
+	s := startSim(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, node, "testdata/smoke.mjs",
+		s.env["LAMBDA_BASE_URL"], s.env["LAMBDA_API_KEY"], s.env["LAMBDASIM_ADMIN_TOKEN"]).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	assert.Contains(t, string(out), "verified")
+	assert.Contains(t, string(out), "1 passed, 0 failed")
+}
+
+// lockedBuffer is a bytes.Buffer safe for a process's writes and the test's reads.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
