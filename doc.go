@@ -129,6 +129,12 @@
 //	defer cancel()
 //	inst, err = client.Instances.WaitUntilReady(ctx, inst.ID)
 //
+// Instances.WaitUntilStopped waits for a stopped instance, and
+// WaitUntilDeleted, on every service with Get and Delete, for a 404. [WaitFor]
+// runs the same loop over any getter and [WaitCondition]; to wait on many
+// resources at once, run one wait per goroutine under one deadline (see
+// the example of WaitFor).
+//
 // # Webhooks
 //
 // [WebhookHandler] is an http.Handler that accepts the platform's deliveries
