@@ -56,6 +56,7 @@ type config struct {
 	listener        net.Listener
 	certificate     *tls.Certificate
 	now             func() time.Time // nil until NewServer: the default clock
+	clockOffset     time.Duration    // the default clock's shift (ClockOffsetEnv)
 }
 
 func defaultConfig() config {
