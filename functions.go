@@ -66,6 +66,10 @@ func (s *FunctionsService) List(ctx context.Context, opts *ListFunctionsOptions,
 
 // All iterates over every function that matches opts, fetching pages as the
 // loop needs them. opts is copied: changing it later has no effect.
+// The list ends as page/limit lists do (see Paging in the package
+// documentation), with a pagination object or, on seed 000's bare route,
+// without one: an item is never yielded twice, and a server that repeats or
+// ignores paging ends the loop with ErrInvalidResponse.
 func (s *FunctionsService) All(ctx context.Context, opts *ListFunctionsOptions, ro ...RequestOption) iter.Seq2[Function, error] {
 	o := deref(opts)
 	return allPages(ctx, o.ListOptions, func(ctx context.Context, lo ListOptions) (*Page[Function], error) {
@@ -85,13 +89,9 @@ func (s *FunctionsService) WaitUntilReady(ctx context.Context, id string, opts .
 	if err := requireID("function", id); err != nil {
 		return nil, err
 	}
-	return waiter[Function]{
-		what:   "function " + id,
-		get:    func(ctx context.Context) (*Function, error) { return s.find(ctx, id) },
-		status: func(f *Function) string { return string(f.Status) },
-		ready:  func(st string) bool { return st == string(FunctionStatusActive) },
-		failed: func(st string) bool { return st == string(FunctionStatusDeprecated) },
-	}.wait(ctx, opts)
+	cond := statusWait("function "+id, func(f *Function) FunctionStatus { return f.Status },
+		[]FunctionStatus{FunctionStatusActive}, []FunctionStatus{FunctionStatusDeprecated})
+	return cond.wait(ctx, func(ctx context.Context) (*Function, error) { return s.find(ctx, id) }, opts)
 }
 
 // find looks a function up by ID in the list.
