@@ -43,7 +43,7 @@ type Client struct {
 	common service // the one value every service above points at
 
 	baseURL    *url.URL
-	base       string   // baseURL without a trailing slash, for joining paths
+	base       string      // baseURL without a trailing slash, for joining paths
 	userAgent  string      // the User-Agent header's value, built once
 	header     http.Header // WithHeader given to NewClient: sent on every call
 	credential auth.Credential

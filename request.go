@@ -135,7 +135,6 @@ func requestOptions(opts []RequestOption) (requestConfig, error) {
 	return *p, nil
 }
 
-
 // do sends c with retries and decodes the answer into c.out.
 func (c *Client) do(ctx context.Context, cl call) (_ result, err error) {
 	defer func() {
@@ -240,7 +239,6 @@ func (c *Client) do(ctx context.Context, cl call) (_ result, err error) {
 	c.fillInfo(rc.info, resp, res.meta, rcall.Attempt, cl.secrets)
 	return res, err
 }
-
 
 // failed types the error of a call that ended without a usable answer.
 func (c *Client) failed(ctx context.Context, cl call, resp *http.Response, rcall *retry.Call, err error) error {

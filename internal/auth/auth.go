@@ -26,7 +26,7 @@ type Credential interface {
 
 // APIKey sends a static key, as a bearer token or in X-API-Key.
 type APIKey struct {
-	header string   // canonical header name
+	header string // canonical header name
 	value  string // the full header value, built once
 }
 
