@@ -98,8 +98,8 @@ func (t *debugTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // write redacts the client's credential wherever it appears, then writes.
 func (t *debugTransport) write(p []byte) {
-	if r := t.client.redactor(); r != nil {
-		p = []byte(r.Replace(string(p)))
+	if r := t.client.credentialRedactor(); r != nil {
+		p = []byte(r.String(string(p)))
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -143,8 +143,8 @@ func (t *debugTransport) writeBody(b *bytes.Buffer, body []byte) {
 		return
 	}
 	body = debugSecretField.ReplaceAll(body, []byte(`${1}"`+redacted+`"`))
-	if r := t.client.redactor(); r != nil {
-		body = []byte(r.Replace(string(body)))
+	if r := t.client.credentialRedactor(); r != nil {
+		body = []byte(r.String(string(body)))
 	}
 	if len(body) > debugBodyLimit {
 		body = append(body[:debugBodyLimit:debugBodyLimit], "\n(cut: the rest is not shown)"...)

@@ -122,6 +122,12 @@
 //	defer cancel()
 //	inst, err = client.Instances.WaitUntilReady(ctx, inst.ID)
 //
+// Instances.WaitUntilStopped waits for a stopped instance, and
+// WaitUntilDeleted, on every service with Get and Delete, for a 404. [WaitFor]
+// runs the same loop over any getter and [WaitCondition]; to wait on many
+// resources at once, run one wait per goroutine under one deadline (see
+// the example of WaitFor).
+//
 // # Webhooks
 //
 // [WebhookHandler] is an http.Handler that accepts the platform's deliveries
@@ -135,6 +141,36 @@
 //		log.Println(ev.Type, ev.ID)
 //		return nil
 //	}))
+//
+// # Webhook signatures
+//
+// Where the signature travels, and what it signs, is our reading of the API
+// documents, stated here once. Seed 001 shows the payload with a
+// "signature": "sha256=..." member inside the body, names no header, and
+// verifies with verifyWebhook(payload, signature, secret): "sha256=" and
+// the lower-case hex HMAC-SHA256 of payload under the secret, compared byte
+// for byte. API.md settles on a header, X-Lambda-Signature
+// ([SignatureHeader]), over the raw body. A receiver accepts both, so that
+// a platform signing either way is heard:
+//
+//  1. When the request carries the signature header (named
+//     [SignatureHeader] unless [WithWebhookSignatureHeader] names another;
+//     for [ConstructEvent], when its signature argument is not empty), that
+//     value decides, and it signs the raw body exactly as received.
+//  2. Otherwise the body's own top-level "signature" member is the
+//     signature, and it signs the body without that member: the received
+//     bytes with the member ("signature", its colon, its string value) and
+//     the comma that separated it from its neighbour cut out, every other
+//     byte kept, since a signature cannot sign the bytes that hold it. A
+//     platform that signs body B and then appends the member (B without its
+//     closing brace, then ,"signature":"sha256=…"}), as the simulator's
+//     lambdatest.WithWebhookSignatureInBody does, is verified exactly. A body
+//     with two such members, or one that is not a string, is not signed.
+//  3. With neither, the delivery is refused with [ErrWebhookNotSigned].
+//
+// Either way the check is the same HMAC with the same secrets, in constant
+// time. The body's "signature" member, checked or not, is kept in
+// [Event.Signature].
 //
 // # Logging, middleware and debugging
 //

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lambda/lambda-go/internal/auth"
 	"github.com/lambda/lambda-go/internal/envelope"
 	"github.com/lambda/lambda-go/internal/retry"
 )
@@ -204,7 +203,10 @@ const excerptBytes = 200
 
 // newErrorFromResponse builds an *Error from an error response, JSON or not,
 // and returns what the body said about itself (metadata), if anything.
-func newErrorFromResponse(resp *http.Response, body []byte, retryAfter time.Duration) (*Error, envelope.Meta) {
+// A non-JSON body is redacted (red may be nil) before it is cut to its
+// excerpt, which could keep half a secret; JSON is redacted once decoded,
+// when every escape in its strings is undone.
+func newErrorFromResponse(resp *http.Response, body []byte, retryAfter time.Duration, red *redactor) (*Error, envelope.Meta) {
 	requestID := resp.Header.Get("X-Request-Id")
 	if retryAfter == 0 && resp.StatusCode == http.StatusTooManyRequests {
 		retryAfter, _ = retry.RateLimitWait(resp.Header, body, time.Now())
@@ -217,7 +219,7 @@ func newErrorFromResponse(resp *http.Response, body []byte, retryAfter time.Dura
 	if !ok {
 		e := &Error{HTTPStatus: resp.StatusCode, Code: codeForStatus(resp.StatusCode), RequestID: requestID, RetryAfter: retryAfter}
 		e.Message = http.StatusText(resp.StatusCode)
-		e.Body = envelope.Excerpt(body, excerptBytes)
+		e.Body = envelope.Excerpt([]byte(red.String(string(body))), excerptBytes)
 		return e, meta
 	}
 	return newError(resp.StatusCode, eb, requestID, retryAfter), meta
@@ -250,35 +252,4 @@ func codeForStatus(status int) string {
 		}
 	}
 	return fmt.Sprintf("http_%d", status)
-}
-
-// redactor replaces the client's credential with REDACTED wherever a server
-// quoted it back (a proxy's page listing the request headers, say), so that
-// an error the caller logs cannot carry it. Nil when there is nothing to
-// hide: a secret shorter than 8 bytes would blot out ordinary words.
-func (c *Client) redactor() *strings.Replacer {
-	secret := auth.Secret(c.credential)
-	if len(secret) < 8 {
-		return nil
-	}
-	return strings.NewReplacer(secret, "REDACTED")
-}
-
-// scrub redacts the credential in the text fields of err, if it is an *Error.
-func scrub(r *strings.Replacer, err error) error {
-	var e *Error
-	if r == nil || !errors.As(err, &e) {
-		return err
-	}
-	e.Code, e.Message, e.Body, e.RequestID = r.Replace(e.Code), r.Replace(e.Message), r.Replace(e.Body), r.Replace(e.RequestID)
-	if d := e.Details; d != nil {
-		d.Field = r.Replace(d.Field)
-		if v, ok := d.Value.(string); ok {
-			d.Value = r.Replace(v)
-		}
-		for i, v := range d.AllowedValues {
-			d.AllowedValues[i] = r.Replace(v)
-		}
-	}
-	return err
 }

@@ -85,13 +85,9 @@ func (s *FunctionsService) WaitUntilReady(ctx context.Context, id string, opts .
 	if err := requireID("function", id); err != nil {
 		return nil, err
 	}
-	return waiter[Function]{
-		what:   "function " + id,
-		get:    func(ctx context.Context) (*Function, error) { return s.find(ctx, id) },
-		status: func(f *Function) string { return string(f.Status) },
-		ready:  func(st string) bool { return st == string(FunctionStatusActive) },
-		failed: func(st string) bool { return st == string(FunctionStatusDeprecated) },
-	}.wait(ctx, opts)
+	cond := statusWait("function "+id, func(f *Function) FunctionStatus { return f.Status },
+		[]FunctionStatus{FunctionStatusActive}, []FunctionStatus{FunctionStatusDeprecated})
+	return cond.wait(ctx, func(ctx context.Context) (*Function, error) { return s.find(ctx, id) }, opts)
 }
 
 // find looks a function up by ID in the list.

@@ -135,20 +135,47 @@ func (s *InstancesService) WaitUntilReady(ctx context.Context, id string, opts .
 	if err := requireID("instance", id); err != nil {
 		return nil, err
 	}
-	return waiter[Instance]{
-		what:   "instance " + id,
-		get:    func(ctx context.Context) (*Instance, error) { return s.Get(ctx, id) },
-		status: func(i *Instance) string { return string(i.Status) },
-		ready:  func(st string) bool { return st == string(InstanceStatusRunning) },
-		failed: func(st string) bool {
-			switch InstanceStatus(st) {
-			case InstanceStatusError, InstanceStatusTerminated, InstanceStatusStopped, InstanceStatusStopping:
-				return true
-			}
-			return false
-		},
-	}.wait(ctx, opts)
+	cond := statusWait("instance "+id, instanceStatus, []InstanceStatus{InstanceStatusRunning},
+		[]InstanceStatus{InstanceStatusError, InstanceStatusTerminated, InstanceStatusStopped, InstanceStatusStopping})
+	return cond.wait(ctx, s.getter(id), opts)
 }
+
+// WaitUntilStopped polls the instance until it is stopped: call it after
+// Stop. It waits out stopping (and resizing, which returns to the status
+// the instance had), and fails fast when the instance is heading for
+// running instead (pending, provisioning, running, restarting), is in
+// error or terminated, or cannot be read (404). Otherwise it waits until
+// ctx ends: give ctx a deadline. It returns the last state seen, with the
+// error when there is one.
+func (s *InstancesService) WaitUntilStopped(ctx context.Context, id string, opts ...WaitOption) (*Instance, error) {
+	if err := requireID("instance", id); err != nil {
+		return nil, err
+	}
+	cond := statusWait("instance "+id, instanceStatus, []InstanceStatus{InstanceStatusStopped},
+		[]InstanceStatus{InstanceStatusError, InstanceStatusTerminated, InstanceStatusPending,
+			InstanceStatusProvisioning, InstanceStatusRunning, InstanceStatusRestarting})
+	return cond.wait(ctx, s.getter(id), opts)
+}
+
+// WaitUntilDeleted polls the instance until the API answers that it is not
+// found: call it after Delete. It waits out every status on the way
+// (terminated, say), and reports StatusDeleted to WithWaitProgress at the
+// end. It fails on any other 4xx, and otherwise waits until ctx ends: give
+// ctx a deadline.
+func (s *InstancesService) WaitUntilDeleted(ctx context.Context, id string, opts ...WaitOption) error {
+	if err := requireID("instance", id); err != nil {
+		return err
+	}
+	_, err := deletedWait("instance "+id, instanceStatus).wait(ctx, s.getter(id), opts)
+	return err
+}
+
+// getter is Get of one instance, as a wait polls it.
+func (s *InstancesService) getter(id string) func(context.Context) (*Instance, error) {
+	return func(ctx context.Context) (*Instance, error) { return s.Get(ctx, id) }
+}
+
+func instanceStatus(i *Instance) InstanceStatus { return i.Status }
 
 // deref returns a copy of *p, or the zero value for nil.
 func deref[T any](p *T) T {

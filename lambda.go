@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -49,7 +50,8 @@ type Client struct {
 	http       *retryablehttp.Client
 	httpClient *http.Client // the client requests go out on, behind the credential transport
 	limits     ratelimit.Budgets
-	logger     *slog.Logger
+	logger     *slog.Logger             // the caller's, behind a redactingHandler
+	redacting  atomic.Pointer[redactor] // credentialRedactor's cache
 	policy     *retry.Policy
 
 	deprecationWarned sync.Map // routes already warned about: "GET /instances/{id}"
@@ -71,7 +73,9 @@ func NewClient(opts ...Option) (*Client, error) {
 		baseURL:   cfg.baseURL,
 		base:      cfg.baseURL.String(),
 		userAgent: []string{userAgent(cfg.userAgentSuffix)},
-		logger:    cfg.logger,
+	}
+	if cfg.logger != nil { // every line the client writes goes through redaction
+		c.logger = slog.New(&redactingHandler{next: cfg.logger.Handler(), client: c})
 	}
 	c.credential, c.token = cfg.credential()
 
@@ -100,7 +104,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		MaxWait:      cfg.maxRetryWait,
 		BaseDelay:    cfg.backoffMin,
 		MaxDelay:     cfg.backoffMax,
-		Logger:       cfg.logger,
+		Logger:       c.logger,
 		NonRetryable: nonRetryable,
 	}
 	c.http = &retryablehttp.Client{HTTPClient: withMiddleware(c.httpClient, cfg.middleware)}

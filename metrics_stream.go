@@ -98,10 +98,16 @@ func (s *InstancesService) StreamMetrics(ctx context.Context, id string, opts *S
 		}
 		ms, err := s.newMetricStream(id, cfg, ro)
 		if err != nil {
-			yield(MetricSample{}, err)
+			yield(MetricSample{}, s.client.credentialRedactor().error(err))
 			return
 		}
-		ms.run(ctx, yield)
+		// Every error the stream yields is redacted, as a call's are.
+		ms.run(ctx, func(sample MetricSample, err error) bool {
+			if err != nil {
+				err = s.client.credentialRedactor().error(err)
+			}
+			return yield(sample, err)
+		})
 	}
 }
 
@@ -229,10 +235,7 @@ func (ms *metricStream) run(ctx context.Context, yield func(MetricSample, error)
 // errorText is err's message with the client's credential redacted: a
 // refused handshake's message quotes the server, which may echo it.
 func (ms *metricStream) errorText(err error) string {
-	if r := ms.client.redactor(); r != nil {
-		return r.Replace(err.Error())
-	}
-	return err.Error()
+	return ms.client.credentialRedactor().String(err.Error())
 }
 
 // log writes a line about the stream to the client's logger, if any.
@@ -253,7 +256,7 @@ func (ms *metricStream) dial(ctx context.Context) (*websocket.Conn, error) {
 		defer cancel()
 	}
 	conn, resp, err := websocket.Dial(dctx, ms.url, &ms.dialOpt)
-	fillInfo(ms.info, resp, envelope.Meta{}, 1)
+	ms.client.fillInfo(ms.info, resp, envelope.Meta{}, 1, nil)
 	switch {
 	case err == nil:
 		conn.SetReadLimit(ms.cfg.ReadLimit)
@@ -263,7 +266,7 @@ func (ms *metricStream) dial(ctx context.Context) (*websocket.Conn, error) {
 		if resp.Body != nil { // coder/websocket keeps the first KiB
 			body, _ = io.ReadAll(resp.Body)
 		}
-		e, _ := newErrorFromResponse(resp, body, 0)
+		e, _ := newErrorFromResponse(resp, body, 0, ms.client.credentialRedactor())
 		return nil, e
 	case resp != nil:
 		return nil, invalidResponse(resp, "", err) // a 101 that broke the protocol

@@ -60,6 +60,11 @@ func TestArgumentErrorsMatchErrInvalidRequest(t *testing.T) {
 		"Resources.Update nil":            func() error { return drop(client.Resources.Update(ctx, "res_1", nil)) },
 		"Deployments.Create nil":          func() error { return drop(client.Deployments.Create(ctx, nil)) },
 		"Resources.List unencodable":      func() error { return drop(client.Resources.List(ctx, &lambda.ListResourcesOptions{Filter: func() {}})) },
+		"Instances.WaitUntilDeleted ID":   func() error { return client.Instances.WaitUntilDeleted(ctx, "") },
+		"Instances.WaitUntilStopped ID":   func() error { return drop(client.Instances.WaitUntilStopped(ctx, " ")) },
+		"Volumes.WaitUntilDeleted ID":     func() error { return client.Volumes.WaitUntilDeleted(ctx, "") },
+		"Snapshots.WaitUntilDeleted ID":   func() error { return client.Snapshots.WaitUntilDeleted(ctx, "") },
+		"Resources.WaitUntilDeleted ID":   func() error { return client.Resources.WaitUntilDeleted(ctx, "") },
 		"Instances.All with a bad option": func() error { return firstErr(client.Instances.All(ctx, nil, lambda.WithHeader("", "v"))) },
 	}
 	for name, call := range calls {

@@ -267,8 +267,10 @@ func WithUserAgent(suffix string) Option {
 // request ID) and each connection of a metrics stream; at info level, a
 // metrics stream lost and about to reconnect; at warning level, once per
 // route, a Deprecation or Sunset notice from the API. Credentials are
-// never logged. Without it the client logs nothing, not even to slog's
-// default logger.
+// never logged: every line passes through a handler that replaces the
+// client's credential, and any secret the call sent, by REDACTED, in
+// whatever encoding a server echoed it. Without it the client logs
+// nothing, not even to slog's default logger.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		if l == nil {

@@ -45,6 +45,9 @@ type call struct {
 	body   any // JSON-encoded when non-nil
 	out    any // decoded from the response data when non-nil
 	opts   []RequestOption
+	// secrets the body carries (a webhook's signing secret), redacted
+	// like the credential from whatever the call returns or logs.
+	secrets []string
 }
 
 // result is what do learned besides the data.
@@ -125,7 +128,12 @@ func requestOptions(opts []RequestOption) (requestConfig, error) {
 }
 
 // do sends c with retries and decodes the answer into c.out.
-func (c *Client) do(ctx context.Context, cl call) (result, error) {
+func (c *Client) do(ctx context.Context, cl call) (_ result, err error) {
+	defer func() {
+		if err != nil { // only errors can quote a secret back: successes pay nothing
+			err = c.redactorFor(cl.secrets).error(err)
+		}
+	}()
 	if err := checkPath(cl.path); err != nil {
 		return result{}, err
 	}
@@ -151,7 +159,7 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 	if c.token != nil {
 		rcall.Refresh = c.token.Refresh
 	}
-	ctx = retry.WithCall(ctx, rcall)
+	ctx = retry.WithCall(withCallSecrets(ctx, cl.secrets), rcall)
 	var rawBody any
 	if body != nil {
 		rawBody = body
@@ -196,7 +204,7 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 	c.warnDeprecated(ctx, cl.method, cl.path, resp)
 	if err != nil {
 		retry.LogAttempt(ctx, c.logger, "lambda: request", rcall, resp, "", err, 0)
-		fillInfo(rc.info, resp, envelope.Meta{}, rcall.Attempt)
+		c.fillInfo(rc.info, resp, envelope.Meta{}, rcall.Attempt, cl.secrets)
 		return result{}, c.failed(ctx, cl, resp, rcall, err)
 	}
 
@@ -205,13 +213,13 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 		// 404 is the delete's effect, not a failure. Attempts shows the retry.
 		meta := envelope.Meta{RequestID: resp.Header.Get("X-Request-Id")}
 		retry.LogAttempt(ctx, c.logger, "lambda: request", rcall, resp, meta.RequestID, nil, 0)
-		fillInfo(rc.info, resp, meta, rcall.Attempt)
+		c.fillInfo(rc.info, resp, meta, rcall.Attempt, cl.secrets)
 		return result{meta: meta, status: resp.StatusCode}, nil
 	}
-	res, err := c.decode(resp, buf.Bytes(), cl.out, rcall)
+	res, err := c.decode(resp, buf.Bytes(), cl.out, rcall, cl.secrets)
 	// The retry policy logged the attempts before this one.
 	retry.LogAttempt(ctx, c.logger, "lambda: request", rcall, resp, res.meta.RequestID, nil, 0)
-	fillInfo(rc.info, resp, res.meta, rcall.Attempt)
+	c.fillInfo(rc.info, resp, res.meta, rcall.Attempt, cl.secrets)
 	return res, err
 }
 
@@ -253,18 +261,11 @@ func (e *noAnswerError) Is(target error) bool { return target == ErrUnavailable 
 func (e *noAnswerError) Unwrap() error { return e.err }
 
 // decode turns a response into data or a typed error.
-func (c *Client) decode(resp *http.Response, body []byte, out any, rcall *retry.Call) (res result, err error) {
+// do redacts the error it returns.
+func (c *Client) decode(resp *http.Response, body []byte, out any, rcall *retry.Call, secrets []string) (res result, err error) {
 	headerID := resp.Header.Get("X-Request-Id")
-	defer func() {
-		if err != nil { // only errors can quote a credential back: successes pay nothing
-			err = scrub(c.redactor(), err)
-		}
-	}()
 	if resp.StatusCode >= 300 {
-		if r := c.redactor(); r != nil { // before the body is cut to an excerpt, which could keep half the secret
-			body = []byte(r.Replace(string(body)))
-		}
-		e, meta := newErrorFromResponse(resp, body, rcall.RetryAfter)
+		e, meta := newErrorFromResponse(resp, body, rcall.RetryAfter, c.redactorFor(secrets))
 		return result{meta: meta}, e
 	}
 	if resp.StatusCode == http.StatusNoContent {
@@ -290,10 +291,18 @@ func (c *Client) decode(resp *http.Response, body []byte, out any, rcall *retry.
 	}
 }
 
-func fillInfo(info *ResponseInfo, resp *http.Response, meta envelope.Meta, attempts int) {
+// fillInfo fills the caller's ResponseInfo, redacted: a header may echo
+// the credential or a secret the call sent.
+func (c *Client) fillInfo(info *ResponseInfo, resp *http.Response, meta envelope.Meta, attempts int, secrets []string) {
 	if info == nil || resp == nil {
 		return
 	}
+	red := c.redactorFor(secrets)
+	defer func() {
+		info.Header = red.header(info.Header)
+		info.RequestID = red.String(info.RequestID)
+		info.DeprecationLink = red.String(info.DeprecationLink)
+	}()
 	requestID := meta.RequestID
 	if requestID == "" {
 		requestID = resp.Header.Get("X-Request-Id")

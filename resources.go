@@ -171,14 +171,30 @@ func (s *ResourcesService) WaitUntilReady(ctx context.Context, id string, opts .
 	if err := requireID("resource", id); err != nil {
 		return nil, err
 	}
-	return waiter[Resource]{
-		what:   "resource " + id,
-		get:    func(ctx context.Context) (*Resource, error) { return s.Get(ctx, id, nil) },
-		status: func(r *Resource) string { return string(r.Status) },
-		ready:  func(st string) bool { return st == string(ResourceStatusActive) },
-		failed: func(st string) bool { return st == string(ResourceStatusTerminated) },
-	}.wait(ctx, opts)
+	cond := statusWait("resource "+id, resourceStatus, []ResourceStatus{ResourceStatusActive},
+		[]ResourceStatus{ResourceStatusTerminated})
+	return cond.wait(ctx, s.getter(id), opts)
 }
+
+// WaitUntilDeleted polls the resource until the API answers that it is not
+// found: call it after Delete. It waits out every status on the way
+// (terminated, say), and reports StatusDeleted to WithWaitProgress at the
+// end. It fails on any other 4xx, and otherwise waits until ctx ends: give
+// ctx a deadline.
+func (s *ResourcesService) WaitUntilDeleted(ctx context.Context, id string, opts ...WaitOption) error {
+	if err := requireID("resource", id); err != nil {
+		return err
+	}
+	_, err := deletedWait("resource "+id, resourceStatus).wait(ctx, s.getter(id), opts)
+	return err
+}
+
+// getter is Get of one resource, as a wait polls it.
+func (s *ResourcesService) getter(id string) func(context.Context) (*Resource, error) {
+	return func(ctx context.Context) (*Resource, error) { return s.Get(ctx, id, nil) }
+}
+
+func resourceStatus(r *Resource) ResourceStatus { return r.Status }
 
 // encodeFilter JSON-encodes a filter, refusing one that is not an object:
 // the API matches on field names. A nil map or pointer means no filter.

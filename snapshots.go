@@ -109,11 +109,26 @@ func (s *SnapshotsService) WaitUntilReady(ctx context.Context, id string, opts .
 	if err := requireID("snapshot", id); err != nil {
 		return nil, err
 	}
-	return waiter[Snapshot]{
-		what:   "snapshot " + id,
-		get:    func(ctx context.Context) (*Snapshot, error) { return s.Get(ctx, id) },
-		status: func(sn *Snapshot) string { return string(sn.Status) },
-		ready:  func(st string) bool { return st == string(SnapshotStatusAvailable) },
-		failed: func(st string) bool { return st == string(SnapshotStatusError) },
-	}.wait(ctx, opts)
+	cond := statusWait("snapshot "+id, snapshotStatus, []SnapshotStatus{SnapshotStatusAvailable},
+		[]SnapshotStatus{SnapshotStatusError})
+	return cond.wait(ctx, s.getter(id), opts)
 }
+
+// WaitUntilDeleted polls the snapshot until the API answers that it is not
+// found: call it after Delete. It reports StatusDeleted to WithWaitProgress
+// at the end, fails on any other 4xx, and otherwise waits until ctx ends:
+// give ctx a deadline.
+func (s *SnapshotsService) WaitUntilDeleted(ctx context.Context, id string, opts ...WaitOption) error {
+	if err := requireID("snapshot", id); err != nil {
+		return err
+	}
+	_, err := deletedWait("snapshot "+id, snapshotStatus).wait(ctx, s.getter(id), opts)
+	return err
+}
+
+// getter is Get of one snapshot, as a wait polls it.
+func (s *SnapshotsService) getter(id string) func(context.Context) (*Snapshot, error) {
+	return func(ctx context.Context) (*Snapshot, error) { return s.Get(ctx, id) }
+}
+
+func snapshotStatus(sn *Snapshot) SnapshotStatus { return sn.Status }

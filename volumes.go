@@ -159,15 +159,27 @@ func (s *VolumesService) WaitUntilReady(ctx context.Context, id string, opts ...
 	if err := requireID("volume", id); err != nil {
 		return nil, err
 	}
-	return waiter[Volume]{
-		what:   "volume " + id,
-		get:    func(ctx context.Context) (*Volume, error) { return s.Get(ctx, id) },
-		status: func(v *Volume) string { return string(v.Status) },
-		ready: func(st string) bool {
-			return st == string(VolumeStatusAvailable) || st == string(VolumeStatusAttached)
-		},
-		failed: func(st string) bool {
-			return st == string(VolumeStatusError) || st == string(VolumeStatusDeleted)
-		},
-	}.wait(ctx, opts)
+	cond := statusWait("volume "+id, volumeStatus, []VolumeStatus{VolumeStatusAvailable, VolumeStatusAttached},
+		[]VolumeStatus{VolumeStatusError, VolumeStatusDeleted})
+	return cond.wait(ctx, s.getter(id), opts)
 }
+
+// WaitUntilDeleted polls the volume until the API answers that it is not
+// found: call it after Delete. It waits out every status on the way
+// (deleted, say), and reports StatusDeleted to WithWaitProgress at the end.
+// It fails on any other 4xx, and otherwise waits until ctx ends: give ctx a
+// deadline.
+func (s *VolumesService) WaitUntilDeleted(ctx context.Context, id string, opts ...WaitOption) error {
+	if err := requireID("volume", id); err != nil {
+		return err
+	}
+	_, err := deletedWait("volume "+id, volumeStatus).wait(ctx, s.getter(id), opts)
+	return err
+}
+
+// getter is Get of one volume, as a wait polls it.
+func (s *VolumesService) getter(id string) func(context.Context) (*Volume, error) {
+	return func(ctx context.Context) (*Volume, error) { return s.Get(ctx, id) }
+}
+
+func volumeStatus(v *Volume) VolumeStatus { return v.Status }

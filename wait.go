@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/lambda/lambda-go/internal/retry"
 )
 
-// WaitOption tunes a WaitUntilReady call.
+// WaitOption tunes a wait: WaitFor, and every service's WaitUntilReady,
+// WaitUntilStopped and WaitUntilDeleted.
 type WaitOption func(*waitConfig)
 
 type waitConfig struct {
@@ -20,7 +22,7 @@ type waitConfig struct {
 	progress func(status string)
 }
 
-// Default delays between polls of WaitUntilReady.
+// Default delays between polls of a wait.
 const (
 	DefaultWaitMinDelay = time.Second
 	DefaultWaitMaxDelay = 15 * time.Second
@@ -37,71 +39,146 @@ func WithWaitDelay(min, max time.Duration) WaitOption {
 	}
 }
 
-// WithWaitProgress calls fn with the status seen at every poll.
+// WithWaitProgress calls fn with the status seen at every poll, and with
+// StatusDeleted when a wait for a deletion sees the resource gone. fn runs
+// on the waiting goroutine: when many waits share one fn, it must be safe
+// for concurrent use.
 func WithWaitProgress(fn func(status string)) WaitOption {
 	return func(c *waitConfig) { c.progress = fn }
 }
+
+// StatusDeleted is the status WithWaitProgress reports when a wait for a
+// deletion sees the resource answer "not found".
+const StatusDeleted = "deleted"
 
 // ErrWaitTimeout is matched by the error of a wait whose context ended
 // first; the same error also matches the context's own error.
 var ErrWaitTimeout = errors.New("lambda: timed out waiting")
 
 // ErrWaitFailed is matched by the error of a wait that saw the resource
-// reach a state from which it will not become ready on its own.
-var ErrWaitFailed = errors.New("lambda: resource cannot become ready")
+// reach a state from which it will not reach the one waited for on its own
+// (an instance in error while waiting for it to run, say).
+var ErrWaitFailed = errors.New("lambda: resource cannot reach the state waited for")
 
-// waiter polls one resource until it is ready.
-type waiter[T any] struct {
-	what   string // "instance inst_123", for errors
-	get    func(context.Context) (*T, error)
-	status func(*T) string // the resource's status
-	ready  func(status string) bool
-	failed func(status string) bool
+// WaitCondition says when WaitFor stops polling a T.
+type WaitCondition[T any] struct {
+	// Name names what is waited on, in errors: "instance inst_123".
+	// Empty means "resource".
+	Name string
+	// Done reports the state waited for: the wait returns it. Required,
+	// unless Gone is set.
+	Done func(*T) bool
+	// Failed reports a state from which Done will not come on its own: the
+	// wait stops at once with an error matching ErrWaitFailed. Optional.
+	Failed func(*T) bool
+	// Status is the state's status, passed to WithWaitProgress and quoted
+	// in errors. Optional.
+	Status func(*T) string
+	// Gone makes an answer matching ErrNotFound end the wait successfully,
+	// with a nil state: the condition of a wait for a deletion. Without
+	// it, "not found" fails the wait at once, as every 4xx does.
+	Gone bool
 }
 
-// wait polls w until ready, failed, a client error, or ctx ends. It always
+// WaitFor polls get until cond holds, with the rules of every
+// WaitUntilReady: the first poll at once, then jittered exponential
+// backoff between WithWaitDelay's bounds, squeezed so that the last poll
+// lands before ctx's deadline; WithWaitProgress sees every status. It
+// fails fast, returning the last state seen with the error: at once on a
+// 4xx answer (a resource that is gone will not come back), on a state
+// cond.Failed reports (ErrWaitFailed), and after three polls in a row that
+// failed even after the client's own retries. Otherwise it waits until
+// ctx ends (ErrWaitTimeout), so give ctx a deadline.
+//
+// get is any getter: a service's Get in a closure, or a lookup of your
+// own. A nil get, or a nil cond.Done without cond.Gone, is refused with
+// ErrInvalidRequest.
+func WaitFor[T any](ctx context.Context, get func(context.Context) (*T, error), cond WaitCondition[T], opts ...WaitOption) (*T, error) {
+	if get == nil || (cond.Done == nil && !cond.Gone) {
+		return nil, invalidField("cond", "WaitFor needs a getter and a Done condition (or Gone)")
+	}
+	return cond.wait(ctx, get, opts)
+}
+
+// wait polls get until cond holds, a failure, or ctx ends. It always
 // returns the last state seen, with the error when there is one.
-func (w waiter[T]) wait(ctx context.Context, opts []WaitOption) (*T, error) {
+func (cond WaitCondition[T]) wait(ctx context.Context, get func(context.Context) (*T, error), opts []WaitOption) (*T, error) {
 	cfg := waitConfig{minDelay: DefaultWaitMinDelay, maxDelay: DefaultWaitMaxDelay}
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
 		}
 	}
+	what := cond.Name
+	if what == "" {
+		what = "resource"
+	}
 	var last *T
 	status := ""
 	failures := 0
 	for attempt := 1; ; attempt++ {
-		v, err := w.get(ctx)
+		v, err := get(ctx)
 		switch {
 		case err != nil && ctx.Err() != nil:
-			return last, w.timeout(ctx, status)
+			return last, waitTimeout(ctx, what, status)
+		case err != nil && cond.Gone && errors.Is(err, ErrNotFound):
+			if cfg.progress != nil {
+				cfg.progress(StatusDeleted)
+			}
+			return nil, nil
 		case err != nil && (isClientError(err) || failures+1 >= maxWaitFailures):
 			// A 4xx (the resource is gone, say) will not cure itself; nor
 			// will a server that failed every poll, retries included.
-			return last, fmt.Errorf("lambda: waiting for %s: %w", w.what, err)
+			return last, fmt.Errorf("lambda: waiting for %s: %w", what, err)
 		case err != nil:
 			failures++
-			if !w.pause(ctx, cfg, attempt) {
-				return last, w.timeout(ctx, status)
+			if !pause(ctx, cfg, attempt) {
+				return last, waitTimeout(ctx, what, status)
 			}
 			continue
+		case v == nil: // a getter of the caller's that answered nothing
+			return last, fmt.Errorf("lambda: waiting for %s: the getter returned no state and no error", what)
 		}
 		failures = 0
-		last, status = v, w.status(v)
+		last = v
+		if cond.Status != nil {
+			status = cond.Status(v)
+		}
 		if cfg.progress != nil {
 			cfg.progress(status)
 		}
 		switch {
-		case w.ready(status):
+		case cond.Done != nil && cond.Done(v):
 			return last, nil
-		case w.failed(status):
-			return last, fmt.Errorf("%w: %s is %s", ErrWaitFailed, w.what, status)
+		case cond.Failed != nil && cond.Failed(v):
+			if status == "" {
+				return last, fmt.Errorf("%w: %s", ErrWaitFailed, what)
+			}
+			return last, fmt.Errorf("%w: %s is %s", ErrWaitFailed, what, status)
 		}
-		if !w.pause(ctx, cfg, attempt) {
-			return last, w.timeout(ctx, status)
+		if !pause(ctx, cfg, attempt) {
+			return last, waitTimeout(ctx, what, status)
 		}
 	}
+}
+
+// statusWait is the condition of a service's wait on a resource whose
+// status is a string type S: done in one of done, failed in one of failed.
+func statusWait[T any, S ~string](name string, status func(*T) S, done, failed []S) WaitCondition[T] {
+	return WaitCondition[T]{
+		Name:   name,
+		Status: func(v *T) string { return string(status(v)) },
+		Done:   func(v *T) bool { return slices.Contains(done, status(v)) },
+		Failed: func(v *T) bool { return slices.Contains(failed, status(v)) },
+	}
+}
+
+// deletedWait is the condition of WaitUntilDeleted: the resource answers
+// "not found". A resource still found is waited on whatever its status,
+// because a delete may go through several (terminated, say) before the
+// resource disappears.
+func deletedWait[T any, S ~string](name string, status func(*T) S) WaitCondition[T] {
+	return WaitCondition[T]{Name: name, Status: func(v *T) string { return string(status(v)) }, Gone: true}
 }
 
 // maxWaitFailures is how many polls in a row may fail (each after the
@@ -110,7 +187,7 @@ const maxWaitFailures = 3
 
 // pause sleeps before the next poll; false when the context ends first or
 // its deadline leaves no room for another poll.
-func (w waiter[T]) pause(ctx context.Context, cfg waitConfig, attempt int) bool {
+func pause(ctx context.Context, cfg waitConfig, attempt int) bool {
 	delay, ok := pollDelay(ctx, cfg, attempt)
 	return ok && retry.Sleep(ctx, delay) == nil
 }
@@ -137,15 +214,15 @@ func pollDelay(ctx context.Context, cfg waitConfig, attempt int) (time.Duration,
 	return d, d > 0
 }
 
-func (w waiter[T]) timeout(ctx context.Context, status string) error {
+func waitTimeout(ctx context.Context, what, status string) error {
 	cause := ctx.Err()
 	if cause == nil {
 		cause = context.DeadlineExceeded // the deadline is too close for another poll
 	}
 	if status == "" {
-		return fmt.Errorf("%w for %s: %w", ErrWaitTimeout, w.what, cause)
+		return fmt.Errorf("%w for %s: %w", ErrWaitTimeout, what, cause)
 	}
-	return fmt.Errorf("%w for %s (last status %s): %w", ErrWaitTimeout, w.what, status, cause)
+	return fmt.Errorf("%w for %s (last status %s): %w", ErrWaitTimeout, what, status, cause)
 }
 
 // isClientError reports a 4xx other than 429: retrying cannot help.

@@ -40,8 +40,9 @@ type createWebhookBody struct {
 }
 
 // Create subscribes a URL to events. The request is checked before it is
-// sent; a refusal is an *Error matching ErrInvalidRequest, and no error
-// ever contains the secret.
+// sent; a refusal is an *Error matching ErrInvalidRequest. No error, log
+// line or ResponseInfo field ever contains the secret, in any encoding a
+// server may quote it back in.
 func (s *WebhooksService) Create(ctx context.Context, req *CreateWebhookRequest, opts ...RequestOption) (*WebhookSubscription, error) {
 	if req == nil {
 		req = &CreateWebhookRequest{}
@@ -50,7 +51,12 @@ func (s *WebhooksService) Create(ctx context.Context, req *CreateWebhookRequest,
 		return nil, err
 	}
 	body := createWebhookBody{URL: req.URL, Events: req.Events, Secret: req.Secret.Reveal()}
-	sub, err := send[WebhookSubscription](ctx, s.client, http.MethodPost, "/webhooks", body, opts)
+	sub := new(WebhookSubscription)
+	_, err := s.client.do(ctx, call{method: http.MethodPost, path: "/webhooks", body: body, out: sub, opts: opts,
+		secrets: []string{body.Secret}})
+	if err != nil {
+		sub = nil
+	}
 	var e *Error
 	if errors.As(err, &e) && e.Details != nil && e.Details.Field == "secret" {
 		e.Details.Value = nil // a refusal of the secret may quote it back

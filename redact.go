@@ -1,0 +1,372 @@
+package lambda
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/lambda/lambda-go/internal/auth"
+)
+
+// A server may quote back what it was sent: a proxy's error page listing
+// the request headers, an X-Request-Id echoing the Authorization value, a
+// validation error quoting the field it refused. The client's credential
+// and the secrets a call sent (a webhook's signing secret) are replaced by
+// "REDACTED" in everything built from an answer: every field of an error,
+// every log line, every ResponseInfo field. A server writes them in many
+// encodings, so each is searched for in the forms a server plausibly uses
+// (secretForms); JSON is also decoded before it is searched, so that any
+// escaping of a JSON string is undone first.
+
+// minSecretLen is the shortest secret redacted: a shorter one would blot
+// out ordinary words, and cannot be kept secret anyway.
+const minSecretLen = 6
+
+// redactor replaces a set of secrets, in all their forms, by "REDACTED".
+type redactor struct {
+	raw []string // the secrets themselves, to tell the sets apart
+	rep *strings.Replacer
+}
+
+// secretForms returns s as a server may write it back: as is, JSON-escaped
+// (Go's escaping, and the ASCII-only \u escaping of Python's json.dumps and
+// PHP, in lower and upper case hex, with "/" as "\/"), percent-encoded (as
+// a query or a path, in upper and lower case hex), HTML-escaped, and in
+// base64 (standard and URL alphabets, padded or not).
+func secretForms(s string) []string {
+	forms := []string{s}
+	if b, err := json.Marshal(s); err == nil {
+		forms = append(forms, string(b[1:len(b)-1]))
+	}
+	ascii := jsonASCII(s)
+	forms = append(forms, ascii, upperHexEscapes(ascii),
+		strings.ReplaceAll(ascii, "/", `\/`), strings.ReplaceAll(s, "/", `\/`))
+	for _, p := range []string{url.QueryEscape(s), url.PathEscape(s)} {
+		forms = append(forms, p, lowerHexEscapes(p))
+	}
+	forms = append(forms, strings.ReplaceAll(url.QueryEscape(s), "+", "%20"), html.EscapeString(s))
+	// A server that reads headers as Latin-1 (WSGI does) sees each byte of
+	// a non-ASCII key as one character; one that cannot show a character
+	// writes "?" or U+FFFD instead.
+	latin1 := mojibake(s)
+	forms = append(forms, latin1, jsonASCII(latin1), upperHexEscapes(jsonASCII(latin1)),
+		replaceNonASCII(s, "?"), replaceNonASCII(s, "\ufffd"))
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
+		forms = append(forms, enc.EncodeToString([]byte(s)))
+	}
+	return forms
+}
+
+// jsonASCII escapes every non-ASCII character of s as \uXXXX (a pair of
+// them beyond the BMP), as json.dumps does by default.
+func jsonASCII(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r < utf8.RuneSelf:
+			b.WriteRune(r)
+		case r > 0xffff:
+			r -= 0x10000
+			fmt.Fprintf(&b, `\u%04x\u%04x`, 0xd800+(r>>10), 0xdc00+(r&0x3ff))
+		default:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		}
+	}
+	return b.String()
+}
+
+// mojibake is s read as Latin-1: one character per byte.
+func mojibake(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		b.WriteRune(rune(s[i]))
+	}
+	return b.String()
+}
+
+// replaceNonASCII replaces each non-ASCII character of s by with.
+func replaceNonASCII(s, with string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			b.WriteRune(r)
+		} else {
+			b.WriteString(with)
+		}
+	}
+	return b.String()
+}
+
+// upperHexEscapes writes the hex digits of every \uXXXX in s in upper case.
+func upperHexEscapes(s string) string {
+	b := []byte(s)
+	for i := 0; i+6 <= len(b); i++ {
+		if b[i] == '\\' && b[i+1] == 'u' {
+			copy(b[i+2:i+6], strings.ToUpper(string(b[i+2:i+6])))
+			i += 5
+		}
+	}
+	return string(b)
+}
+
+// lowerHexEscapes writes the hex digits of every %XX in s in lower case.
+func lowerHexEscapes(s string) string {
+	b := []byte(s)
+	for i := 0; i+2 < len(b); i++ {
+		if b[i] == '%' {
+			copy(b[i+1:i+3], strings.ToLower(string(b[i+1:i+3])))
+			i += 2
+		}
+	}
+	return string(b)
+}
+
+// newRedactor returns a redactor of secrets, or nil when none is long
+// enough to redact.
+func newRedactor(secrets ...string) *redactor {
+	seen := map[string]bool{}
+	var forms, raw []string
+	for _, s := range secrets {
+		if len(s) < minSecretLen || seen[s] {
+			continue
+		}
+		seen[s] = true
+		raw = append(raw, s)
+		for _, f := range secretForms(s) {
+			if len(f) >= minSecretLen && !seen["\x00"+f] {
+				seen["\x00"+f] = true
+				forms = append(forms, f)
+			}
+		}
+	}
+	if len(forms) == 0 {
+		return nil
+	}
+	// Longest first: of two forms that start at the same place, the longer wins.
+	sort.SliceStable(forms, func(i, j int) bool { return len(forms[i]) > len(forms[j]) })
+	pairs := make([]string, 0, 2*len(forms))
+	for _, f := range forms {
+		pairs = append(pairs, f, "REDACTED")
+	}
+	return &redactor{raw: raw, rep: strings.NewReplacer(pairs...)}
+}
+
+// String redacts s.
+func (r *redactor) String(s string) string {
+	if r == nil {
+		return s
+	}
+	return r.rep.Replace(s)
+}
+
+// value redacts a value decoded from JSON, whatever its type: strings, map
+// keys and values, array elements, and a number or anything else whose
+// printed form holds a secret.
+func (r *redactor) value(v any) any {
+	switch v := v.(type) {
+	case nil, bool:
+		return v
+	case string:
+		return r.String(v)
+	case []any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = r.value(x)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, x := range v {
+			out[r.String(k)] = r.value(x)
+		}
+		return out
+	default:
+		if s := fmt.Sprint(v); r.String(s) != s {
+			return r.String(s)
+		}
+		return v
+	}
+}
+
+// header returns h with every value redacted: h itself when none holds a
+// secret, else a copy.
+func (r *redactor) header(h http.Header) http.Header {
+	if r == nil {
+		return h
+	}
+	var out http.Header
+	for k, vs := range h {
+		for i, v := range vs {
+			if red := r.String(v); red != v {
+				if out == nil {
+					out = h.Clone()
+				}
+				out[k][i] = red
+			}
+		}
+	}
+	if out == nil {
+		return h
+	}
+	return out
+}
+
+// error redacts err: the fields of the *Error in its chain, in place, and
+// then, if its text still holds a secret (a wrapper that quoted the
+// *Error before, or another error), err behind a redacted text.
+func (r *redactor) error(err error) error {
+	if r == nil || err == nil {
+		return err
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		e.Code, e.Message, e.Body, e.RequestID = r.String(e.Code), r.String(e.Message), r.String(e.Body), r.String(e.RequestID)
+		if d := e.Details; d != nil {
+			d.Field = r.String(d.Field)
+			d.Value = r.value(d.Value)
+			for i, v := range d.AllowedValues {
+				d.AllowedValues[i] = r.String(v)
+			}
+		}
+		if e.cause != nil {
+			e.cause = r.error(e.cause)
+		}
+	}
+	if msg := err.Error(); r.String(msg) != msg {
+		return &redactedError{msg: r.String(msg), err: err}
+	}
+	return err
+}
+
+// redactedError shows a redacted text, and matches what err matches with
+// errors.Is and errors.As, but does not unwrap to it: err's own text holds
+// the secret.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string        { return e.msg }
+func (e *redactedError) Is(target error) bool { return errors.Is(e.err, target) }
+func (e *redactedError) As(target any) bool   { return errors.As(e.err, target) }
+
+// credentialRedactor is the redactor of the client's credential, cached
+// until the credential changes (an OAuth token is refreshed); nil when
+// there is nothing to hide.
+func (c *Client) credentialRedactor() *redactor {
+	secret := auth.Secret(c.credential)
+	if r := c.redacting.Load(); r != nil && len(r.raw) == 1 && r.raw[0] == secret {
+		return r
+	}
+	r := newRedactor(secret)
+	if r != nil {
+		c.redacting.Store(r)
+	}
+	return r
+}
+
+// redactorFor is the redactor of the client's credential and of the
+// secrets one call sent.
+func (c *Client) redactorFor(callSecrets []string) *redactor {
+	if len(callSecrets) == 0 {
+		return c.credentialRedactor()
+	}
+	return newRedactor(append([]string{auth.Secret(c.credential)}, callSecrets...)...)
+}
+
+type secretsKey struct{}
+
+// withCallSecrets returns ctx carrying the secrets a call sends, for the
+// log handler: lines are written with the call's context.
+func withCallSecrets(ctx context.Context, secrets []string) context.Context {
+	if len(secrets) == 0 {
+		return ctx
+	}
+	return context.WithValue(ctx, secretsKey{}, secrets)
+}
+
+func callSecrets(ctx context.Context) []string {
+	s, _ := ctx.Value(secretsKey{}).([]string)
+	return s
+}
+
+// redactingHandler redacts every log line the client writes: its message
+// and every attribute, groups and errors included.
+type redactingHandler struct {
+	next   slog.Handler
+	client *Client
+}
+
+var _ slog.Handler = (*redactingHandler)(nil)
+
+// Enabled defers to the caller's handler.
+func (h *redactingHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	return h.next.Enabled(ctx, l)
+}
+
+// Handle passes on r, redacted.
+func (h *redactingHandler) Handle(ctx context.Context, r slog.Record) error {
+	red := h.client.redactorFor(callSecrets(ctx))
+	if red == nil {
+		return h.next.Handle(ctx, r)
+	}
+	out := slog.NewRecord(r.Time, r.Level, red.String(r.Message), r.PC)
+	r.Attrs(func(a slog.Attr) bool {
+		out.AddAttrs(red.attr(a))
+		return true
+	})
+	return h.next.Handle(ctx, out)
+}
+
+// WithAttrs redacts attrs with the client's credential.
+func (h *redactingHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	red := h.client.credentialRedactor()
+	out := make([]slog.Attr, len(attrs))
+	for i, a := range attrs {
+		out[i] = red.attr(a)
+	}
+	return &redactingHandler{next: h.next.WithAttrs(out), client: h.client}
+}
+
+// WithGroup defers to the caller's handler.
+func (h *redactingHandler) WithGroup(name string) slog.Handler {
+	return &redactingHandler{next: h.next.WithGroup(name), client: h.client}
+}
+
+func (r *redactor) attr(a slog.Attr) slog.Attr {
+	if r == nil {
+		return a
+	}
+	a.Key = r.String(a.Key)
+	v := a.Value.Resolve()
+	switch v.Kind() {
+	case slog.KindString:
+		a.Value = slog.StringValue(r.String(v.String()))
+	case slog.KindGroup:
+		g := v.Group()
+		out := make([]slog.Attr, len(g))
+		for i, x := range g {
+			out[i] = r.attr(x)
+		}
+		a.Value = slog.GroupValue(out...)
+	case slog.KindAny:
+		s := fmt.Sprint(v.Any())
+		if red := r.String(s); red != s {
+			a.Value = slog.StringValue(red)
+		} else {
+			a.Value = v
+		}
+	default:
+		a.Value = v
+	}
+	return a
+}

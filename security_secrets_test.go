@@ -1,0 +1,234 @@
+package lambda_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lambda/lambda-go"
+)
+
+// hookSecret has what makes encodings differ: non-ASCII, "/", "+", "=".
+const hookSecret = "whsec_ü/9+x=Q7k2"
+
+// pyEscape is what Python's json.dumps writes for s: non-ASCII as \uXXXX.
+func pyEscape(s string, upper bool) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r < 0x80 {
+			b.WriteRune(r)
+			continue
+		}
+		e := fmt.Sprintf(`\u%04x`, r)
+		if upper {
+			e = `\u` + strings.ToUpper(e[2:])
+		}
+		b.WriteString(e)
+	}
+	return b.String()
+}
+
+// echoForms are the ways a server writes a secret back, as text to put
+// inside a JSON string (so JSON escapes are escapes, not literal text).
+func echoForms(s string) map[string]string {
+	goJSON, _ := json.Marshal(s)
+	var latin1 strings.Builder // each byte read as a Latin-1 character, as WSGI reads headers
+	for i := 0; i < len(s); i++ {
+		latin1.WriteRune(rune(s[i]))
+	}
+	return map[string]string{
+		"Latin-1 mojibake":  latin1.String(),
+		"mojibake \\u":      pyEscape(latin1.String(), false),
+		"raw":               s,
+		"JSON (Go)":         string(goJSON[1 : len(goJSON)-1]),
+		"JSON \\u (Python)": pyEscape(s, false),
+		"JSON \\U upper":    pyEscape(s, true),
+		"query-escaped":     url.QueryEscape(s),
+		"path-escaped":      url.PathEscape(s),
+		"base64":            base64.StdEncoding.EncodeToString([]byte(s)),
+		"base64url":         base64.RawURLEncoding.EncodeToString([]byte(s)),
+	}
+}
+
+// leakForms are what must not appear in anything the caller can see: the
+// secret, and each encoding of it that is not plain ASCII-escaped text.
+func leakForms(secrets ...string) []string {
+	var out []string
+	for _, s := range secrets {
+		out = append(out, s, strings.TrimPrefix(s, "λ_sk_"))
+		for name, f := range echoForms(s) {
+			if name != "JSON (Go)" { // Go's JSON escaping of these is the raw text
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+func assertNoLeak(t *testing.T, where, got string, secrets ...string) {
+	t.Helper()
+	for _, f := range leakForms(secrets...) {
+		if strings.Contains(got, f) {
+			t.Errorf("%s holds a secret (%q) in: %s", where, f, got)
+		}
+	}
+}
+
+// everything is every view of an error and a ResponseInfo the caller has.
+func everything(err error, info *lambda.ResponseInfo) map[string]string {
+	views := map[string]string{
+		"err.Error()": err.Error(),
+		"%v %+v %#v":  fmt.Sprintf("%v %+v %#v", err, err, err),
+		"%#v info":    fmt.Sprintf("%#v", *info),
+	}
+	if b, jerr := json.Marshal(info); jerr == nil {
+		views["json info"] = string(b)
+	}
+	var lerr *lambda.Error
+	if errors.As(err, &lerr) {
+		b, _ := json.Marshal(lerr)
+		views["json *Error"] = string(b)
+		views["%#v *Error"] = fmt.Sprintf("%#v %#v", *lerr, lerr.Details)
+		if lerr.Details != nil {
+			views["%#v Details.Value"] = fmt.Sprintf("%#v %v", lerr.Details.Value, lerr.Details.Value)
+		}
+	}
+	i := 0
+	for e := errors.Unwrap(err); e != nil; e = errors.Unwrap(e) {
+		views[fmt.Sprintf("unwrapped %d", i)] = e.Error() + fmt.Sprintf(" %#v", e)
+		i++
+	}
+	return views
+}
+
+// echoAnswers answer with the secret s (already in one of echoForms) in
+// every place a server may put it.
+var echoAnswers = map[string]func(w http.ResponseWriter, s string){
+	"message": func(w http.ResponseWriter, s string) {
+		w.WriteHeader(400)
+		fmt.Fprintf(w, `{"success":false,"error":{"code":"invalid_request","message":"refused %s"}}`, s)
+	},
+	"details.value under another field": func(w http.ResponseWriter, s string) {
+		w.WriteHeader(422)
+		fmt.Fprintf(w, `{"success":false,"error":{"code":"invalid_request","message":"bad","details":{"field":"url","value":"%s"}}}`, s)
+	},
+	"details.value nested, as a key and in an array": func(w http.ResponseWriter, s string) {
+		w.WriteHeader(422)
+		fmt.Fprintf(w, `{"success":false,"error":{"code":"invalid_request","message":"bad","details":{"field":"body",`+
+			`"value":{"sent":{"secret":"%[1]s","n":[1,true,null,"%[1]s"]},"%[1]s":2.5},"allowed_values":["%[1]s"]}}}`, s)
+	},
+	"field and code": func(w http.ResponseWriter, s string) {
+		w.WriteHeader(400)
+		fmt.Fprintf(w, `{"success":false,"error":{"code":"%[1]s","message":"x","details":{"field":"%[1]s"}}}`, s)
+	},
+	"metadata.request_id": func(w http.ResponseWriter, s string) {
+		w.WriteHeader(404)
+		fmt.Fprintf(w, `{"success":false,"error":{"code":"not_found","message":"gone"},"metadata":{"request_id":"%s"}}`, s)
+	},
+	"X-Request-Id and other headers": func(w http.ResponseWriter, s string) {
+		w.Header().Set("X-Request-Id", s)
+		w.Header().Add("X-Debug-Echo", "Authorization: Bearer "+s)
+		w.WriteHeader(409)
+		io := `{"success":false,"error":{"code":"conflict","message":"no"}}`
+		fmt.Fprint(w, io)
+	},
+	"HTML page": func(w http.ResponseWriter, s string) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(502)
+		fmt.Fprintf(w, "<html><body><h1>Bad gateway</h1><pre>Authorization: Bearer %[1]s\nbody: secret=%[1]s</pre></body></html>", s)
+	},
+	"200 success false": func(w http.ResponseWriter, s string) {
+		fmt.Fprintf(w, `{"success":false,"error":{"code":"forbidden","message":"%s"}}`, s)
+	},
+	"200 not JSON": func(w http.ResponseWriter, s string) {
+		fmt.Fprintf(w, `{"success":true,"data":{"id":%s`, s)
+	},
+}
+
+// TestSecretsEchoedInAnyFormAreScrubbed: a server that quotes back the
+// credential and the webhook secret, in every place and every encoding,
+// gets neither into the error, its printed and JSON forms, its unwrapped
+// causes, the ResponseInfo, or the debug log.
+func TestSecretsEchoedInAnyFormAreScrubbed(t *testing.T) {
+	t.Parallel()
+	secrets := map[string]string{"API key": testKey, "webhook secret": hookSecret}
+	for which, secret := range secrets {
+		for form, enc := range echoForms(secret) {
+			for place, answer := range echoAnswers {
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { answer(w, enc) }))
+				var logs syncBuffer
+				client, err := lambda.NewClient(lambda.WithAPIKey(testKey), lambda.WithBaseURL(srv.URL+"/v1"),
+					lambda.WithRetryBackoff(time.Millisecond, 2*time.Millisecond), lambda.WithMaxRetries(1),
+					lambda.WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+				require.NoError(t, err)
+				var info lambda.ResponseInfo
+				_, err = client.Webhooks.Create(context.Background(), &lambda.CreateWebhookRequest{
+					URL: "https://hooks.example.com/x", Events: []lambda.EventType{"instance.created"},
+					Secret: lambda.NewSecret(hookSecret)}, lambda.WithResponseInfo(&info))
+				srv.Close()
+				name := fmt.Sprintf("%s %s in %s", which, form, place)
+				require.Error(t, err, name)
+				for view, text := range everything(err, &info) {
+					assertNoLeak(t, name+": "+view, text, testKey, hookSecret)
+				}
+				assertNoLeak(t, name+": the log", logs.String(), testKey, hookSecret)
+			}
+		}
+	}
+}
+
+// TestStreamRefusalsAreScrubbed: the metrics stream's handshake refusals
+// (its own error path) hold the same guarantee.
+func TestStreamRefusalsAreScrubbed(t *testing.T) {
+	t.Parallel()
+	for form, enc := range echoForms(testKey) {
+		for _, place := range []string{"message", "details.value nested, as a key and in an array", "X-Request-Id and other headers", "HTML page"} {
+			answer := echoAnswers[place]
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { answer(w, enc) }))
+			client, err := lambda.NewClient(lambda.WithAPIKey(testKey), lambda.WithBaseURL(srv.URL+"/v1"))
+			require.NoError(t, err)
+			var info lambda.ResponseInfo
+			var last error
+			for _, err := range client.Instances.StreamMetrics(testCtx(t), "inst_1",
+				&lambda.StreamMetricsOptions{MaxReconnects: 1, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond},
+				lambda.WithResponseInfo(&info)) {
+				last = err
+			}
+			srv.Close()
+			require.Error(t, last)
+			for view, text := range everything(last, &info) {
+				assertNoLeak(t, form+" in "+place+": "+view, text, testKey)
+			}
+		}
+	}
+}
+
+// TestRedactionKeepsTheErrorUseful: the place of a secret shows, the rest
+// of the message stays, and the error still matches its sentinel.
+func TestRedactionKeepsTheErrorUseful(t *testing.T) {
+	t.Parallel()
+	client, mux, _ := setup(t, lambda.WithMaxRetries(0))
+	mux.HandleFunc("/webhooks", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Request-Id", "req_"+testKey)
+		writeError(w, 422, "invalid_request", "the secret "+hookSecret+" is weak; key "+pyEscape(testKey, false))
+	})
+	_, err := client.Webhooks.Create(context.Background(), &lambda.CreateWebhookRequest{
+		URL: "https://hooks.example.com/x", Events: []lambda.EventType{"instance.created"}, Secret: lambda.NewSecret(hookSecret)})
+	require.ErrorIs(t, err, lambda.ErrInvalidRequest)
+	var lerr *lambda.Error
+	require.ErrorAs(t, err, &lerr)
+	assert.Equal(t, "the secret REDACTED is weak; key REDACTED", lerr.Message)
+	assert.Equal(t, "req_err", lerr.RequestID)
+}
