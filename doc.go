@@ -99,7 +99,14 @@
 //
 // List returns one [Page] with its [Pagination]; All is an iterator over
 // every item of every page, fetched as the loop needs them, that stops at the
-// first error and the moment the loop breaks:
+// first error and the moment the loop breaks. It never yields an item twice
+// nor runs for ever: a page/limit list with a pagination object ends on
+// has_next false, the last of total_pages, an empty page, or a short page at
+// the limit the pagination object reports as asked; a list without one
+// (page/limit or limit/offset) ends on an empty page, or on a short page
+// once the server has shown it honours the limit with a full one. A page
+// that brings no new item (a server that repeats a page or ignores paging)
+// ends the loop with an error matching ErrInvalidResponse.
 //
 //	for inst, err := range client.Instances.All(ctx, &lambda.ListInstancesOptions{Region: "us-west-1"}) {
 //		if err != nil {
