@@ -41,9 +41,11 @@ func (p *Policy) Install(rc *retryablehttp.Client) {
 	rc.RequestLogHook = requestHook
 	rc.ErrorHandler = retryablehttp.PassthroughErrorHandler
 	rc.Logger = nil
-	// A 401 is never retried here: the auth transport renews an OAuth token
-	// and sends the request again itself, within the same attempt.
-	rc.RetryMax = p.MaxRetries
+	// CheckRetry holds the limit, which one call may raise above the
+	// client's; this is only a backstop. A 401 is never retried here: the
+	// auth transport renews an OAuth token and sends the request again
+	// itself, within the same attempt.
+	rc.RetryMax = maxRetriesCap + 2
 }
 
 func requestHook(_ retryablehttp.Logger, req *http.Request, i int) {
@@ -117,7 +119,7 @@ func (p *Policy) decide(ctx context.Context, call *Call, resp *http.Response, er
 	// MaxWait bounds only the waits the server asks for; the client's own
 	// backoff is already capped by MaxDelay, and dropping a retry because
 	// its jitter drew long would make the retry count a lottery.
-	if call.retries >= p.MaxRetries || (hinted && wait > p.MaxWait) {
+	if call.retries >= p.maxRetries(call) || (hinted && wait > p.MaxWait) {
 		return 0, false
 	}
 	if hinted {
@@ -134,6 +136,17 @@ func (p *Policy) decide(ctx context.Context, call *Call, resp *http.Response, er
 	}
 	call.retries++
 	return wait, true
+}
+
+// maxRetriesCap is the most retries a client or a call may ask for.
+const maxRetriesCap = 100
+
+// maxRetries is the call's own limit when it has one, else the policy's.
+func (p *Policy) maxRetries(call *Call) int {
+	if call.MaxRetriesSet {
+		return call.MaxRetries
+	}
+	return p.MaxRetries
 }
 
 // backoff is exponential from BaseDelay, doubling per retry, with jitter of
