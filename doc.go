@@ -184,6 +184,14 @@
 // Money arrives as [Money] (exact cents, never a float), usage as
 // [Quantity], calendar days as [Date]; times are time.Time.
 //
+// # Testing code that uses the client
+//
+// Each service has an interface holding all of its methods ([InstancesAPI],
+// [VolumesAPI], … one per field of Client), satisfied by the service: take
+// the interface in your own code and hand it a stub in unit tests of your
+// logic. To test behaviour across calls (life cycles, paging, retries), run
+// the simulator instead.
+//
 // # The simulator
 //
 // Package github.com/lambda/lambda-go/lambdatest is an in-memory simulator
