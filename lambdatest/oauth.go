@@ -83,7 +83,7 @@ func (s *Server) IssueToken(clientID string) *oauth2.Token {
 	if _, ok := s.oauth.clients[clientID]; !ok {
 		panic("lambdatest: IssueToken: client " + clientID + " is not registered (WithOAuthClient)")
 	}
-	return s.oauth.issue(grant{clientID: clientID}, time.Now())
+	return s.oauth.issue(grant{clientID: clientID}, s.Now())
 }
 
 // TokenURL returns the URL of the token endpoint, for oauth2.Endpoint's
@@ -92,9 +92,10 @@ func (s *Server) TokenURL() string { return s.URL + tokenPath }
 
 // ExpireTokens makes every access token issued so far expire now, whatever
 // its expires_in said: the API refuses it with 401 authentication_failed.
-// Refresh tokens stay good.
+// Refresh tokens stay good. Expiry reads the server's clock (Now), so
+// AdvanceClock past the lifetime expires tokens too.
 func (s *Server) ExpireTokens() {
-	now := time.Now()
+	now := s.Now()
 	s.oauth.mu.Lock()
 	defer s.oauth.mu.Unlock()
 	for _, g := range s.oauth.access {

@@ -228,3 +228,16 @@ func TestPermissions(t *testing.T) {
 		})
 	}
 }
+
+func TestTokensExpireOnTheServersClock(t *testing.T) {
+	t.Parallel()
+	srv := oauthServer(t, lambdatest.WithTokenLifetime(time.Hour))
+	tok := srv.IssueToken(testClientID)
+	mustCall(t, srv, http.StatusOK, http.MethodGet, "/v1/account", "", "Authorization", "Bearer "+tok.AccessToken)
+	require.NoError(t, srv.AdvanceClock(59*time.Minute))
+	mustCall(t, srv, http.StatusOK, http.MethodGet, "/v1/account", "", "Authorization", "Bearer "+tok.AccessToken)
+	require.NoError(t, srv.AdvanceClock(time.Minute))
+	r := bearer(t, srv, http.MethodGet, "/v1/account", "", tok.AccessToken)
+	assert.Equal(t, http.StatusUnauthorized, r.status)
+	assert.Equal(t, "authentication_failed", r.errCode())
+}
