@@ -184,6 +184,15 @@
 // time. The body's "signature" member, checked or not, is kept in
 // [Event.Signature].
 //
+// # Logging, middleware and debugging
+//
+// [WithLogger] logs each attempt (with its duration), the metrics stream's
+// connections and reconnects, and one warning per route the API marks
+// deprecated; the Deprecation and Sunset headers also fill [ResponseInfo].
+// [WithMiddleware] runs your code around every attempt, before the
+// credential is added, to log, count or trace calls. [WithDebugWriter]
+// dumps the traffic with every credential and secret redacted.
+//
 // # Values
 //
 // Money arrives as [Money] (exact cents, never a float), usage as
