@@ -179,11 +179,14 @@ func (s *InstancesService) newMetricStream(id string, cfg StreamMetricsOptions, 
 	// bounded here instead, and the stream itself by ctx.
 	hc := *c.httpClient
 	hc.Timeout = 0
-	header := rc.header.Clone()
+	header := c.header.Clone()
 	if header == nil {
 		header = http.Header{}
 	}
-	header["User-Agent"] = c.userAgent
+	for k, vs := range rc.header {
+		header[k] = append([]string(nil), vs...)
+	}
+	header["User-Agent"] = []string{c.userAgent}
 	return &metricStream{
 		id: id, url: u, cfg: cfg, timeout: c.httpClient.Timeout, maxWait: c.policy.MaxWait, info: rc.info, logger: c.logger, client: c,
 		dialOpt: websocket.DialOptions{HTTPClient: &hc, HTTPHeader: header},

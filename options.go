@@ -25,6 +25,13 @@ import (
 type Option func(*config) error
 
 type config struct {
+	// call is set while the options of one call are applied: the options
+	// that can be given per call write there, and requestOptions refuses
+	// those that wrote anywhere else.
+	call *requestConfig
+	// header holds WithHeader's headers given to NewClient, sent on every call.
+	header http.Header
+
 	apiKey          string
 	apiKeySet       bool
 	apiKeyHeader    bool
@@ -212,10 +219,17 @@ func WithHTTPClient(hc *http.Client) Option {
 
 // WithMaxRetries sets how many times a failed call is retried (default 3;
 // 0 disables retries).
+//
+// Given to a call, it sets that call's retries alone:
+// client.Instances.Create(ctx, req, lambda.WithMaxRetries(0)).
 func WithMaxRetries(n int) Option {
 	return func(c *config) error {
 		if n < 0 || n > 100 {
 			return fmt.Errorf("lambda: WithMaxRetries: %d is not between 0 and 100", n)
+		}
+		if c.call != nil {
+			c.call.maxRetries = n
+			return nil
 		}
 		c.maxRetries = n
 		return nil

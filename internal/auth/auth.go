@@ -26,8 +26,8 @@ type Credential interface {
 
 // APIKey sends a static key, as a bearer token or in X-API-Key.
 type APIKey struct {
-	header string   // canonical header name
-	value  []string // the full header value, built once and shared: transports only read it
+	header string // canonical header name
+	value  string // the full header value, built once
 }
 
 // NewAPIKey returns a key sent as "Authorization: Bearer <key>", or as
@@ -35,13 +35,15 @@ type APIKey struct {
 // they are: keys contain non-ASCII characters ("λ_sk_…").
 func NewAPIKey(key string, inHeader bool) *APIKey {
 	if inHeader {
-		return &APIKey{header: http.CanonicalHeaderKey(HeaderAPIKey), value: []string{key}}
+		return &APIKey{header: http.CanonicalHeaderKey(HeaderAPIKey), value: key}
 	}
-	return &APIKey{header: HeaderAuthorization, value: []string{"Bearer " + key}}
+	return &APIKey{header: HeaderAuthorization, value: "Bearer " + key}
 }
 
 func (k *APIKey) apply(h http.Header) error {
-	h[k.header] = k.value
+	// A slice of the request's own: a transport below that edits the value
+	// in place must not change the next request's credential.
+	h[k.header] = []string{k.value}
 	return nil
 }
 

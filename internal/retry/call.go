@@ -30,6 +30,15 @@ type Call struct {
 	Started time.Time
 	// RetryAfter is the wait the server asked for on the last 429 or 503.
 	RetryAfter time.Duration
+	// MaxRetries replaces the policy's limit for this call when
+	// MaxRetriesSet (WithMaxRetries given to the call).
+	MaxRetries    int
+	MaxRetriesSet bool
+	// AttemptTimeout replaces the client's bound on each attempt of this
+	// call when AttemptTimeoutSet (0 turns it off).
+	AttemptTimeout    time.Duration
+	AttemptTimeoutSet bool
+
 	// MayHaveApplied reports that an earlier attempt was retried after a
 	// failure that does not prove it was not processed (a lost connection,
 	// a 5xx): a DELETE answered 404 afterwards has most likely succeeded.

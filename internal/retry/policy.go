@@ -41,9 +41,10 @@ func (p *Policy) Install(rc *retryablehttp.Client) {
 	rc.RequestLogHook = requestHook
 	rc.ErrorHandler = retryablehttp.PassthroughErrorHandler
 	rc.Logger = nil
-	// One more than MaxRetries: a refreshed OAuth token is an extra try that
-	// does not count against the caller's retries. CheckRetry holds the limit.
-	rc.RetryMax = p.MaxRetries + 1
+	// CheckRetry holds the limit, which one call may raise above the
+	// client's (and a refreshed OAuth token is an extra try that does not
+	// count against it); this is only a backstop.
+	rc.RetryMax = maxRetriesCap + 2
 }
 
 func requestHook(_ retryablehttp.Logger, req *http.Request, i int) {
@@ -127,7 +128,7 @@ func (p *Policy) decide(ctx context.Context, call *Call, resp *http.Response, er
 	// MaxWait bounds only the waits the server asks for; the client's own
 	// backoff is already capped by MaxDelay, and dropping a retry because
 	// its jitter drew long would make the retry count a lottery.
-	if call.retries >= p.MaxRetries || (hinted && wait > p.MaxWait) {
+	if call.retries >= p.maxRetries(call) || (hinted && wait > p.MaxWait) {
 		return 0, false
 	}
 	if hinted {
@@ -144,6 +145,17 @@ func (p *Policy) decide(ctx context.Context, call *Call, resp *http.Response, er
 	}
 	call.retries++
 	return wait, true
+}
+
+// maxRetriesCap is the most retries a client or a call may ask for.
+const maxRetriesCap = 100
+
+// maxRetries is the call's own limit when it has one, else the policy's.
+func (p *Policy) maxRetries(call *Call) int {
+	if call.MaxRetriesSet {
+		return call.MaxRetries
+	}
+	return p.MaxRetries
 }
 
 // backoff is exponential from BaseDelay, doubling per retry, with jitter of
