@@ -278,7 +278,13 @@ func (ms *metricStream) dial(ctx context.Context) (*websocket.Conn, error) {
 	if errors.As(err, &refused) {
 		return nil, refused
 	}
-	return nil, fmt.Errorf("lambda: connecting the metrics stream of instance %s: %w", ms.id, err)
+	err = fmt.Errorf("lambda: connecting the metrics stream of instance %s: %w", ms.id, err)
+	if ctx.Err() != nil || nonRetryable(err) {
+		return nil, err
+	}
+	// No answer from the API (refused, reset, TLS, timeout): ErrUnavailable,
+	// like any call that got none.
+	return nil, &noAnswerError{method: http.MethodGet, path: "/instances/" + ms.id + "/metrics/stream", attempts: 1, err: err}
 }
 
 // pump reads samples from conn and yields them until the loop breaks
