@@ -62,8 +62,10 @@
 //
 // # Time
 //
-// The server reads one clock, time.Now unless WithClock sets another (Now
-// returns its reading), for every instant it shows:
+// The server reads one clock for every instant it shows: its own, which is
+// time.Now shifted by LAMBDATEST_CLOCK_OFFSET (below) and moved by SetClock
+// and AdvanceClock, unless WithClock gives another. Now returns its reading.
+// It is the clock of:
 //
 //   - created_at, updated_at and every other timestamp of an object, the
 //     seed's included (the seed's account, key and workloads date from
