@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -120,20 +121,20 @@ func TestTokenReusedUntilRefreshed(t *testing.T) {
 	tok := NewToken(src)
 	h := http.Header{}
 	for range 3 {
-		if err := tok.apply(h); err != nil {
+		if err := tok.apply(context.Background(), h); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if h.Get("Authorization") != "Bearer tok-1" || src.n.Load() != 1 {
 		t.Fatalf("token not reused: %q after %d fetches", h.Get("Authorization"), src.n.Load())
 	}
-	if !tok.Refresh("Bearer tok-1") {
-		t.Fatal("Refresh after a 401 did not produce a new token")
+	if got, err := tok.renew(context.Background(), "tok-1"); err != nil || got.AccessToken != "tok-2" {
+		t.Fatalf("renewing after a 401 gave %v, %v", got, err)
 	}
-	if !tok.Refresh("Bearer tok-1") || src.n.Load() != 2 {
-		t.Fatal("a second caller refused the same token must not refresh again")
+	if got, _ := tok.renew(context.Background(), "tok-1"); got.AccessToken != "tok-2" || src.n.Load() != 2 {
+		t.Fatal("a second caller refused the same token must not renew again")
 	}
-	_ = tok.apply(h)
+	_ = tok.apply(context.Background(), h)
 	if h.Get("Authorization") != "Bearer tok-2" {
 		t.Fatalf("after refresh: %q", h.Get("Authorization"))
 	}
@@ -144,8 +145,8 @@ func TestTokenExpiredIsRefreshedTransparently(t *testing.T) {
 	src := &countingSource{expiry: time.Now().Add(-time.Minute)}
 	tok := NewToken(src)
 	h := http.Header{}
-	_ = tok.apply(h)
-	_ = tok.apply(h)
+	_ = tok.apply(context.Background(), h)
+	_ = tok.apply(context.Background(), h)
 	if src.n.Load() != 2 {
 		t.Fatalf("expired token reused: %d fetches", src.n.Load())
 	}
@@ -154,7 +155,7 @@ func TestTokenExpiredIsRefreshedTransparently(t *testing.T) {
 func TestTokenErrorsAreTypedAndRedacted(t *testing.T) {
 	t.Parallel()
 	tok := NewToken(&countingSource{err: errors.New("token endpoint down")})
-	err := tok.apply(http.Header{})
+	err := tok.apply(context.Background(), http.Header{})
 	var ae *Error
 	if !errors.As(err, &ae) || !strings.Contains(err.Error(), "token endpoint down") {
 		t.Fatalf("err = %v", err)
