@@ -121,6 +121,11 @@
 //		fmt.Println(inst.Name)
 //	}
 //
+// Do not delete inside an All loop: each delete moves the items after it
+// onto pages already read, and the loop skips them. Collect the IDs first,
+// then delete, as the example of InstancesService.All shows; or, for a list
+// too long to hold, delete what List returns for page 1 until it is empty.
+//
 // # Waiting
 //
 // WaitUntilReady polls a resource until it has settled (an instance
