@@ -51,7 +51,7 @@ func (s *oauthSim) client(t *testing.T, opts ...lambda.Option) *lambda.Client {
 	t.Helper()
 	c, err := lambda.NewClient(append([]lambda.Option{
 		lambda.WithOAuth2(s.conf, s.tok),
-		lambda.WithBaseURL(s.srv.URL + "/v1"),
+		lambda.WithBaseURL(s.srv.BaseURL()),
 		lambda.WithHTTPClient(s.srv.Client()),
 		lambda.WithRetryBackoff(time.Millisecond, 5*time.Millisecond),
 		lambda.WithLogger(slog.New(slog.NewTextHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
@@ -266,7 +266,7 @@ func TestOAuth2ClientCredentials(t *testing.T) {
 		c, err := lambda.NewClient(
 			lambda.WithOAuth2ClientCredentials(&clientcredentials.Config{ClientID: oauthClientID,
 				ClientSecret: oauthClientSecret, TokenURL: s.srv.TokenURL(), Scopes: scopes}),
-			lambda.WithBaseURL(s.srv.URL+"/v1"), lambda.WithHTTPClient(s.srv.Client()))
+			lambda.WithBaseURL(s.srv.BaseURL()), lambda.WithHTTPClient(s.srv.Client()))
 		require.NoError(t, err)
 		return c
 	}
@@ -301,7 +301,7 @@ func TestAPIKeyPermissionsAreEnforced(t *testing.T) {
 	ctx := testCtx(t)
 	key, err := client.APIKeys.Create(ctx, &lambda.CreateAPIKeyRequest{Name: "reader", Permissions: []string{"read"}})
 	require.NoError(t, err)
-	reader, err := lambda.NewClient(lambda.WithAPIKey(key.Key.Reveal()), lambda.WithBaseURL(srv.URL+"/v1"))
+	reader, err := lambda.NewClient(lambda.WithAPIKey(key.Key.Reveal()), lambda.WithBaseURL(srv.BaseURL()))
 	require.NoError(t, err)
 	_, err = reader.Volumes.List(ctx, nil)
 	require.NoError(t, err)
@@ -357,7 +357,7 @@ func TestTokenSourceCannotRenewEarly(t *testing.T) {
 	t.Parallel()
 	s := newOAuthSim(t)
 	client, err := lambda.NewClient(lambda.WithTokenSource(s.conf.TokenSource(context.Background(), s.tok)),
-		lambda.WithBaseURL(s.srv.URL+"/v1"), lambda.WithHTTPClient(s.srv.Client()))
+		lambda.WithBaseURL(s.srv.BaseURL()), lambda.WithHTTPClient(s.srv.Client()))
 	require.NoError(t, err)
 	s.srv.ExpireTokens()
 	_, err = client.Account.Get(testCtx(t))
