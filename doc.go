@@ -22,9 +22,15 @@
 // # Authentication
 //
 // An API key goes in "Authorization: Bearer <key>" ([WithAPIKey]), or in
-// X-API-Key with [WithAPIKeyHeader]. For OAuth 2.0, [WithTokenSource] takes
-// an oauth2.TokenSource: tokens are refreshed when they expire, and after a
-// 401 the client refreshes once and retries. With no credential option,
+// X-API-Key with [WithAPIKeyHeader]. For OAuth 2.0, [WithOAuth2] takes an
+// oauth2.Config and a token pair, and the client renews the access token
+// itself: before it expires, and once after a 401 whatever its expiry said
+// (concurrent calls share one renewal); [WithTokenNotify] hands each new
+// token over to be persisted; [WithOAuth2ClientCredentials] does the same
+// for the client credentials grant. [WithTokenSource] takes a source that
+// manages itself (see its doc for what it can do on a 401). A key or token
+// limited to permissions gets [ErrForbidden], with Error.Permission naming
+// the one missing. With no credential option,
 // NewClient reads LAMBDA_API_KEY, and LAMBDA_BASE_URL replaces the default
 // base URL. The credential is sent only to the API's own host, and never
 // appears in an error, a log line or a formatted Client.
@@ -99,7 +105,14 @@
 //
 // List returns one [Page] with its [Pagination]; All is an iterator over
 // every item of every page, fetched as the loop needs them, that stops at the
-// first error and the moment the loop breaks:
+// first error and the moment the loop breaks. It never yields an item twice
+// nor runs for ever: a page/limit list with a pagination object ends on
+// has_next false, the last of total_pages, an empty page, or a short page at
+// the limit the pagination object reports as asked; a list without one
+// (page/limit or limit/offset) ends on an empty page, or on a short page
+// once the server has shown it honours the limit with a full one. A page
+// that brings no new item (a server that repeats a page or ignores paging)
+// ends the loop with an error matching ErrInvalidResponse.
 //
 //	for inst, err := range client.Instances.All(ctx, &lambda.ListInstancesOptions{Region: "us-west-1"}) {
 //		if err != nil {
@@ -107,6 +120,11 @@
 //		}
 //		fmt.Println(inst.Name)
 //	}
+//
+// Do not delete inside an All loop: each delete moves the items after it
+// onto pages already read, and the loop skips them. Collect the IDs first,
+// then delete, as the example of InstancesService.All shows; or, for a list
+// too long to hold, delete what List returns for page 1 until it is empty.
 //
 // # Waiting
 //
@@ -172,10 +190,27 @@
 // time. The body's "signature" member, checked or not, is kept in
 // [Event.Signature].
 //
+// # Logging, middleware and debugging
+//
+// [WithLogger] logs each attempt (with its duration), the metrics stream's
+// connections and reconnects, and one warning per route the API marks
+// deprecated; the Deprecation and Sunset headers also fill [ResponseInfo].
+// [WithMiddleware] runs your code around every attempt, before the
+// credential is added, to log, count or trace calls. [WithDebugWriter]
+// dumps the traffic with every credential and secret redacted.
+//
 // # Values
 //
 // Money arrives as [Money] (exact cents, never a float), usage as
 // [Quantity], calendar days as [Date]; times are time.Time.
+//
+// # Testing code that uses the client
+//
+// Each service has an interface holding all of its methods ([InstancesAPI],
+// [VolumesAPI], … one per field of Client), satisfied by the service: take
+// the interface in your own code and hand it a stub in unit tests of your
+// logic. To test behaviour across calls (life cycles, paging, retries), run
+// the simulator instead.
 //
 // # The simulator
 //

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lambda/lambda-go"
+	"github.com/lambda/lambda-go/lambdatest"
 )
 
 // readyVolume creates a volume and waits until it is available.
@@ -24,7 +25,10 @@ func readyVolume(t *testing.T, client *lambda.Client, name string, sizeGB int) *
 
 func TestSnapshotsCreateRestoreDeleteOnTheWire(t *testing.T) {
 	t.Parallel()
-	client, srv := newSim(t)
+	// The refusals below need the snapshot still creating, then still
+	// restoring, one call later: under -race on a loaded machine the
+	// default 20 ms transition had passed already.
+	client, srv := newSim(t, lambdatest.WithTransitionDelay(300*time.Millisecond))
 	ctx := testCtx(t)
 	vol := readyVolume(t, client, "data", 50)
 
