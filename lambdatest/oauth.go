@@ -53,8 +53,10 @@ func (o *oauthServer) issue(g grant, now time.Time) *oauth2.Token {
 	g.expiry = now.Add(o.lifetime)
 	o.access[at] = &grant{clientID: g.clientID, perms: g.perms, expiry: g.expiry}
 	o.refresh[rt] = &grant{clientID: g.clientID, perms: g.perms}
-	return &oauth2.Token{AccessToken: at, TokenType: "Bearer", RefreshToken: rt, Expiry: g.expiry,
-		ExpiresIn: int64(o.lifetime / time.Second)}
+	// The token's Expiry is on this machine's clock, as a client that got
+	// expires_in would compute it; the server checks its own clock.
+	return &oauth2.Token{AccessToken: at, TokenType: "Bearer", RefreshToken: rt,
+		Expiry: time.Now().Add(o.lifetime), ExpiresIn: int64(o.lifetime / time.Second)}
 }
 
 // authenticate checks an access token. It returns the token's grant, or the
@@ -75,7 +77,8 @@ func (o *oauthServer) authenticate(token string, now time.Time) (*grant, string)
 // IssueToken returns an access and refresh token pair for the registered
 // client clientID, as an authorization-code flow would give it, with every
 // permission. The access token expires after the token lifetime (30 days
-// unless WithTokenLifetime). It panics if clientID was not registered with
+// unless WithTokenLifetime) on the server's clock; its Expiry is on this
+// machine's, as a client computes it from expires_in. It panics if clientID was not registered with
 // WithOAuthClient: that is a mistake in the test itself.
 func (s *Server) IssueToken(clientID string) *oauth2.Token {
 	s.oauth.mu.Lock()
