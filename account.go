@@ -125,12 +125,7 @@ func (s *APIKeysService) List(ctx context.Context, opts *ListAPIKeysOptions, ro 
 // Collect the IDs first, then delete; see the example of
 // InstancesService.All.
 func (s *APIKeysService) All(ctx context.Context, opts *ListAPIKeysOptions, ro ...RequestOption) iter.Seq2[APIKey, error] {
-	o := deref(opts)
-	return allPages(ctx, o.ListOptions, func(ctx context.Context, lo ListOptions) (*Page[APIKey], error) {
-		o := o
-		o.ListOptions = lo
-		return s.List(ctx, &o, ro...)
-	})
+	return all(ctx, opts, s.List, ro)
 }
 
 // Delete revokes an API key.

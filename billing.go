@@ -102,12 +102,7 @@ func (s *BillingService) ListInvoices(ctx context.Context, opts *ListInvoicesOpt
 // Collect the IDs first, then delete; see the example of
 // InstancesService.All.
 func (s *BillingService) AllInvoices(ctx context.Context, opts *ListInvoicesOptions, ro ...RequestOption) iter.Seq2[Invoice, error] {
-	o := deref(opts)
-	return allPages(ctx, o.ListOptions, func(ctx context.Context, lo ListOptions) (*Page[Invoice], error) {
-		o := o
-		o.ListOptions = lo
-		return s.ListInvoices(ctx, &o, ro...)
-	})
+	return all(ctx, opts, s.ListInvoices, ro)
 }
 
 // GetInvoice fetches an invoice.

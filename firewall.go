@@ -84,12 +84,7 @@ func (s *FirewallService) ListRules(ctx context.Context, opts *ListFirewallRules
 // Collect the IDs first, then delete; see the example of
 // InstancesService.All.
 func (s *FirewallService) AllRules(ctx context.Context, opts *ListFirewallRulesOptions, ro ...RequestOption) iter.Seq2[FirewallRule, error] {
-	o := deref(opts)
-	return allPages(ctx, o.ListOptions, func(ctx context.Context, lo ListOptions) (*Page[FirewallRule], error) {
-		o := o
-		o.ListOptions = lo
-		return s.ListRules(ctx, &o, ro...)
-	})
+	return all(ctx, opts, s.ListRules, ro)
 }
 
 // DeleteRule deletes a firewall rule.

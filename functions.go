@@ -76,12 +76,7 @@ func (s *FunctionsService) List(ctx context.Context, opts *ListFunctionsOptions,
 // Collect the IDs first, then delete; see the example of
 // InstancesService.All.
 func (s *FunctionsService) All(ctx context.Context, opts *ListFunctionsOptions, ro ...RequestOption) iter.Seq2[Function, error] {
-	o := deref(opts)
-	return allPages(ctx, o.ListOptions, func(ctx context.Context, lo ListOptions) (*Page[Function], error) {
-		o := o
-		o.ListOptions = lo
-		return s.List(ctx, &o, ro...)
-	})
+	return all(ctx, opts, s.List, ro)
 }
 
 // WaitUntilReady polls the function until it is active, and fails fast

@@ -116,12 +116,7 @@ func (s *InstancesService) List(ctx context.Context, opts *ListInstancesOptions,
 // Collect the IDs first, then delete; see the example of
 // InstancesService.All.
 func (s *InstancesService) All(ctx context.Context, opts *ListInstancesOptions, ro ...RequestOption) iter.Seq2[Instance, error] {
-	o := deref(opts)
-	return allPages(ctx, o.ListOptions, func(ctx context.Context, lo ListOptions) (*Page[Instance], error) {
-		o := o
-		o.ListOptions = lo
-		return s.List(ctx, &o, ro...)
-	})
+	return all(ctx, opts, s.List, ro)
 }
 
 // Update changes the fields of req that are set.

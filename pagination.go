@@ -74,6 +74,47 @@ const iteratorPageSize = 100
 // one asked for, ends the loop with an error matching ErrInvalidResponse:
 // at most one page is wasted, and the error is yielded once.
 
+// cursor is what every list's options embed: ListOptions for page/limit
+// lists, OffsetOptions for limit/offset ones. paging returns the one the
+// options carry (the other is nil), for all to move from page to page.
+type cursor interface {
+	paging() (*ListOptions, *OffsetOptions)
+}
+
+func (lo *ListOptions) paging() (*ListOptions, *OffsetOptions)   { return lo, nil }
+func (oo *OffsetOptions) paging() (*ListOptions, *OffsetOptions) { return nil, oo }
+
+// all is every service's All: it iterates over the list that list fetches
+// a page of, from the page opts selects (nil: the first), with ro on every
+// page. opts is copied, and each page gets its own copy, so that neither
+// the caller's later changes nor a second loop over the same iterator
+// change the pages asked for.
+func all[T, O any, PO interface {
+	*O
+	cursor
+}](ctx context.Context, opts *O, list func(context.Context, *O, ...RequestOption) (*Page[T], error), ro []RequestOption) iter.Seq2[T, error] {
+	o := deref(opts)
+	lo, oo := PO(&o).paging()
+	if oo != nil {
+		return allOffsets(ctx, *oo, func(ctx context.Context, window OffsetOptions) ([]T, error) {
+			o := o
+			_, oo := PO(&o).paging()
+			*oo = window
+			p, err := list(ctx, &o, ro...)
+			if err != nil {
+				return nil, err
+			}
+			return p.Items, nil
+		})
+	}
+	return allPages(ctx, *lo, func(ctx context.Context, page ListOptions) (*Page[T], error) {
+		o := o
+		lo, _ := PO(&o).paging()
+		*lo = page
+		return list(ctx, &o, ro...)
+	})
+}
+
 // allPages walks a page/limit list lazily (see "The end of a list" above).
 // fetch gets the options of each page; it must not keep them. Iteration
 // also stops on the first error (yielded once) and the moment the caller

@@ -137,16 +137,7 @@ func (s *ResourcesService) List(ctx context.Context, opts *ListResourcesOptions,
 // Collect the IDs first, then delete; see the example of
 // InstancesService.All.
 func (s *ResourcesService) All(ctx context.Context, opts *ListResourcesOptions, ro ...RequestOption) iter.Seq2[Resource, error] {
-	o := deref(opts)
-	return allOffsets(ctx, o.OffsetOptions, func(ctx context.Context, oo OffsetOptions) ([]Resource, error) {
-		o := o
-		o.OffsetOptions = oo
-		p, err := s.List(ctx, &o, ro...)
-		if err != nil {
-			return nil, err
-		}
-		return p.Items, nil
-	})
+	return all(ctx, opts, s.List, ro)
 }
 
 // Update changes a resource's CPU and memory limits. A nil req, or one

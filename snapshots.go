@@ -79,12 +79,7 @@ func (s *SnapshotsService) List(ctx context.Context, opts *ListSnapshotsOptions,
 // Collect the IDs first, then delete; see the example of
 // InstancesService.All.
 func (s *SnapshotsService) All(ctx context.Context, opts *ListSnapshotsOptions, ro ...RequestOption) iter.Seq2[Snapshot, error] {
-	o := deref(opts)
-	return allPages(ctx, o.ListOptions, func(ctx context.Context, lo ListOptions) (*Page[Snapshot], error) {
-		o := o
-		o.ListOptions = lo
-		return s.List(ctx, &o, ro...)
-	})
+	return all(ctx, opts, s.List, ro)
 }
 
 // Delete deletes a snapshot. The API refuses it (ErrConflict) while it is

@@ -98,12 +98,7 @@ func (s *VolumesService) List(ctx context.Context, opts *ListVolumesOptions, ro 
 // Collect the IDs first, then delete; see the example of
 // InstancesService.All.
 func (s *VolumesService) All(ctx context.Context, opts *ListVolumesOptions, ro ...RequestOption) iter.Seq2[Volume, error] {
-	o := deref(opts)
-	return allPages(ctx, o.ListOptions, func(ctx context.Context, lo ListOptions) (*Page[Volume], error) {
-		o := o
-		o.ListOptions = lo
-		return s.List(ctx, &o, ro...)
-	})
+	return all(ctx, opts, s.List, ro)
 }
 
 // Delete deletes a volume. The API refuses it (ErrConflict) while the

@@ -66,10 +66,5 @@ func (s *VPNsService) List(ctx context.Context, opts *ListVPNsOptions, ro ...Req
 // Collect the IDs first, then delete; see the example of
 // InstancesService.All.
 func (s *VPNsService) All(ctx context.Context, opts *ListVPNsOptions, ro ...RequestOption) iter.Seq2[VPN, error] {
-	o := deref(opts)
-	return allPages(ctx, o.ListOptions, func(ctx context.Context, lo ListOptions) (*Page[VPN], error) {
-		o := o
-		o.ListOptions = lo
-		return s.List(ctx, &o, ro...)
-	})
+	return all(ctx, opts, s.List, ro)
 }

@@ -78,12 +78,7 @@ func (s *WorkloadsService) List(ctx context.Context, opts *ListWorkloadsOptions,
 // Collect the IDs first, then delete; see the example of
 // InstancesService.All.
 func (s *WorkloadsService) All(ctx context.Context, opts *ListWorkloadsOptions, ro ...RequestOption) iter.Seq2[Workload, error] {
-	o := deref(opts)
-	return allPages(ctx, o.ListOptions, func(ctx context.Context, lo ListOptions) (*Page[Workload], error) {
-		o := o
-		o.ListOptions = lo
-		return s.List(ctx, &o, ro...)
-	})
+	return all(ctx, opts, s.List, ro)
 }
 
 // Create deploys a configuration; the API also starts its workload.
