@@ -53,12 +53,10 @@ func (o *oauthServer) issue(g grant, now time.Time) *oauth2.Token {
 	g.expiry = now.Add(o.lifetime)
 	o.access[at] = &grant{clientID: g.clientID, perms: g.perms, expiry: g.expiry}
 	o.refresh[rt] = &grant{clientID: g.clientID, perms: g.perms}
-	// The token is the client's: its Expiry is on this machine's clock, as
-	// x/oauth2 works it out from expires_in, not on the server's (WithClock,
-	// LAMBDATEST_CLOCK_OFFSET), which would make it look expired or not to
-	// the client whatever the server thinks.
-	return &oauth2.Token{AccessToken: at, TokenType: "Bearer", RefreshToken: rt, Expiry: time.Now().Add(o.lifetime),
-		ExpiresIn: int64(o.lifetime / time.Second)}
+	// The token's Expiry is on this machine's clock, as a client that got
+	// expires_in would compute it; the server checks its own clock.
+	return &oauth2.Token{AccessToken: at, TokenType: "Bearer", RefreshToken: rt,
+		Expiry: time.Now().Add(o.lifetime), ExpiresIn: int64(o.lifetime / time.Second)}
 }
 
 // authenticate checks an access token. It returns the token's grant, or the
@@ -79,8 +77,8 @@ func (o *oauthServer) authenticate(token string, now time.Time) (*grant, string)
 // IssueToken returns an access and refresh token pair for the registered
 // client clientID, as an authorization-code flow would give it, with every
 // permission. The access token expires after the token lifetime (30 days
-// unless WithTokenLifetime) of the server's clock; the token's Expiry is
-// that lifetime from now on this machine's clock, as a client reads it. It panics if clientID was not registered with
+// unless WithTokenLifetime) on the server's clock; its Expiry is on this
+// machine's, as a client computes it from expires_in. It panics if clientID was not registered with
 // WithOAuthClient: that is a mistake in the test itself.
 func (s *Server) IssueToken(clientID string) *oauth2.Token {
 	s.oauth.mu.Lock()

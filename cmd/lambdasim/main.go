@@ -94,7 +94,7 @@ func parseFlags(args []string, stderr io.Writer) (*settings, error) {
 	fs.StringVar(&s.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&s.adminToken, "admin-token", "", "the admin API's token (default: a random one, printed at start)")
 	fs.IntVar(&s.webhookAttempts, "webhook-attempts", 3, "how many times a webhook event is tried")
-	fs.BoolVar(&s.signatureInBody, "webhook-signature-in-body", false, "also put the signature in the event body's \"signature\" field, as the API documentation's payload shows")
+	fs.BoolVar(&s.signatureInBody, "webhook-signature-in-body", false, "sign webhook events in the body's \"signature\" member, as the API documentation's payload shows, instead of the X-Lambda-Signature header")
 	fs.Var(&s.oauthClients, "oauth-client", "register an OAuth client as id:secret for the token endpoint (repeatable)")
 	fs.DurationVar(&s.tokenLifetime, "token-lifetime", 0, "lifetime of issued OAuth access tokens (default 30 days)")
 	fs.Usage = func() {
