@@ -15,7 +15,7 @@ import (
 	"github.com/lambda/lambda-go/lambdatest"
 )
 
-// SeedShapesEnv, set to 1, makes the simulator answer every route in its
+// SeedShapesEnv names the variable that, set to 1, makes the simulator answer every route in its
 // seed document's shape (lambdatest.WithSeedShapes): .ci/run runs every
 // example both ways, so that none depends on the canonical envelope.
 const SeedShapesEnv = "LAMBDATEST_SEED_SHAPES"
