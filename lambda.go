@@ -79,7 +79,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	if cfg.logger != nil { // every line the client writes goes through redaction
 		c.logger = slog.New(&redactingHandler{next: cfg.logger.Handler(), client: c})
 	}
-	c.credential, c.token = cfg.credential()
+	c.credential, c.token = cfg.credential(cfg.httpClient)
 
 	// Never modify the caller's http.Client: wrap a copy.
 	hc := *cfg.httpClient

@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-querystring/query"
 	"github.com/hashicorp/go-retryablehttp"
 
+	"github.com/lambda/lambda-go/internal/auth"
 	"github.com/lambda/lambda-go/internal/envelope"
 	"github.com/lambda/lambda-go/internal/idempotency"
 	"github.com/lambda/lambda-go/internal/ratelimit"
@@ -165,10 +166,12 @@ func (c *Client) do(ctx context.Context, cl call) (_ result, err error) {
 
 	rcall := &retry.Call{Method: cl.method, Path: cl.path, MaxRetries: rc.maxRetries, MaxRetriesSet: rc.maxRetries >= 0,
 		AttemptTimeout: rc.attemptTimeout, AttemptTimeoutSet: rc.timeoutSet}
-	if c.token != nil {
-		rcall.Refresh = c.token.Refresh
-	}
 	ctx = retry.WithCall(withCallSecrets(ctx, cl.secrets), rcall)
+	var renewal *auth.Report // why a refused OAuth token could not be renewed
+	if c.token != nil {
+		renewal = new(auth.Report)
+		ctx = auth.WithReport(ctx, renewal)
+	}
 	var rawBody any
 	if body != nil {
 		rawBody = body
@@ -234,6 +237,12 @@ func (c *Client) do(ctx context.Context, cl call) (_ result, err error) {
 		return result{meta: meta, status: resp.StatusCode}, nil
 	}
 	res, err := c.decode(resp, buf.Bytes(), cl.out, rcall, cl.secrets)
+	if renewal != nil && renewal.Err != nil {
+		var e *Error
+		if errors.As(err, &e) && e.HTTPStatus == http.StatusUnauthorized {
+			e.cause = renewal.Err
+		}
+	}
 	// The retry policy logged the attempts before this one.
 	retry.LogAttempt(ctx, c.logger, "lambda: request", rcall, resp, res.meta.RequestID, nil, 0)
 	c.fillInfo(rc.info, resp, res.meta, rcall.Attempt, cl.secrets)

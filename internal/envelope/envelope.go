@@ -37,6 +37,8 @@ type ErrorBody struct {
 	Message    string   `json:"message"`
 	Details    *Details `json:"details"`
 	RetryAfter *float64 `json:"retry_after"`
+	// RequiredPermission names, on a 403, the permission the credential lacks.
+	RequiredPermission string `json:"required_permission"`
 }
 
 // Details points at the part of a request that was refused.

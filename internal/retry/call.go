@@ -19,10 +19,6 @@ type Call struct {
 	Method string
 	Path   string // for log lines: never the full URL
 
-	// Refresh, when set, is asked for a new credential after a 401; it
-	// reports whether the next attempt would send a different one.
-	Refresh func(sentAuthorization string) bool
-
 	// Attempt is the number of the attempt in flight, from 1.
 	Attempt int
 	// Started is when the attempt in flight was sent, for its duration in
@@ -44,9 +40,8 @@ type Call struct {
 	// a 5xx): a DELETE answered 404 afterwards has most likely succeeded.
 	MayHaveApplied bool
 
-	retries   int
-	refreshed bool
-	checked   int // the attempt CheckRetry last decided on
+	retries int
+	checked int // the attempt CheckRetry last decided on
 }
 
 type callKey struct{}

@@ -42,8 +42,9 @@ func (p *Policy) Install(rc *retryablehttp.Client) {
 	rc.ErrorHandler = retryablehttp.PassthroughErrorHandler
 	rc.Logger = nil
 	// CheckRetry holds the limit, which one call may raise above the
-	// client's (and a refreshed OAuth token is an extra try that does not
-	// count against it); this is only a backstop.
+	// client's; this is only a backstop. A 401 is never retried here: the
+	// auth transport renews an OAuth token and sends the request again
+	// itself, within the same attempt.
 	rc.RetryMax = maxRetriesCap + 2
 }
 
@@ -98,16 +99,6 @@ func (p *Policy) decide(ctx context.Context, call *Call, resp *http.Response, er
 			return 0, false
 		}
 		wait = p.backoff(call.retries)
-	case resp.StatusCode == http.StatusUnauthorized:
-		if call.Refresh == nil || call.refreshed {
-			return 0, false
-		}
-		call.refreshed = true
-		sent := ""
-		if resp.Request != nil { // a transport passed with WithHTTPClient may leave it nil
-			sent = resp.Request.Header.Get("Authorization")
-		}
-		return 0, call.Refresh(sent)
 	case resp.StatusCode == http.StatusTooManyRequests:
 		// Every method: a 429 says the request was not processed, so even
 		// a PATCH is safe to send again.
