@@ -15,8 +15,8 @@ import (
 	"github.com/lambda/lambda-go/lambdatest"
 )
 
-// SeedShapesEnv names the variable that, set to 1, makes the simulator
-// answer every route in its seed document's shape
+// SeedShapesEnv is the environment variable that, set to 1, makes the
+// simulator answer every route in its seed document's shape
 // (lambdatest.WithSeedShapes): .ci/run runs every example both ways, so
 // that none depends on the canonical envelope.
 const SeedShapesEnv = "LAMBDATEST_SEED_SHAPES"
