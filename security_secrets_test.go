@@ -160,7 +160,7 @@ var echoAnswers = map[string]func(w http.ResponseWriter, s string){
 // TestSecretsEchoedInAnyFormAreScrubbed: a server that quotes back the
 // credential and the webhook secret, in every place and every encoding,
 // gets neither into the error, its printed and JSON forms, its unwrapped
-// causes, the ResponseInfo, or the debug log.
+// causes, the ResponseInfo, the debug log, or the WithDebugWriter dump.
 func TestSecretsEchoedInAnyFormAreScrubbed(t *testing.T) {
 	t.Parallel()
 	secrets := map[string]string{"API key": testKey, "webhook secret": hookSecret}
@@ -168,8 +168,9 @@ func TestSecretsEchoedInAnyFormAreScrubbed(t *testing.T) {
 		for form, enc := range echoForms(secret) {
 			for place, answer := range echoAnswers {
 				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { answer(w, enc) }))
-				var logs syncBuffer
+				var logs, dump syncBuffer
 				client, err := lambda.NewClient(lambda.WithAPIKey(testKey), lambda.WithBaseURL(srv.URL+"/v1"),
+					lambda.WithDebugWriter(&dump),
 					lambda.WithRetryBackoff(time.Millisecond, 2*time.Millisecond), lambda.WithMaxRetries(1),
 					lambda.WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 				require.NoError(t, err)
@@ -184,6 +185,7 @@ func TestSecretsEchoedInAnyFormAreScrubbed(t *testing.T) {
 					assertNoLeak(t, name+": "+view, text, testKey, hookSecret)
 				}
 				assertNoLeak(t, name+": the log", logs.String(), testKey, hookSecret)
+				assertNoLeak(t, name+": the debug dump", dump.String(), testKey, hookSecret)
 			}
 		}
 	}
