@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lambda/lambda-go"
+	"github.com/lambda/lambda-go/lambdatest"
 )
 
 // readyVolume creates a volume and waits until it is available.
@@ -24,7 +25,9 @@ func readyVolume(t *testing.T, client *lambda.Client, name string, sizeGB int) *
 
 func TestSnapshotsCreateRestoreDeleteOnTheWire(t *testing.T) {
 	t.Parallel()
-	client, srv := newSim(t)
+	// Long enough that the snapshot is still creating when Restore is sent,
+	// on a loaded machine too (20 ms had passed under -race).
+	client, srv := newSim(t, lambdatest.WithTransitionDelay(500*time.Millisecond))
 	ctx := testCtx(t)
 	vol := readyVolume(t, client, "data", 50)
 
