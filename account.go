@@ -115,6 +115,10 @@ func (s *APIKeysService) List(ctx context.Context, opts *ListAPIKeysOptions, ro 
 
 // All iterates over every API key, fetching pages as the loop needs them.
 // opts is copied: changing it later has no effect.
+// The list ends as page/limit lists with a pagination object do (see
+// Paging in the package documentation): an item is never
+// yielded twice, and a server that repeats or ignores paging ends the loop
+// with ErrInvalidResponse.
 func (s *APIKeysService) All(ctx context.Context, opts *ListAPIKeysOptions, ro ...RequestOption) iter.Seq2[APIKey, error] {
 	o := deref(opts)
 	return allPages(ctx, o.ListOptions, func(ctx context.Context, lo ListOptions) (*Page[APIKey], error) {

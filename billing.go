@@ -92,6 +92,10 @@ func (s *BillingService) ListInvoices(ctx context.Context, opts *ListInvoicesOpt
 
 // AllInvoices iterates over every invoice, fetching pages as the loop needs
 // them. opts is copied: changing it later has no effect.
+// The list ends as page/limit lists with a pagination object do (see
+// Paging in the package documentation): an item is never
+// yielded twice, and a server that repeats or ignores paging ends the loop
+// with ErrInvalidResponse.
 func (s *BillingService) AllInvoices(ctx context.Context, opts *ListInvoicesOptions, ro ...RequestOption) iter.Seq2[Invoice, error] {
 	o := deref(opts)
 	return allPages(ctx, o.ListOptions, func(ctx context.Context, lo ListOptions) (*Page[Invoice], error) {

@@ -99,7 +99,14 @@
 //
 // List returns one [Page] with its [Pagination]; All is an iterator over
 // every item of every page, fetched as the loop needs them, that stops at the
-// first error and the moment the loop breaks:
+// first error and the moment the loop breaks. It never yields an item twice
+// nor runs for ever: a page/limit list with a pagination object ends on
+// has_next false, the last of total_pages, an empty page, or a short page at
+// the limit the pagination object reports as asked; a list without one
+// (page/limit or limit/offset) ends on an empty page, or on a short page
+// once the server has shown it honours the limit with a full one. A page
+// that brings no new item (a server that repeats a page or ignores paging)
+// ends the loop with an error matching ErrInvalidResponse.
 //
 //	for inst, err := range client.Instances.All(ctx, &lambda.ListInstancesOptions{Region: "us-west-1"}) {
 //		if err != nil {
@@ -142,10 +149,48 @@
 //		return nil
 //	}))
 //
+// # Webhook signatures
+//
+// Where the signature travels, and what it signs, is our reading of the API
+// documents, stated here once. Seed 001 shows the payload with a
+// "signature": "sha256=..." member inside the body, names no header, and
+// verifies with verifyWebhook(payload, signature, secret): "sha256=" and
+// the lower-case hex HMAC-SHA256 of payload under the secret, compared byte
+// for byte. API.md settles on a header, X-Lambda-Signature
+// ([SignatureHeader]), over the raw body. A receiver accepts both, so that
+// a platform signing either way is heard:
+//
+//  1. When the request carries the signature header (named
+//     [SignatureHeader] unless [WithWebhookSignatureHeader] names another;
+//     for [ConstructEvent], when its signature argument is not empty), that
+//     value decides, and it signs the raw body exactly as received.
+//  2. Otherwise the body's own top-level "signature" member is the
+//     signature, and it signs the body without that member: the received
+//     bytes with the member ("signature", its colon, its string value) and
+//     the comma that separated it from its neighbour cut out, every other
+//     byte kept, since a signature cannot sign the bytes that hold it. A
+//     platform that signs body B and then appends the member (B without its
+//     closing brace, then ,"signature":"sha256=…"}), as the simulator's
+//     lambdatest.WithWebhookSignatureInBody does, is verified exactly. A body
+//     with two such members, or one that is not a string, is not signed.
+//  3. With neither, the delivery is refused with [ErrWebhookNotSigned].
+//
+// Either way the check is the same HMAC with the same secrets, in constant
+// time. The body's "signature" member, checked or not, is kept in
+// [Event.Signature].
+//
 // # Values
 //
 // Money arrives as [Money] (exact cents, never a float), usage as
 // [Quantity], calendar days as [Date]; times are time.Time.
+//
+// # Testing code that uses the client
+//
+// Each service has an interface holding all of its methods ([InstancesAPI],
+// [VolumesAPI], … one per field of Client), satisfied by the service: take
+// the interface in your own code and hand it a stub in unit tests of your
+// logic. To test behaviour across calls (life cycles, paging, retries), run
+// the simulator instead.
 //
 // # The simulator
 //

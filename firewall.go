@@ -74,6 +74,10 @@ func (s *FirewallService) ListRules(ctx context.Context, opts *ListFirewallRules
 
 // AllRules iterates over every firewall rule, fetching pages as the loop
 // needs them. opts is copied: changing it later has no effect.
+// The list ends as page/limit lists with a pagination object do (see
+// Paging in the package documentation): an item is never
+// yielded twice, and a server that repeats or ignores paging ends the loop
+// with ErrInvalidResponse.
 func (s *FirewallService) AllRules(ctx context.Context, opts *ListFirewallRulesOptions, ro ...RequestOption) iter.Seq2[FirewallRule, error] {
 	o := deref(opts)
 	return allPages(ctx, o.ListOptions, func(ctx context.Context, lo ListOptions) (*Page[FirewallRule], error) {

@@ -106,6 +106,10 @@ func (s *InstancesService) List(ctx context.Context, opts *ListInstancesOptions,
 
 // All iterates over every instance that matches opts, fetching pages as the
 // loop needs them. opts is copied: changing it later has no effect.
+// The list ends as page/limit lists with a pagination object do (see
+// Paging in the package documentation): an item is never
+// yielded twice, and a server that repeats or ignores paging ends the loop
+// with ErrInvalidResponse.
 func (s *InstancesService) All(ctx context.Context, opts *ListInstancesOptions, ro ...RequestOption) iter.Seq2[Instance, error] {
 	o := deref(opts)
 	return allPages(ctx, o.ListOptions, func(ctx context.Context, lo ListOptions) (*Page[Instance], error) {

@@ -126,6 +126,11 @@ func (s *ResourcesService) List(ctx context.Context, opts *ListResourcesOptions,
 
 // All iterates over every resource that matches opts, fetching windows as
 // the loop needs them. opts is copied: changing it later has no effect.
+// The route reports no pagination and may cap the limit (its default is
+// 50): the list ends on an empty window, or on a short one once an earlier
+// window came back full, so a server that serves fewer items than asked is
+// followed to the true end; an item is never yielded twice, and a server
+// that ignores the offset ends the loop with ErrInvalidResponse.
 func (s *ResourcesService) All(ctx context.Context, opts *ListResourcesOptions, ro ...RequestOption) iter.Seq2[Resource, error] {
 	o := deref(opts)
 	return allOffsets(ctx, o.OffsetOptions, func(ctx context.Context, oo OffsetOptions) ([]Resource, error) {

@@ -69,6 +69,10 @@ func (s *SnapshotsService) List(ctx context.Context, opts *ListSnapshotsOptions,
 
 // All iterates over every snapshot that matches opts, fetching pages as
 // the loop needs them. opts is copied: changing it later has no effect.
+// The list ends as page/limit lists with a pagination object do (see
+// Paging in the package documentation): an item is never
+// yielded twice, and a server that repeats or ignores paging ends the loop
+// with ErrInvalidResponse.
 func (s *SnapshotsService) All(ctx context.Context, opts *ListSnapshotsOptions, ro ...RequestOption) iter.Seq2[Snapshot, error] {
 	o := deref(opts)
 	return allPages(ctx, o.ListOptions, func(ctx context.Context, lo ListOptions) (*Page[Snapshot], error) {

@@ -88,6 +88,10 @@ func (s *VolumesService) List(ctx context.Context, opts *ListVolumesOptions, ro 
 
 // All iterates over every volume that matches opts, fetching pages as the
 // loop needs them. opts is copied: changing it later has no effect.
+// The list ends as page/limit lists with a pagination object do (see
+// Paging in the package documentation): an item is never
+// yielded twice, and a server that repeats or ignores paging ends the loop
+// with ErrInvalidResponse.
 func (s *VolumesService) All(ctx context.Context, opts *ListVolumesOptions, ro ...RequestOption) iter.Seq2[Volume, error] {
 	o := deref(opts)
 	return allPages(ctx, o.ListOptions, func(ctx context.Context, lo ListOptions) (*Page[Volume], error) {

@@ -56,6 +56,10 @@ func (s *VPNsService) List(ctx context.Context, opts *ListVPNsOptions, ro ...Req
 
 // All iterates over every VPN that matches opts, fetching pages as the
 // loop needs them. opts is copied: changing it later has no effect.
+// The list ends as page/limit lists with a pagination object do (see
+// Paging in the package documentation): an item is never
+// yielded twice, and a server that repeats or ignores paging ends the loop
+// with ErrInvalidResponse.
 func (s *VPNsService) All(ctx context.Context, opts *ListVPNsOptions, ro ...RequestOption) iter.Seq2[VPN, error] {
 	o := deref(opts)
 	return allPages(ctx, o.ListOptions, func(ctx context.Context, lo ListOptions) (*Page[VPN], error) {

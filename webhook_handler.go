@@ -106,7 +106,7 @@ func (h *webhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, http.StatusBadRequest, fmt.Errorf("lambda: reading webhook body: %w", err))
 		return
 	}
-	ev, err := h.cfg.constructEvent(body, r.Header.Get(SignatureHeader), h.secret, h.window)
+	ev, err := h.cfg.constructEvent(body, r.Header.Get(h.cfg.signatureHeader), h.secret, h.window)
 	if err != nil {
 		var attrs []slog.Attr
 		if ev != nil { // the signature was good, so the ID is the platform's

@@ -36,7 +36,8 @@ const DefaultWebhookMaxBodyBytes int64 = 1 << 20
 // returned errors wrap them with detail, but never the secret or the
 // signature the secret would have produced.
 var (
-	// ErrWebhookNotSigned means the signature header was empty or absent.
+	// ErrWebhookNotSigned means the signature header was empty or absent,
+	// and the body had no "signature" member either.
 	ErrWebhookNotSigned = errors.New("lambda: webhook is not signed")
 	// ErrWebhookInvalidSignature means the signature is malformed or does
 	// not match the payload under any accepted secret.
@@ -153,17 +154,21 @@ const (
 
 // Event is one webhook delivery. Data holds the type-specific object; decode
 // it with InstanceData, VolumeData or SnapshotData, or with json.Unmarshal.
-// The "signature" field the platform also puts in the body is ignored: only
-// the SignatureHeader, which covers the whole body, is trusted.
 type Event struct {
 	ID        string          `json:"id"`
 	Type      EventType       `json:"type"`
 	Timestamp time.Time       `json:"timestamp"`
 	Data      json.RawMessage `json:"data"`
+	// Signature is the body's own "signature" member, as seed 001 shows it
+	// ("sha256=…"), or "" when the body had none. It was checked when no
+	// signature header came; see WithWebhookSignatureHeader for the reading.
+	Signature string `json:"signature,omitempty"`
 }
 
 // ConstructEvent verifies payload, the raw request body, against signature
-// (the SignatureHeader value) and secret as VerifyWebhookSignature does,
+// (the SignatureHeader value; "" when the request had none, and then the
+// body's own "signature" member is checked, see WithWebhookSignatureHeader)
+// and secret as VerifyWebhookSignature does,
 // then decodes the event and refuses it if its timestamp is more than the
 // tolerance (DefaultWebhookTolerance unless changed by WithWebhookTolerance or
 // WithoutWebhookTimestampCheck) after now, or older than the tolerance (or
@@ -201,7 +206,13 @@ func (cfg *webhookConfig) constructEvent(payload []byte, signature, secret strin
 		return nil, ErrWebhookNoSecret
 	}
 	secrets := append([]string{secret}, cfg.moreSecrets...)
-	if err := verifyWebhookSecrets(payload, signature, secrets); err != nil {
+	signed := payload
+	if signature == "" { // no header: the signature may be in the body, as seed 001 shows it
+		if sig, rest, err := bodySignature(payload); err == nil {
+			signature, signed = sig, rest
+		}
+	}
+	if err := verifyWebhookSecrets(signed, signature, secrets); err != nil {
 		return nil, err
 	}
 	var ev Event
@@ -263,13 +274,14 @@ type WebhookOption func(*webhookConfig) error
 // webhookConfig is what the WebhookOptions set. A tolerance of 0 means the
 // timestamp is not checked; a window of 0 means none was given.
 type webhookConfig struct {
-	moreSecrets  []string
-	tolerance    time.Duration
-	window       time.Duration
-	now          func() time.Time
-	maxBodyBytes int64
-	log          *slog.Logger
-	store        WebhookEventStore
+	signatureHeader string
+	moreSecrets     []string
+	tolerance       time.Duration
+	window          time.Duration
+	now             func() time.Time
+	maxBodyBytes    int64
+	log             *slog.Logger
+	store           WebhookEventStore
 }
 
 // newWebhookConfig applies opts over the defaults. Every valid option is
@@ -277,9 +289,10 @@ type webhookConfig struct {
 // logger to report the invalid one.
 func newWebhookConfig(opts []WebhookOption) (*webhookConfig, error) {
 	cfg := &webhookConfig{
-		tolerance:    DefaultWebhookTolerance,
-		now:          time.Now,
-		maxBodyBytes: DefaultWebhookMaxBodyBytes,
+		signatureHeader: SignatureHeader,
+		tolerance:       DefaultWebhookTolerance,
+		now:             time.Now,
+		maxBodyBytes:    DefaultWebhookMaxBodyBytes,
 	}
 	var errs []error
 	for _, opt := range opts {

@@ -226,7 +226,9 @@ func TestConstructEvent(t *testing.T) {
 		{"accepted", validBody, sign(validBody), testSecret, nil, nil},
 		{"tampered payload", validBody[1:], sign(validBody), testSecret, nil, lambda.ErrWebhookInvalidSignature},
 		{"wrong secret", validBody, hmacSign(validBody, "nope"), testSecret, nil, lambda.ErrWebhookInvalidSignature},
-		{"not signed", validBody, "", testSecret, nil, lambda.ErrWebhookNotSigned},
+		// No header: the body's own "signature" member is checked, and the seed's "sha256=..." is no signature.
+		{"no header, the body's placeholder signature", validBody, "", testSecret, nil, lambda.ErrWebhookInvalidSignature},
+		{"not signed anywhere", noStamp, "", testSecret, nil, lambda.ErrWebhookNotSigned},
 		{"malformed header", validBody, "sha256=zz", testSecret, nil, lambda.ErrWebhookInvalidSignature},
 		{"upper-case hex", validBody, "sha256=" + strings.ToUpper(sign(validBody)[7:]), testSecret, nil, lambda.ErrWebhookInvalidSignature},
 		{"no secret", validBody, hmacSign(validBody, ""), "", nil, lambda.ErrWebhookNoSecret},

@@ -68,6 +68,10 @@ func (s *WorkloadsService) List(ctx context.Context, opts *ListWorkloadsOptions,
 
 // All iterates over every workload, fetching pages as the loop needs them.
 // opts is copied: changing it later has no effect.
+// The route reports no pagination: the list ends on an empty page, or on a
+// short one once an earlier page came back full; an item is never yielded
+// twice, and a server that repeats or ignores paging ends the loop with
+// ErrInvalidResponse.
 func (s *WorkloadsService) All(ctx context.Context, opts *ListWorkloadsOptions, ro ...RequestOption) iter.Seq2[Workload, error] {
 	o := deref(opts)
 	return allPages(ctx, o.ListOptions, func(ctx context.Context, lo ListOptions) (*Page[Workload], error) {

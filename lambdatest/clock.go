@@ -96,12 +96,12 @@ func clockOffset() (time.Duration, error) {
 	return d, nil
 }
 
-// defaultClock is time.Now shifted by ClockOffsetEnv, or the error of a
-// malformed value.
-func defaultClock() (func() time.Time, error) {
+// defaultClock is time.Now shifted by ClockOffsetEnv, with the shift, or
+// the error of a malformed value.
+func defaultClock() (func() time.Time, time.Duration, error) {
 	d, err := clockOffset()
 	if err != nil || d == 0 {
-		return time.Now, err
+		return time.Now, 0, err
 	}
-	return func() time.Time { return time.Now().Add(d) }, nil
+	return func() time.Time { return time.Now().Add(d) }, d, nil
 }

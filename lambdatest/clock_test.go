@@ -221,21 +221,30 @@ func TestClockOffsetEnvShiftsTheDefaultClock(t *testing.T) {
 
 	now := time.Date(2031, time.May, 17, 8, 30, 0, 0, time.UTC)
 	assert.Equal(t, now, newServer(t, pinned(now)).Now(), "a clock the test sets is not shifted")
+
+	tb := &recordingTB{TB: t}
+	lambdatest.NewTestServer(tb)
+	assert.Contains(t, tb.logs, "LAMBDATEST_CLOCK_OFFSET=-8760h", "a failing test says why its dates are a year off")
+	tb = &recordingTB{TB: t}
+	lambdatest.NewTestServer(tb, pinned(now))
+	assert.Empty(t, tb.logs)
 }
 
-// fatalTB records Fatal instead of ending the test.
-type fatalTB struct {
+// recordingTB records Fatal, instead of ending the test, and Logf.
+type recordingTB struct {
 	testing.TB
-	fatal string
+	fatal, logs string
 }
 
-func (f *fatalTB) Fatal(args ...any) { f.fatal = fmt.Sprint(args...) }
+func (r *recordingTB) Fatal(args ...any) { r.fatal = fmt.Sprint(args...) }
+
+func (r *recordingTB) Logf(format string, args ...any) { r.logs += fmt.Sprintf(format, args...) + "\n" }
 
 func TestClockOffsetEnvMalformedIsRefused(t *testing.T) {
 	t.Setenv(lambdatest.ClockOffsetEnv, "a year")
 	assert.PanicsWithValue(t, `lambdatest: LAMBDATEST_CLOCK_OFFSET="a year" is not a duration such as "8760h": time: invalid duration "a year"`,
 		func() { lambdatest.NewServer().Close() })
-	tb := &fatalTB{TB: t}
+	tb := &recordingTB{TB: t}
 	assert.Nil(t, lambdatest.NewTestServer(tb))
 	assert.Contains(t, tb.fatal, lambdatest.ClockOffsetEnv, "the test fails, naming the variable")
 

@@ -52,10 +52,12 @@ type config struct {
 	strict          bool
 	seedShapes      bool
 	anyKey          bool
+	signatureInBody bool
 	adminToken      string
 	listener        net.Listener
 	certificate     *tls.Certificate
 	now             func() time.Time // nil until NewServer: the default clock
+	clockOffset     time.Duration    // the default clock's shift (ClockOffsetEnv)
 }
 
 func defaultConfig() config {
@@ -192,6 +194,16 @@ func WithSeedShapes() Option {
 // rate-limit windows.
 func WithAnyAPIKey() Option {
 	return func(c *config) { c.anyKey = true }
+}
+
+// WithWebhookSignatureInBody delivers webhook events signed where seed 001
+// shows the signature: as the body's last member, "signature":
+// "sha256=<hex HMAC-SHA256 of the body without that member>", and with no
+// SignatureHeader. The body without the member is exactly the body
+// delivered by default. lambda.WebhookHandler and lambda.ConstructEvent
+// verify both forms.
+func WithWebhookSignatureInBody() Option {
+	return func(c *config) { c.signatureInBody = true }
 }
 
 // WithListener serves on l instead of a new listener on 127.0.0.1, for a

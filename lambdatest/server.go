@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -56,12 +57,12 @@ func NewServer(opts ...Option) *Server {
 	}
 	var own *movableClock // the server's own clock, which SetClock moves
 	if cfg.now == nil {
-		now, err := defaultClock()
+		now, offset, err := defaultClock()
 		if err != nil {
 			panic(err.Error())
 		}
 		own = &movableClock{base: now}
-		cfg.now = own.Now
+		cfg.now, cfg.clockOffset = own.Now, offset
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{cfg: cfg, ctx: ctx, cancel: cancel, clock: own}
@@ -109,6 +110,11 @@ func NewTestServer(t testing.TB, opts ...Option) *Server {
 	}
 	s := NewServer(append(append([]Option(nil), opts...), WithResponseValidation(t))...)
 	t.Cleanup(s.Close)
+	if d := s.cfg.clockOffset; d != 0 {
+		// Shown with a failure: it explains a date that is a year off.
+		t.Logf("lambdatest: %s=%s: the simulator's clock is %s off this machine's; compare its times with srv.Now()",
+			ClockOffsetEnv, os.Getenv(ClockOffsetEnv), d)
+	}
 	return s
 }
 

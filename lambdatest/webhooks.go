@@ -129,11 +129,18 @@ func (d *dispatcher) run() {
 	}
 }
 
-// deliver POSTs one event, signed, and retries it on failure.
+// deliver POSTs one event, signed (in the SignatureHeader, or in the body
+// under WithWebhookSignatureInBody), and retries it on failure.
 func (d *dispatcher) deliver(j job) {
 	mac := hmac.New(sha256.New, []byte(j.sub.secret))
 	mac.Write(j.body)
 	sig := "sha256=" + hex.EncodeToString(mac.Sum(nil))
+	if d.s.cfg.signatureInBody {
+		// Seed 001's payload: the signature of the body without it, as its
+		// last member, and no header.
+		j.body = append(bytes.Clone(j.body[:len(j.body)-1]), `,"signature":"`+sig+`"}`...)
+		sig = ""
+	}
 	pause := d.s.cfg.webhookBackoff
 	for attempt := 1; attempt <= d.s.cfg.webhookAttempts; attempt++ {
 		status, err := d.post(j, sig)
@@ -164,7 +171,9 @@ func (d *dispatcher) post(j job, sig string) (int, error) {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "lambdatest-webhooks/1")
-	req.Header.Set(SignatureHeader, sig)
+	if sig != "" {
+		req.Header.Set(SignatureHeader, sig)
+	}
 	resp, err := d.client.Do(req)
 	if err != nil {
 		return 0, err
