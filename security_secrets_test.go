@@ -59,6 +59,7 @@ func echoForms(s string) map[string]string {
 		"path-escaped":      url.PathEscape(s),
 		"base64":            base64.StdEncoding.EncodeToString([]byte(s)),
 		"base64url":         base64.RawURLEncoding.EncodeToString([]byte(s)),
+		"Basic user":        base64.StdEncoding.EncodeToString([]byte(s + ":")),
 	}
 }
 
