@@ -164,13 +164,17 @@ var echoAnswers = map[string]func(w http.ResponseWriter, s string){
 // causes, the ResponseInfo, the debug log, or the WithDebugWriter dump.
 func TestSecretsEchoedInAnyFormAreScrubbed(t *testing.T) {
 	t.Parallel()
-	secrets := map[string]string{"API key": testKey, "webhook secret": hookSecret}
+	secrets := map[string]string{"API key": testKey, "webhook secret": hookSecret, "OAuth token": tokenSecret}
 	for which, secret := range secrets {
+		cred := lambda.WithAPIKey(testKey)
+		if which == "OAuth token" {
+			cred = lambda.WithTokenSource(fixedToken{})
+		}
 		for form, enc := range echoForms(secret) {
 			for place, answer := range echoAnswers {
 				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { answer(w, enc) }))
 				var logs, dump syncBuffer
-				client, err := lambda.NewClient(lambda.WithAPIKey(testKey), lambda.WithBaseURL(srv.URL+"/v1"),
+				client, err := lambda.NewClient(cred, lambda.WithBaseURL(srv.URL+"/v1"),
 					lambda.WithDebugWriter(&dump),
 					lambda.WithRetryBackoff(time.Millisecond, 2*time.Millisecond), lambda.WithMaxRetries(1),
 					lambda.WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
@@ -183,10 +187,10 @@ func TestSecretsEchoedInAnyFormAreScrubbed(t *testing.T) {
 				name := fmt.Sprintf("%s %s in %s", which, form, place)
 				require.Error(t, err, name)
 				for view, text := range everything(err, &info) {
-					assertNoLeak(t, name+": "+view, text, testKey, hookSecret)
+					assertNoLeak(t, name+": "+view, text, testKey, hookSecret, tokenSecret)
 				}
-				assertNoLeak(t, name+": the log", logs.String(), testKey, hookSecret)
-				assertNoLeak(t, name+": the debug dump", dump.String(), testKey, hookSecret)
+				assertNoLeak(t, name+": the log", logs.String(), testKey, hookSecret, tokenSecret)
+				assertNoLeak(t, name+": the debug dump", dump.String(), testKey, hookSecret, tokenSecret)
 			}
 		}
 	}
