@@ -119,6 +119,11 @@ func (s *APIKeysService) List(ctx context.Context, opts *ListAPIKeysOptions, ro 
 // Paging in the package documentation): an item is never
 // yielded twice, and a server that repeats or ignores paging ends the loop
 // with ErrInvalidResponse.
+//
+// Deleting items inside the loop skips some: each delete moves the items
+// after it onto pages already read (anyone else's deletes do the same).
+// Collect the IDs first, then delete; see the example of
+// InstancesService.All.
 func (s *APIKeysService) All(ctx context.Context, opts *ListAPIKeysOptions, ro ...RequestOption) iter.Seq2[APIKey, error] {
 	o := deref(opts)
 	return allPages(ctx, o.ListOptions, func(ctx context.Context, lo ListOptions) (*Page[APIKey], error) {

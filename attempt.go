@@ -1,6 +1,8 @@
 package lambda
 
 import (
+	"github.com/lambda/lambda-go/internal/retry"
+
 	"context"
 	"errors"
 	"fmt"
@@ -53,6 +55,10 @@ func WithAttemptTimeout(d time.Duration) Option {
 		if d < 0 {
 			return fmt.Errorf("lambda: WithAttemptTimeout: %v is negative", d)
 		}
+		if c.call != nil {
+			c.call.attemptTimeout, c.call.timeoutSet = d, true
+			return nil
+		}
 		c.attemptTimeout = d
 		return nil
 	}
@@ -92,9 +98,16 @@ type attemptTransport struct {
 }
 
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	timeout := t.timeout
+	if c := retry.FromContext(req.Context()); c != nil && c.AttemptTimeoutSet {
+		timeout = c.AttemptTimeout // WithAttemptTimeout given to the call
+	}
+	if timeout <= 0 {
+		return t.base.RoundTrip(req)
+	}
 	ctx, cancel := context.WithCancel(req.Context())
-	a := &attempt{parent: req.Context(), cancel: cancel, timeout: t.timeout, start: time.Now()}
-	a.timer = time.AfterFunc(t.timeout, a.expire)
+	a := &attempt{parent: req.Context(), cancel: cancel, timeout: timeout, start: time.Now()}
+	a.timer = time.AfterFunc(timeout, a.expire)
 	resp, err := t.base.RoundTrip(req.WithContext(ctx))
 	if err != nil {
 		a.stop()

@@ -96,6 +96,11 @@ func (s *BillingService) ListInvoices(ctx context.Context, opts *ListInvoicesOpt
 // Paging in the package documentation): an item is never
 // yielded twice, and a server that repeats or ignores paging ends the loop
 // with ErrInvalidResponse.
+//
+// Deleting items inside the loop skips some: each delete moves the items
+// after it onto pages already read (anyone else's deletes do the same).
+// Collect the IDs first, then delete; see the example of
+// InstancesService.All.
 func (s *BillingService) AllInvoices(ctx context.Context, opts *ListInvoicesOptions, ro ...RequestOption) iter.Seq2[Invoice, error] {
 	o := deref(opts)
 	return allPages(ctx, o.ListOptions, func(ctx context.Context, lo ListOptions) (*Page[Invoice], error) {

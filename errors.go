@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lambda/lambda-go/internal/auth"
 	"github.com/lambda/lambda-go/internal/envelope"
 	"github.com/lambda/lambda-go/internal/retry"
 )
@@ -32,6 +33,9 @@ type Error struct {
 	// Body is a short excerpt of a response that was not a JSON error
 	// envelope (a proxy's HTML page, say).
 	Body string
+	// Permission is, on a 403 forbidden, the permission the credential
+	// lacks (e.g. "instances:write"), when the API names it.
+	Permission string
 
 	cause error
 }
@@ -148,11 +152,18 @@ func (e *Error) Error() string {
 		}
 		b.WriteByte(')')
 	}
+	if e.Permission != "" {
+		fmt.Fprintf(&b, " (missing permission %s)", e.Permission)
+	}
 	if e.RetryAfter > 0 {
 		fmt.Fprintf(&b, " (retry after %v)", e.RetryAfter)
 	}
 	if e.Body != "" {
 		fmt.Fprintf(&b, ": %q", e.Body)
+	}
+	var renewal *auth.Error
+	if errors.As(e.cause, &renewal) {
+		fmt.Fprintf(&b, " (renewing the token failed: %s)", strings.TrimPrefix(renewal.Error(), "lambda: "))
 	}
 	if e.RequestID != "" {
 		fmt.Fprintf(&b, " [request %s]", e.RequestID)
@@ -185,7 +196,8 @@ func invalidArgument(err error) error {
 
 // newError builds an *Error from an error envelope.
 func newError(status int, body envelope.ErrorBody, requestID string, retryAfter time.Duration) *Error {
-	e := &Error{HTTPStatus: status, Code: body.Code, Message: body.Message, RequestID: requestID, RetryAfter: retryAfter}
+	e := &Error{HTTPStatus: status, Code: body.Code, Message: body.Message, RequestID: requestID, RetryAfter: retryAfter,
+		Permission: body.RequiredPermission}
 	if d := body.Details; d != nil {
 		e.Details = &ErrorDetails{Field: d.Field, Value: d.Value, AllowedValues: d.AllowedValues}
 	}

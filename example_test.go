@@ -63,9 +63,35 @@ func ExampleNewClient_simulator() {
 	// Output: 0 instances
 }
 
-// OAuth 2.0: give the client a token source. Pass the one of
-// oauth2.Config.TokenSource so that expired tokens are refreshed with the
-// refresh token; a 401 makes the client refresh once and retry.
+// OAuth 2.0 with a token that renews itself: the client renews the access
+// token with the refresh token before it expires, and once after a 401;
+// WithTokenNotify gets each new token, to persist the rotated refresh token.
+// Here the simulator plays the authorization server, and has expired the
+// token early.
+func ExampleWithOAuth2() {
+	srv := lambdatest.NewServer(lambdatest.WithOAuthClient("my-app", "my-app-secret"))
+	defer srv.Close()
+	conf := &oauth2.Config{ClientID: "my-app", ClientSecret: "my-app-secret",
+		Endpoint: oauth2.Endpoint{TokenURL: srv.TokenURL()}}
+	tok := srv.IssueToken("my-app") // as an authorization-code flow gives it
+	srv.ExpireTokens()
+
+	renewed := 0
+	client, err := lambda.NewClient(lambda.WithOAuth2(conf, tok), lambda.WithBaseURL(srv.BaseURL()),
+		lambda.WithTokenNotify(func(*oauth2.Token) { renewed++ }))
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := client.Account.Get(context.Background()); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("renewed", renewed, "time")
+	// Output: renewed 1 time
+}
+
+// OAuth 2.0 with a source that manages its own tokens: the client reuses a
+// token until its expiry and asks the source again after a 401, sending
+// the request once more only if the source gives another token.
 func ExampleWithTokenSource() {
 	srv := lambdatest.NewServer(lambdatest.WithAPIKeys("oauth-access-token"))
 	defer srv.Close()

@@ -78,6 +78,11 @@ func (s *FirewallService) ListRules(ctx context.Context, opts *ListFirewallRules
 // Paging in the package documentation): an item is never
 // yielded twice, and a server that repeats or ignores paging ends the loop
 // with ErrInvalidResponse.
+//
+// Deleting items inside the loop skips some: each delete moves the items
+// after it onto pages already read (anyone else's deletes do the same).
+// Collect the IDs first, then delete; see the example of
+// InstancesService.All.
 func (s *FirewallService) AllRules(ctx context.Context, opts *ListFirewallRulesOptions, ro ...RequestOption) iter.Seq2[FirewallRule, error] {
 	o := deref(opts)
 	return allPages(ctx, o.ListOptions, func(ctx context.Context, lo ListOptions) (*Page[FirewallRule], error) {

@@ -70,6 +70,11 @@ func (s *FunctionsService) List(ctx context.Context, opts *ListFunctionsOptions,
 // documentation), with a pagination object or, on seed 000's bare route,
 // without one: an item is never yielded twice, and a server that repeats or
 // ignores paging ends the loop with ErrInvalidResponse.
+//
+// Deleting items inside the loop skips some: each delete moves the items
+// after it onto pages already read (anyone else's deletes do the same).
+// Collect the IDs first, then delete; see the example of
+// InstancesService.All.
 func (s *FunctionsService) All(ctx context.Context, opts *ListFunctionsOptions, ro ...RequestOption) iter.Seq2[Function, error] {
 	o := deref(opts)
 	return allPages(ctx, o.ListOptions, func(ctx context.Context, lo ListOptions) (*Page[Function], error) {

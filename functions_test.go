@@ -166,7 +166,11 @@ func TestFunctionsListFilters(t *testing.T) {
 	assert.Equal(t, lambda.FunctionStatusActive, f.Status)
 	assert.Equal(t, []string{"batch"}, f.Tags)
 	require.NotNil(t, f.LastExecuted, "a seeded function has run")
-	assert.Equal(t, lambda.Pagination{Page: 1, Limit: 20, TotalItems: 1, TotalPages: 1}, page.Pagination)
+	wantPage := lambda.Pagination{Page: 1, Limit: 20, TotalItems: 1, TotalPages: 1}
+	if underSeedShapes() {
+		wantPage = lambda.Pagination{} // seed 000's bare array says nothing of pages
+	}
+	assert.Equal(t, wantPage, page.Pagination)
 }
 
 func TestFunctionsAll(t *testing.T) {

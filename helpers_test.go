@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -130,6 +131,7 @@ func newSim(t *testing.T, opts ...lambdatest.Option) (*lambda.Client, *lambdates
 	t.Helper()
 	base := []lambdatest.Option{
 		lambdatest.WithStrictRequests(),
+		seedShapes(),
 		lambdatest.WithTransitionDelay(20 * time.Millisecond),
 		lambdatest.WithMetricsInterval(10 * time.Millisecond),
 	}
@@ -155,3 +157,21 @@ func testCtx(t *testing.T) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
+
+// seedShapesEnv, set to 1, runs every simulator of the package's tests with
+// lambdatest.WithSeedShapes: TestServicesUnderSeedShapes re-runs the service
+// tests that way, so that the SDK is checked against both shapes.
+const seedShapesEnv = "LAMBDATEST_SEED_SHAPES"
+
+// seedShapes is lambdatest.WithSeedShapes when seedShapesEnv asks for it.
+func seedShapes() lambdatest.Option {
+	if os.Getenv(seedShapesEnv) == "1" {
+		return lambdatest.WithSeedShapes()
+	}
+	return nil
+}
+
+// underSeedShapes reports whether this run's simulators answer in the
+// seeds' shapes; the few tests that read a canonical-only figure (a
+// pagination object) check it.
+func underSeedShapes() bool { return os.Getenv(seedShapesEnv) == "1" }

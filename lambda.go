@@ -43,8 +43,9 @@ type Client struct {
 	common service // the one value every service above points at
 
 	baseURL    *url.URL
-	base       string   // baseURL without a trailing slash, for joining paths
-	userAgent  []string // the User-Agent header's value, built once: a slice of cap 1 is safe to share
+	base       string      // baseURL without a trailing slash, for joining paths
+	userAgent  string      // the User-Agent header's value, built once
+	header     http.Header // WithHeader given to NewClient: sent on every call
 	credential auth.Credential
 	token      *auth.Token // non-nil with WithTokenSource
 	http       *retryablehttp.Client
@@ -72,12 +73,13 @@ func NewClient(opts ...Option) (*Client, error) {
 	c := &Client{
 		baseURL:   cfg.baseURL,
 		base:      cfg.baseURL.String(),
-		userAgent: []string{userAgent(cfg.userAgentSuffix)},
+		userAgent: userAgent(cfg.userAgentSuffix),
+		header:    cfg.header,
 	}
 	if cfg.logger != nil { // every line the client writes goes through redaction
 		c.logger = slog.New(&redactingHandler{next: cfg.logger.Handler(), client: c})
 	}
-	c.credential, c.token = cfg.credential()
+	c.credential, c.token = cfg.credential(cfg.httpClient)
 
 	// Never modify the caller's http.Client: wrap a copy.
 	hc := *cfg.httpClient
@@ -85,9 +87,9 @@ func NewClient(opts ...Option) (*Client, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	if cfg.attemptTimeout > 0 { // innermost: waits for a budget or limiter are not an attempt's
-		base = &attemptTransport{base: base, timeout: cfg.attemptTimeout}
-	}
+	// Innermost: waits for a budget or limiter are not an attempt's. Always
+	// there, since one call may set a timeout the client does not have.
+	base = &attemptTransport{base: base, timeout: cfg.attemptTimeout}
 	if cfg.limiter != nil {
 		base = &limiterTransport{base: base, limiter: cfg.limiter}
 	}

@@ -179,11 +179,14 @@ func (s *InstancesService) newMetricStream(id string, cfg StreamMetricsOptions, 
 	// bounded here instead, and the stream itself by ctx.
 	hc := *c.httpClient
 	hc.Timeout = 0
-	header := rc.header.Clone()
+	header := c.header.Clone()
 	if header == nil {
 		header = http.Header{}
 	}
-	header["User-Agent"] = c.userAgent
+	for k, vs := range rc.header {
+		header[k] = append([]string(nil), vs...)
+	}
+	header["User-Agent"] = []string{c.userAgent}
 	return &metricStream{
 		id: id, url: u, cfg: cfg, timeout: c.httpClient.Timeout, maxWait: c.policy.MaxWait, info: rc.info, logger: c.logger, client: c,
 		dialOpt: websocket.DialOptions{HTTPClient: &hc, HTTPHeader: header},
@@ -275,7 +278,13 @@ func (ms *metricStream) dial(ctx context.Context) (*websocket.Conn, error) {
 	if errors.As(err, &refused) {
 		return nil, refused
 	}
-	return nil, fmt.Errorf("lambda: connecting the metrics stream of instance %s: %w", ms.id, err)
+	err = fmt.Errorf("lambda: connecting the metrics stream of instance %s: %w", ms.id, err)
+	if ctx.Err() != nil || nonRetryable(err) {
+		return nil, err
+	}
+	// No answer from the API (refused, reset, TLS, timeout): ErrUnavailable,
+	// like any call that got none.
+	return nil, &noAnswerError{method: http.MethodGet, path: "/instances/" + ms.id + "/metrics/stream", attempts: 1, err: err}
 }
 
 // pump reads samples from conn and yields them until the loop breaks

@@ -4,11 +4,13 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -557,4 +559,25 @@ func TestStreamMetricsHandshakeHonoursTheWaitBounds(t *testing.T) {
 			assert.Len(t, upgrades(srv, id), 1)
 		})
 	}
+}
+
+// TestStreamMetricsWithNoAnswerIsErrUnavailable: a stream that never got
+// an answer from the API ends with an error matching ErrUnavailable, which
+// still unwraps to the network error.
+func TestStreamMetricsWithNoAnswerIsErrUnavailable(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	ln.Close()
+	client, err := lambda.NewClient(lambda.WithAPIKey(testKey), lambda.WithBaseURL("http://"+addr+"/v1"))
+	require.NoError(t, err)
+	var errs []error
+	for _, err := range client.Instances.StreamMetrics(testCtx(t), "inst_1",
+		&lambda.StreamMetricsOptions{MaxReconnects: 1, MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond}) {
+		errs = append(errs, err)
+	}
+	require.Len(t, errs, 1)
+	require.ErrorIs(t, errs[0], lambda.ErrUnavailable)
+	require.ErrorIs(t, errs[0], syscall.ECONNREFUSED)
 }

@@ -64,7 +64,8 @@ const iteratorPageSize = 100
 //     server honours the limit; before that the iterator asks for the next
 //     page, and the list ends on an empty one, or on one that repeats a
 //     short page (a route that ignores paging and answered everything at
-//     once).
+//     once). A page longer than the limit is the end at once: the route
+//     ignores the limit and answered everything (seed 002's workloads).
 //
 // In every style, an item already yielded on the page before is skipped (a
 // list that shifted under a concurrent create repeats a few), and a page
@@ -117,8 +118,8 @@ func allPages[T any](ctx context.Context, first ListOptions, fetch func(context.
 				(!pg.HasNext || (pg.TotalPages > 0 && lo.Page >= pg.TotalPages) || (pg.Limit == lo.Limit && n < lo.Limit)) {
 				return
 			}
-			if !p.paginated && honoured && n < lo.Limit {
-				return
+			if !p.paginated && (n > lo.Limit || (honoured && n < lo.Limit)) {
+				return // more than asked: a route that ignores the limit (seed 002's workloads) answered everything
 			}
 			honoured = honoured || n == lo.Limit
 			prevShort = n < lo.Limit
@@ -134,9 +135,10 @@ type OffsetOptions struct {
 }
 
 // allOffsets walks a limit/offset list lazily (see "The end of a list"
-// above): it ends on an empty window, on a short window once the server
-// has shown it honours the limit, or on one that repeats a short window,
-// and fails on a window that brings no new item.
+// above): it ends on an empty window, on a window longer than the limit,
+// on a short window once the server has shown it honours the limit, or on
+// one that repeats a short window, and fails on a window that brings no
+// new item.
 func allOffsets[T any](ctx context.Context, first OffsetOptions, fetch func(context.Context, OffsetOptions) ([]T, error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		oo := first
@@ -165,8 +167,8 @@ func allOffsets[T any](ctx context.Context, first OffsetOptions, fetch func(cont
 			if !seen.yieldNew(items, yield) {
 				return
 			}
-			if honoured && len(items) < oo.Limit {
-				return
+			if len(items) > oo.Limit || (honoured && len(items) < oo.Limit) {
+				return // more than asked: a route that ignores the limit answered everything
 			}
 			honoured = honoured || len(items) == oo.Limit
 			prevShort = len(items) < oo.Limit

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -234,6 +235,7 @@ func (r *redactor) error(err error) error {
 	var e *Error
 	if errors.As(err, &e) {
 		e.Code, e.Message, e.Body, e.RequestID = r.String(e.Code), r.String(e.Message), r.String(e.Body), r.String(e.RequestID)
+		e.Permission = r.String(e.Permission)
 		if d := e.Details; d != nil {
 			d.Field = r.String(d.Field)
 			d.Value = r.value(d.Value)
@@ -263,19 +265,31 @@ func (e *redactedError) Error() string        { return e.msg }
 func (e *redactedError) Is(target error) bool { return errors.Is(e.err, target) }
 func (e *redactedError) As(target any) bool   { return errors.As(e.err, target) }
 
-// credentialRedactor is the redactor of the client's credential, cached
-// until the credential changes (an OAuth token is refreshed); nil when
-// there is nothing to hide.
+// credentialRedactor is the redactor of the client's credential: the API
+// key, or the OAuth access and refresh tokens (current and lately
+// replaced) and the client secret. It is cached until the credential
+// changes (a token is renewed); nil when there is nothing to hide.
 func (c *Client) credentialRedactor() *redactor {
-	secret := auth.Secret(c.credential)
-	if r := c.redacting.Load(); r != nil && len(r.raw) == 1 && r.raw[0] == secret {
+	secrets := auth.Secrets(c.credential)
+	if r := c.redacting.Load(); r != nil && slices.Equal(r.raw, redactable(secrets)) {
 		return r
 	}
-	r := newRedactor(secret)
+	r := newRedactor(secrets...)
 	if r != nil {
 		c.redacting.Store(r)
 	}
 	return r
+}
+
+// redactable is secrets as newRedactor keeps them in raw: long enough, once each.
+func redactable(secrets []string) []string {
+	var out []string
+	for _, s := range secrets {
+		if len(s) >= minSecretLen && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // redactorFor is the redactor of the client's credential and of the
@@ -284,7 +298,7 @@ func (c *Client) redactorFor(callSecrets []string) *redactor {
 	if len(callSecrets) == 0 {
 		return c.credentialRedactor()
 	}
-	return newRedactor(append([]string{auth.Secret(c.credential)}, callSecrets...)...)
+	return newRedactor(append(auth.Secrets(c.credential), callSecrets...)...)
 }
 
 type secretsKey struct{}

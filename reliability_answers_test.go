@@ -41,6 +41,7 @@ func TestSuccessWithoutAResource(t *testing.T) {
 		{"data null", 200, `{"success":true,"data":null,"metadata":{"request_id":"req_1"}}`, "req_1"},
 		{"data missing", 200, `{"success":true,"metadata":{"request_id":"req_1"}}`, "req_1"},
 		{"status shape, data null", 200, `{"status":"success","data":null}`, "req_hdr"},
+		{"status shape, no data", 200, `{"status":"success"}`, "req_hdr"},
 		{"bare null", 200, `null`, "req_hdr"},
 		{"success beside an error object", 200, `{"success":true,"data":` + instanceJSON + `,"error":{"code":"server_error","message":"half done"},"metadata":{"request_id":"req_1"}}`, "req_1"},
 		{"204", 204, ``, "req_hdr"},

@@ -8,6 +8,9 @@ package lambda_test
 import (
 	"bytes"
 	"context"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io/fs"
 	"log"
 	"log/slog"
@@ -131,4 +134,32 @@ func TestDocsPointClientsAtBaseURL(t *testing.T) {
 		return nil
 	})
 	require.NoError(t, err)
+}
+
+// TestEveryAllWarnsAboutDeletingWhileRanging: the doc of every iterator
+// (All, AllRules, AllInvoices, …) says that deleting inside the loop skips
+// items and points at the safe pattern.
+func TestEveryAllWarnsAboutDeletingWhileRanging(t *testing.T) {
+	t.Parallel()
+	fset := token.NewFileSet()
+	names, err := filepath.Glob("*.go")
+	require.NoError(t, err)
+	found := 0
+	for _, name := range names {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.ParseComments)
+		require.NoError(t, err)
+		for _, d := range f.Decls {
+			fn, ok := d.(*ast.FuncDecl)
+			if !ok || fn.Recv == nil || !strings.HasPrefix(fn.Name.Name, "All") || !fn.Name.IsExported() {
+				continue
+			}
+			found++
+			assert.Contains(t, fn.Doc.Text(), "Deleting items inside the loop skips some", "%s", fn.Name.Name)
+			assert.Contains(t, fn.Doc.Text(), "Collect the IDs first", "%s", fn.Name.Name)
+		}
+	}
+	assert.GreaterOrEqual(t, found, 10, "iterators found")
 }

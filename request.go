@@ -11,11 +11,13 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"sync"
 
 	"github.com/google/go-querystring/query"
 	"github.com/hashicorp/go-retryablehttp"
 
+	"github.com/lambda/lambda-go/internal/auth"
 	"github.com/lambda/lambda-go/internal/envelope"
 	"github.com/lambda/lambda-go/internal/idempotency"
 	"github.com/lambda/lambda-go/internal/ratelimit"
@@ -108,20 +110,27 @@ var bufPool = sync.Pool{New: func() any {
 	return rb
 }}
 
-// requestOptions applies opts. It is apart from do so that the config only
-// moves to the heap (as options' arguments must) when there are options.
+// requestOptions applies the options of one call. It is apart from do so
+// that the config only moves to the heap (as options' arguments must) when
+// there are options.
 func requestOptions(opts []RequestOption) (requestConfig, error) {
-	var rc requestConfig
+	rc := requestConfig{maxRetries: -1}
 	if len(opts) == 0 {
 		return rc, nil
 	}
-	p := new(requestConfig)
-	for _, o := range opts {
+	p := &requestConfig{maxRetries: -1}
+	for i, o := range opts {
 		if o == nil {
 			continue
 		}
-		if err := o(p); err != nil {
+		c := config{call: p}
+		if err := o(&c); err != nil {
 			return rc, invalidArgument(err)
+		}
+		// An option that set anything but the call's part sets up the
+		// client (WithBaseURL, WithLogger): refused, not silently ignored.
+		if !reflect.DeepEqual(c, config{call: p}) {
+			return rc, invalidArgument(fmt.Errorf("lambda: option %d of the call sets up the client (as WithBaseURL or WithLogger do): give it to NewClient; per call only WithMaxRetries, WithAttemptTimeout, WithHeader, WithIdempotencyKey and WithResponseInfo apply", i+1))
 		}
 	}
 	return *p, nil
@@ -155,11 +164,14 @@ func (c *Client) do(ctx context.Context, cl call) (_ result, err error) {
 		u += "?" + cl.query.Encode()
 	}
 
-	rcall := &retry.Call{Method: cl.method, Path: cl.path}
-	if c.token != nil {
-		rcall.Refresh = c.token.Refresh
-	}
+	rcall := &retry.Call{Method: cl.method, Path: cl.path, MaxRetries: rc.maxRetries, MaxRetriesSet: rc.maxRetries >= 0,
+		AttemptTimeout: rc.attemptTimeout, AttemptTimeoutSet: rc.timeoutSet}
 	ctx = retry.WithCall(withCallSecrets(ctx, cl.secrets), rcall)
+	var renewal *auth.Report // why a refused OAuth token could not be renewed
+	if c.token != nil {
+		renewal = new(auth.Report)
+		ctx = auth.WithReport(ctx, renewal)
+	}
 	var rawBody any
 	if body != nil {
 		rawBody = body
@@ -168,21 +180,29 @@ func (c *Client) do(ctx context.Context, cl call) (_ result, err error) {
 	if err != nil {
 		return result{}, fmt.Errorf("lambda: building %s %s: %w", cl.method, cl.path, err)
 	}
+	// Every value gets a slice of this request's own, so that a middleware
+	// or transport that edits one in place changes no other request. One
+	// backing array serves the fixed headers: one allocation, not four.
+	fixed := []string{"application/json", c.userAgent, "application/json", ""}
 	h := req.Header
-	h["Accept"] = jsonContentType
-	h["User-Agent"] = c.userAgent
+	h["Accept"] = fixed[0:1:1]
+	h["User-Agent"] = fixed[1:2:2]
 	if body != nil {
-		h["Content-Type"] = jsonContentType
+		h["Content-Type"] = fixed[2:3:3]
 	}
 	if cl.method == http.MethodPost {
 		key := rc.idempotencyKey
 		if key == "" {
 			key = idempotency.NewKey()
 		}
-		h[idempotency.Header] = []string{key}
+		fixed[3] = key
+		h[idempotency.Header] = fixed[3:4:4]
+	}
+	for k, vs := range c.header {
+		h[k] = append([]string(nil), vs...)
 	}
 	for k, vs := range rc.header {
-		h[k] = vs
+		h[k] = append([]string(nil), vs...)
 	}
 
 	// Read the body inside the retry loop, so that a connection cut in the
@@ -217,13 +237,17 @@ func (c *Client) do(ctx context.Context, cl call) (_ result, err error) {
 		return result{meta: meta, status: resp.StatusCode}, nil
 	}
 	res, err := c.decode(resp, buf.Bytes(), cl.out, rcall, cl.secrets)
+	if renewal != nil && renewal.Err != nil {
+		var e *Error
+		if errors.As(err, &e) && e.HTTPStatus == http.StatusUnauthorized {
+			e.cause = renewal.Err
+		}
+	}
 	// The retry policy logged the attempts before this one.
 	retry.LogAttempt(ctx, c.logger, "lambda: request", rcall, resp, res.meta.RequestID, nil, 0)
 	c.fillInfo(rc.info, resp, res.meta, rcall.Attempt, cl.secrets)
 	return res, err
 }
-
-var jsonContentType = []string{"application/json"}
 
 // failed types the error of a call that ended without a usable answer.
 func (c *Client) failed(ctx context.Context, cl call, resp *http.Response, rcall *retry.Call, err error) error {

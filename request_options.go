@@ -7,22 +7,40 @@ import (
 	"time"
 )
 
-// RequestOption changes one call: pass it to any service method. An option
-// given a bad argument fails the call before anything is sent, with an
-// error matching ErrInvalidRequest.
-type RequestOption func(*requestConfig) error
+// RequestOption changes one call: pass it to any service method. It is the
+// same type as Option, so that the options that make sense for both (such as
+// WithMaxRetries, WithAttemptTimeout and WithHeader) are given the same way
+// to NewClient and to a call, where the call's value wins. An option given a
+// bad argument, an option that only sets up the client (WithBaseURL) given to
+// a call, or one that only concerns a call (WithIdempotencyKey) given to
+// NewClient, fails before anything is sent with an error matching
+// ErrInvalidRequest: no option is ever silently ignored or corrected.
+type RequestOption = Option
 
+// requestConfig is what the options given to one call set.
 type requestConfig struct {
 	idempotencyKey string
 	header         http.Header
 	info           *ResponseInfo
+	maxRetries     int // < 0: the client's
+	attemptTimeout time.Duration
+	timeoutSet     bool // attemptTimeout was given, 0 (off) included
+}
+
+// perCallOnly is the error of an option of one call given to NewClient.
+func perCallOnly(name string) error {
+	return fmt.Errorf("lambda: %s concerns one call: give it to the method, not to NewClient", name)
 }
 
 // WithIdempotencyKey sends key as the call's Idempotency-Key instead of a
 // generated one, so a create repeated by your own code (after a crash, say)
 // is recognised by the API. Every retry of the call sends the same key.
 func WithIdempotencyKey(key string) RequestOption {
-	return func(rc *requestConfig) error {
+	return func(c *config) error {
+		rc := c.call
+		if rc == nil {
+			return perCallOnly("WithIdempotencyKey")
+		}
 		if strings.TrimSpace(key) == "" || len(key) > 255 || headerValueProblem(key) != "" {
 			return invalidField("Idempotency-Key", "WithIdempotencyKey: the key must be 1 to 255 characters on one line, without control characters")
 		}
@@ -31,13 +49,15 @@ func WithIdempotencyKey(key string) RequestOption {
 	}
 }
 
-// WithHeader adds a header to the call. Credentials cannot be set this way:
-// use the client's options, which keep them off other hosts and out of logs.
-// A name that is not an HTTP token, or a value holding a control character
-// other than tab, fails the call before anything is sent, with an error
-// matching ErrInvalidRequest (as does any refused RequestOption).
+// WithHeader adds a header to the call, or, given to NewClient, to every
+// call (a call's own value of the same header replaces the client's).
+// Credentials cannot be set this way: use the client's options, which keep
+// them off other hosts and out of logs. A name that is not an HTTP token, or
+// a value holding a control character other than tab, fails before anything
+// is sent, with an error matching ErrInvalidRequest (as does any refused
+// option).
 func WithHeader(key, value string) RequestOption {
-	return func(rc *requestConfig) error {
+	return func(c *config) error {
 		switch http.CanonicalHeaderKey(key) {
 		case "Authorization", "X-Api-Key":
 			return invalidField(key, "WithHeader: set "+key+" with WithAPIKey or WithTokenSource")
@@ -50,10 +70,14 @@ func WithHeader(key, value string) RequestOption {
 		if p := headerValueProblem(value); p != "" {
 			return invalidField(key, fmt.Sprintf("WithHeader: the value of %s %s, which no header can carry", key, p))
 		}
-		if rc.header == nil {
-			rc.header = make(http.Header)
+		h := &c.header
+		if c.call != nil {
+			h = &c.call.header
 		}
-		rc.header.Add(key, value)
+		if *h == nil {
+			*h = make(http.Header)
+		}
+		h.Add(key, value)
 		return nil
 	}
 }
@@ -62,7 +86,11 @@ func WithHeader(key, value string) RequestOption {
 // said about itself: status, headers, request ID, rate-limit figures and
 // the number of attempts. It is filled on errors too, when a response came.
 func WithResponseInfo(info *ResponseInfo) RequestOption {
-	return func(rc *requestConfig) error {
+	return func(c *config) error {
+		rc := c.call
+		if rc == nil {
+			return perCallOnly("WithResponseInfo")
+		}
 		if info == nil {
 			return invalidField("info", "WithResponseInfo: nil destination")
 		}

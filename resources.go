@@ -131,6 +131,11 @@ func (s *ResourcesService) List(ctx context.Context, opts *ListResourcesOptions,
 // window came back full, so a server that serves fewer items than asked is
 // followed to the true end; an item is never yielded twice, and a server
 // that ignores the offset ends the loop with ErrInvalidResponse.
+//
+// Deleting items inside the loop skips some: each delete moves the items
+// after it onto pages already read (anyone else's deletes do the same).
+// Collect the IDs first, then delete; see the example of
+// InstancesService.All.
 func (s *ResourcesService) All(ctx context.Context, opts *ListResourcesOptions, ro ...RequestOption) iter.Seq2[Resource, error] {
 	o := deref(opts)
 	return allOffsets(ctx, o.OffsetOptions, func(ctx context.Context, oo OffsetOptions) ([]Resource, error) {

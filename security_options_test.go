@@ -33,7 +33,7 @@ func TestOptionsThatCanNeverWorkAreRefusedWhereGiven(t *testing.T) {
 	ctx := testCtx(t)
 	for _, b := range controlBytes() {
 		bad := fmt.Sprintf("λ_sk_abc%cdef", b)
-		_, err := lambda.NewClient(lambda.WithAPIKey(bad), lambda.WithBaseURL(srv.URL+"/v1"))
+		_, err := lambda.NewClient(lambda.WithAPIKey(bad), lambda.WithBaseURL(srv.BaseURL()))
 		require.Error(t, err, "WithAPIKey with 0x%02X", b)
 		assert.Contains(t, err.Error(), "WithAPIKey")
 		assert.NotContains(t, err.Error(), bad)

@@ -73,6 +73,11 @@ func (s *SnapshotsService) List(ctx context.Context, opts *ListSnapshotsOptions,
 // Paging in the package documentation): an item is never
 // yielded twice, and a server that repeats or ignores paging ends the loop
 // with ErrInvalidResponse.
+//
+// Deleting items inside the loop skips some: each delete moves the items
+// after it onto pages already read (anyone else's deletes do the same).
+// Collect the IDs first, then delete; see the example of
+// InstancesService.All.
 func (s *SnapshotsService) All(ctx context.Context, opts *ListSnapshotsOptions, ro ...RequestOption) iter.Seq2[Snapshot, error] {
 	o := deref(opts)
 	return allPages(ctx, o.ListOptions, func(ctx context.Context, lo ListOptions) (*Page[Snapshot], error) {

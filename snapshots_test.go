@@ -25,9 +25,10 @@ func readyVolume(t *testing.T, client *lambda.Client, name string, sizeGB int) *
 
 func TestSnapshotsCreateRestoreDeleteOnTheWire(t *testing.T) {
 	t.Parallel()
-	// Long enough that the snapshot is still creating when Restore is sent,
-	// on a loaded machine too (20 ms had passed under -race).
-	client, srv := newSim(t, lambdatest.WithTransitionDelay(500*time.Millisecond))
+	// The refusals below need the snapshot still creating, then still
+	// restoring, one call later: under -race on a loaded machine the
+	// default 20 ms transition had passed already.
+	client, srv := newSim(t, lambdatest.WithTransitionDelay(300*time.Millisecond))
 	ctx := testCtx(t)
 	vol := readyVolume(t, client, "data", 50)
 

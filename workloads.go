@@ -72,6 +72,11 @@ func (s *WorkloadsService) List(ctx context.Context, opts *ListWorkloadsOptions,
 // short one once an earlier page came back full; an item is never yielded
 // twice, and a server that repeats or ignores paging ends the loop with
 // ErrInvalidResponse.
+//
+// Deleting items inside the loop skips some: each delete moves the items
+// after it onto pages already read (anyone else's deletes do the same).
+// Collect the IDs first, then delete; see the example of
+// InstancesService.All.
 func (s *WorkloadsService) All(ctx context.Context, opts *ListWorkloadsOptions, ro ...RequestOption) iter.Seq2[Workload, error] {
 	o := deref(opts)
 	return allPages(ctx, o.ListOptions, func(ctx context.Context, lo ListOptions) (*Page[Workload], error) {

@@ -161,7 +161,7 @@ func (s *Server) createAPIKey(c *call) reply {
 	defer st.unlock()
 	secret := newID("λ_sk_") + newID("")
 	k := st.newAPIKey(req.Name, secret, req.Permissions, c.now)
-	s.auth.addCreated(secret)
+	s.auth.addCreated(secret, k.permissions)
 	w := k.view()
 	w.Key = secret // shown once
 	return c.created(w)

@@ -3,8 +3,10 @@ package lambdatest
 import (
 	"crypto/subtle"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
+	"time"
 )
 
 // authenticator holds the accepted API keys: the configured ones and those
@@ -12,8 +14,8 @@ import (
 type authenticator struct {
 	mu      sync.RWMutex
 	keys    []string
-	created map[string]bool // secrets of keys created through the API
-	any     bool            // WithAnyAPIKey: every non-empty key is accepted
+	created map[string][]string // secrets of keys created through the API → their permissions
+	any     bool                // WithAnyAPIKey: every non-empty key is accepted
 }
 
 func (a *authenticator) set(keys []string) {
@@ -22,13 +24,13 @@ func (a *authenticator) set(keys []string) {
 	a.keys = append([]string(nil), keys...)
 }
 
-func (a *authenticator) addCreated(secret string) {
+func (a *authenticator) addCreated(secret string, perms []string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.created == nil {
-		a.created = map[string]bool{}
+		a.created = map[string][]string{}
 	}
-	a.created[secret] = true
+	a.created[secret] = slices.Clone(perms)
 }
 
 func (a *authenticator) removeCreated(secret string) {
@@ -37,10 +39,16 @@ func (a *authenticator) removeCreated(secret string) {
 	delete(a.created, secret)
 }
 
-// check returns the key the request authenticates with, from
-// "Authorization: Bearer <key>" or "X-API-Key: <key>". Bytes are compared
-// exactly: a client that re-encodes a non-ASCII key fails here.
-func (a *authenticator) check(r *http.Request) (string, bool) {
+// principal is who a request authenticated as: the key (or OAuth client)
+// its rate limit is counted against, and its permissions (nil: all).
+type principal struct {
+	key   string
+	perms []string
+}
+
+// credentials returns what the request presents: the bearer value of
+// "Authorization: Bearer <x>" and the value of "X-API-Key: <x>".
+func credentials(r *http.Request) []string {
 	var candidates []string
 	if h := r.Header.Get("Authorization"); len(h) > 7 && strings.EqualFold(h[:7], "Bearer ") {
 		candidates = append(candidates, h[7:])
@@ -48,22 +56,89 @@ func (a *authenticator) check(r *http.Request) (string, bool) {
 	if h := r.Header.Get("X-API-Key"); h != "" {
 		candidates = append(candidates, h)
 	}
+	return candidates
+}
+
+// check returns the API key the request authenticates with, from
+// "Authorization: Bearer <key>" or "X-API-Key: <key>". Bytes are compared
+// exactly: a client that re-encodes a non-ASCII key fails here.
+func (a *authenticator) check(candidates []string) (principal, bool) {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
 	for _, cand := range candidates {
 		if a.any && strings.TrimSpace(cand) != "" {
-			return cand, true
+			return principal{key: cand}, true
 		}
 		for _, k := range a.keys {
 			if k != "" && subtle.ConstantTimeCompare([]byte(cand), []byte(k)) == 1 {
-				return k, true
+				return principal{key: k}, true
 			}
 		}
-		if a.created[cand] {
-			return cand, true
+		if perms, ok := a.created[cand]; ok {
+			return principal{key: cand, perms: perms}, true
 		}
 	}
-	return "", false
+	return principal{}, false
+}
+
+// authenticate finds who r is: an API key or an OAuth access token. On
+// failure it returns the message of the 401, which never quotes what was
+// sent.
+func (s *Server) authenticate(r *http.Request, now time.Time) (principal, string) {
+	candidates := credentials(r)
+	if p, ok := s.auth.check(candidates); ok {
+		return p, ""
+	}
+	for _, cand := range candidates {
+		g, why := s.oauth.authenticate(cand, now)
+		if g != nil {
+			return principal{key: "oauth:" + g.clientID, perms: g.perms}, ""
+		}
+		if why != "" {
+			return principal{}, why
+		}
+	}
+	if len(candidates) == 0 {
+		return principal{}, "missing API key: send Authorization: Bearer <key> or X-API-Key"
+	}
+	return principal{}, "invalid API key or access token"
+}
+
+// permits reports whether perms allow method on path, and otherwise names
+// the permission missing. A permission is "read" or "write" (on every
+// resource), or "<resource>:read" or "<resource>:write", where the resource
+// is the first segment of the path after the version ("instances",
+// "volumes", "account", …; "usage" counts as "billing"). "write" includes
+// "read". nil perms allow everything.
+func permits(perms []string, method, path string) (string, bool) {
+	if perms == nil {
+		return "", true
+	}
+	rest := path
+	for _, v := range []string{"/v1/", "/v2/"} {
+		if r, ok := strings.CutPrefix(path, v); ok {
+			rest = r
+			break
+		}
+	}
+	resource, _, _ := strings.Cut(rest, "/")
+	if resource == "usage" {
+		resource = "billing"
+	}
+	access := "write"
+	if method == http.MethodGet || method == http.MethodHead {
+		access = "read"
+	}
+	for _, p := range perms {
+		scope, level, scoped := strings.Cut(p, ":")
+		if !scoped {
+			scope, level = "", p
+		}
+		if (scope == "" || scope == resource) && (level == access || level == "write") {
+			return "", true
+		}
+	}
+	return resource + ":" + access, false
 }
 
 // SetAPIKeys replaces the accepted API keys while the server runs, for

@@ -16,7 +16,8 @@
 // InjectFault makes chosen requests fail (a status, a raw body, a delay, a
 // dropped connection, or a failure after the state already changed),
 // Requests records every request, Deliveries records every webhook attempt,
-// SetAPIKeys rotates credentials, DropStreams cuts metric streams, and
+// SetAPIKeys rotates credentials, ExpireTokens and RevokeTokens end OAuth
+// tokens, DropStreams cuts metric streams, and
 // WithResponseValidation checks every answer against the OpenAPI contract.
 //
 // # What it accepts
@@ -41,7 +42,7 @@
 //     Under WithStrictRequests the contract requires an Idempotency-Key on
 //     every POST.
 //   - The pipeline runs in this order: request log, request ID, auth (401),
-//     rate limit (429), injected faults, route (404), contract (400),
+//     rate limit (429), permissions (403), injected faults, route (404), contract (400),
 //     idempotency, handler. Faults therefore hit only authenticated requests,
 //     and every answer, faults included, carries X-Request-Id and the
 //     X-RateLimit headers.
@@ -54,6 +55,25 @@
 //     of its route. They are enforced with WithPlan (burst included) or
 //     WithRateLimit; by default they are shown, never enforced.
 //   - Keys created with POST /account/api-keys authenticate until deleted.
+//   - The server is also an OAuth 2.0 authorization server. WithOAuthClient
+//     registers a client; TokenURL is its token endpoint, which takes
+//     form-encoded grant_type=client_credentials and refresh_token, the
+//     client authenticated by HTTP Basic or by client_id and client_secret
+//     fields, and answers RFC 6749's error JSON (invalid_client,
+//     invalid_grant, …). Access tokens carry expires_in (30 days unless
+//     WithTokenLifetime); refresh tokens rotate, each good for one refresh.
+//     IssueToken hands a client a token pair as an authorization-code flow
+//     would; ExpireTokens makes every access token issued so far expire now
+//     and RevokeTokens revokes access and refresh tokens alike. An expired
+//     or revoked access token is a 401 authentication_failed; a revoked or
+//     spent refresh token is invalid_grant.
+//   - Permissions: keys created with permissions, and tokens asked for with
+//     a scope, are refused outside them with 403 forbidden, whose
+//     error.required_permission names the permission missing. A permission
+//     is "read" or "write" (every resource) or "<resource>:read" or
+//     "<resource>:write" ("instances:write"), the resource being the first
+//     path segment; "write" includes "read", GET needs read and every other
+//     method write. The pipeline checks them after the rate limit.
 //   - Life cycles move on their own (one timer goroutine per server), so
 //     webhook events fire even when nobody polls.
 //   - Instances get their public_ip when they first leave provisioning;
@@ -62,8 +82,10 @@
 //
 // # Time
 //
-// The server reads one clock, time.Now unless WithClock sets another (Now
-// returns its reading), for every instant it shows:
+// The server reads one clock for every instant it shows: its own, which is
+// time.Now shifted by LAMBDATEST_CLOCK_OFFSET (below) and moved by SetClock
+// and AdvanceClock, unless WithClock gives another. Now returns its reading.
+// It is the clock of:
 //
 //   - created_at, updated_at and every other timestamp of an object, the
 //     seed's included (the seed's account, key and workloads date from

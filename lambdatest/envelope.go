@@ -25,6 +25,7 @@ type apiError struct {
 	value      any
 	allowed    []string
 	retryAfter int
+	permission string // on a 403: the permission the credential lacks
 }
 
 func (e *apiError) Error() string { return e.code + ": " + e.message }
@@ -104,6 +105,8 @@ type wireErrorBody struct {
 	Message    string            `json:"message"`
 	Details    *wireErrorDetails `json:"details,omitempty"`
 	RetryAfter *int              `json:"retry_after,omitempty"`
+	// RequiredPermission names, on a 403, the permission the credential lacks.
+	RequiredPermission string `json:"required_permission,omitempty"`
 }
 
 type wireErrorEnvelope struct {
@@ -182,7 +185,7 @@ func noContent() reply { return reply{status: http.StatusNoContent, header: http
 // errorReply renders e as the error envelope, stamped at now: seed 001's
 // error envelope carries metadata.timestamp as its success envelope does.
 func errorReply(reqID string, now time.Time, e *apiError) reply {
-	body := wireErrorBody{Code: e.code, Message: e.message}
+	body := wireErrorBody{Code: e.code, Message: e.message, RequiredPermission: e.permission}
 	if e.field != "" || e.value != nil || len(e.allowed) > 0 {
 		body.Details = &wireErrorDetails{Field: e.field, Value: e.value, AllowedValues: e.allowed}
 	}

@@ -3,9 +3,12 @@ package lambdatest_test
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/lambda/lambda-go/lambdatest"
 )
 
 func TestInstanceLifeCycle(t *testing.T) {
@@ -50,7 +53,9 @@ func TestInstanceLifeCycle(t *testing.T) {
 
 func TestInstanceActionsRefusedInWrongState(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
+	// "stopping" must still hold one call after the stop: a long step keeps
+	// it so on a loaded machine.
+	srv := newServer(t, lambdatest.WithTransitionDelay(400*time.Millisecond))
 	id := createInstance(t, srv)
 	waitStatus(t, srv, "/v1/instances/"+id, "running")
 

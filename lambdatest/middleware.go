@@ -20,7 +20,7 @@ type call struct {
 	r     *http.Request
 	body  []byte
 	reqID string
-	key   string // the API key that authenticated the request
+	key   string // the API key (or "oauth:<client>") that authenticated the request
 	id    string // the {id} of the path, if any
 	now   time.Time
 }
@@ -42,8 +42,9 @@ func (c *call) decode(v any) *apiError {
 func (c *call) query() url.Values { return c.r.URL.Query() }
 
 // serveHTTP is the pipeline every request goes through, in order: request
-// log, request ID, auth, rate limit, injected faults, route, contract
-// validation, idempotency, handler, response validation.
+// log, request ID, auth, rate limit, permissions, injected faults, route,
+// contract validation, idempotency, handler, response validation. The
+// token endpoint leaves the pipeline after the request ID.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.cfg.adminToken != "" && strings.HasPrefix(r.URL.Path, AdminPrefix) {
 		s.serveAdmin(w, r) // steering, not the API: not logged, limited or faulted
@@ -58,24 +59,30 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	// measure reset times and Retry-After dates against this one.
 	w.Header().Set("Date", now.UTC().Format(http.TimeFormat))
 
-	key, ok := s.auth.check(r)
-	if !ok {
+	if r.URL.EscapedPath() == tokenPath { // the authorization server: its own client authentication, no API key
+		s.serveToken(w, c)
+		return
+	}
+	who, msg := s.authenticate(r, now)
+	if msg != "" {
 		s.limiter.peek(w.Header(), r, now)
-		msg := "missing API key: send Authorization: Bearer <key> or X-API-Key"
-		if r.Header.Get("Authorization") != "" || r.Header.Get("X-API-Key") != "" {
-			msg = "invalid API key"
-		}
 		s.finish(w, c, c.fail(errorf(http.StatusUnauthorized, "%s", msg)), true)
 		return
 	}
-	c.key = key
-	s.st.touchKey(key, now)
-	if e := s.limiter.take(w.Header(), r, key, now); e != nil {
+	c.key = who.key
+	s.st.touchKey(who.key, now)
+	if e := s.limiter.take(w.Header(), r, who.key, now); e != nil {
 		s.finish(w, c, c.fail(e), true)
 		return
 	}
 	if err != nil || len(body) > maxBody {
 		s.finish(w, c, c.fail(fieldError("body", nil, "request body unreadable or larger than %d bytes", maxBody)), true)
+		return
+	}
+	if need, ok := permits(who.perms, r.Method, r.URL.EscapedPath()); !ok {
+		e := errorf(http.StatusForbidden, "the credential lacks the %q permission", need)
+		e.permission = need
+		s.finish(w, c, c.fail(e), true)
 		return
 	}
 

@@ -49,6 +49,8 @@ type config struct {
 	webhookBackoff  time.Duration
 	logger          *slog.Logger
 	requestLogLimit int
+	oauthClients    map[string]string
+	tokenLifetime   time.Duration
 	strict          bool
 	seedShapes      bool
 	anyKey          bool
@@ -70,6 +72,7 @@ func defaultConfig() config {
 		webhookAttempts: 3,
 		webhookBackoff:  50 * time.Millisecond,
 		requestLogLimit: DefaultRequestLogLimit,
+		tokenLifetime:   DefaultTokenLifetime,
 	}
 }
 
@@ -164,6 +167,30 @@ func WithLogger(l *slog.Logger) Option {
 // (default DefaultRequestLogLimit); n ≤ 0 keeps every request.
 func WithRequestLogLimit(n int) Option {
 	return func(c *config) { c.requestLogLimit = n }
+}
+
+// WithOAuthClient registers an OAuth 2.0 client of the simulator's
+// authorization server (TokenURL): it may ask for tokens with the
+// client_credentials grant and renew them with refresh_token, and
+// IssueToken hands it a token pair. It may be given more than once.
+func WithOAuthClient(id, secret string) Option {
+	return func(c *config) {
+		if c.oauthClients == nil {
+			c.oauthClients = map[string]string{}
+		}
+		c.oauthClients[id] = secret
+	}
+}
+
+// WithTokenLifetime sets the expires_in of the access tokens the simulator
+// issues (default DefaultTokenLifetime, 30 days). A value ≤ 0 keeps the
+// default.
+func WithTokenLifetime(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.tokenLifetime = d
+		}
+	}
 }
 
 // WithStrictRequests turns on the checks the platform does not make, for an

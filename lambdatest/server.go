@@ -30,6 +30,7 @@ type Server struct {
 	once   sync.Once
 
 	auth     authenticator
+	oauth    oauthServer
 	limiter  rateLimiter
 	faults   faultList
 	log      requestLog
@@ -67,6 +68,7 @@ func NewServer(opts ...Option) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{cfg: cfg, ctx: ctx, cancel: cancel, clock: own}
 	s.auth.set(cfg.apiKeys)
+	s.oauth.init(cfg)
 	s.auth.any = cfg.anyKey
 	s.log.limit = cfg.requestLogLimit
 	s.limiter.init(cfg)

@@ -3,9 +3,12 @@ package lambdatest_test
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/lambda/lambda-go/lambdatest"
 )
 
 const volumeBody = `{"name":"data","size_gb":10,"region":"us-west-1"}`
@@ -76,7 +79,9 @@ func TestVolumeValidation(t *testing.T) {
 
 func TestSnapshots(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
+	// "creating" and "restoring" must still hold one call later: a long
+	// step keeps them so on a loaded machine.
+	srv := newServer(t, lambdatest.WithTransitionDelay(400*time.Millisecond))
 	vol := mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/volumes", volumeBody).data(t)["id"].(string)
 
 	r := mustCall(t, srv, http.StatusNotFound, http.MethodPost, "/v1/snapshots", `{"name":"s","volume_id":"vol_missing"}`)

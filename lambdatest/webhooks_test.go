@@ -199,7 +199,9 @@ func TestCloseStopsHangingDelivery(t *testing.T) {
 
 func TestWebhookEventsOfEveryTransition(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
+	// The volume must still be "restoring" one call after the restore: a
+	// long step keeps it so on a loaded machine.
+	srv := newServer(t, lambdatest.WithTransitionDelay(300*time.Millisecond))
 	rc := newReceiver(t, "k", 0)
 	mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/webhooks", `{"url":"`+rc.srv.URL+`","events":["*"],"secret":"k"}`)
 

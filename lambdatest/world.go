@@ -105,7 +105,8 @@ func (s *Server) lookupStatus(kind, id string) *lifecycle {
 // created through the API, webhook subscription and queued delivery,
 // idempotency record, rate-limit window, injected fault and recorded request
 // is forgotten, and the seed data is made again. Open metric streams are
-// dropped. The options, the clock and the server's address stay.
+// dropped. The options, the clock, the server's address, the API keys it
+// was given, and the OAuth clients and tokens (sessions, not objects) stay.
 func (s *Server) Reset() {
 	s.ClearFaults()
 	s.ResetRequests()
@@ -131,6 +132,6 @@ func (s *Server) Reset() {
 	s.idem.mu.Unlock()
 
 	s.limiter.mu.Lock()
-	s.limiter.buckets = map[string]*bucket{}
+	s.limiter.buckets, s.limiter.seconds = map[string]*bucket{}, map[string]*bucket{}
 	s.limiter.mu.Unlock()
 }

@@ -61,6 +61,9 @@ type settings struct {
 	logLevel        string
 	adminToken      string
 	webhookAttempts int
+	signatureInBody bool
+	oauthClients    stringList
+	tokenLifetime   time.Duration
 }
 
 // stringList is a flag that may be given several times.
@@ -84,13 +87,16 @@ func parseFlags(args []string, stderr io.Writer) (*settings, error) {
 	fs.StringVar(&s.certDir, "cert-dir", "", "where -tls writes cert.pem (default: a lambdasim folder in the temp dir)")
 	fs.IntVar(&s.seedInstances, "seed-instances", 0, "running instances to create at start")
 	fs.BoolVar(&s.strict, "strict", false, "refuse what the platform tolerates (no Idempotency-Key on POST, unknown fields, …)")
-	fs.BoolVar(&s.seedShapes, "seed-shapes", false, "answer each route in its seed document's shape (bare arrays, status envelope)")
+	fs.BoolVar(&s.seedShapes, "seed-shapes", false, "answer each route in the exact shape its API documentation shows (bare arrays, the status envelope)")
 	fs.StringVar(&s.clock, "clock", "", "start the simulator's clock at this RFC 3339 time (it then ticks)")
 	fs.IntVar(&s.requestLog, "request-log", lambdatest.DefaultRequestLogLimit, "how many requests the admin API's log keeps (0: all)")
 	fs.StringVar(&s.logFormat, "log-format", "text", "request log lines on stderr: text, json, or none")
 	fs.StringVar(&s.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&s.adminToken, "admin-token", "", "the admin API's token (default: a random one, printed at start)")
 	fs.IntVar(&s.webhookAttempts, "webhook-attempts", 3, "how many times a webhook event is tried")
+	fs.BoolVar(&s.signatureInBody, "webhook-signature-in-body", false, "sign webhook events in the body's \"signature\" member, as the API documentation's payload shows, instead of the X-Lambda-Signature header")
+	fs.Var(&s.oauthClients, "oauth-client", "register an OAuth client as id:secret for the token endpoint (repeatable)")
+	fs.DurationVar(&s.tokenLifetime, "token-lifetime", 0, "lifetime of issued OAuth access tokens (default 30 days)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: lambdasim [flags]\n\nRuns the Lambda API simulator. Flags:")
 		fs.PrintDefaults()
@@ -135,6 +141,22 @@ func (s *settings) options(log *slog.Logger) ([]lambdatest.Option, error) {
 			return nil, errors.New("-rate-limit and -rate-window must be positive")
 		}
 		opts = append(opts, lambdatest.WithRateLimit(s.rateLimit, s.rateWindow))
+	}
+	if s.signatureInBody {
+		opts = append(opts, lambdatest.WithWebhookSignatureInBody())
+	}
+	for _, c := range s.oauthClients {
+		id, secret, ok := strings.Cut(c, ":")
+		if !ok || id == "" || secret == "" {
+			return nil, fmt.Errorf("-oauth-client %q: want id:secret", c)
+		}
+		opts = append(opts, lambdatest.WithOAuthClient(id, secret))
+	}
+	if s.tokenLifetime < 0 {
+		return nil, errors.New("-token-lifetime must not be negative")
+	}
+	if s.tokenLifetime > 0 {
+		opts = append(opts, lambdatest.WithTokenLifetime(s.tokenLifetime))
 	}
 	if s.strict {
 		opts = append(opts, lambdatest.WithStrictRequests())

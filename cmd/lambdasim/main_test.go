@@ -244,6 +244,25 @@ func TestLambdasimNamedKeys(t *testing.T) {
 	}
 }
 
+// The token endpoint of a registered OAuth client, over plain HTTP.
+func TestLambdasimOAuthClient(t *testing.T) {
+	t.Parallel()
+	s := startSim(t, "-oauth-client", "app:s3cret")
+	root := strings.TrimSuffix(s.env["LAMBDA_BASE_URL"], "/v1")
+	resp, err := http.PostForm(root+"/v1/oauth/token", map[string][]string{
+		"grant_type": {"client_credentials"}, "client_id": {"app"}, "client_secret": {"s3cret"}})
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var tok struct {
+		AccessToken string `json:"access_token"`
+		ExpiresIn   int    `json:"expires_in"`
+	}
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&tok))
+	assert.NotEmpty(t, tok.AccessToken)
+	assert.Equal(t, 30*24*3600, tok.ExpiresIn)
+}
+
 func TestLambdasimWithTheSDKOverTLS(t *testing.T) {
 	t.Parallel()
 	s := startSim(t, "-tls", "-cert-dir", t.TempDir())
@@ -293,7 +312,7 @@ func TestLambdasimRefusesBadFlags(t *testing.T) {
 	t.Parallel()
 	for _, args := range [][]string{
 		{"-plan", "gold"}, {"-clock", "tomorrow"}, {"-log-format", "xml"}, {"-transition-delay", "0s"},
-		{"-rate-limit", "-1"}, {"extra"}, {"-addr", "256.0.0.1:1"},
+		{"-rate-limit", "-1"}, {"extra"}, {"-addr", "256.0.0.1:1"}, {"-oauth-client", "nosecret"}, {"-token-lifetime", "-1h"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			t.Parallel()

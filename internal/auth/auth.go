@@ -4,13 +4,10 @@
 package auth
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
-	"sync"
-
-	"golang.org/x/oauth2"
 )
 
 // Header names a credential may travel in.
@@ -21,13 +18,13 @@ const (
 
 // Credential sets the credential headers on an outgoing request.
 type Credential interface {
-	apply(h http.Header) error
+	apply(ctx context.Context, h http.Header) error
 }
 
 // APIKey sends a static key, as a bearer token or in X-API-Key.
 type APIKey struct {
-	header string   // canonical header name
-	value  []string // the full header value, built once and shared: transports only read it
+	header string // canonical header name
+	value  string // the full header value, built once
 }
 
 // NewAPIKey returns a key sent as "Authorization: Bearer <key>", or as
@@ -35,13 +32,15 @@ type APIKey struct {
 // they are: keys contain non-ASCII characters ("λ_sk_…").
 func NewAPIKey(key string, inHeader bool) *APIKey {
 	if inHeader {
-		return &APIKey{header: http.CanonicalHeaderKey(HeaderAPIKey), value: []string{key}}
+		return &APIKey{header: http.CanonicalHeaderKey(HeaderAPIKey), value: key}
 	}
-	return &APIKey{header: HeaderAuthorization, value: []string{"Bearer " + key}}
+	return &APIKey{header: HeaderAuthorization, value: "Bearer " + key}
 }
 
-func (k *APIKey) apply(h http.Header) error {
-	h[k.header] = k.value
+func (k *APIKey) apply(_ context.Context, h http.Header) error {
+	// A slice of the request's own: a transport below that edits the value
+	// in place must not change the next request's credential.
+	h[k.header] = []string{k.value}
 	return nil
 }
 
@@ -50,80 +49,6 @@ func (k *APIKey) String() string { return "APIKey{REDACTED}" }
 
 // GoString keeps the key out of %#v.
 func (k *APIKey) GoString() string { return k.String() }
-
-// Token sends OAuth 2.0 access tokens from a token source, reusing a token
-// until it expires and refreshing it on demand after a 401.
-type Token struct {
-	src oauth2.TokenSource
-
-	mu  sync.Mutex
-	tok *oauth2.Token
-}
-
-// NewToken wraps src. src may itself cache tokens; Refresh then asks it again.
-func NewToken(src oauth2.TokenSource) *Token { return &Token{src: src} }
-
-func (t *Token) apply(h http.Header) error {
-	tok, err := t.current()
-	if err != nil {
-		return err
-	}
-	h.Set(HeaderAuthorization, tok.Type()+" "+tok.AccessToken)
-	return nil
-}
-
-func (t *Token) current() (*oauth2.Token, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.tok.Valid() {
-		return t.tok, nil
-	}
-	return t.fetchLocked()
-}
-
-func (t *Token) fetchLocked() (*oauth2.Token, error) {
-	tok, err := t.src.Token()
-	if err != nil {
-		return nil, &Error{err: err}
-	}
-	if tok == nil || tok.AccessToken == "" {
-		return nil, &Error{err: errors.New("token source returned an empty token")}
-	}
-	t.tok = tok
-	return tok, nil
-}
-
-// Refresh is called after the API refused the Authorization value sent.
-// Unless another call already replaced that token, it fetches a new one.
-// It reports whether the next attempt will carry a different token, which
-// is the only case where trying again can help.
-func (t *Token) Refresh(sent string) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.tok != nil && t.tok.Type()+" "+t.tok.AccessToken != sent {
-		return true // a concurrent call has refreshed it already
-	}
-	tok, err := t.fetchLocked()
-	if err != nil {
-		return false
-	}
-	return tok.Type()+" "+tok.AccessToken != sent
-}
-
-// String keeps tokens out of logs and %v.
-func (t *Token) String() string { return "Token{REDACTED}" }
-
-// GoString keeps tokens out of %#v.
-func (t *Token) GoString() string { return t.String() }
-
-// Error reports a failure to obtain a token. It is not retried.
-type Error struct{ err error }
-
-// Error says that no token could be had, and why.
-func (e *Error) Error() string { return "lambda: obtaining an OAuth2 token: " + e.err.Error() }
-
-// Unwrap returns the token source's error.
-func (e *Error) Unwrap() error { return e.err }
 
 // Transport adds the credential to requests bound for the API's origin.
 type Transport struct {
@@ -150,13 +75,17 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	for k, v := range req.Header {
 		r2.Header[k] = v
 	}
-	if err := t.Credential.apply(r2.Header); err != nil {
+	if err := t.Credential.apply(req.Context(), r2.Header); err != nil {
 		if req.Body != nil {
 			req.Body.Close()
 		}
 		return nil, err
 	}
-	return t.Base.RoundTrip(r2)
+	resp, err := t.Base.RoundTrip(r2)
+	if tok, ok := t.Credential.(*Token); ok && err == nil && resp.StatusCode == http.StatusUnauthorized {
+		return tok.retry(t.Base, r2, resp)
+	}
+	return resp, err
 }
 
 func (t *Transport) sameOrigin(u *url.URL) bool {
@@ -174,13 +103,13 @@ var _ http.RoundTripper = (*Transport)(nil)
 // String keeps the credential out of %v.
 func (t *Transport) String() string { return fmt.Sprintf("auth.Transport{origin: %s}", t.origin) }
 
-// Secret returns what of c must never be shown: the API key, or the access
-// token in use ("" before one was fetched).
+// Secret returns the secret c sends on requests: the API key, or the access
+// token in use ("" before one was fetched). Secrets lists all there is to hide.
 func Secret(c Credential) string {
 	switch c := c.(type) {
 	case *APIKey:
 		h := http.Header{}
-		_ = c.apply(h)
+		_ = c.apply(context.Background(), h)
 		if v := h.Get(HeaderAPIKey); v != "" {
 			return v
 		}
@@ -195,4 +124,25 @@ func Secret(c Credential) string {
 		}
 	}
 	return ""
+}
+
+// Secrets returns what of c must never be shown: the API key; or the
+// access and refresh tokens in use, those they replaced lately (a server
+// may quote an old one back) and the OAuth client secret.
+func Secrets(c Credential) []string {
+	t, ok := c.(*Token)
+	if !ok {
+		if s := Secret(c); s != "" {
+			return []string{s}
+		}
+		return nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := append([]string(nil), t.fixed...)
+	out = append(out, t.spent...)
+	if t.tok != nil {
+		out = append(out, t.tok.AccessToken, t.tok.RefreshToken)
+	}
+	return out
 }

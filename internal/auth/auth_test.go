@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -120,20 +121,20 @@ func TestTokenReusedUntilRefreshed(t *testing.T) {
 	tok := NewToken(src)
 	h := http.Header{}
 	for range 3 {
-		if err := tok.apply(h); err != nil {
+		if err := tok.apply(context.Background(), h); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if h.Get("Authorization") != "Bearer tok-1" || src.n.Load() != 1 {
 		t.Fatalf("token not reused: %q after %d fetches", h.Get("Authorization"), src.n.Load())
 	}
-	if !tok.Refresh("Bearer tok-1") {
-		t.Fatal("Refresh after a 401 did not produce a new token")
+	if got, err := tok.renew(context.Background(), "tok-1"); err != nil || got.AccessToken != "tok-2" {
+		t.Fatalf("renewing after a 401 gave %v, %v", got, err)
 	}
-	if !tok.Refresh("Bearer tok-1") || src.n.Load() != 2 {
-		t.Fatal("a second caller refused the same token must not refresh again")
+	if got, _ := tok.renew(context.Background(), "tok-1"); got.AccessToken != "tok-2" || src.n.Load() != 2 {
+		t.Fatal("a second caller refused the same token must not renew again")
 	}
-	_ = tok.apply(h)
+	_ = tok.apply(context.Background(), h)
 	if h.Get("Authorization") != "Bearer tok-2" {
 		t.Fatalf("after refresh: %q", h.Get("Authorization"))
 	}
@@ -144,8 +145,8 @@ func TestTokenExpiredIsRefreshedTransparently(t *testing.T) {
 	src := &countingSource{expiry: time.Now().Add(-time.Minute)}
 	tok := NewToken(src)
 	h := http.Header{}
-	_ = tok.apply(h)
-	_ = tok.apply(h)
+	_ = tok.apply(context.Background(), h)
+	_ = tok.apply(context.Background(), h)
 	if src.n.Load() != 2 {
 		t.Fatalf("expired token reused: %d fetches", src.n.Load())
 	}
@@ -154,7 +155,7 @@ func TestTokenExpiredIsRefreshedTransparently(t *testing.T) {
 func TestTokenErrorsAreTypedAndRedacted(t *testing.T) {
 	t.Parallel()
 	tok := NewToken(&countingSource{err: errors.New("token endpoint down")})
-	err := tok.apply(http.Header{})
+	err := tok.apply(context.Background(), http.Header{})
 	var ae *Error
 	if !errors.As(err, &ae) || !strings.Contains(err.Error(), "token endpoint down") {
 		t.Fatalf("err = %v", err)
@@ -176,5 +177,103 @@ func TestTransportHasNoCloseIdleConnections(t *testing.T) {
 	var rt http.RoundTripper = NewTransport(http.DefaultTransport, NewAPIKey("k", false), &url.URL{Scheme: "https", Host: "api.lambda.io"})
 	if _, ok := rt.(interface{ CloseIdleConnections() }); ok {
 		t.Fatal("auth.Transport has CloseIdleConnections: failed calls would close the client's idle connections")
+	}
+}
+
+// fakeFetch hands out tok-1, tok-2, … with no expiry, after gate (if any)
+// lets it through.
+type fakeFetch struct {
+	n    atomic.Int32
+	gate chan struct{}
+}
+
+func (f *fakeFetch) fetch(ctx context.Context, _ *oauth2.Token) (*oauth2.Token, error) {
+	if f.gate != nil {
+		select {
+		case <-f.gate:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	n := f.n.Add(1)
+	return &oauth2.Token{AccessToken: fmt.Sprintf("tok-%d", n), RefreshToken: fmt.Sprintf("ref-%d", n)}, nil
+}
+
+func TestRefresherTokenWithoutExpiryLastsItsLifetime(t *testing.T) {
+	t.Parallel()
+	f := &fakeFetch{}
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	tok := NewRefresher(f.fetch, &oauth2.Token{AccessToken: "tok-0", RefreshToken: "ref-0"}, 30*24*time.Hour, nil)
+	tok.now = func() time.Time { return now }
+	tok.store(&oauth2.Token{AccessToken: "tok-0", RefreshToken: "ref-0"}) // again, on the fake clock
+	h := http.Header{}
+	now = now.Add(30*24*time.Hour - time.Minute)
+	if err := tok.apply(context.Background(), h); err != nil || h.Get("Authorization") != "Bearer tok-0" || f.n.Load() != 0 {
+		t.Fatalf("within 30 days: %q, %d fetches, %v", h.Get("Authorization"), f.n.Load(), err)
+	}
+	now = now.Add(time.Minute)
+	if err := tok.apply(context.Background(), h); err != nil || h.Get("Authorization") != "Bearer tok-1" {
+		t.Fatalf("after 30 days: %q, %v", h.Get("Authorization"), err)
+	}
+}
+
+// A renewal whose caller is cancelled does not fail the callers waiting
+// for it: one of them fetches instead.
+func TestRefresherCancelledLeaderHandsOver(t *testing.T) {
+	t.Parallel()
+	f := &fakeFetch{gate: make(chan struct{})}
+	tok := NewRefresher(f.fetch, &oauth2.Token{AccessToken: "tok-0", RefreshToken: "ref-0"}, time.Hour, nil)
+	leaderCtx, cancel := context.WithCancel(context.Background())
+	leaderDone := make(chan error, 1)
+	go func() {
+		_, err := tok.renew(leaderCtx, "tok-0")
+		leaderDone <- err
+	}()
+	for { // wait until the leader's flight exists
+		tok.mu.Lock()
+		inFlight := tok.flight != nil
+		tok.mu.Unlock()
+		if inFlight {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	waiterDone := make(chan *oauth2.Token, 1)
+	go func() {
+		got, _ := tok.renew(context.Background(), "tok-0")
+		waiterDone <- got
+	}()
+	cancel()
+	if err := <-leaderDone; !errors.Is(err, context.Canceled) {
+		t.Fatalf("leader: %v", err)
+	}
+	close(f.gate)
+	select {
+	case got := <-waiterDone:
+		if got == nil || got.AccessToken != "tok-1" {
+			t.Fatalf("waiter got %v", got)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the waiter never got a token")
+	}
+}
+
+func TestRefresherNotifiesEachNewTokenInOrder(t *testing.T) {
+	t.Parallel()
+	f := &fakeFetch{}
+	var got []string
+	tok := NewRefresher(f.fetch, &oauth2.Token{AccessToken: "tok-0", RefreshToken: "ref-0"}, time.Hour,
+		func(t *oauth2.Token) { got = append(got, t.RefreshToken) })
+	for i := range 3 {
+		if _, err := tok.renew(context.Background(), fmt.Sprintf("tok-%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A stale 401 (for tok-0, long replaced) renews nothing and notifies nobody.
+	if _, err := tok.renew(context.Background(), "tok-0"); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, ",") != "ref-1,ref-2,ref-3" || f.n.Load() != 3 {
+		t.Fatalf("notified %v after %d fetches", got, f.n.Load())
 	}
 }

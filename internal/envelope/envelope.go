@@ -37,6 +37,8 @@ type ErrorBody struct {
 	Message    string   `json:"message"`
 	Details    *Details `json:"details"`
 	RetryAfter *float64 `json:"retry_after"`
+	// RequiredPermission names, on a 403, the permission the credential lacks.
+	RequiredPermission string `json:"required_permission"`
 }
 
 // Details points at the part of a request that was refused.
@@ -229,13 +231,18 @@ var envelopeMembers = map[string]bool{
 	"metadata": true, "pagination": true,
 }
 
-// IsStatusEnvelope reports whether the object b, whose "status" is status,
-// is the status envelope ({"status": "success", "data": …} or
-// {"status": "error", "error": …}) rather than a bare resource that has a
-// status of its own: a "success" must come with a "data" member, an
-// "error" with an "error" or "message" member, and the object may have no
-// member but status, data, error, message, code, metadata and pagination.
+// IsStatusEnvelope reports whether the object b, whose "status" is status
+// ("success" or "error"), is the status envelope ({"status": "success",
+// "data": …} or {"status": "error", "error": …}) rather than a bare resource
+// that has a status of its own: it is when it has no member but status,
+// data, error, message, code, metadata and pagination. A resource has at
+// least one member of its own (its id), so {"id": "inst_1", "status":
+// "error"} is a resource, and {"status": "success"} alone is an envelope
+// that carries no data.
 func IsStatusEnvelope(b []byte, status string) bool {
+	if status != "success" && status != "error" {
+		return false
+	}
 	var members map[string]json.RawMessage
 	if json.Unmarshal(b, &members) != nil {
 		return false
@@ -245,13 +252,7 @@ func IsStatusEnvelope(b []byte, status string) bool {
 			return false
 		}
 	}
-	_, data := members["data"]
-	_, errObj := members["error"]
-	_, msg := members["message"]
-	if status == "success" {
-		return data
-	}
-	return errObj || msg
+	return true
 }
 
 // hasData reports whether the envelope b had a "data" member. It is only

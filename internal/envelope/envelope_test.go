@@ -196,6 +196,8 @@ func TestDecodeSuccessWithoutData(t *testing.T) {
 		{`{"success":true}`, ErrNoData},
 		{`{"success":true,"metadata":{"request_id":"r","data":1}}`, ErrNoData},
 		{`{"status":"success","data":null}`, ErrNoData},
+		{`{"status":"success"}`, ErrNoData}, // found by FuzzServerBehaviour: once read as a bare resource
+		{`{"status":"success","metadata":{"request_id":"r"}}`, ErrNoData},
 		{`null`, ErrNoData},
 		{` null `, ErrNoData},
 		{`{"success":true,"data":{"id":"a"},"error":{"code":"server_error"}}`, ErrErrorInSuccess},

@@ -19,10 +19,6 @@ type Call struct {
 	Method string
 	Path   string // for log lines: never the full URL
 
-	// Refresh, when set, is asked for a new credential after a 401; it
-	// reports whether the next attempt would send a different one.
-	Refresh func(sentAuthorization string) bool
-
 	// Attempt is the number of the attempt in flight, from 1.
 	Attempt int
 	// Started is when the attempt in flight was sent, for its duration in
@@ -30,14 +26,22 @@ type Call struct {
 	Started time.Time
 	// RetryAfter is the wait the server asked for on the last 429 or 503.
 	RetryAfter time.Duration
+	// MaxRetries replaces the policy's limit for this call when
+	// MaxRetriesSet (WithMaxRetries given to the call).
+	MaxRetries    int
+	MaxRetriesSet bool
+	// AttemptTimeout replaces the client's bound on each attempt of this
+	// call when AttemptTimeoutSet (0 turns it off).
+	AttemptTimeout    time.Duration
+	AttemptTimeoutSet bool
+
 	// MayHaveApplied reports that an earlier attempt was retried after a
 	// failure that does not prove it was not processed (a lost connection,
 	// a 5xx): a DELETE answered 404 afterwards has most likely succeeded.
 	MayHaveApplied bool
 
-	retries   int
-	refreshed bool
-	checked   int // the attempt CheckRetry last decided on
+	retries int
+	checked int // the attempt CheckRetry last decided on
 }
 
 type callKey struct{}

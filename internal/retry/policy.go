@@ -41,9 +41,11 @@ func (p *Policy) Install(rc *retryablehttp.Client) {
 	rc.RequestLogHook = requestHook
 	rc.ErrorHandler = retryablehttp.PassthroughErrorHandler
 	rc.Logger = nil
-	// One more than MaxRetries: a refreshed OAuth token is an extra try that
-	// does not count against the caller's retries. CheckRetry holds the limit.
-	rc.RetryMax = p.MaxRetries + 1
+	// CheckRetry holds the limit, which one call may raise above the
+	// client's; this is only a backstop. A 401 is never retried here: the
+	// auth transport renews an OAuth token and sends the request again
+	// itself, within the same attempt.
+	rc.RetryMax = maxRetriesCap + 2
 }
 
 func requestHook(_ retryablehttp.Logger, req *http.Request, i int) {
@@ -97,16 +99,6 @@ func (p *Policy) decide(ctx context.Context, call *Call, resp *http.Response, er
 			return 0, false
 		}
 		wait = p.backoff(call.retries)
-	case resp.StatusCode == http.StatusUnauthorized:
-		if call.Refresh == nil || call.refreshed {
-			return 0, false
-		}
-		call.refreshed = true
-		sent := ""
-		if resp.Request != nil { // a transport passed with WithHTTPClient may leave it nil
-			sent = resp.Request.Header.Get("Authorization")
-		}
-		return 0, call.Refresh(sent)
 	case resp.StatusCode == http.StatusTooManyRequests:
 		// Every method: a 429 says the request was not processed, so even
 		// a PATCH is safe to send again.
@@ -127,7 +119,7 @@ func (p *Policy) decide(ctx context.Context, call *Call, resp *http.Response, er
 	// MaxWait bounds only the waits the server asks for; the client's own
 	// backoff is already capped by MaxDelay, and dropping a retry because
 	// its jitter drew long would make the retry count a lottery.
-	if call.retries >= p.MaxRetries || (hinted && wait > p.MaxWait) {
+	if call.retries >= p.maxRetries(call) || (hinted && wait > p.MaxWait) {
 		return 0, false
 	}
 	if hinted {
@@ -144,6 +136,17 @@ func (p *Policy) decide(ctx context.Context, call *Call, resp *http.Response, er
 	}
 	call.retries++
 	return wait, true
+}
+
+// maxRetriesCap is the most retries a client or a call may ask for.
+const maxRetriesCap = 100
+
+// maxRetries is the call's own limit when it has one, else the policy's.
+func (p *Policy) maxRetries(call *Call) int {
+	if call.MaxRetriesSet {
+		return call.MaxRetries
+	}
+	return p.MaxRetries
 }
 
 // backoff is exponential from BaseDelay, doubling per retry, with jitter of

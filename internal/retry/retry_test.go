@@ -212,7 +212,9 @@ func TestConnectionFailuresRetriedButNotOwnErrors(t *testing.T) {
 	}
 }
 
-func TestUnauthorizedRefreshesOnce(t *testing.T) {
+// A 401 is the auth transport's business (it renews an OAuth token and
+// sends again within the attempt): the policy never retries it.
+func TestUnauthorizedIsNotRetried(t *testing.T) {
 	t.Parallel()
 	var n atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -220,20 +222,17 @@ func TestUnauthorizedRefreshesOnce(t *testing.T) {
 		w.WriteHeader(401)
 	}))
 	defer srv.Close()
-	p := fastPolicy()
-	p.MaxRetries = 0
 	rc := retryablehttp.NewClient()
-	p.Install(rc)
-	refreshes := 0
-	call := &Call{Method: "GET", Refresh: func(string) bool { refreshes++; return true }}
+	fastPolicy().Install(rc)
+	call := &Call{Method: "GET"}
 	req, _ := retryablehttp.NewRequestWithContext(WithCall(context.Background(), call), "GET", srv.URL, nil)
 	resp, err := rc.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if n.Load() != 2 || refreshes != 1 || resp.StatusCode != 401 {
-		t.Fatalf("%d requests, %d refreshes, status %d", n.Load(), refreshes, resp.StatusCode)
+	if n.Load() != 1 || resp.StatusCode != 401 {
+		t.Fatalf("%d requests, status %d", n.Load(), resp.StatusCode)
 	}
 }
 
@@ -301,18 +300,15 @@ func TestMaxWaitBoundsOnlyServerHints(t *testing.T) {
 
 // TestUnauthorizedWithoutRequestDoesNotPanic: transports passed with
 // WithHTTPClient (recorders, caches, test doubles) may answer a response
-// whose Request is nil.
+// whose Request is nil. A 401 is not retried (the auth transport renews
+// tokens itself, from the request it sent, not from resp.Request).
 func TestUnauthorizedWithoutRequestDoesNotPanic(t *testing.T) {
 	t.Parallel()
-	refreshed := 0
-	call := &Call{Method: "GET", Path: "/x", Attempt: 1, Refresh: func(sent string) bool {
-		refreshed++
-		return sent == ""
-	}}
+	call := &Call{Method: "GET", Path: "/x", Attempt: 1}
 	resp := &http.Response{StatusCode: http.StatusUnauthorized, Header: http.Header{}, Body: http.NoBody}
 	retry, err := fastPolicy().CheckRetry(WithCall(context.Background(), call), resp, nil)
-	if err != nil || !retry || refreshed != 1 {
-		t.Fatalf("retry %v, err %v, refreshed %d; want one refresh and a retry", retry, err, refreshed)
+	if err != nil || retry {
+		t.Fatalf("retry %v, err %v; want no retry", retry, err)
 	}
 }
 

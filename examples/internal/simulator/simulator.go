@@ -15,6 +15,11 @@ import (
 	"github.com/lambda/lambda-go/lambdatest"
 )
 
+// SeedShapesEnv, set to 1, makes the simulator answer every route in its
+// seed document's shape (lambdatest.WithSeedShapes): .ci/run runs every
+// example both ways, so that none depends on the canonical envelope.
+const SeedShapesEnv = "LAMBDATEST_SEED_SHAPES"
+
 // Start starts a simulator configured by opts and exports its URL and key,
 // unless LAMBDA_API_KEY is set: then it does nothing and returns nil. The
 // server lives as long as the process, which is as long as an example runs.
@@ -22,6 +27,13 @@ import (
 func Start(note string, opts ...lambdatest.Option) *lambdatest.Server {
 	if os.Getenv("LAMBDA_API_KEY") != "" {
 		return nil
+	}
+	if os.Getenv(SeedShapesEnv) == "1" {
+		opts = append(opts, lambdatest.WithSeedShapes())
+		if note != "" {
+			note += ", "
+		}
+		note += "answering in the seed documents' shapes"
 	}
 	srv := lambdatest.NewServer(opts...)
 	// Setenv fails only on a malformed name; these are constants.

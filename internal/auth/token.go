@@ -1,0 +1,320 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// renewEarly is how long before its expiry a token is renewed, as
+// x/oauth2 does: a token about to expire would die on its way.
+const renewEarly = 10 * time.Second
+
+// keepSpent bounds the replaced tokens still redacted from errors.
+const keepSpent = 4
+
+// Fetch gets a new token; cur is the token in use (nil before the first).
+type Fetch func(ctx context.Context, cur *oauth2.Token) (*oauth2.Token, error)
+
+// Token sends OAuth 2.0 access tokens. It renews the token before it
+// expires and, after the API refused it with a 401, once whatever its
+// expiry says; then the request is sent once more. Renewals of the same
+// token by concurrent calls share one fetch, so that a burst of 401s (or
+// of calls meeting an expired token) costs one request to the token
+// endpoint, and a 401 for a token already replaced costs none.
+type Token struct {
+	fetch    Fetch
+	lifetime time.Duration       // assumed for a token without expiry; 0: it never expires
+	notify   func(*oauth2.Token) // told of each new token; nil: nobody
+	fixed    []string            // secrets to redact beside the tokens (the client secret)
+	now      func() time.Time
+
+	mu     sync.Mutex
+	tok    *oauth2.Token
+	expiry time.Time // when tok must have been renewed; zero: never
+	flight *flight   // the renewal in progress, if any
+	spent  []string  // tokens replaced lately
+
+	notifyMu sync.Mutex // one notification at a time, in order
+}
+
+// flight is one fetch of a token, which concurrent callers wait for.
+type flight struct {
+	done      chan struct{}
+	tok       *oauth2.Token
+	err       error
+	abandoned bool // the caller that ran it was cancelled: another may try
+}
+
+// NewToken wraps src, a source that manages its tokens itself: a token
+// is reused until its own expiry, and after a 401 src is asked again; the
+// request is sent again only if src then gives a different token.
+func NewToken(src oauth2.TokenSource) *Token {
+	return &Token{fetch: func(context.Context, *oauth2.Token) (*oauth2.Token, error) { return src.Token() }, now: time.Now}
+}
+
+// NewRefresher returns a Token that owns its renewals: fetch is called
+// for every new token. initial, when not nil, is used first. A token
+// without expiry counts as good for lifetime from when it was had. notify,
+// when not nil, is called with a copy of each new token; secrets are
+// redacted from errors beside the tokens.
+func NewRefresher(fetch Fetch, initial *oauth2.Token, lifetime time.Duration, notify func(*oauth2.Token), secrets ...string) *Token {
+	t := &Token{fetch: fetch, lifetime: lifetime, notify: notify, now: time.Now}
+	for _, s := range secrets {
+		if s != "" {
+			t.fixed = append(t.fixed, s)
+		}
+	}
+	if initial != nil {
+		t.store(initial)
+	}
+	return t
+}
+
+// store makes tok the token in use. t.mu is held, or t is not shared yet.
+func (t *Token) store(tok *oauth2.Token) {
+	if old := t.tok; old != nil {
+		t.spent = append(t.spent, old.AccessToken, old.RefreshToken)
+		if n := len(t.spent); n > keepSpent {
+			t.spent = append(t.spent[:0:0], t.spent[n-keepSpent:]...)
+		}
+	}
+	t.tok = tok
+	switch {
+	case !tok.Expiry.IsZero():
+		t.expiry = tok.Expiry
+	case t.lifetime > 0:
+		t.expiry = t.now().Add(t.lifetime)
+	default:
+		t.expiry = time.Time{}
+	}
+}
+
+func (t *Token) apply(ctx context.Context, h http.Header) error {
+	tok, err := t.current(ctx)
+	if err != nil {
+		return err
+	}
+	h.Set(HeaderAuthorization, tok.Type()+" "+tok.AccessToken)
+	return nil
+}
+
+// current returns the token to send, renewed first when it is about to
+// expire.
+func (t *Token) current(ctx context.Context) (*oauth2.Token, error) {
+	t.mu.Lock()
+	tok := t.tok
+	fresh := tok != nil && (t.expiry.IsZero() || t.now().Add(renewEarly).Before(t.expiry))
+	t.mu.Unlock()
+	if fresh {
+		return tok, nil
+	}
+	access := ""
+	if tok != nil {
+		access = tok.AccessToken
+	}
+	return t.renew(ctx, access)
+}
+
+// renew replaces the token whose access token is failed, unless another
+// call already did: then it returns the token that replaced it. Concurrent
+// renewals share one fetch.
+func (t *Token) renew(ctx context.Context, failed string) (*oauth2.Token, error) {
+	for {
+		t.mu.Lock()
+		if t.tok != nil && t.tok.AccessToken != failed {
+			tok := t.tok
+			t.mu.Unlock()
+			return tok, nil
+		}
+		f, lead := t.flight, t.flight == nil
+		if lead {
+			f = &flight{done: make(chan struct{})}
+			t.flight = f
+		}
+		cur := t.tok
+		t.mu.Unlock()
+
+		if lead {
+			t.run(ctx, f, cur)
+		} else {
+			select {
+			case <-f.done:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		switch {
+		case f.err == nil:
+			return f.tok, nil
+		case f.abandoned && ctx.Err() == nil:
+			continue // the caller that fetched gave up, not the token endpoint
+		default:
+			return nil, f.err
+		}
+	}
+}
+
+// run fetches a token for f, on the caller's goroutine and context: the
+// fetch ends when that caller does (the others then try again).
+func (t *Token) run(ctx context.Context, f *flight, cur *oauth2.Token) {
+	var curCopy *oauth2.Token
+	if cur != nil {
+		c := *cur
+		curCopy = &c
+	}
+	finished := false
+	defer func() {
+		if !finished { // the fetch panicked: free the waiters, and let the panic go on
+			t.mu.Lock()
+			t.flight = nil
+			f.err = &Error{msg: "the token source panicked", err: errors.New("panic")}
+			t.mu.Unlock()
+			close(f.done)
+		}
+	}()
+	tok, err := t.fetch(ctx, curCopy)
+	finished = true
+	if err == nil && (tok == nil || tok.AccessToken == "") {
+		err = errors.New("the token endpoint gave no access token")
+	}
+	t.mu.Lock()
+	changed := false
+	if err != nil {
+		f.err = t.errorLocked(err)
+		f.abandoned = ctx.Err() != nil
+	} else {
+		changed = cur == nil || tok.AccessToken != cur.AccessToken
+		if changed {
+			t.store(tok)
+		}
+		f.tok = tok
+	}
+	t.flight = nil
+	notify := t.notify != nil && changed
+	if notify {
+		t.notifyMu.Lock() // before t.mu is released: notifications keep the order of renewals
+	}
+	t.mu.Unlock()
+	close(f.done)
+	if notify {
+		defer t.notifyMu.Unlock()
+		c := *tok
+		t.notify(&c)
+	}
+}
+
+// retry is called with the 401 answer to sent: it renews the token sent,
+// unless another call already did, and sends the request once more with
+// the new one. It returns the 401 as it is when there is no other token to
+// try or the request cannot be sent again (a body it cannot rewind).
+func (t *Token) retry(base http.RoundTripper, sent *http.Request, resp *http.Response) (*http.Response, error) {
+	if sent.Body != nil && sent.Body != http.NoBody && sent.GetBody == nil {
+		return resp, nil
+	}
+	_, access, _ := strings.Cut(sent.Header.Get(HeaderAuthorization), " ")
+	tok, err := t.renew(sent.Context(), access)
+	if err != nil {
+		if r := reportFrom(sent.Context()); r != nil {
+			r.Err = err
+		}
+		return resp, nil
+	}
+	if tok.AccessToken == access {
+		return resp, nil // the source has nothing newer
+	}
+	again := sent.Clone(sent.Context())
+	if sent.GetBody != nil {
+		body, err := sent.GetBody()
+		if err != nil {
+			return resp, nil
+		}
+		again.Body = body
+	}
+	again.Header.Set(HeaderAuthorization, tok.Type()+" "+tok.AccessToken)
+	// Free the first answer's connection for the second attempt.
+	if resp.Body != nil { // a caller's transport (WithHTTPClient) may leave it nil
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		resp.Body.Close()
+	}
+	return base.RoundTrip(again)
+}
+
+// errorLocked wraps a fetch failure, its text cleared of every secret:
+// an error body of the token endpoint may quote one. t.mu is held.
+func (t *Token) errorLocked(err error) *Error {
+	msg := describe(err)
+	secrets := append(append([]string(nil), t.fixed...), t.spent...)
+	if t.tok != nil {
+		secrets = append(secrets, t.tok.AccessToken, t.tok.RefreshToken)
+	}
+	for _, s := range secrets {
+		if len(s) >= 8 {
+			msg = strings.ReplaceAll(msg, s, "REDACTED")
+		}
+	}
+	return &Error{msg: msg, err: err}
+}
+
+// describe says what went wrong at the token endpoint: the RFC 6749 error
+// code and description, never the raw body.
+func describe(err error) string {
+	var re *oauth2.RetrieveError
+	if !errors.As(err, &re) {
+		return err.Error()
+	}
+	status := 0
+	if re.Response != nil {
+		status = re.Response.StatusCode
+	}
+	msg := fmt.Sprintf("the token endpoint answered %d", status)
+	if re.ErrorCode != "" {
+		msg += " " + re.ErrorCode
+	}
+	if re.ErrorDescription != "" {
+		msg += ": " + re.ErrorDescription
+	}
+	return msg
+}
+
+// String keeps tokens out of logs and %v.
+func (t *Token) String() string { return "Token{REDACTED}" }
+
+// GoString keeps tokens out of %#v.
+func (t *Token) GoString() string { return t.String() }
+
+// Error reports a failure to obtain a token. It is not retried.
+type Error struct {
+	msg string // the cause's text, secrets redacted
+	err error
+}
+
+// Error says that no token could be had, and why.
+func (e *Error) Error() string { return "lambda: obtaining an OAuth2 token: " + e.msg }
+
+// Unwrap returns the cause: the token source's error, an
+// *oauth2.RetrieveError from the token endpoint, or the context's error.
+func (e *Error) Unwrap() error { return e.err }
+
+// Report carries, out of a request's transport, why the token refused
+// with a 401 could not be renewed.
+type Report struct{ Err error }
+
+type reportKey struct{}
+
+// WithReport returns a context under which a failed renewal is written to r.
+func WithReport(ctx context.Context, r *Report) context.Context {
+	return context.WithValue(ctx, reportKey{}, r)
+}
+
+func reportFrom(ctx context.Context) *Report {
+	r, _ := ctx.Value(reportKey{}).(*Report)
+	return r
+}
