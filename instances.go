@@ -205,7 +205,7 @@ type ResizeInstanceRequest struct {
 // A retry that finds it gone (404) after an earlier attempt that may have
 // taken effect (a lost connection, a 5xx) is reported as success, since that
 // attempt most likely did it; ResponseInfo.Attempts shows the retry. A 404
-// on the first attempt is ErrNotFound.
+// on the first attempt is ErrNotFound. WaitUntilDeleted confirms the resource is gone.
 func (s *InstancesService) Delete(ctx context.Context, id string, opts ...RequestOption) error {
 	if err := requireID("instance", id); err != nil {
 		return err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
 	"iter"
 	"reflect"
 )
@@ -207,23 +206,35 @@ func newPageMemory[T any]() *pageMemory[T] {
 // before, or only items of the page before. Otherwise it remembers them.
 func (m *pageMemory[T]) repeats(items []T) bool {
 	m.keys = m.keys[:0]
-	h := fnv.New64a()
+	fp := uint64(fnvOffset)
 	allOld := true
 	for i := range items {
 		k := m.key(&items[i])
 		m.keys = append(m.keys, k)
-		h.Write([]byte(k))
-		h.Write([]byte{0})
+		fp = fnv1a(fp, k)
 		if _, ok := m.prev[k]; !ok {
 			allOld = false
 		}
 	}
-	fp := h.Sum64()
 	if _, ok := m.prints[fp]; ok || allOld {
 		return true
 	}
 	m.prints[fp] = struct{}{}
 	return false
+}
+
+// FNV-1a, 64 bits, inline: hash/fnv's Write would allocate per item.
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+// fnv1a folds k and a separator into h.
+func fnv1a(h uint64, k string) uint64 {
+	for i := 0; i < len(k); i++ {
+		h = (h ^ uint64(k[i])) * fnvPrime
+	}
+	return (h ^ 0xff) * fnvPrime // 0xff never occurs in UTF-8: keys cannot run together
 }
 
 // yieldNew yields the items of the page that repeats checked, skipping

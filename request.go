@@ -252,16 +252,15 @@ func (c *Client) do(ctx context.Context, cl call) (_ result, err error) {
 // failed types the error of a call that ended without a usable answer.
 func (c *Client) failed(ctx context.Context, cl call, resp *http.Response, rcall *retry.Call, err error) error {
 	var refused *Error
-	switch {
-	case errors.Is(err, errBodyTooLarge), errors.Is(err, errBadEncoding):
+	if errors.Is(err, errBodyTooLarge) || errors.Is(err, errBadEncoding) {
 		return invalidResponse(resp, "", err)
-	case errors.As(err, &refused): // held back by awaitBudget, or a redirect not followed
+	}
+	if errors.As(err, &refused) { // held back by awaitBudget, or a redirect not followed
 		return refused
 	}
-	switch {
-	case ctx.Err() != nil, nonRetryable(err):
+	if ctx.Err() != nil || nonRetryable(err) {
 		// The caller's context ended, or the client itself refused to go on
-		// (a redirect loop, no OAuth token): not the API's doing.
+		// (no OAuth token, a middleware's own error): not the API's doing.
 		return fmt.Errorf("lambda: %s %s: %w", cl.method, cl.path, err)
 	}
 	return &noAnswerError{method: cl.method, path: cl.path, attempts: rcall.Attempt, err: err}

@@ -165,7 +165,7 @@ func (s *ResourcesService) Update(ctx context.Context, id string, req *UpdateRes
 // A retry that finds it gone (404) after an earlier attempt that may have
 // taken effect (a lost connection, a 5xx) is reported as success, since that
 // attempt most likely did it; ResponseInfo.Attempts shows the retry. A 404
-// on the first attempt is ErrNotFound.
+// on the first attempt is ErrNotFound. WaitUntilDeleted confirms the resource is gone.
 func (s *ResourcesService) Delete(ctx context.Context, id string, opts ...RequestOption) error {
 	if err := requireID("resource", id); err != nil {
 		return err

@@ -111,7 +111,7 @@ func (s *VolumesService) All(ctx context.Context, opts *ListVolumesOptions, ro .
 // A retry that finds it gone (404) after an earlier attempt that may have
 // taken effect (a lost connection, a 5xx) is reported as success, since that
 // attempt most likely did it; ResponseInfo.Attempts shows the retry. A 404
-// on the first attempt is ErrNotFound.
+// on the first attempt is ErrNotFound. WaitUntilDeleted confirms the resource is gone.
 func (s *VolumesService) Delete(ctx context.Context, id string, opts ...RequestOption) error {
 	if err := requireID("volume", id); err != nil {
 		return err
