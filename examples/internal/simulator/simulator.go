@@ -15,9 +15,10 @@ import (
 	"github.com/lambda/lambda-go/lambdatest"
 )
 
-// SeedShapesEnv, set to 1, makes the simulator answer every route in its
-// seed document's shape (lambdatest.WithSeedShapes): .ci/run runs every
-// example both ways, so that none depends on the canonical envelope.
+// SeedShapesEnv is the environment variable that, set to 1, makes the
+// simulator answer every route in its seed document's shape
+// (lambdatest.WithSeedShapes): .ci/run runs every example both ways, so
+// that none depends on the canonical envelope.
 const SeedShapesEnv = "LAMBDATEST_SEED_SHAPES"
 
 // Start starts a simulator configured by opts and exports its URL and key,
