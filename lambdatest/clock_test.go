@@ -150,6 +150,9 @@ func TestWithClockMovesRateLimitWindows(t *testing.T) {
 	r := mustCall(t, srv, http.StatusTooManyRequests, http.MethodGet, "/v1/account", "")
 	assert.Equal(t, "1", r.header.Get("Retry-After"), "one second of the clock is left in the window")
 	assert.Equal(t, strconv.FormatInt(clock.Now().Add(time.Second).Unix(), 10), r.header.Get("X-RateLimit-Reset"))
+	assert.Equal(t, clock.Now().Format(http.TimeFormat), r.header.Get("Date"), "a 429 is dated by the clock too")
+	r = mustCall(t, srv, http.StatusUnauthorized, http.MethodGet, "/v1/account", "", "Authorization", "Bearer wrong")
+	assert.Equal(t, clock.Now().Format(http.TimeFormat), r.header.Get("Date"), "so is a 401")
 
 	clock.Advance(time.Second)
 	r = mustCall(t, srv, http.StatusOK, http.MethodGet, "/v1/account", "")
