@@ -48,6 +48,7 @@ type debugTransport struct {
 }
 
 func (t *debugTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	red := t.client.redactorFor(callSecrets(req.Context())) // the credential, and what the call sent
 	var body []byte
 	if req.Body != nil && req.Body != http.NoBody {
 		b, err := io.ReadAll(req.Body)
@@ -61,29 +62,29 @@ func (t *debugTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	var dump bytes.Buffer
 	fmt.Fprintf(&dump, "--- lambda: request ---\n%s %s %s\n", req.Method, req.URL, req.Proto)
 	writeDebugHeader(&dump, req.Header)
-	t.writeBody(&dump, body)
-	t.write(dump.Bytes())
+	t.writeBody(&dump, body, red)
+	t.write(dump.Bytes(), red)
 
 	resp, err := t.base.RoundTrip(req)
 	dump.Reset()
 	if err != nil {
 		fmt.Fprintf(&dump, "--- lambda: no response to %s %s ---\n%v\n\n", req.Method, req.URL, err)
-		t.write(dump.Bytes())
+		t.write(dump.Bytes(), red)
 		return nil, err
 	}
 	fmt.Fprintf(&dump, "--- lambda: response to %s %s ---\n%s %s\n", req.Method, req.URL, resp.Proto, resp.Status)
 	writeDebugHeader(&dump, resp.Header)
 	if resp.StatusCode == http.StatusSwitchingProtocols || resp.Body == nil {
 		dump.WriteString("\n") // a WebSocket's body is the connection: not read here
-		t.write(dump.Bytes())
+		t.write(dump.Bytes(), red)
 		return resp, nil
 	}
 	all, rerr := io.ReadAll(io.LimitReader(resp.Body, debugBodyLimit+1))
-	t.writeBody(&dump, all)
+	t.writeBody(&dump, all, red)
 	if rerr != nil {
 		fmt.Fprintf(&dump, "(reading the body failed: %v)\n\n", rerr)
 	}
-	t.write(dump.Bytes())
+	t.write(dump.Bytes(), red)
 	// The caller reads the same bytes, then the rest, then the same error.
 	rest := io.Reader(resp.Body)
 	if rerr != nil {
@@ -96,10 +97,11 @@ func (t *debugTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// write redacts the client's credential wherever it appears, then writes.
-func (t *debugTransport) write(p []byte) {
-	if r := t.client.credentialRedactor(); r != nil {
-		p = []byte(r.String(string(p)))
+// write redacts the client's credential and the call's secrets wherever
+// they appear, then writes.
+func (t *debugTransport) write(p []byte, red *redactor) {
+	if red != nil {
+		p = []byte(red.String(string(p)))
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -138,13 +140,13 @@ var debugSecretField = regexp.MustCompile(
 // writeBody writes body with its secret fields and the client's credential
 // redacted, then cut to debugBodyLimit: redacting first, so that a cut
 // cannot leave half a secret unrecognised.
-func (t *debugTransport) writeBody(b *bytes.Buffer, body []byte) {
+func (t *debugTransport) writeBody(b *bytes.Buffer, body []byte, red *redactor) {
 	if len(body) == 0 {
 		return
 	}
 	body = debugSecretField.ReplaceAll(body, []byte(`${1}"`+redacted+`"`))
-	if r := t.client.credentialRedactor(); r != nil {
-		body = []byte(r.String(string(body)))
+	if red != nil {
+		body = []byte(red.String(string(body)))
 	}
 	if len(body) > debugBodyLimit {
 		body = append(body[:debugBodyLimit:debugBodyLimit], "\n(cut: the rest is not shown)"...)

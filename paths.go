@@ -44,7 +44,7 @@ func path(segments ...string) string {
 // ("instance"); the error names the argument, id.
 func requireID(what, id string) error {
 	if reason := badSegment(id); reason != "" {
-		return invalidID(what+" ID", "id", id, reason)
+		return invalidID(what+" ID", "id", reason)
 	}
 	return nil
 }
@@ -55,24 +55,23 @@ func checkPath(p string) error {
 	for _, seg := range strings.Split(strings.TrimPrefix(p, "/"), "/") {
 		raw, err := url.PathUnescape(seg)
 		if err != nil {
-			return invalidID("path segment", "id", seg, "is not escaped properly")
+			return invalidID("a path segment", "id", "is not escaped properly")
 		}
 		if reason := badSegment(raw); reason != "" {
-			return invalidID("path segment", "id", raw, reason)
+			return invalidID("a path segment", "id", reason)
 		}
 	}
 	return nil
 }
 
-func invalidID(what, field, id, reason string) *Error {
-	shown := id
-	if len(shown) > 64 {
-		shown = shown[:64] + "…"
-	}
+// invalidID is the refusal of an ID. It does not quote the ID: a caller
+// may have passed something else by mistake (a key, say), and the reason
+// says what is wrong with it.
+func invalidID(what, field, reason string) *Error {
 	return &Error{
 		Code:    CodeInvalidRequest,
-		Message: fmt.Sprintf("%s %q (argument %s) %s; refused before sending", what, shown, field, reason),
-		Details: &ErrorDetails{Field: field, Value: id},
+		Message: fmt.Sprintf("%s (argument %s) %s; refused before sending", what, field, reason),
+		Details: &ErrorDetails{Field: field},
 	}
 }
 

@@ -41,8 +41,10 @@ type redactor struct {
 // secretForms returns s as a server may write it back: as is, JSON-escaped
 // (Go's escaping, and the ASCII-only \u escaping of Python's json.dumps and
 // PHP, in lower and upper case hex, with "/" as "\/"), percent-encoded (as
-// a query or a path, in upper and lower case hex), HTML-escaped, and in
-// base64 (standard and URL alphabets, padded or not).
+// a query or a path, in upper and lower case hex), HTML-escaped, in
+// base64 (standard and URL alphabets, padded or not; and as the user or
+// the password of HTTP Basic credentials), read as Latin-1, and with its
+// non-ASCII characters replaced.
 func secretForms(s string) []string {
 	forms := []string{s}
 	if b, err := json.Marshal(s); err == nil {
@@ -64,6 +66,8 @@ func secretForms(s string) []string {
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
 		forms = append(forms, enc.EncodeToString([]byte(s)))
 	}
+	// As the user or the password of HTTP Basic credentials.
+	forms = append(forms, base64.StdEncoding.EncodeToString([]byte(s+":")), base64.StdEncoding.EncodeToString([]byte(":"+s)))
 	return forms
 }
 

@@ -59,6 +59,7 @@ func echoForms(s string) map[string]string {
 		"path-escaped":      url.PathEscape(s),
 		"base64":            base64.StdEncoding.EncodeToString([]byte(s)),
 		"base64url":         base64.RawURLEncoding.EncodeToString([]byte(s)),
+		"Basic user":        base64.StdEncoding.EncodeToString([]byte(s + ":")),
 	}
 }
 
@@ -160,16 +161,21 @@ var echoAnswers = map[string]func(w http.ResponseWriter, s string){
 // TestSecretsEchoedInAnyFormAreScrubbed: a server that quotes back the
 // credential and the webhook secret, in every place and every encoding,
 // gets neither into the error, its printed and JSON forms, its unwrapped
-// causes, the ResponseInfo, or the debug log.
+// causes, the ResponseInfo, the debug log, or the WithDebugWriter dump.
 func TestSecretsEchoedInAnyFormAreScrubbed(t *testing.T) {
 	t.Parallel()
-	secrets := map[string]string{"API key": testKey, "webhook secret": hookSecret}
+	secrets := map[string]string{"API key": testKey, "webhook secret": hookSecret, "OAuth token": tokenSecret}
 	for which, secret := range secrets {
+		cred := lambda.WithAPIKey(testKey)
+		if which == "OAuth token" {
+			cred = lambda.WithTokenSource(fixedToken{})
+		}
 		for form, enc := range echoForms(secret) {
 			for place, answer := range echoAnswers {
 				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { answer(w, enc) }))
-				var logs syncBuffer
-				client, err := lambda.NewClient(lambda.WithAPIKey(testKey), lambda.WithBaseURL(srv.URL+"/v1"),
+				var logs, dump syncBuffer
+				client, err := lambda.NewClient(cred, lambda.WithBaseURL(srv.URL+"/v1"),
+					lambda.WithDebugWriter(&dump),
 					lambda.WithRetryBackoff(time.Millisecond, 2*time.Millisecond), lambda.WithMaxRetries(1),
 					lambda.WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 				require.NoError(t, err)
@@ -181,9 +187,10 @@ func TestSecretsEchoedInAnyFormAreScrubbed(t *testing.T) {
 				name := fmt.Sprintf("%s %s in %s", which, form, place)
 				require.Error(t, err, name)
 				for view, text := range everything(err, &info) {
-					assertNoLeak(t, name+": "+view, text, testKey, hookSecret)
+					assertNoLeak(t, name+": "+view, text, testKey, hookSecret, tokenSecret)
 				}
-				assertNoLeak(t, name+": the log", logs.String(), testKey, hookSecret)
+				assertNoLeak(t, name+": the log", logs.String(), testKey, hookSecret, tokenSecret)
+				assertNoLeak(t, name+": the debug dump", dump.String(), testKey, hookSecret, tokenSecret)
 			}
 		}
 	}
