@@ -19,6 +19,17 @@
 //		Image:        "ubuntu-22.04",
 //	})
 //
+// # Options
+//
+// Every option follows one rule: a bad value is an error matching
+// [ErrInvalidRequest], returned before anything is sent, and never a value
+// silently kept at its default or corrected. Client options ([Option])
+// fail [NewClient]; a per-call [RequestOption] fails the call; a
+// [WaitOption] fails the wait before its first poll; bad
+// [StreamMetricsOptions] are the stream's first and only error; a
+// [WebhookOption] fails [ConstructEvent] and [WebhookHandler]. A zero
+// value is not bad: it means the documented default.
+//
 // # Authentication
 //
 // An API key goes in "Authorization: Bearer <key>" ([WithAPIKey]), or in

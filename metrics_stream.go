@@ -44,15 +44,21 @@ type StreamMetricsOptions struct {
 	// a negative value means no limit (the stream then ends with ctx).
 	MaxReconnects int
 	// MinBackoff and MaxBackoff bound the pause before each reconnect: it
-	// doubles with every failed attempt, with jitter. Zero means the
-	// defaults; a MaxBackoff below MinBackoff is raised to it. A refused
+	// doubles with every failed attempt, with jitter. Zero MinBackoff means
+	// DefaultStreamMinBackoff (or MaxBackoff, when that is set and
+	// smaller); zero MaxBackoff means DefaultStreamMaxBackoff (or
+	// MinBackoff, when that is larger). A negative value, or a MaxBackoff
+	// below a MinBackoff both set, is refused with an error matching
+	// ErrInvalidRequest. A refused
 	// handshake that asks for a longer wait (Retry-After) than MaxBackoff
 	// or the client's WithMaxRetryWait, or one past ctx's deadline, is not
 	// slept: the stream ends with that error, the wait in Error.RetryAfter.
 	MinBackoff time.Duration
 	MaxBackoff time.Duration
-	// ReadLimit caps one message, in bytes; 0 means DefaultStreamReadLimit.
-	// A larger message ends the stream with ErrInvalidResponse.
+	// ReadLimit caps one message, in bytes; 0 means DefaultStreamReadLimit,
+	// and a negative value is refused with an error matching
+	// ErrInvalidRequest. A larger message ends the stream with
+	// ErrInvalidResponse.
 	ReadLimit int64
 	// IdleTimeout is how long the connection may stay silent while the
 	// loop waits for a sample (no message, no answer to a ping) before it
@@ -111,11 +117,27 @@ func (s *InstancesService) StreamMetrics(ctx context.Context, id string, opts *S
 	}
 }
 
-// checkStreamOptions refuses what streamConfig would have to guess at.
+// checkStreamOptions refuses every bad value: streamConfig fills in
+// defaults for zero values only, and never corrects one.
 func checkStreamOptions(opts *StreamMetricsOptions) error {
-	if opts != nil && opts.IdleTimeout < 0 {
-		return &Error{Code: CodeInvalidRequest,
-			Message: fmt.Sprintf("StreamMetricsOptions.IdleTimeout is negative (%v)", opts.IdleTimeout)}
+	if opts == nil {
+		return nil
+	}
+	negative := func(field string, v any) error {
+		return invalidField(field, fmt.Sprintf("StreamMetricsOptions.%s is negative (%v)", field, v))
+	}
+	switch {
+	case opts.IdleTimeout < 0:
+		return negative("IdleTimeout", opts.IdleTimeout)
+	case opts.MinBackoff < 0:
+		return negative("MinBackoff", opts.MinBackoff)
+	case opts.MaxBackoff < 0:
+		return negative("MaxBackoff", opts.MaxBackoff)
+	case opts.ReadLimit < 0:
+		return negative("ReadLimit", opts.ReadLimit)
+	case opts.MinBackoff > 0 && opts.MaxBackoff > 0 && opts.MaxBackoff < opts.MinBackoff:
+		return invalidField("MaxBackoff", fmt.Sprintf("StreamMetricsOptions.MaxBackoff (%v) is below MinBackoff (%v)",
+			opts.MaxBackoff, opts.MinBackoff))
 	}
 	return nil
 }
@@ -129,13 +151,15 @@ func streamConfig(opts *StreamMetricsOptions) StreamMetricsOptions {
 	if o.MaxReconnects == 0 {
 		o.MaxReconnects = DefaultStreamMaxReconnects
 	}
-	if o.MinBackoff <= 0 {
+	if o.MinBackoff == 0 {
 		o.MinBackoff = DefaultStreamMinBackoff
+		if o.MaxBackoff > 0 {
+			o.MinBackoff = min(o.MinBackoff, o.MaxBackoff)
+		}
 	}
-	if o.MaxBackoff <= 0 {
+	if o.MaxBackoff == 0 {
 		o.MaxBackoff = max(DefaultStreamMaxBackoff, o.MinBackoff)
 	}
-	o.MaxBackoff = max(o.MaxBackoff, o.MinBackoff)
 	if o.ReadLimit <= 0 {
 		o.ReadLimit = DefaultStreamReadLimit
 	}

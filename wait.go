@@ -13,8 +13,10 @@ import (
 )
 
 // WaitOption tunes a wait: WaitFor, and every service's WaitUntilReady,
-// WaitUntilStopped and WaitUntilDeleted.
-type WaitOption func(*waitConfig)
+// WaitUntilStopped and WaitUntilDeleted. An option given a bad value makes
+// the wait return an error matching ErrInvalidRequest before its first
+// poll.
+type WaitOption func(*waitConfig) error
 
 type waitConfig struct {
 	minDelay time.Duration
@@ -30,12 +32,16 @@ const (
 
 // WithWaitDelay sets the delays between polls: the first poll comes min
 // after the first, then delays grow exponentially with jitter up to max.
-// Values that are not positive, or a max below min, leave the defaults.
+// A value that is not positive, or a max below min, is refused with an
+// error matching ErrInvalidRequest.
 func WithWaitDelay(min, max time.Duration) WaitOption {
-	return func(c *waitConfig) {
-		if min > 0 && max >= min {
-			c.minDelay, c.maxDelay = min, max
+	return func(c *waitConfig) error {
+		if min <= 0 || max < min {
+			return invalidField("WithWaitDelay", fmt.Sprintf(
+				"WithWaitDelay(%v, %v): both delays must be positive, and max at least min", min, max))
 		}
+		c.minDelay, c.maxDelay = min, max
+		return nil
 	}
 }
 
@@ -44,7 +50,10 @@ func WithWaitDelay(min, max time.Duration) WaitOption {
 // on the waiting goroutine: when many waits share one fn, it must be safe
 // for concurrent use.
 func WithWaitProgress(fn func(status string)) WaitOption {
-	return func(c *waitConfig) { c.progress = fn }
+	return func(c *waitConfig) error {
+		c.progress = fn
+		return nil
+	}
 }
 
 // StatusDeleted is the status WithWaitProgress reports when a wait for a
@@ -105,8 +114,11 @@ func WaitFor[T any](ctx context.Context, get func(context.Context) (*T, error), 
 func (cond WaitCondition[T]) wait(ctx context.Context, get func(context.Context) (*T, error), opts []WaitOption) (*T, error) {
 	cfg := waitConfig{minDelay: DefaultWaitMinDelay, maxDelay: DefaultWaitMaxDelay}
 	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
+		if o == nil {
+			continue
+		}
+		if err := o(&cfg); err != nil {
+			return nil, err
 		}
 	}
 	what := cond.Name

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"strings"
 	"time"
 )
 
@@ -296,8 +297,13 @@ func newWebhookConfig(opts []WebhookOption) (*webhookConfig, error) {
 	}
 	var errs []error
 	for _, opt := range opts {
-		if opt != nil {
-			errs = append(errs, opt(cfg))
+		if opt == nil {
+			continue
+		}
+		// A bad value is an error matching ErrInvalidRequest, as with
+		// every option of the package (see Options in the package doc).
+		if err := opt(cfg); err != nil {
+			errs = append(errs, &Error{Code: CodeInvalidRequest, Message: strings.TrimPrefix(err.Error(), "lambda: ")})
 		}
 	}
 	return cfg, errors.Join(errs...)
