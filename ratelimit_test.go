@@ -55,7 +55,7 @@ func TestNoRequestsLeftFailsFastPastTheLongestWait(t *testing.T) {
 	require.NoError(t, err)
 	start := time.Now()
 	_, err = client.Instances.Get(ctx, "inst_1")
-	assert.Less(t, time.Since(start), 100*time.Millisecond)
+	assert.Less(t, time.Since(start), time.Second)
 	require.ErrorIs(t, err, lambda.ErrRateLimited)
 	var lerr *lambda.Error
 	require.ErrorAs(t, err, &lerr)
@@ -107,7 +107,7 @@ func TestClientSideRateLimiter(t *testing.T) {
 	_, err = client2.Instances.Get(ctx, "inst_1")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "rate limiter")
-	assert.Less(t, time.Since(start), 100*time.Millisecond)
+	assert.Less(t, time.Since(start), time.Second)
 	assert.Equal(t, before, served.Load())
 
 	_, err = lambda.NewClient(lambda.WithAPIKey(testKey), lambda.WithRateLimiter(nil))

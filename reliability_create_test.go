@@ -273,7 +273,7 @@ func TestCreateThatNeverAnswers(t *testing.T) {
 			ended := endedAt(ctx)
 			key := lambda.WithIdempotencyKey("create-web-" + strings.ReplaceAll(name, " ", "-"))
 			_, err := client.Instances.Create(ctx, createReq, key)
-			assert.Less(t, time.Since(ended()), 100*time.Millisecond, "the call outlived its deadline")
+			assert.Less(t, time.Since(ended()), time.Second, "the call outlived its deadline")
 			require.ErrorIs(t, err, context.DeadlineExceeded)
 			assert.Equal(t, 1, posts(t, srv))
 

@@ -265,7 +265,10 @@ func TestServerThatNeverAnswers(t *testing.T) {
 			late := time.Since(ended())
 			require.ErrorIs(t, err, context.DeadlineExceeded)
 			assertTyped(t, err)
-			assert.Less(t, late, 100*time.Millisecond, "the call outlived its deadline")
+			// The server never answers: a call that ignored its deadline would
+			// not end at all, so a second's slack proves the point on a
+			// loaded machine, where timers fire late.
+			assert.Less(t, late, time.Second, "the call outlived its deadline")
 			assert.EqualValues(t, 1, served.Load(), "no retry after the deadline")
 		})
 	}
@@ -342,7 +345,8 @@ func TestCancelEndsEveryWait(t *testing.T) {
 			time.AfterFunc(100*time.Millisecond, cancel)
 			_, err := client.Instances.Get(ctx, "inst_1")
 			require.ErrorIs(t, err, context.Canceled)
-			assert.Less(t, time.Since(ended()), 100*time.Millisecond, "the wait ignored the cancel")
+			// The waits are 30 s and more: a second's slack still tells.
+			assert.Less(t, time.Since(ended()), time.Second, "the wait ignored the cancel")
 			assert.EqualValues(t, 1, served.Load())
 		})
 	}
@@ -362,7 +366,7 @@ func TestCancelEndsEveryWait(t *testing.T) {
 	time.AfterFunc(100*time.Millisecond, cancel)
 	_, err = client.Instances.Get(ctx, "inst_1")
 	require.ErrorIs(t, err, context.Canceled)
-	assert.Less(t, time.Since(ended()), 100*time.Millisecond, "the wait for the reset ignored the cancel")
+	assert.Less(t, time.Since(ended()), time.Second, "the wait for the reset ignored the cancel")
 	assert.EqualValues(t, 1, served.Load())
 }
 

@@ -132,5 +132,5 @@ func TestWaitUntilReadyCancelled(t *testing.T) {
 	_, err := client.Instances.WaitUntilReady(ctx, "inst_1", lambda.WithWaitDelay(time.Minute, time.Minute))
 	require.ErrorIs(t, err, context.Canceled)
 	require.ErrorIs(t, err, lambda.ErrWaitTimeout)
-	assert.Less(t, time.Since(cancelledAt()), 100*time.Millisecond, "a cancel must end the poll delay within 100ms")
+	assert.Less(t, time.Since(cancelledAt()), time.Second, "a cancel must end the minute-long poll delay at once")
 }

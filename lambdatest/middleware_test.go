@@ -126,7 +126,7 @@ func TestRateLimit(t *testing.T) {
 
 func TestRateLimitWindowResets(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t, lambdatest.WithRateLimit(1, 50*time.Millisecond))
+	srv := newServer(t, lambdatest.WithRateLimit(1, time.Second)) // long enough that the second call lands in the window under load
 	mustCall(t, srv, http.StatusOK, http.MethodGet, "/v1/account", "")
 	r := mustCall(t, srv, http.StatusTooManyRequests, http.MethodGet, "/v1/account", "")
 	assert.Equal(t, "1", r.header.Get("Retry-After"), "whole seconds, at least 1")
