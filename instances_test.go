@@ -53,15 +53,20 @@ func assertWire(t *testing.T, srv *lambdatest.Server, want wireReq) {
 	assert.Equal(t, "Bearer "+lambdatest.DefaultAPIKey, r.Header.Get("Authorization"))
 }
 
-// eventually polls get until ok says yes, failing the test after 5 s.
+// eventually polls get until ok says yes, failing the test after 5 s. The
+// condition runs off the test goroutine, so it reports through the
+// CollectT (a require there would call FailNow on the wrong goroutine).
 func eventually[T any](t *testing.T, get func() (*T, error), ok func(*T) bool) *T {
 	t.Helper()
 	var last *T
-	require.Eventually(t, func() bool {
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		v, err := get()
-		require.NoError(t, err)
-		last = v
-		return ok(v)
+		if !assert.NoError(c, err) {
+			return
+		}
+		if assert.True(c, ok(v), "condition not met yet") {
+			last = v
+		}
 	}, 5*time.Second, 5*time.Millisecond)
 	return last
 }
