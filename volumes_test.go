@@ -196,7 +196,9 @@ func TestVolumesWaitUntilReadyEndsWithTheContext(t *testing.T) {
 	vol, err := client.Volumes.Create(testCtx(t), &lambda.CreateVolumeRequest{Name: "slow", SizeGB: 1, Region: "us-west-1"})
 	require.NoError(t, err)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+	// Long enough for the first poll to come back on a loaded machine; the
+	// volume stays creating for a minute.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	last, err := client.Volumes.WaitUntilReady(ctx, vol.ID, simWait)
 	require.ErrorIs(t, err, lambda.ErrWaitTimeout)
