@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/lambda/lambda-go"
+	"github.com/lambda/lambda-go/lambdatest"
 )
 
 // Each documented behaviour has a test that fails when the behaviour is
@@ -86,4 +87,24 @@ func TestWaitSqueezesTheLastPollBeforeTheDeadline(t *testing.T) {
 		assert.Equal(t, lambda.InstanceStatusRunning, v.Status)
 	}
 	assert.EqualValues(t, 2, polls.Load())
+}
+
+// The metrics stream's reconnect backoff is at least the wait a 429 asked
+// for (Retry-After), even when its own backoff is shorter
+// (metrics_stream.go, backoff).
+func TestStreamMetricsReconnectWaitsWhatA429AskedFor(t *testing.T) {
+	t.Parallel()
+	client, srv := newSim(t)
+	id := srv.SeedInstances(1)[0]
+	srv.InjectFault(lambdatest.Fault{Path: streamPath(id), Status: http.StatusTooManyRequests, Times: 1,
+		Header: http.Header{"Retry-After": {"1"}}})
+	start := time.Now()
+	opts := &lambda.StreamMetricsOptions{MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Second}
+	for _, err := range client.Instances.StreamMetrics(testCtx(t), id, opts) {
+		assert.NoError(t, err)
+		break
+	}
+	// A lower bound only: a sleep is never shorter than asked.
+	assert.GreaterOrEqual(t, time.Since(start), time.Second, "reconnected before the 429's Retry-After")
+	assert.Len(t, upgrades(srv, id), 2)
 }
