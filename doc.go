@@ -174,11 +174,11 @@
 // # Webhook signatures
 //
 // Where the signature travels, and what it signs, is our reading of the API
-// documents, stated here once. Seed 001 shows the payload with a
+// documents, stated here once. The API documentation shows the payload with a
 // "signature": "sha256=..." member inside the body, names no header, and
 // verifies with verifyWebhook(payload, signature, secret): "sha256=" and
 // the lower-case hex HMAC-SHA256 of payload under the secret, compared byte
-// for byte. API.md settles on a header, X-Lambda-Signature
+// for byte. The SDK's contract (openapi.yaml) settles on a header, X-Lambda-Signature
 // ([SignatureHeader]), over the raw body. A receiver accepts both, so that
 // a platform signing either way is heard:
 //

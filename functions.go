@@ -67,7 +67,7 @@ func (s *FunctionsService) List(ctx context.Context, opts *ListFunctionsOptions,
 // All iterates over every function that matches opts, fetching pages as the
 // loop needs them. opts is copied: changing it later has no effect.
 // The list ends as page/limit lists do (see Paging in the package
-// documentation), with a pagination object or, on seed 000's bare route,
+// documentation), with a pagination object or, on the original API documentation's bare route,
 // without one: an item is never yielded twice, and a server that repeats or
 // ignores paging ends the loop with ErrInvalidResponse.
 //

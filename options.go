@@ -328,7 +328,7 @@ func WithBaseURL(raw string) Option {
 // versionRE matches a version segment of a base URL's path.
 var versionRE = regexp.MustCompile(`^v[0-9]+$`)
 
-// apiVersions are the versions the API serves (seed 001): v1 is stable,
+// apiVersions are the versions the API serves (the API documentation): v1 is stable,
 // v2 is in beta and may change without notice.
 var apiVersions = []string{"v1", "v2"}
 

@@ -55,16 +55,16 @@ const iteratorPageSize = 100
 //     limit asked for (the server honoured the client's page size). A
 //     server may choose a smaller page size than asked: has_next is then
 //     followed to the true end.
-//   - page/limit without a pagination object (/workloads, seed 000's
+//   - page/limit without a pagination object (/workloads, the original API documentation's
 //     bare lists), and limit/offset (/resources), which never has one: the
-//     route does not say whether it honoured the limit (seed 000's default
-//     is 50, and no seed says more is allowed). A short page is the end
+//     route does not say whether it honoured the limit (the original API documentation's default
+//     is 50, and no API document says more is allowed). A short page is the end
 //     only once an earlier page came back exactly full, which shows the
 //     server honours the limit; before that the iterator asks for the next
 //     page, and the list ends on an empty one, or on one that repeats a
 //     short page (a route that ignores paging and answered everything at
 //     once). A page longer than the limit is the end at once: the route
-//     ignores the limit and answered everything (seed 002's workloads).
+//     ignores the limit and answered everything (the workloads documentation's workloads).
 //
 // In every style, an item already yielded on the page before is skipped (a
 // list that shifted under a concurrent create repeats a few), and a page
@@ -159,7 +159,7 @@ func allPages[T any](ctx context.Context, first ListOptions, fetch func(context.
 				return
 			}
 			if !p.paginated && (n > lo.Limit || (honoured && n < lo.Limit)) {
-				return // more than asked: a route that ignores the limit (seed 002's workloads) answered everything
+				return // more than asked: a route that ignores the limit (the workloads documentation's workloads) answered everything
 			}
 			honoured = honoured || n == lo.Limit
 			prevShort = n < lo.Limit

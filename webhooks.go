@@ -160,7 +160,7 @@ type Event struct {
 	Type      EventType       `json:"type"`
 	Timestamp time.Time       `json:"timestamp"`
 	Data      json.RawMessage `json:"data"`
-	// Signature is the body's own "signature" member, as seed 001 shows it
+	// Signature is the body's own "signature" member, as the API documentation shows it
 	// ("sha256=…"), or "" when the body had none. It was checked when no
 	// signature header came; see WithWebhookSignatureHeader for the reading.
 	Signature string `json:"signature,omitempty"`
@@ -208,7 +208,7 @@ func (cfg *webhookConfig) constructEvent(payload []byte, signature, secret strin
 	}
 	secrets := append([]string{secret}, cfg.moreSecrets...)
 	signed := payload
-	if signature == "" { // no header: the signature may be in the body, as seed 001 shows it
+	if signature == "" { // no header: the signature may be in the body, as the API documentation shows it
 		if sig, rest, err := bodySignature(payload); err == nil {
 			signature, signed = sig, rest
 		}

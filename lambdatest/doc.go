@@ -31,7 +31,7 @@
 // objects. What the platform refuses is refused: a missing or mistyped
 // required field, a malformed body, an unknown operation (404).
 // WithStrictRequests adds the checks of the contract as written, for an
-// SDK's own tests; WithSeedShapes answers every route in its seed document's
+// SDK's own tests; WithSeedShapes answers every route in its API document's
 // shape.
 //
 // # Behaviour beyond the wire shapes
@@ -88,7 +88,7 @@
 // It is the clock of:
 //
 //   - created_at, updated_at and every other timestamp of an object, the
-//     seed's included (the seed's account, key and workloads date from
+//     initial data's included (the initial account, key and workloads date from
 //     2024-03-14, or the same day of the latest year before the clock);
 //   - the Date header of every answer, and metadata.timestamp of every
 //     envelope that carries one;

@@ -151,7 +151,7 @@ func (c *call) list(data any, p wirePagination) reply {
 	return r
 }
 
-// seedList answers a list of one of seed 000's routes (GET /functions, GET
+// seedList answers a list of one of the original API documentation's routes (GET /functions, GET
 // /billing/invoices): a bare JSON array under WithSeedShapes, the canonical
 // list otherwise.
 func (c *call) seedList(data any, p wirePagination) reply {
@@ -161,7 +161,7 @@ func (c *call) seedList(data any, p wirePagination) reply {
 	return c.list(data, p)
 }
 
-// seedCreated answers the creation on one of seed 000's routes (POST
+// seedCreated answers the creation on one of the original API documentation's routes (POST
 // /functions): a bare JSON object under WithSeedShapes, the canonical
 // envelope otherwise.
 func (c *call) seedCreated(data any) reply {
@@ -182,7 +182,7 @@ func (c *call) statusShape(status int, data any) reply {
 
 func noContent() reply { return reply{status: http.StatusNoContent, header: http.Header{}} }
 
-// errorReply renders e as the error envelope, stamped at now: seed 001's
+// errorReply renders e as the error envelope, stamped at now: the API documentation's
 // error envelope carries metadata.timestamp as its success envelope does.
 func errorReply(reqID string, now time.Time, e *apiError) reply {
 	body := wireErrorBody{Code: e.code, Message: e.message, RequiredPermission: e.permission}

@@ -11,11 +11,11 @@ import (
 )
 
 // The platform is more forgiving than the contract, and code written from
-// the seed documents relies on it: seed 001 advises an Idempotency-Key only
+// the API documents relies on it: the API documentation advises an Idempotency-Key only
 // "for requests that create resources" and its curl examples for POST
 // /v1/instances and POST /v1/webhooks send none; its idempotency example
 // sends a JSON body without Content-Type (curl then says
-// application/x-www-form-urlencoded); no seed bounds limit or names the
+// application/x-www-form-urlencoded); no API document bounds limit or names the
 // query parameters a route ignores. So unless WithStrictRequests is given,
 // a request is checked against a forgiving reading of the contract:
 //
@@ -27,8 +27,8 @@ import (
 //     than asked, and the bare-array routes end their paging on a short
 //     page), sort takes any field of the listed objects, and a filter
 //     value that no object has (status=bogus) matches nothing;
-//   - unknown body fields are ignored, as JSON APIs do and as the seeds'
-//     SDK examples need (they send fields the seeds do not list for every
+//   - unknown body fields are ignored, as JSON APIs do and as the API documents'
+//     SDK examples need (they send fields the API documents do not list for every
 //     route): a field the platform does not know cannot change what it
 //     does. Required fields, their types and their values are still checked,
 //     so a misspelled required field is still a 400 naming it.

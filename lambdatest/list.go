@@ -16,7 +16,7 @@ type listParams struct {
 }
 
 // defaultLimit is the page size of the canonical lists when limit is not
-// given: seed 001's pagination example shows limit 20.
+// given: the API documentation's pagination example shows limit 20.
 const defaultLimit = 20
 
 // maxPaging bounds page, limit and offset: a value above it is a 400, so
@@ -76,7 +76,7 @@ func (c *call) parseList() (listParams, *apiError) {
 	return p, nil
 }
 
-// parseSeedList is parseList for seed 000's lists, which "list all" their
+// parseSeedList is parseList for the original API documentation's lists, which "list all" their
 // objects: under WithSeedShapes, a request without limit gets every item.
 func (c *call) parseSeedList() (listParams, *apiError) {
 	p, e := c.parseList()

@@ -204,13 +204,13 @@ func WithStrictRequests() Option {
 	return func(c *config) { c.strict = true }
 }
 
-// WithSeedShapes makes every route answer exactly in the shape its seed
+// WithSeedShapes makes every route answer exactly in the shape its API
 // document shows, instead of the canonical envelope: GET /v1/functions and
 // GET /v1/billing/invoices answer a bare JSON array, POST /v1/functions a
-// bare object (seed 000); GET /v1/workloads answers the status shape with
-// every workload and no paging (seed 002). The other routes answer as
-// without the option, which is already their seed's shape. Errors keep the
-// error envelope, which is the only error shape the seeds show.
+// bare object (the original API documentation); GET /v1/workloads answers the status shape with
+// every workload and no paging (the workloads documentation). The other routes answer as
+// without the option, which is already their documented shape. Errors keep the
+// error envelope, which is the only error shape the API documents show.
 func WithSeedShapes() Option {
 	return func(c *config) { c.seedShapes = true }
 }
@@ -223,7 +223,7 @@ func WithAnyAPIKey() Option {
 	return func(c *config) { c.anyKey = true }
 }
 
-// WithWebhookSignatureInBody delivers webhook events signed where seed 001
+// WithWebhookSignatureInBody delivers webhook events signed where the API documentation
 // shows the signature: as the body's last member, "signature":
 // "sha256=<hex HMAC-SHA256 of the body without that member>", and with no
 // SignatureHeader. The body without the member is exactly the body

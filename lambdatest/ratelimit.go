@@ -8,11 +8,11 @@ import (
 	"time"
 )
 
-// Plan is an account plan of seed 001, with its hourly request limit and
+// Plan is an account plan of the API documentation, with its hourly request limit and
 // its burst.
 type Plan string
 
-// The plans of seed 001's rate-limit table.
+// The plans of the API documentation's rate-limit table.
 const (
 	PlanFree         Plan = "free"         // 1,000 requests an hour, burst 50
 	PlanProfessional Plan = "professional" // 10,000 requests an hour, burst 200
@@ -21,7 +21,7 @@ const (
 
 // Limits returns the plan's requests per hour and its burst: the most
 // requests accepted within one second (see WithPlan). ok is false for a plan
-// the seeds do not name.
+// the API documents do not name.
 func (p Plan) Limits() (perHour, burst int, ok bool) {
 	switch p {
 	case PlanFree:
@@ -34,7 +34,7 @@ func (p Plan) Limits() (perHour, burst int, ok bool) {
 	return 0, 0, false
 }
 
-// Seed 002's workloads routes have a window of their own.
+// The workloads documentation's workloads routes have a window of their own.
 const (
 	// WorkloadsRateLimit is how many requests the workloads routes
 	// (/workloads, /deployments) accept per WorkloadsRateWindow.
@@ -43,21 +43,21 @@ const (
 	WorkloadsRateWindow = time.Minute
 )
 
-// WithPlan enforces the rate limits of a plan of seed 001, per API key:
+// WithPlan enforces the rate limits of a plan of the API documentation, per API key:
 //
 //   - the plan's hourly limit, as a fixed window of one hour that starts
 //     with the key's first request; every route counts against it except
 //     the workloads routes;
 //   - the workloads routes (GET /workloads, POST /workloads, POST
 //     /deployments) count against their own window of 500 requests a
-//     minute (seed 002), whatever the plan;
+//     minute (the workloads documentation), whatever the plan;
 //   - the burst: at most that many requests of the key within one clock
 //     second (a fixed window aligned to the second), whatever the route. A
 //     request refused for its burst is not counted in its hour or minute.
 //
 // Each answer's X-RateLimit-Limit, -Remaining and -Reset describe the hour
 // or minute window its route counts against, also on a 429 for the burst.
-// A 429 has seed 001's body: "Rate limit exceeded. Retry after N seconds."
+// A 429 has the API documentation's body: "Rate limit exceeded. Retry after N seconds."
 // with error.retry_after N, and Retry-After N. GET /account shows the plan
 // and GET /account/quota its figures. It panics at NewServer on a plan that
 // Limits does not know.
@@ -175,7 +175,7 @@ func (l *rateLimiter) peekLocked(key string, w window, now time.Time) (int, time
 	return b.count, b.start.Add(w.length)
 }
 
-// rateLimited is the 429 of seed 001, for a wait of d.
+// rateLimited is the 429 of the API documentation, for a wait of d.
 func rateLimited(d time.Duration) *apiError {
 	secs := ceilSeconds(d)
 	e := errorf(http.StatusTooManyRequests, "Rate limit exceeded. Retry after %d seconds.", secs)

@@ -17,7 +17,7 @@ type resource struct {
 	vpc          string
 	cpuLimit     string
 	memoryLimit  string
-	memory       string    // function-type: the seed's "1024MB"
+	memory       string    // function-type: the API documentation's "1024MB"
 	fn           *function // function-type: the function it is
 }
 
@@ -63,11 +63,11 @@ func (r *resource) expanded(expand string) wireResource {
 }
 
 // functionRegion is where function-type resources live: the region of
-// seed 000's example.
+// the original API documentation's example.
 const functionRegion = "eu-west-1"
 
 // newFunctionResource stores the resource a function is: every function is
-// also a resource of type "function" (seed 000's GET /v1/resources/{id}),
+// also a resource of type "function" (the original API documentation's GET /v1/resources/{id}),
 // with the ID digits of its function. Call with st.mu held.
 func (st *state) newFunctionResource(f *function) {
 	m := f.meta
@@ -106,7 +106,7 @@ func (s *Server) createResource(c *call) reply {
 	return c.bare(http.StatusCreated, r.view())
 }
 
-// listResources answers a bare array, with limit (default 50 as seed 000
+// listResources answers a bare array, with limit (default 50 as the original API documentation
 // says; at most 100 under WithStrictRequests),
 // offset and filter: a JSON object whose every key must equal the field of
 // that name in the resource's JSON.

@@ -2,7 +2,7 @@ package lambdatest
 
 import "time"
 
-// seedCreated is when the seed's account, key and workloads were made.
+// seedCreated is when the simulator's initial account, key and workloads were made.
 var seedCreated = time.Date(2024, 3, 14, 9, 26, 53, 0, time.UTC)
 
 // seed fills a new platform with what exists before any call: the account,
@@ -10,7 +10,7 @@ var seedCreated = time.Date(2024, 3, 14, 9, 26, 53, 0, time.UTC)
 // account and workload reads work from the start.
 func (st *state) seed(now time.Time) {
 	created := createdBefore(seedCreated, now)
-	plan := PlanProfessional // the plan whose figures seed 001's headers show
+	plan := PlanProfessional // the plan whose figures the API documentation's headers show
 	if st.srv.cfg.plan != "" {
 		plan = st.srv.cfg.plan
 	}

@@ -212,7 +212,7 @@ func (s *Server) routes() []route {
 
 		{method: "GET", pattern: "/workloads", handle: s.listWorkloads},
 		{method: "POST", pattern: "/deployments", handle: s.createDeployment},
-		{method: "POST", pattern: "/workloads", handle: s.createDeployment}, // seed 002's example URL
+		{method: "POST", pattern: "/workloads", handle: s.createDeployment}, // the workloads documentation's example URL
 	}
 }
 

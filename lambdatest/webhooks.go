@@ -136,7 +136,7 @@ func (d *dispatcher) deliver(j job) {
 	mac.Write(j.body)
 	sig := "sha256=" + hex.EncodeToString(mac.Sum(nil))
 	if d.s.cfg.signatureInBody {
-		// Seed 001's payload: the signature of the body without it, as its
+		// The API documentation's payload: the signature of the body without it, as its
 		// last member, and no header.
 		j.body = append(bytes.Clone(j.body[:len(j.body)-1]), `,"signature":"`+sig+`"}`...)
 		sig = ""

@@ -56,8 +56,8 @@ func (st *state) newWorkload(name, region string, now time.Time) *workload {
 }
 
 // listWorkloads answers the status shape {"status":"success","data":{"workloads":[…]}}
-// with no pagination object, as the seed shows: with page and limit, or,
-// under WithSeedShapes, every workload whatever the query (seed 002 shows
+// with no pagination object, as the API documentation shows: with page and limit, or,
+// under WithSeedShapes, every workload whatever the query (the workloads documentation shows
 // no paging).
 func (s *Server) listWorkloads(c *call) reply {
 	p, e := c.parseList()
@@ -75,7 +75,7 @@ func (s *Server) listWorkloads(c *call) reply {
 
 // createDeployment starts a deployment and the workload that runs it; the
 // workload goes pending → running. It serves POST /deployments and POST
-// /workloads: seed 002 documents "post /v1/deployments" with an example
+// /workloads: the workloads documentation documents "post /v1/deployments" with an example
 // that posts the same body to /v1/workloads.
 func (s *Server) createDeployment(c *call) reply {
 	var req struct {

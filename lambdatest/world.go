@@ -104,7 +104,7 @@ func (s *Server) lookupStatus(kind, id string) *lifecycle {
 // Reset puts the world back as NewServer made it: every object, API key
 // created through the API, webhook subscription and queued delivery,
 // idempotency record, rate-limit window, injected fault and recorded request
-// is forgotten, and the seed data is made again. Open metric streams are
+// is forgotten, and the initial data is made again. Open metric streams are
 // dropped. The options, the clock, the server's address, the API keys it
 // was given, and the OAuth clients and tokens (sessions, not objects) stay.
 func (s *Server) Reset() {

@@ -13,7 +13,7 @@ import (
 const maxWindows = 32
 
 // Budgets keeps one Tracker per rate-limit window. The platform counts
-// routes against different windows (seed 002's workloads routes have 500 a
+// routes against different windows (the workloads documentation's workloads routes have 500 a
 // minute, the rest the plan's hour), and one spent window must not hold
 // back calls that count against another. Which window a route counts
 // against is learned from its answers, not from a list of routes: the

@@ -16,7 +16,7 @@ import (
 )
 
 // SeedShapesEnv is the environment variable that, set to 1, makes the
-// simulator answer every route in its seed document's shape
+// simulator answer every route in its API document's shape
 // (lambdatest.WithSeedShapes): .ci/run runs every example both ways, so
 // that none depends on the canonical envelope.
 const SeedShapesEnv = "LAMBDATEST_SEED_SHAPES"
@@ -34,7 +34,7 @@ func Start(note string, opts ...lambdatest.Option) *lambdatest.Server {
 		if note != "" {
 			note += ", "
 		}
-		note += "answering in the seed documents' shapes"
+		note += "answering in the API documents' shapes"
 	}
 	srv := lambdatest.NewServer(opts...)
 	// Setenv fails only on a malformed name; these are constants.
