@@ -52,7 +52,10 @@ func requireID(what, id string) error {
 // checkPath refuses a path built by path whose segments are not each one
 // opaque segment: the guard behind requireID.
 func checkPath(p string) error {
-	for _, seg := range strings.Split(strings.TrimPrefix(p, "/"), "/") {
+	rest := strings.TrimPrefix(p, "/")
+	for more := true; more; {
+		var seg string
+		seg, rest, more = strings.Cut(rest, "/") // no slice of segments: this runs on every call
 		raw, err := url.PathUnescape(seg)
 		if err != nil {
 			return invalidID("a path segment", "id", "is not escaped properly")

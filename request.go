@@ -181,9 +181,10 @@ func (c *Client) do(ctx context.Context, cl call) (_ result, err error) {
 		return result{}, fmt.Errorf("lambda: building %s %s: %w", cl.method, cl.path, err)
 	}
 	// Every value gets a slice of this request's own, so that a middleware
-	// or transport that edits one in place changes no other request. One
-	// backing array serves the fixed headers: one allocation, not four.
-	fixed := []string{"application/json", c.userAgent, "application/json", ""}
+	// or transport that edits one in place changes no other request. The
+	// call's state holds the fixed headers' values: no allocation of their own.
+	fixed := rcall.HeaderValues[:]
+	fixed[0], fixed[1], fixed[2] = "application/json", c.userAgent, "application/json"
 	h := req.Header
 	h["Accept"] = fixed[0:1:1]
 	h["User-Agent"] = fixed[1:2:2]
@@ -303,15 +304,20 @@ func (c *Client) decode(resp *http.Response, body []byte, out any, rcall *retry.
 		meta.RequestID = headerID
 	}
 	res = result{meta: meta, status: resp.StatusCode}
-	var apiErr *envelope.APIError
-	switch {
-	case err == nil:
+	if err == nil {
 		return res, nil
-	case errors.As(err, &apiErr):
-		return res, newError(resp.StatusCode, apiErr.Body, meta.RequestID, 0)
-	default:
-		return res, invalidResponse(resp, meta.RequestID, err)
 	}
+	return res, c.decodeError(resp, meta, err)
+}
+
+// decodeError types a failed decode. It is apart from decode so that its
+// errors.As target, which escapes, is only allocated on failure.
+func (c *Client) decodeError(resp *http.Response, meta envelope.Meta, err error) error {
+	var apiErr *envelope.APIError
+	if errors.As(err, &apiErr) {
+		return newError(resp.StatusCode, apiErr.Body, meta.RequestID, 0)
+	}
+	return invalidResponse(resp, meta.RequestID, err)
 }
 
 // fillInfo fills the caller's ResponseInfo, redacted: a header may echo

@@ -57,6 +57,13 @@ type Transport struct {
 	origin     string // scheme://host[:port]
 }
 
+// credentialedRequest is the copy of a request that carries the credential,
+// with room for an API key's header value.
+type credentialedRequest struct {
+	req   http.Request
+	value [1]string
+}
+
 // NewTransport returns a Transport that sends cred only to base's origin.
 func NewTransport(base http.RoundTripper, cred Credential, apiURL *url.URL) *Transport {
 	return &Transport{Base: base, Credential: cred, origin: apiURL.Scheme + "://" + apiURL.Host}
@@ -69,13 +76,24 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !t.sameOrigin(req.URL) {
 		return t.Base.RoundTrip(req)
 	}
-	r2 := new(http.Request)
+	// The copy and the API key's value come in one allocation: the value
+	// is a slice of this request's own, so a transport below that edits it
+	// in place changes no other request's credential.
+	c := new(credentialedRequest)
+	r2 := &c.req
 	*r2 = *req
 	r2.Header = make(http.Header, len(req.Header)+1)
 	for k, v := range req.Header {
 		r2.Header[k] = v
 	}
-	if err := t.Credential.apply(req.Context(), r2.Header); err != nil {
+	var err error
+	if k, ok := t.Credential.(*APIKey); ok {
+		c.value[0] = k.value
+		r2.Header[k.header] = c.value[:1:1]
+	} else {
+		err = t.Credential.apply(req.Context(), r2.Header)
+	}
+	if err != nil {
 		if req.Body != nil {
 			req.Body.Close()
 		}

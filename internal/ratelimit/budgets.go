@@ -33,13 +33,20 @@ type Budgets struct {
 // version segment ("/v1/instances/inst_1/start" → "instances"), or "" when
 // the path has no version segment.
 func Group(path string) string {
-	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
-	for i, s := range segs[:max(len(segs)-1, 0)] {
-		if len(s) >= 2 && s[0] == 'v' && strings.Trim(s[1:], "0123456789") == "" {
-			return segs[i+1]
+	// Cut, not Split: this runs on every call, and a slice of segments
+	// would be an allocation each time.
+	rest := strings.TrimPrefix(path, "/")
+	for {
+		s, after, more := strings.Cut(rest, "/")
+		if !more {
+			return ""
 		}
+		if len(s) >= 2 && s[0] == 'v' && strings.Trim(s[1:], "0123456789") == "" {
+			next, _, _ := strings.Cut(after, "/")
+			return next
+		}
+		rest = after
 	}
-	return ""
 }
 
 // Take is Tracker.Take on the window of group: when the request may go

@@ -35,6 +35,12 @@ type Call struct {
 	AttemptTimeout    time.Duration
 	AttemptTimeoutSet bool
 
+	// HeaderValues is where the client keeps the values of the headers it
+	// sets on the request (Accept, User-Agent, Content-Type,
+	// Idempotency-Key): slices of the call's own, in the allocation the call
+	// needs anyway.
+	HeaderValues [4]string
+
 	// MayHaveApplied reports that an earlier attempt was retried after a
 	// failure that does not prove it was not processed (a lost connection,
 	// a 5xx): a DELETE answered 404 afterwards has most likely succeeded.
