@@ -45,13 +45,13 @@ func TestComputeLifeCycle(t *testing.T) {
 	assert.Equal(t, lambda.VolumeStatusCreating, st)
 
 	var seen []string
-	inst, err = client.Instances.WaitUntilReady(ctx, inst.ID, simWait,
+	inst, err = client.Instances.WaitUntilReady(ctx, inst.ID, fastWait,
 		lambda.WithWaitProgress(func(s string) { seen = append(seen, s) }))
 	require.NoError(t, err)
 	assert.Equal(t, lambda.InstanceStatusRunning, inst.Status)
 	assert.Contains(t, seen, "provisioning", "the waiter saw the instance provisioning")
 	assert.Equal(t, "running", seen[len(seen)-1])
-	vol, err = client.Volumes.WaitUntilReady(ctx, vol.ID, simWait)
+	vol, err = client.Volumes.WaitUntilReady(ctx, vol.ID, fastWait)
 	require.NoError(t, err)
 	assert.Equal(t, lambda.VolumeStatusAvailable, vol.Status)
 
@@ -62,7 +62,7 @@ func TestComputeLifeCycle(t *testing.T) {
 	st, v := volStatus(vol.ID)
 	assert.Equal(t, lambda.VolumeStatusAttaching, st)
 	assert.Equal(t, inst.ID, v.InstanceID)
-	_, err = client.Volumes.WaitUntilReady(ctx, vol.ID, simWait)
+	_, err = client.Volumes.WaitUntilReady(ctx, vol.ID, fastWait)
 	require.NoError(t, err)
 	st, v = volStatus(vol.ID)
 	assert.Equal(t, lambda.VolumeStatusAttached, st)
@@ -85,7 +85,7 @@ func TestComputeLifeCycle(t *testing.T) {
 	st, v = volStatus(vol.ID)
 	assert.Equal(t, lambda.VolumeStatusResizing, st)
 	assert.Equal(t, 200, v.SizeGB)
-	_, err = client.Volumes.WaitUntilReady(ctx, vol.ID, simWait)
+	_, err = client.Volumes.WaitUntilReady(ctx, vol.ID, fastWait)
 	require.NoError(t, err)
 	st, v = volStatus(vol.ID)
 	assert.Equal(t, lambda.VolumeStatusAttached, st, "back to attached after the resize")
@@ -96,14 +96,14 @@ func TestComputeLifeCycle(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 200, snap.SizeGB, "the snapshot has the resized size")
 	assert.Equal(t, lambda.SnapshotStatusCreating, snapStatus(snap.ID))
-	_, err = client.Snapshots.WaitUntilReady(ctx, snap.ID, simWait)
+	_, err = client.Snapshots.WaitUntilReady(ctx, snap.ID, fastWait)
 	require.NoError(t, err)
 	assert.Equal(t, lambda.SnapshotStatusAvailable, snapStatus(snap.ID))
 
 	_, err = client.Snapshots.Restore(ctx, snap.ID)
 	require.NoError(t, err)
 	assert.Equal(t, lambda.SnapshotStatusRestoring, snapStatus(snap.ID))
-	_, err = client.Snapshots.WaitUntilReady(ctx, snap.ID, simWait)
+	_, err = client.Snapshots.WaitUntilReady(ctx, snap.ID, fastWait)
 	require.NoError(t, err)
 	assert.Equal(t, lambda.SnapshotStatusAvailable, snapStatus(snap.ID))
 
@@ -112,7 +112,7 @@ func TestComputeLifeCycle(t *testing.T) {
 	require.NoError(t, err)
 	st, _ = volStatus(vol.ID)
 	assert.Equal(t, lambda.VolumeStatusDetaching, st)
-	_, err = client.Volumes.WaitUntilReady(ctx, vol.ID, simWait)
+	_, err = client.Volumes.WaitUntilReady(ctx, vol.ID, fastWait)
 	require.NoError(t, err)
 	st, v = volStatus(vol.ID)
 	assert.Equal(t, lambda.VolumeStatusAvailable, st)

@@ -70,7 +70,7 @@ func TestFunctionsCreateAndWait(t *testing.T) {
 	assert.Nil(t, fn.LastExecuted)
 
 	var seen []string
-	ready, err := client.Functions.WaitUntilReady(ctx, fn.ID, simWait,
+	ready, err := client.Functions.WaitUntilReady(ctx, fn.ID, fastWait,
 		lambda.WithWaitProgress(func(s string) { seen = append(seen, s) }))
 	require.NoError(t, err)
 	assert.Equal(t, fn.ID, ready.ID)
@@ -100,7 +100,7 @@ func TestFunctionsWaitUntilReadyFails(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := client.Functions.WaitUntilReady(ctx, tt.id, simWait)
+			_, err := client.Functions.WaitUntilReady(ctx, tt.id, fastWait)
 			assert.ErrorIs(t, err, tt.want)
 		})
 	}

@@ -35,7 +35,7 @@ func setup(t *testing.T, opts ...lambda.Option) (*lambda.Client, *http.ServeMux,
 	base := []lambda.Option{
 		lambda.WithAPIKey(testKey),
 		lambda.WithBaseURL(srv.URL + "/v1"),
-		lambda.WithRetryBackoff(time.Millisecond, 5*time.Millisecond),
+		fastBackoff,
 	}
 	client, err := lambda.NewClient(append(base, opts...)...)
 	require.NoError(t, err)
@@ -140,14 +140,18 @@ func newSim(t *testing.T, opts ...lambdatest.Option) (*lambda.Client, *lambdates
 		lambda.WithAPIKey(lambdatest.DefaultAPIKey),
 		lambda.WithBaseURL(srv.BaseURL()),
 		lambda.WithHTTPClient(srv.Client()),
-		lambda.WithRetryBackoff(time.Millisecond, 5*time.Millisecond),
+		fastBackoff,
 	)
 	require.NoError(t, err)
 	return client, srv
 }
 
-// simWait makes waits on the simulator poll fast.
-var simWait = lambda.WithWaitDelay(10*time.Millisecond, 50*time.Millisecond)
+// fastBackoff makes retries wait milliseconds, so that retry tests are fast.
+var fastBackoff = lambda.WithRetryBackoff(time.Millisecond, 5*time.Millisecond)
+
+// fastWait makes waits poll every few milliseconds, on the simulator (with
+// its short life cycles) and on test servers alike.
+var fastWait = lambda.WithWaitDelay(5*time.Millisecond, 20*time.Millisecond)
 
 // testCtx is a test's context: bounded, so a hang fails the test instead
 // of blocking the run.

@@ -129,7 +129,7 @@ func TestInstancesLifeCycle(t *testing.T) {
 
 	inst, err := client.Instances.Create(ctx, webRequest())
 	require.NoError(t, err)
-	inst, err = client.Instances.WaitUntilReady(ctx, inst.ID, simWait)
+	inst, err = client.Instances.WaitUntilReady(ctx, inst.ID, fastWait)
 	require.NoError(t, err)
 	assert.Equal(t, lambda.InstanceStatusRunning, inst.Status)
 	assert.NotEmpty(t, inst.PublicIP, "a running instance has a public IP")
@@ -141,14 +141,14 @@ func TestInstancesLifeCycle(t *testing.T) {
 	eventually(t, get(inst.ID), hasStatus(lambda.InstanceStatusStopped))
 
 	// A stopped instance is not ready, and will not become ready by itself.
-	_, err = client.Instances.WaitUntilReady(ctx, inst.ID, simWait)
+	_, err = client.Instances.WaitUntilReady(ctx, inst.ID, fastWait)
 	require.ErrorIs(t, err, lambda.ErrWaitFailed)
 
 	started, err := client.Instances.Start(ctx, inst.ID)
 	require.NoError(t, err)
 	assertWire(t, srv, wireReq{Method: "POST", Path: "/v1/instances/" + inst.ID + "/start"})
 	assert.Equal(t, lambda.InstanceStatusPending, started.Status)
-	inst, err = client.Instances.WaitUntilReady(ctx, inst.ID, simWait)
+	inst, err = client.Instances.WaitUntilReady(ctx, inst.ID, fastWait)
 	require.NoError(t, err)
 	assert.Equal(t, lambda.InstanceStatusRunning, inst.Status)
 
@@ -156,7 +156,7 @@ func TestInstancesLifeCycle(t *testing.T) {
 	require.NoError(t, err)
 	assertWire(t, srv, wireReq{Method: "POST", Path: "/v1/instances/" + inst.ID + "/restart"})
 	assert.Equal(t, lambda.InstanceStatusRestarting, restarting.Status)
-	_, err = client.Instances.WaitUntilReady(ctx, inst.ID, simWait)
+	_, err = client.Instances.WaitUntilReady(ctx, inst.ID, fastWait)
 	require.NoError(t, err)
 
 	resizing, err := client.Instances.Resize(ctx, inst.ID, &lambda.ResizeInstanceRequest{InstanceType: lambda.InstanceTypeCompute8x})
@@ -164,7 +164,7 @@ func TestInstancesLifeCycle(t *testing.T) {
 	assertWire(t, srv, wireReq{Method: "POST", Path: "/v1/instances/" + inst.ID + "/resize", Body: `{"instance_type":"compute-8x"}`})
 	assert.Equal(t, lambda.InstanceStatusResizing, resizing.Status)
 	assert.Equal(t, lambda.InstanceTypeCompute8x, resizing.InstanceType)
-	inst, err = client.Instances.WaitUntilReady(ctx, inst.ID, simWait)
+	inst, err = client.Instances.WaitUntilReady(ctx, inst.ID, fastWait)
 	require.NoError(t, err)
 	assert.Equal(t, lambda.InstanceTypeCompute8x, inst.InstanceType)
 

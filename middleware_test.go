@@ -103,7 +103,7 @@ func TestMiddlewareNeverSeesTheCredential(t *testing.T) {
 func setupCredential(t *testing.T, opts ...lambda.Option) (*lambda.Client, *http.ServeMux) {
 	t.Helper()
 	_, mux, url := setup(t)
-	base := []lambda.Option{lambda.WithBaseURL(url + "/v1"), lambda.WithRetryBackoff(time.Millisecond, 5*time.Millisecond)}
+	base := []lambda.Option{lambda.WithBaseURL(url + "/v1"), fastBackoff}
 	client, err := lambda.NewClient(append(base, opts...)...)
 	require.NoError(t, err)
 	return client, mux

@@ -53,7 +53,7 @@ func (s *oauthSim) client(t *testing.T, opts ...lambda.Option) *lambda.Client {
 		lambda.WithOAuth2(s.conf, s.tok),
 		lambda.WithBaseURL(s.srv.BaseURL()),
 		lambda.WithHTTPClient(s.srv.Client()),
-		lambda.WithRetryBackoff(time.Millisecond, 5*time.Millisecond),
+		fastBackoff,
 		lambda.WithLogger(slog.New(slog.NewTextHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
 	}, opts...)...)
 	require.NoError(t, err)

@@ -84,7 +84,7 @@ func (s *stallServer) client(t *testing.T, opts ...lambda.Option) *lambda.Client
 	base := []lambda.Option{
 		lambda.WithAPIKey(testKey),
 		lambda.WithBaseURL(s.url + "/v1"),
-		lambda.WithRetryBackoff(time.Millisecond, 5*time.Millisecond),
+		fastBackoff,
 	}
 	c, err := lambda.NewClient(append(base, opts...)...)
 	require.NoError(t, err)

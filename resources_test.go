@@ -66,7 +66,7 @@ func TestResourcesCreateGetWait(t *testing.T) {
 	assert.Empty(t, platformOnlyRequest(t, srv).RawQuery, "nil options send no query")
 
 	srv.ResetRequests()
-	ready, err := client.Resources.WaitUntilReady(ctx, res.ID, simWait)
+	ready, err := client.Resources.WaitUntilReady(ctx, res.ID, fastWait)
 	require.NoError(t, err)
 	assert.Equal(t, lambda.ResourceStatusActive, ready.Status)
 	for _, r := range srv.Requests() {
@@ -133,7 +133,7 @@ func TestResourcesDelete(t *testing.T) {
 	assert.ErrorIs(t, client.Resources.Delete(ctx, id), lambda.ErrNotFound)
 
 	srv.ResetRequests()
-	_, err = client.Resources.WaitUntilReady(ctx, id, simWait)
+	_, err = client.Resources.WaitUntilReady(ctx, id, fastWait)
 	assert.ErrorIs(t, err, lambda.ErrNotFound, "a wait on a deleted resource fails fast")
 	assert.Len(t, srv.Requests(), 1)
 

@@ -59,7 +59,7 @@ func redirectingAPI(t *testing.T, status int, target string, opts ...lambda.Opti
 	}))
 	t.Cleanup(srv.Close)
 	base := []lambda.Option{lambda.WithAPIKey(testKey), lambda.WithBaseURL(srv.URL + "/v1"),
-		lambda.WithRetryBackoff(time.Millisecond, 5*time.Millisecond)}
+		fastBackoff}
 	client, err := lambda.NewClient(append(base, opts...)...)
 	require.NoError(t, err)
 	return client, &hits

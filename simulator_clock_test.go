@@ -94,7 +94,7 @@ func TestSimulatorClockReadsBackThroughTheSDK(t *testing.T) {
 			}
 
 			// The life cycle moves on real timers under the stopped clock.
-			inst, err = client.Instances.WaitUntilReady(ctx, inst.ID, simWait)
+			inst, err = client.Instances.WaitUntilReady(ctx, inst.ID, fastWait)
 			require.NoError(t, err)
 			assertInstant(t, now, inst.UpdatedAt, "updated_at once running")
 

@@ -18,7 +18,7 @@ func readyVolume(t *testing.T, client *lambda.Client, name string, sizeGB int) *
 	ctx := testCtx(t)
 	v, err := client.Volumes.Create(ctx, &lambda.CreateVolumeRequest{Name: name, SizeGB: sizeGB, Region: "us-west-1"})
 	require.NoError(t, err)
-	v, err = client.Volumes.WaitUntilReady(ctx, v.ID, simWait)
+	v, err = client.Volumes.WaitUntilReady(ctx, v.ID, fastWait)
 	require.NoError(t, err)
 	return v
 }
@@ -46,7 +46,7 @@ func TestSnapshotsCreateRestoreDeleteOnTheWire(t *testing.T) {
 	_, err = client.Snapshots.Restore(ctx, snap.ID)
 	require.ErrorIs(t, err, lambda.ErrConflict)
 
-	ready, err := client.Snapshots.WaitUntilReady(ctx, snap.ID, simWait)
+	ready, err := client.Snapshots.WaitUntilReady(ctx, snap.ID, fastWait)
 	require.NoError(t, err)
 	assert.Equal(t, lambda.SnapshotStatusAvailable, ready.Status)
 
@@ -61,7 +61,7 @@ func TestSnapshotsCreateRestoreDeleteOnTheWire(t *testing.T) {
 	assert.Equal(t, lambda.SnapshotStatusRestoring, restoring.Status)
 	err = client.Snapshots.Delete(ctx, snap.ID)
 	require.ErrorIs(t, err, lambda.ErrConflict, "a snapshot being restored cannot be deleted")
-	restored, err := client.Snapshots.WaitUntilReady(ctx, snap.ID, simWait)
+	restored, err := client.Snapshots.WaitUntilReady(ctx, snap.ID, fastWait)
 	require.NoError(t, err)
 	assert.Equal(t, lambda.SnapshotStatusAvailable, restored.Status)
 
@@ -69,7 +69,7 @@ func TestSnapshotsCreateRestoreDeleteOnTheWire(t *testing.T) {
 	assertWire(t, srv, wireReq{Method: "DELETE", Path: "/v1/snapshots/" + snap.ID})
 	_, err = client.Snapshots.Get(ctx, snap.ID)
 	require.ErrorIs(t, err, lambda.ErrNotFound)
-	_, err = client.Snapshots.WaitUntilReady(ctx, snap.ID, simWait)
+	_, err = client.Snapshots.WaitUntilReady(ctx, snap.ID, fastWait)
 	require.ErrorIs(t, err, lambda.ErrNotFound)
 
 	_, err = client.Snapshots.Create(ctx, &lambda.CreateSnapshotRequest{Name: "orphan", VolumeID: "vol_missing"})

@@ -36,7 +36,7 @@ func TestVolumesCreateGetDeleteOnTheWire(t *testing.T) {
 	assertWire(t, srv, wireReq{Method: "GET", Path: "/v1/volumes/" + vol.ID})
 	assert.Equal(t, vol.ID, got.ID)
 
-	ready, err := client.Volumes.WaitUntilReady(ctx, vol.ID, simWait)
+	ready, err := client.Volumes.WaitUntilReady(ctx, vol.ID, fastWait)
 	require.NoError(t, err)
 	assert.Equal(t, lambda.VolumeStatusAvailable, ready.Status)
 
@@ -46,7 +46,7 @@ func TestVolumesCreateGetDeleteOnTheWire(t *testing.T) {
 	require.ErrorIs(t, err, lambda.ErrNotFound)
 
 	// Waiting for a volume that is gone fails at once with the API's error.
-	_, err = client.Volumes.WaitUntilReady(ctx, vol.ID, simWait)
+	_, err = client.Volumes.WaitUntilReady(ctx, vol.ID, fastWait)
 	require.ErrorIs(t, err, lambda.ErrNotFound)
 }
 
@@ -56,7 +56,7 @@ func TestVolumesRefusedRequests(t *testing.T) {
 	ctx := testCtx(t)
 	vol, err := client.Volumes.Create(ctx, &lambda.CreateVolumeRequest{Name: "data", SizeGB: 10, Region: "us-west-1"})
 	require.NoError(t, err)
-	_, err = client.Volumes.WaitUntilReady(ctx, vol.ID, simWait)
+	_, err = client.Volumes.WaitUntilReady(ctx, vol.ID, fastWait)
 	require.NoError(t, err)
 
 	tests := []struct {
@@ -104,7 +104,7 @@ func TestVolumesAttachResizeDetachOnTheWire(t *testing.T) {
 	inst := srv.SeedInstances(1)[0]
 	vol, err := client.Volumes.Create(ctx, &lambda.CreateVolumeRequest{Name: "data", SizeGB: 10, Region: "us-west-1"})
 	require.NoError(t, err)
-	_, err = client.Volumes.WaitUntilReady(ctx, vol.ID, simWait)
+	_, err = client.Volumes.WaitUntilReady(ctx, vol.ID, fastWait)
 	require.NoError(t, err)
 
 	attaching, err := client.Volumes.Attach(ctx, vol.ID, &lambda.AttachVolumeRequest{InstanceID: inst})
@@ -112,7 +112,7 @@ func TestVolumesAttachResizeDetachOnTheWire(t *testing.T) {
 	assertWire(t, srv, wireReq{Method: "POST", Path: "/v1/volumes/" + vol.ID + "/attach", Body: `{"instance_id":"` + inst + `"}`})
 	assert.Equal(t, lambda.VolumeStatusAttaching, attaching.Status)
 	assert.Equal(t, inst, attaching.InstanceID)
-	attached, err := client.Volumes.WaitUntilReady(ctx, vol.ID, simWait)
+	attached, err := client.Volumes.WaitUntilReady(ctx, vol.ID, fastWait)
 	require.NoError(t, err)
 	assert.Equal(t, lambda.VolumeStatusAttached, attached.Status, "after an attach, ready means attached")
 	assert.Equal(t, inst, attached.InstanceID)
@@ -122,7 +122,7 @@ func TestVolumesAttachResizeDetachOnTheWire(t *testing.T) {
 	assertWire(t, srv, wireReq{Method: "POST", Path: "/v1/volumes/" + vol.ID + "/resize", Body: `{"size_gb":20}`})
 	assert.Equal(t, lambda.VolumeStatusResizing, resizing.Status)
 	assert.Equal(t, 20, resizing.SizeGB)
-	resized, err := client.Volumes.WaitUntilReady(ctx, vol.ID, simWait)
+	resized, err := client.Volumes.WaitUntilReady(ctx, vol.ID, fastWait)
 	require.NoError(t, err)
 	assert.Equal(t, lambda.VolumeStatusAttached, resized.Status, "a resize goes back to where it was")
 
@@ -133,7 +133,7 @@ func TestVolumesAttachResizeDetachOnTheWire(t *testing.T) {
 	require.NoError(t, err)
 	assertWire(t, srv, wireReq{Method: "POST", Path: "/v1/volumes/" + vol.ID + "/detach"})
 	assert.Equal(t, lambda.VolumeStatusDetaching, detaching.Status)
-	free, err := client.Volumes.WaitUntilReady(ctx, vol.ID, simWait)
+	free, err := client.Volumes.WaitUntilReady(ctx, vol.ID, fastWait)
 	require.NoError(t, err)
 	assert.Equal(t, lambda.VolumeStatusAvailable, free.Status, "after a detach, ready means available")
 	assert.Empty(t, free.InstanceID)
@@ -200,7 +200,7 @@ func TestVolumesWaitUntilReadyEndsWithTheContext(t *testing.T) {
 	// volume stays creating for a minute.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	last, err := client.Volumes.WaitUntilReady(ctx, vol.ID, simWait)
+	last, err := client.Volumes.WaitUntilReady(ctx, vol.ID, fastWait)
 	require.ErrorIs(t, err, lambda.ErrWaitTimeout)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	require.NotNil(t, last, "the last state seen comes with the error")
@@ -218,15 +218,15 @@ func TestStorageWaitersFailFastOnFinalStatuses(t *testing.T) {
 		wait   func(c *lambda.Client) (string, error)
 	}{
 		{"volume in error", "/volumes/vol_1", "error", func(c *lambda.Client) (string, error) {
-			v, err := c.Volumes.WaitUntilReady(context.Background(), "vol_1", simWait)
+			v, err := c.Volumes.WaitUntilReady(context.Background(), "vol_1", fastWait)
 			return string(v.Status), err
 		}},
 		{"volume deleted", "/volumes/vol_1", "deleted", func(c *lambda.Client) (string, error) {
-			v, err := c.Volumes.WaitUntilReady(context.Background(), "vol_1", simWait)
+			v, err := c.Volumes.WaitUntilReady(context.Background(), "vol_1", fastWait)
 			return string(v.Status), err
 		}},
 		{"snapshot in error", "/snapshots/snap_1", "error", func(c *lambda.Client) (string, error) {
-			sn, err := c.Snapshots.WaitUntilReady(context.Background(), "snap_1", simWait)
+			sn, err := c.Snapshots.WaitUntilReady(context.Background(), "snap_1", fastWait)
 			return string(sn.Status), err
 		}},
 	}

@@ -24,8 +24,6 @@ func statusSequence(mux *http.ServeMux, polls *atomic.Int32, statuses ...string)
 	})
 }
 
-var fastWait = lambda.WithWaitDelay(5*time.Millisecond, 20*time.Millisecond)
-
 func TestWaitUntilReady(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
