@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,25 +18,6 @@ import (
 
 	lambda "github.com/lambda/lambda-go"
 )
-
-// deliveryClock is a clock a test moves, as the platform's redeliveries
-// arrive minutes or hours after the event was stamped.
-type deliveryClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *deliveryClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *deliveryClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // serveDelivery sends one signed delivery of body straight to h and returns the status.
 func serveDelivery(h http.Handler, body []byte) int {
@@ -56,7 +36,7 @@ func TestWebhookHandlerProcessesRedeliveryOfAFailedEvent(t *testing.T) {
 	for _, delay := range []time.Duration{time.Second, 6 * time.Minute, time.Hour, 71 * time.Hour} {
 		t.Run(delay.String(), func(t *testing.T) {
 			t.Parallel()
-			clock := &deliveryClock{now: testNow}
+			clock := &movingClock{now: testNow} // redeliveries come minutes or hours later
 			var calls atomic.Int32
 			h := lambda.WebhookHandler(testSecret, func(context.Context, *lambda.Event) error {
 				if calls.Add(1) == 1 {
