@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lambda/lambda-go/internal/answer"
 	"github.com/lambda/lambda-go/internal/auth"
 	"github.com/lambda/lambda-go/internal/envelope"
 	"github.com/lambda/lambda-go/internal/retry"
@@ -218,10 +219,10 @@ const excerptBytes = 200
 // A non-JSON body is redacted (red may be nil) before it is cut to its
 // excerpt, which could keep half a secret; JSON is redacted once decoded,
 // when every escape in its strings is undone.
-func newErrorFromResponse(resp *http.Response, body []byte, retryAfter time.Duration, red *redactor) (*Error, envelope.Meta) {
-	requestID := resp.Header.Get("X-Request-Id")
+func newErrorFromResponse(resp *http.Response, a *answer.Answer, body []byte, retryAfter time.Duration, red *redactor) (*Error, envelope.Meta) {
+	requestID := a.RequestID
 	if retryAfter == 0 && resp.StatusCode == http.StatusTooManyRequests {
-		retryAfter, _ = retry.RateLimitWait(resp.Header, body, time.Now())
+		retryAfter, _ = retry.RateLimitWait(a, body, time.Now())
 	}
 	eb, meta, ok := envelope.DecodeError(body)
 	if meta.RequestID != "" {
@@ -237,14 +238,12 @@ func newErrorFromResponse(resp *http.Response, body []byte, retryAfter time.Dura
 	return newError(resp.StatusCode, eb, requestID, retryAfter), meta
 }
 
-// invalidResponse reports a response the client could not understand.
+// invalidResponse reports a response the client could not understand;
+// requestID is the one its body or headers gave.
 func invalidResponse(resp *http.Response, requestID string, cause error) *Error {
 	e := &Error{Code: CodeInvalidResponse, RequestID: requestID, cause: cause}
 	if resp != nil {
 		e.HTTPStatus = resp.StatusCode
-		if e.RequestID == "" {
-			e.RequestID = resp.Header.Get("X-Request-Id")
-		}
 	}
 	switch {
 	case errors.Is(cause, envelope.ErrEmpty):

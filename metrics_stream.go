@@ -15,6 +15,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/lambda/lambda-go/internal/answer"
 	"github.com/lambda/lambda-go/internal/envelope"
 	"github.com/lambda/lambda-go/internal/retry"
 )
@@ -282,8 +283,15 @@ func (ms *metricStream) dial(ctx context.Context) (*websocket.Conn, error) {
 		dctx, cancel = context.WithTimeout(ctx, ms.timeout)
 		defer cancel()
 	}
-	conn, resp, err := websocket.Dial(dctx, ms.url, &ms.dialOpt)
-	ms.client.fillInfo(ms.info, resp, envelope.Meta{}, 1, nil)
+	// The handshake is one attempt of a call of its own: the rate-limit
+	// layer records its answer's headers there, read once.
+	call := &retry.Call{Method: http.MethodGet, Path: "/instances/" + ms.id + "/metrics/stream", Attempt: 1}
+	conn, resp, err := websocket.Dial(retry.WithCall(dctx, call), ms.url, &ms.dialOpt)
+	var a *answer.Answer
+	if resp != nil {
+		a = call.AnswerTo(resp)
+	}
+	ms.client.fillInfo(ms.info, resp, a, envelope.Meta{}, 1, nil)
 	switch {
 	case err == nil:
 		conn.SetReadLimit(ms.cfg.ReadLimit)
@@ -293,14 +301,13 @@ func (ms *metricStream) dial(ctx context.Context) (*websocket.Conn, error) {
 		if resp.Body != nil { // coder/websocket keeps the first KiB
 			body, _ = io.ReadAll(resp.Body)
 		}
-		e, _ := newErrorFromResponse(resp, body, 0, ms.client.credentialRedactor())
+		e, _ := newErrorFromResponse(resp, a, body, 0, ms.client.credentialRedactor())
 		return nil, e
 	case resp != nil:
-		return nil, invalidResponse(resp, "", err) // a 101 that broke the protocol
+		return nil, invalidResponse(resp, a.RequestID, err) // a 101 that broke the protocol
 	}
-	var refused *Error // a redirect not followed, without the url.Error that quotes its Location
-	if errors.As(err, &refused) {
-		return nil, refused
+	if e := refusal(err); e != nil { // held back by the budget, or a redirect not followed
+		return nil, e
 	}
 	err = fmt.Errorf("lambda: connecting the metrics stream of instance %s: %w", ms.id, err)
 	if ctx.Err() != nil || nonRetryable(err) {

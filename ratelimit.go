@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"time"
 
 	"golang.org/x/time/rate"
 
+	"github.com/lambda/lambda-go/internal/answer"
 	"github.com/lambda/lambda-go/internal/ratelimit"
 	"github.com/lambda/lambda-go/internal/retry"
 )
@@ -52,44 +52,52 @@ func (t *limiterTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	return t.base.RoundTrip(req)
 }
 
+// budgetRefusal is awaitBudget's answer when the request cannot wait for
+// the window to reset: the request was not sent. The layer above the
+// transports (Client.failed, or the metrics stream's dial) turns it into
+// the rate-limit *Error callers see; transports return no public errors.
+type budgetRefusal struct{ wait time.Duration }
+
+func (r *budgetRefusal) Error() string {
+	return fmt.Sprintf("no requests left until the rate-limit window resets in %v (not sent)", r.wait)
+}
+
 // awaitBudget holds back a request while the API's figures say no requests
 // are left until a reset (the last answer said so, or the requests sent
 // since have used up what it said was left): such a request could only get
-// a 429. It waits for the reset, plus jitter so that every goroutine held
-// back does not hit the API in the same instant, when that fits in the
-// longest allowed wait and the context's deadline; otherwise it fails fast
-// with a rate-limit error that carries the wait. It looks again after each
-// wait: the calls woken before it may have used up the new window already.
-// Only the budget of the window that group counts against is looked at.
-// A nil error means the request is in flight: end it with limits.Done and
-// the window it was taken from.
+// a 429. It waits for the reset, spread a little (retry.Spread) so that
+// every goroutine held back does not hit the API in the same instant, when
+// that fits in the longest allowed wait and the context's deadline;
+// otherwise it fails fast with a *budgetRefusal that carries the wait. It
+// looks again after each wait: the calls woken before it may have used up
+// the new window already. Only the budget of the window that group counts
+// against is looked at. A nil error means the request is in flight: end it
+// with limits.Done and the window it was taken from.
 func (c *Client) awaitBudget(ctx context.Context, group string) (*ratelimit.Tracker, error) {
 	for {
 		took, wait := c.limits.Take(group, time.Now())
 		if wait <= 0 {
 			return took, nil
 		}
-		refused := &Error{
-			Code:       CodeRateLimitExceeded,
-			Message:    "no requests left until the rate-limit window resets (not sent)",
-			RetryAfter: wait,
-		}
 		if wait > c.policy.MaxWait {
-			return nil, refused
+			return nil, &budgetRefusal{wait: wait}
 		}
-		wait += rand.N(min(wait/4, time.Second) + 50*time.Millisecond)
-		if deadline, ok := ctx.Deadline(); ok && time.Now().Add(wait).After(deadline) {
-			return nil, refused
+		spread := retry.Spread(wait)
+		if deadline, ok := ctx.Deadline(); ok && time.Now().Add(spread).After(deadline) {
+			return nil, &budgetRefusal{wait: wait}
 		}
-		if err := retry.Sleep(ctx, wait); err != nil {
+		if err := retry.Sleep(ctx, spread); err != nil {
 			return nil, err
 		}
 	}
 }
 
-// budgetTransport puts every attempt, retries and redirects included,
-// through awaitBudget, and records the rate-limit figures of every answer
-// at once, less the requests still in flight. Without it, goroutines sleeping out a 429 came back after the
+// budgetTransport is the rate-limit layer. It puts every attempt, retries
+// and redirects included, through awaitBudget, and reads the headers of
+// every answer once (answer.Read): their rate-limit figures go at once to
+// the budgets, less the requests still in flight, and the whole reading to
+// the call's state, for the retry policy, errors, logs and ResponseInfo.
+// Without the budgets, goroutines sleeping out a 429 came back after the
 // reset all together although the answers to the first of them had
 // already said the new window was used up again: a herd, refused anew in
 // every window.
@@ -108,10 +116,18 @@ func (t *budgetTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	resp, err := t.base.RoundTrip(req)
-	var h http.Header
-	if resp != nil && sameOrigin(t.client.baseURL, req.URL) { // only the API's own figures count
-		h = resp.Header
+	if resp == nil {
+		t.client.limits.Done(group, took, nil, time.Now())
+		return resp, err
 	}
-	t.client.limits.Done(group, took, h, time.Now())
+	a := answer.Read(resp.Header)
+	if call := retry.FromContext(req.Context()); call != nil {
+		call.Record(resp, a)
+	}
+	if !sameOrigin(t.client.baseURL, req.URL) { // only the API's own figures count
+		t.client.limits.Done(group, took, nil, time.Now())
+		return resp, err
+	}
+	t.client.limits.Done(group, took, &a, time.Now())
 	return resp, err
 }

@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/lambda/lambda-go/internal/auth"
+	"github.com/lambda/lambda-go/internal/retry"
 )
 
 // A server may quote back what it was sent: a proxy's error page listing
@@ -301,20 +302,14 @@ func (c *Client) redactorFor(callSecrets []string) *redactor {
 	return newRedactor(append(auth.Secrets(c.credential), callSecrets...)...)
 }
 
-type secretsKey struct{}
-
-// withCallSecrets returns ctx carrying the secrets a call sends, for the
-// log handler: lines are written with the call's context.
-func withCallSecrets(ctx context.Context, secrets []string) context.Context {
-	if len(secrets) == 0 {
-		return ctx
-	}
-	return context.WithValue(ctx, secretsKey{}, secrets)
-}
-
+// callSecrets returns the secrets the call of ctx sends (its state's
+// Secrets), for the log handler and the debug dump: both see only the
+// call's context.
 func callSecrets(ctx context.Context) []string {
-	s, _ := ctx.Value(secretsKey{}).([]string)
-	return s
+	if call := retry.FromContext(ctx); call != nil {
+		return call.Secrets
+	}
+	return nil
 }
 
 // redactingHandler redacts every log line the client writes: its message

@@ -17,10 +17,10 @@ import (
 	"github.com/google/go-querystring/query"
 	"github.com/hashicorp/go-retryablehttp"
 
+	"github.com/lambda/lambda-go/internal/answer"
 	"github.com/lambda/lambda-go/internal/auth"
 	"github.com/lambda/lambda-go/internal/envelope"
 	"github.com/lambda/lambda-go/internal/idempotency"
-	"github.com/lambda/lambda-go/internal/ratelimit"
 	"github.com/lambda/lambda-go/internal/retry"
 )
 
@@ -164,9 +164,11 @@ func (c *Client) do(ctx context.Context, cl call) (_ result, err error) {
 		u += "?" + cl.query.Encode()
 	}
 
+	// The call's state travels in its context: the one way go-retryablehttp
+	// lets its hooks (the retry policy) and the layers below them see it.
 	rcall := &retry.Call{Method: cl.method, Path: cl.path, MaxRetries: rc.maxRetries, MaxRetriesSet: rc.maxRetries >= 0,
-		AttemptTimeout: rc.attemptTimeout, AttemptTimeoutSet: rc.timeoutSet}
-	ctx = retry.WithCall(withCallSecrets(ctx, cl.secrets), rcall)
+		AttemptTimeout: rc.attemptTimeout, AttemptTimeoutSet: rc.timeoutSet, Secrets: cl.secrets}
+	ctx = retry.WithCall(ctx, rcall)
 	var renewal *auth.Report // why a refused OAuth token could not be renewed
 	if c.token != nil {
 		renewal = new(auth.Report)
@@ -217,27 +219,30 @@ func (c *Client) do(ctx context.Context, cl call) (_ result, err error) {
 	}()
 	req.SetResponseHandler(buf.read)
 
-	// Every attempt waits for the rate-limit budget in budgetTransport.
+	// The chain (chain.go) sends it: the retry loop, the middleware, the
+	// credential, the rate-limit budget, the limiter, the attempt's bound.
 	resp, err := c.http.Do(req)
+	var a *answer.Answer // what the answer's headers said, read once on its way in
 	if resp != nil {
 		resp.Body.Close()
+		a = rcall.AnswerTo(resp)
 	}
 	c.warnDeprecated(ctx, cl.method, cl.path, resp)
 	if err != nil {
 		retry.LogAttempt(ctx, c.logger, "lambda: request", rcall, resp, "", err, 0)
-		c.fillInfo(rc.info, resp, envelope.Meta{}, rcall.Attempt, cl.secrets)
-		return result{}, c.failed(ctx, cl, resp, rcall, err)
+		c.fillInfo(rc.info, resp, a, envelope.Meta{}, rcall.Attempt, cl.secrets)
+		return result{}, c.failed(ctx, cl, resp, a, rcall, err)
 	}
 
 	if cl.method == http.MethodDelete && resp.StatusCode == http.StatusNotFound && rcall.MayHaveApplied {
 		// An earlier attempt may have deleted it and lost the answer: the
 		// 404 is the delete's effect, not a failure. Attempts shows the retry.
-		meta := envelope.Meta{RequestID: resp.Header.Get("X-Request-Id")}
+		meta := envelope.Meta{RequestID: a.RequestID}
 		retry.LogAttempt(ctx, c.logger, "lambda: request", rcall, resp, meta.RequestID, nil, 0)
-		c.fillInfo(rc.info, resp, meta, rcall.Attempt, cl.secrets)
+		c.fillInfo(rc.info, resp, a, meta, rcall.Attempt, cl.secrets)
 		return result{meta: meta, status: resp.StatusCode}, nil
 	}
-	res, err := c.decode(resp, buf.Bytes(), cl.out, rcall, cl.secrets)
+	res, err := c.decode(resp, a, buf.Bytes(), cl.out, rcall, cl.secrets)
 	if renewal != nil && renewal.Err != nil {
 		var e *Error
 		if errors.As(err, &e) && e.HTTPStatus == http.StatusUnauthorized {
@@ -246,18 +251,19 @@ func (c *Client) do(ctx context.Context, cl call) (_ result, err error) {
 	}
 	// The retry policy logged the attempts before this one.
 	retry.LogAttempt(ctx, c.logger, "lambda: request", rcall, resp, res.meta.RequestID, nil, 0)
-	c.fillInfo(rc.info, resp, res.meta, rcall.Attempt, cl.secrets)
+	c.fillInfo(rc.info, resp, a, res.meta, rcall.Attempt, cl.secrets)
 	return res, err
 }
 
 // failed types the error of a call that ended without a usable answer.
-func (c *Client) failed(ctx context.Context, cl call, resp *http.Response, rcall *retry.Call, err error) error {
-	var refused *Error
+// It is where the errors of the layers below become the caller's: a
+// transport returns only its own errors, never a public *Error.
+func (c *Client) failed(ctx context.Context, cl call, resp *http.Response, a *answer.Answer, rcall *retry.Call, err error) error {
 	if errors.Is(err, errBodyTooLarge) || errors.Is(err, errBadEncoding) {
-		return invalidResponse(resp, "", err)
+		return invalidResponse(resp, a.RequestID, err)
 	}
-	if errors.As(err, &refused) { // held back by awaitBudget, or a redirect not followed
-		return refused
+	if e := refusal(err); e != nil { // held back by the budget, or a redirect not followed
+		return e
 	}
 	if ctx.Err() != nil || nonRetryable(err) {
 		// The caller's context ended, or the client itself refused to go on
@@ -286,10 +292,10 @@ func (e *noAnswerError) Unwrap() error { return e.err }
 
 // decode turns a response into data or a typed error.
 // do redacts the error it returns.
-func (c *Client) decode(resp *http.Response, body []byte, out any, rcall *retry.Call, secrets []string) (res result, err error) {
-	headerID := resp.Header.Get("X-Request-Id")
+func (c *Client) decode(resp *http.Response, a *answer.Answer, body []byte, out any, rcall *retry.Call, secrets []string) (res result, err error) {
+	headerID := a.RequestID
 	if resp.StatusCode >= 300 {
-		e, meta := newErrorFromResponse(resp, body, rcall.RetryAfter, c.redactorFor(secrets))
+		e, meta := newErrorFromResponse(resp, a, body, rcall.RetryAfter, c.redactorFor(secrets))
 		return result{meta: meta}, e
 	}
 	if resp.StatusCode == http.StatusNoContent {
@@ -322,7 +328,7 @@ func (c *Client) decodeError(resp *http.Response, meta envelope.Meta, err error)
 
 // fillInfo fills the caller's ResponseInfo, redacted: a header may echo
 // the credential or a secret the call sent.
-func (c *Client) fillInfo(info *ResponseInfo, resp *http.Response, meta envelope.Meta, attempts int, secrets []string) {
+func (c *Client) fillInfo(info *ResponseInfo, resp *http.Response, a *answer.Answer, meta envelope.Meta, attempts int, secrets []string) {
 	if info == nil || resp == nil {
 		return
 	}
@@ -334,15 +340,18 @@ func (c *Client) fillInfo(info *ResponseInfo, resp *http.Response, meta envelope
 	}()
 	requestID := meta.RequestID
 	if requestID == "" {
-		requestID = resp.Header.Get("X-Request-Id")
+		requestID = a.RequestID
 	}
-	s, _ := ratelimit.Parse(resp.Header)
+	var rl RateLimit
+	if a.HasRateLimit {
+		rl = RateLimit(a.RateLimit)
+	}
 	*info = ResponseInfo{
 		StatusCode: resp.StatusCode,
 		Header:     resp.Header,
 		RequestID:  requestID,
 		ServerTime: meta.Timestamp,
-		RateLimit:  RateLimit(s),
+		RateLimit:  rl,
 		Attempts:   attempts,
 	}
 	info.Deprecated, info.Deprecation, info.Sunset, info.DeprecationLink = deprecationOf(resp.Header)

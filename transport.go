@@ -8,7 +8,9 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/lambda/lambda-go/internal/answer"
 	"github.com/lambda/lambda-go/internal/auth"
+	"github.com/lambda/lambda-go/internal/retry"
 )
 
 // defaultTransport is tuned for an API client: one host, many concurrent
@@ -91,16 +93,42 @@ func redirectError(req *http.Request, cause error, msg string) *Error {
 	e := &Error{Code: CodeInvalidResponse, Message: msg, cause: cause}
 	if resp := req.Response; resp != nil {
 		e.HTTPStatus = resp.StatusCode
-		e.RequestID = resp.Header.Get("X-Request-Id")
+		if call := retry.FromContext(req.Context()); call != nil {
+			e.RequestID = call.AnswerTo(resp).RequestID
+		} else {
+			e.RequestID = answer.Read(resp.Header).RequestID
+		}
 	}
 	return e
+}
+
+// refusal is the caller's error for a request the client itself did not
+// send, or did not follow: a rate-limit budget spent until a reset too far
+// off (budgetRefusal), or a redirect refused (a *Error made by
+// checkRedirect, which net/http wraps in a url.Error that quotes the
+// Location: it is dropped here). nil for any other error.
+func refusal(err error) *Error {
+	var spent *budgetRefusal
+	if errors.As(err, &spent) {
+		return &Error{
+			Code:       CodeRateLimitExceeded,
+			Message:    "no requests left until the rate-limit window resets (not sent)",
+			RetryAfter: spent.wait,
+		}
+	}
+	var redirect *Error
+	if errors.As(err, &redirect) {
+		return redirect
+	}
+	return nil
 }
 
 // nonRetryable reports errors of the client's own making.
 func nonRetryable(err error) bool {
 	var authErr *auth.Error
-	var refused *Error // awaitBudget's, for an attempt it did not send
+	var spent *budgetRefusal
+	var redirect *Error // checkRedirect's
 	var mwErr *middlewareError
 	return errors.Is(err, ErrTooManyRedirects) || errors.Is(err, errBodyTooLarge) || errors.Is(err, errBadEncoding) || errors.Is(err, errLimiter) ||
-		errors.As(err, &authErr) || errors.As(err, &refused) || errors.As(err, &mwErr) || madeByClient(err)
+		errors.As(err, &authErr) || errors.As(err, &spent) || errors.As(err, &redirect) || errors.As(err, &mwErr) || madeByClient(err)
 }

@@ -1,10 +1,11 @@
 package ratelimit
 
 import (
-	"net/http"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/lambda/lambda-go/internal/answer"
 )
 
 // maxWindows bounds the windows kept: the figures come from the server,
@@ -65,17 +66,17 @@ func (b *Budgets) Take(group string, now time.Time) (took *Tracker, wait time.Du
 	return t, 0
 }
 
-// Done ends a request of group that Take let through, with the headers of
-// its answer (nil when it got none): the answer says which window the group
-// counts against, and its figures go to that window.
-func (b *Budgets) Done(group string, took *Tracker, h http.Header, now time.Time) {
-	key, ok := windowKey(h)
-	if !ok {
+// Done ends a request of group that Take let through, with its answer
+// (nil when it got none): the answer says which window the group counts
+// against (its X-RateLimit-Limit), and its figures go to that window.
+func (b *Budgets) Done(group string, took *Tracker, a *answer.Answer, now time.Time) {
+	if a == nil || a.Window == "" {
 		if took != nil {
 			took.Done(nil, now)
 		}
 		return
 	}
+	key := a.Window
 	b.mu.Lock()
 	t := b.windows[key]
 	if t == nil {
@@ -93,13 +94,13 @@ func (b *Budgets) Done(group string, took *Tracker, h http.Header, now time.Time
 	b.mu.Unlock()
 
 	if took == t {
-		t.Done(h, now)
+		t.Done(a, now)
 		return
 	}
 	if took != nil { // the group moved to another window: end it where it was counted
 		took.Done(nil, now)
 	}
-	t.Observe(h, now)
+	t.Observe(a, now)
 }
 
 // forgetUnused drops the windows no group counts against. Call with b.mu
@@ -141,14 +142,4 @@ func (b *Budgets) SnapshotOf(group string) (Snapshot, bool) {
 		return Snapshot{}, false
 	}
 	return t.Snapshot()
-}
-
-// windowKey names the window an answer describes by its X-RateLimit-Limit.
-func windowKey(h http.Header) (string, bool) {
-	if vs := h[headerLimit]; len(vs) > 0 && vs[0] != "" {
-		if _, ok := headerInt(h, headerLimit); ok {
-			return vs[0], true
-		}
-	}
-	return "", false
 }

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/lambda/lambda-go/internal/answer"
 )
 
 func TestGroup(t *testing.T) {
@@ -32,12 +34,12 @@ func TestGroup(t *testing.T) {
 	}
 }
 
-func figures(limit, remaining int, reset time.Time) http.Header {
+func figures(limit, remaining int, reset time.Time) *answer.Answer {
 	h := http.Header{}
 	h.Set("X-RateLimit-Limit", strconv.Itoa(limit))
 	h.Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
 	h.Set("X-RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
-	return h
+	return read(h)
 }
 
 // TestBudgetsOneWindowSpentHoldsBackOnlyItsRoutes: the workloads window
@@ -117,7 +119,7 @@ func TestBudgetsBoundedAgainstAHostileServer(t *testing.T) {
 	}
 	// An answer without figures ends the call and records nothing.
 	took, _ := b.Take("g1", now)
-	b.Done("g1", took, http.Header{}, now)
+	b.Done("g1", took, read(http.Header{}), now)
 	if took != nil && took.inflight != 0 {
 		t.Errorf("in flight: %d", took.inflight)
 	}

@@ -4,65 +4,14 @@
 package ratelimit
 
 import (
-	"net/http"
-	"strconv"
 	"sync"
 	"time"
+
+	"github.com/lambda/lambda-go/internal/answer"
 )
 
-// The header names in canonical form, so lookups need no allocation.
-const (
-	headerLimit     = "X-Ratelimit-Limit"
-	headerRemaining = "X-Ratelimit-Remaining"
-	headerReset     = "X-Ratelimit-Reset"
-)
-
-// Snapshot is what one response said about the caller's rate limit.
-type Snapshot struct {
-	Limit     int       // requests allowed in the window
-	Remaining int       // requests left in the window
-	Reset     time.Time // when the window starts again
-}
-
-// Parse reads the X-RateLimit-* headers. ok is false when the response
-// carried none of them or they do not parse.
-func Parse(h http.Header) (s Snapshot, ok bool) {
-	limit, okL := headerInt(h, headerLimit)
-	remaining, okR := headerInt(h, headerRemaining)
-	reset, okT := headerInt(h, headerReset)
-	if !okL && !okR && !okT {
-		return Snapshot{}, false
-	}
-	s = Snapshot{Limit: limit, Remaining: remaining}
-	if okT && reset > 0 {
-		s.Reset = time.Unix(int64(reset), 0)
-	}
-	if !okR {
-		s.Remaining = -1 // unknown: never treat a missing figure as "none left"
-	}
-	return s, true
-}
-
-// ParseReset reads X-RateLimit-Reset alone.
-func ParseReset(h http.Header) (time.Time, bool) {
-	v, ok := headerInt(h, headerReset)
-	if !ok || v <= 0 {
-		return time.Time{}, false
-	}
-	return time.Unix(int64(v), 0), true
-}
-
-func headerInt(h http.Header, key string) (int, bool) {
-	vs := h[key]
-	if len(vs) == 0 {
-		return 0, false
-	}
-	n, err := strconv.Atoi(vs[0])
-	if err != nil || n < 0 {
-		return 0, false
-	}
-	return n, true
-}
+// Snapshot is what one answer said about the caller's rate limit.
+type Snapshot = answer.RateLimit
 
 // maxReset is the furthest reset believed, as for a Retry-After.
 const maxReset = 366 * 24 * time.Hour
@@ -88,31 +37,27 @@ type Tracker struct {
 	known      bool // left is known: a figure came, and its window has not reset
 }
 
-// Observe records the figures of a response received at now, if it has
+// Observe records the figures of an answer received at now, if it has
 // any. Requests still in flight may not be counted in them yet, so they are
 // taken off what is left: the server counts requests as they arrive, not in
 // the order they were sent, so none of them can be assumed counted.
-func (t *Tracker) Observe(h http.Header, now time.Time) {
-	s, ok := Parse(h)
-	if !ok {
+func (t *Tracker) Observe(a *answer.Answer, now time.Time) {
+	if a == nil || !a.HasRateLimit {
 		return
 	}
-	date := dateOf(h)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.record(s, date, now)
+	t.record(a.RateLimit, a.Date, now)
 }
 
-// Done ends a request Take let through, with the figures of its answer
-// when there is one (h nil: the attempt got no answer).
-func (t *Tracker) Done(h http.Header, now time.Time) {
-	s, ok := Parse(h)
-	date := dateOf(h)
+// Done ends a request Take let through, with its answer when there is one
+// (nil: the attempt got no answer).
+func (t *Tracker) Done(a *answer.Answer, now time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.inflight--
-	if ok {
-		t.record(s, date, now)
+	if a != nil && a.HasRateLimit {
+		t.record(a.RateLimit, a.Date, now)
 	}
 }
 
@@ -122,29 +67,6 @@ func (t *Tracker) record(s Snapshot, date string, now time.Time) {
 	t.date, t.observedAt, t.resetDone = date, now, false
 	t.known = s.Remaining >= 0
 	t.left = s.Remaining - t.inflight
-}
-
-// ServerNow is the time the response says it was sent (its Date header),
-// or now when it has none. Absolute times the server sends (reset times,
-// Retry-After dates) are measured against it.
-func ServerNow(h http.Header, now time.Time) time.Time {
-	return serverTime(dateOf(h), now)
-}
-
-// dateOf returns the Date header's value, or "".
-func dateOf(h http.Header) string {
-	if vs := h["Date"]; len(vs) > 0 {
-		return vs[0]
-	}
-	return ""
-}
-
-// serverTime parses a Date header value, or gives now when it does not parse.
-func serverTime(date string, now time.Time) time.Time {
-	if t, err := http.ParseTime(date); date != "" && err == nil {
-		return t
-	}
-	return now
 }
 
 // Snapshot returns the latest figures; ok is false before any were seen.
@@ -195,7 +117,8 @@ func (t *Tracker) reset() time.Time {
 	if t.last.Reset.IsZero() {
 		return t.resetLocal
 	}
-	local := t.observedAt.Add(t.last.Reset.Sub(serverTime(t.date, t.observedAt)))
+	server := answer.Answer{Date: t.date}
+	local := t.observedAt.Add(t.last.Reset.Sub(server.ServerNow(t.observedAt)))
 	if local.Sub(t.observedAt) <= maxReset { // past that, garbage: never refuse calls for years on its word
 		t.resetLocal = local
 	}

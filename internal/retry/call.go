@@ -10,8 +10,11 @@ package retry
 
 import (
 	"context"
+	"math/rand/v2"
 	"net/http"
 	"time"
+
+	"github.com/lambda/lambda-go/internal/answer"
 )
 
 // Call is the state of one client call across its attempts.
@@ -41,6 +44,16 @@ type Call struct {
 	// needs anyway.
 	HeaderValues [4]string
 
+	// Secrets are what the call's body carries that must be hidden like the
+	// credential (a webhook's signing secret): the debug dump and the log
+	// handler redact them.
+	Secrets []string
+
+	// Answer is what the headers of the latest answer said, read once by
+	// the rate-limit layer where the answer arrived (see AnswerTo).
+	Answer   answer.Answer
+	answered *http.Response // the response Answer was read from
+
 	// MayHaveApplied reports that an earlier attempt was retried after a
 	// failure that does not prove it was not processed (a lost connection,
 	// a 5xx): a DELETE answered 404 afterwards has most likely succeeded.
@@ -48,6 +61,22 @@ type Call struct {
 
 	retries int
 	checked int // the attempt CheckRetry last decided on
+}
+
+// Record keeps a's reading of resp's headers, for everything above the
+// layer that read them.
+func (c *Call) Record(resp *http.Response, a answer.Answer) {
+	c.Answer, c.answered = a, resp
+}
+
+// AnswerTo returns what resp's headers say: the reading Record kept, or,
+// for a response that never passed the rate-limit layer (a middleware's
+// own), a reading made now and kept.
+func (c *Call) AnswerTo(resp *http.Response) *answer.Answer {
+	if c.answered != resp {
+		c.Record(resp, answer.Read(resp.Header))
+	}
+	return &c.Answer
 }
 
 type callKey struct{}
@@ -109,4 +138,27 @@ func Doubling(base, max time.Duration, n int) time.Duration {
 		d *= 2
 	}
 	return min(d, max)
+}
+
+// Backoff is the wait before retry n+1 (n from 0) of an exponential
+// backoff: base doubled n times, capped at max, with jitter of ±50% so that
+// clients failing together do not retry together; never more than max.
+// The client's retries and the metrics stream's reconnects both use it.
+func Backoff(base, max time.Duration, n int) time.Duration {
+	d := Doubling(base, max, n)
+	return min(d/2+jitter(d), max)
+}
+
+// Spread lengthens a wait the server asked for by a little jitter (up to a
+// quarter of it, at most a second, plus up to 50 ms), so that the clients
+// told the same reset time do not all come back in the same instant.
+func Spread(wait time.Duration) time.Duration {
+	return wait + jitter(min(wait/4, time.Second)+50*time.Millisecond)
+}
+
+func jitter(n time.Duration) time.Duration {
+	if n <= 0 {
+		return 0
+	}
+	return rand.N(n)
 }

@@ -50,7 +50,7 @@ func FuzzRateLimitWait(f *testing.F) {
 				h.Set(k, v)
 			}
 		}
-		d, ok := RateLimitWait(h, []byte(body), time.Unix(nowUnix, 0))
+		d, ok := RateLimitWait(read(h), []byte(body), time.Unix(nowUnix, 0))
 		checkWait(t, d, ok, "RateLimitWait(%v, %q)", h, body)
 	})
 }

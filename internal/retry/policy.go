@@ -7,13 +7,10 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
-
-	"github.com/lambda/lambda-go/internal/ratelimit"
 )
 
 // peekLimit bounds what is read of a response that will be retried or
@@ -102,7 +99,7 @@ func (p *Policy) decide(ctx context.Context, call *Call, resp *http.Response, er
 	case resp.StatusCode == http.StatusTooManyRequests:
 		// Every method: a 429 says the request was not processed, so even
 		// a PATCH is safe to send again.
-		wait, hinted = RateLimitWait(resp.Header, peek(resp), now)
+		wait, hinted = RateLimitWait(call.AnswerTo(resp), peek(resp), now)
 		if !hinted {
 			wait = p.backoff(call.retries)
 		}
@@ -110,7 +107,8 @@ func (p *Policy) decide(ctx context.Context, call *Call, resp *http.Response, er
 	case !retryableStatus(resp.StatusCode) || !retryableMethod(call.Method):
 		return 0, false
 	default:
-		if wait, hinted = ParseRetryAfter(resp.Header.Get("Retry-After"), ratelimit.ServerNow(resp.Header, now)); hinted {
+		a := call.AnswerTo(resp)
+		if wait, hinted = ParseRetryAfter(a.RetryAfter, a.ServerNow(now)); hinted {
 			call.RetryAfter = wait
 		} else {
 			wait = p.backoff(call.retries)
@@ -124,7 +122,7 @@ func (p *Policy) decide(ctx context.Context, call *Call, resp *http.Response, er
 	}
 	if hinted {
 		// Clients told the same reset time would all come back at once.
-		wait += jitter(min(wait/4, time.Second) + 50*time.Millisecond)
+		wait = Spread(wait)
 	}
 	if deadline, ok := ctx.Deadline(); ok && now.Add(wait).After(deadline) {
 		return 0, false // the answer would come too late: report now
@@ -149,22 +147,9 @@ func (p *Policy) maxRetries(call *Call) int {
 	return p.MaxRetries
 }
 
-// backoff is exponential from BaseDelay, doubling per retry, with jitter of
-// ±50% so that clients failing together do not retry together.
+// backoff is the client's own wait before a retry the server gave no wait for.
 func (p *Policy) backoff(retries int) time.Duration {
-	d := p.BaseDelay
-	for i := 0; i < retries && d < p.MaxDelay; i++ {
-		d *= 2
-	}
-	d = d/2 + jitter(d)
-	return min(d, p.MaxDelay)
-}
-
-func jitter(n time.Duration) time.Duration {
-	if n <= 0 {
-		return 0
-	}
-	return rand.N(n)
+	return Backoff(p.BaseDelay, p.MaxDelay, retries)
 }
 
 func (p *Policy) retryableError(err error) bool {
@@ -219,7 +204,7 @@ func LogAttempt(ctx context.Context, l *slog.Logger, msg string, call *Call, res
 	}
 	if resp != nil {
 		if requestID == "" {
-			requestID = resp.Header.Get("X-Request-Id")
+			requestID = call.AnswerTo(resp).RequestID
 		}
 		attrs = append(attrs, slog.Int("status", resp.StatusCode), slog.String("request_id", requestID))
 	}

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/lambda/lambda-go/internal/answer"
 )
 
 func TestParseRetryAfter(t *testing.T) {
@@ -68,7 +70,7 @@ func TestRateLimitWaitOrder(t *testing.T) {
 		{"nothing", hdr(), []byte("<html>"), 0, false},
 	}
 	for _, tt := range tests {
-		got, ok := RateLimitWait(tt.h, tt.body, now)
+		got, ok := RateLimitWait(read(tt.h), tt.body, now)
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("%s: %v, %v; want %v, %v", tt.name, got, ok, tt.want, tt.ok)
 		}
@@ -272,6 +274,21 @@ func TestDoubling(t *testing.T) {
 	}
 }
 
+// TestSpreadStaysNearTheServersWait: the jitter added to a wait the server
+// asked for is never negative, at most a quarter of it (a second at most)
+// plus 50 ms.
+func TestSpreadStaysNearTheServersWait(t *testing.T) {
+	t.Parallel()
+	for _, wait := range []time.Duration{0, 100 * time.Millisecond, 2 * time.Second, time.Hour} {
+		most := wait + min(wait/4, time.Second) + 50*time.Millisecond
+		for range 100 {
+			if d := Spread(wait); d < wait || d >= most {
+				t.Fatalf("Spread(%v) = %v, want in [%v, %v)", wait, d, wait, most)
+			}
+		}
+	}
+}
+
 // TestMaxWaitBoundsOnlyServerHints: the client's own backoff, capped by
 // MaxDelay, is never dropped because it exceeds MaxWait; a wait the server
 // asks for beyond MaxWait still ends the call at once.
@@ -332,4 +349,11 @@ func TestMayHaveApplied(t *testing.T) {
 			t.Errorf("%d then 404: MayHaveApplied %v, err %v; want %v", tt.status, call.MayHaveApplied, err, tt.want)
 		}
 	}
+}
+
+// read is what the client's rate-limit layer records for the policy: the
+// answer's headers, read once.
+func read(h http.Header) *answer.Answer {
+	a := answer.Read(h)
+	return &a
 }

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lambda/lambda-go/internal/answer"
 	"github.com/lambda/lambda-go/internal/envelope"
-	"github.com/lambda/lambda-go/internal/ratelimit"
 )
 
 // maxHint is the longest wait a server may ask for, as envelope.Seconds
@@ -51,15 +51,15 @@ func until(t, now time.Time) (time.Duration, bool) {
 // RateLimitWait is how long a 429 asks the client to wait, from the first
 // of: the Retry-After header, error.retry_after in the body, the
 // X-RateLimit-Reset header. ok is false when none says.
-func RateLimitWait(h http.Header, body []byte, now time.Time) (time.Duration, bool) {
-	now = ratelimit.ServerNow(h, now) // absolute times are the server's
-	if d, ok := ParseRetryAfter(h.Get("Retry-After"), now); ok {
+func RateLimitWait(a *answer.Answer, body []byte, now time.Time) (time.Duration, bool) {
+	now = a.ServerNow(now) // absolute times are the server's
+	if d, ok := ParseRetryAfter(a.RetryAfter, now); ok {
 		return d, true
 	}
 	if d, ok := envelope.RetryAfter(body); ok {
 		return d, true
 	}
-	if reset, ok := ratelimit.ParseReset(h); ok {
+	if reset := a.RateLimit.Reset; a.HasRateLimit && !reset.IsZero() {
 		return until(reset, now)
 	}
 	return 0, false
