@@ -1,15 +1,9 @@
 package lambda
 
 import (
-	"github.com/lambda/lambda-go/internal/retry"
-
-	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
-	"sync/atomic"
 	"time"
 )
 
@@ -88,104 +82,3 @@ func (e *attemptTimeoutError) Is(target error) bool { return target == ErrAttemp
 // Unwrap gives the error of an expired I/O deadline, not a context's: the
 // retry policy stops on context errors, and the caller's context is fine.
 func (e *attemptTimeoutError) Unwrap() error { return os.ErrDeadlineExceeded }
-
-// attemptTransport abandons an attempt that falls silent for longer than
-// timeout: it cancels a context of the attempt's own, derived from the
-// request's, so the caller's context is never extended.
-type attemptTransport struct {
-	base    http.RoundTripper
-	timeout time.Duration
-}
-
-func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	timeout := t.timeout
-	if c := retry.FromContext(req.Context()); c != nil && c.AttemptTimeoutSet {
-		timeout = c.AttemptTimeout // WithAttemptTimeout given to the call
-	}
-	if timeout <= 0 {
-		return t.base.RoundTrip(req)
-	}
-	ctx, cancel := context.WithCancel(req.Context())
-	a := &attempt{parent: req.Context(), cancel: cancel, timeout: timeout, start: time.Now()}
-	a.timer = time.AfterFunc(timeout, a.expire)
-	resp, err := t.base.RoundTrip(req.WithContext(ctx))
-	if err != nil {
-		a.stop()
-		return nil, a.explain(err)
-	}
-	if resp.StatusCode == http.StatusSwitchingProtocols {
-		// A WebSocket: its body is the connection, which the stream
-		// watches for silence itself; ending the context no longer
-		// touches the connection.
-		a.stop()
-		return resp, nil
-	}
-	a.touch()
-	a.inBody.Store(true)
-	a.body = resp.Body
-	resp.Body = a
-	return resp, nil
-}
-
-// attempt is the state of one attempt's timer, and the response body
-// whose reads keep the attempt alive.
-type attempt struct {
-	body    io.ReadCloser
-	parent  context.Context
-	cancel  context.CancelFunc
-	timeout time.Duration
-	timer   *time.Timer
-	start   time.Time    // for monotonic readings of last
-	last    atomic.Int64 // when bytes last came, as time since start
-	inBody  atomic.Bool  // the headers came: the bound is now on silence
-	expired atomic.Bool
-}
-
-// expire runs when the timer fires. In the body it re-arms the timer for
-// what is left of the bound since the last bytes came, so that reads need
-// not reset it.
-func (a *attempt) expire() {
-	if a.inBody.Load() {
-		quiet := time.Since(a.start) - time.Duration(a.last.Load())
-		if quiet < a.timeout {
-			a.timer.Reset(a.timeout - quiet)
-			return
-		}
-	}
-	a.expired.Store(true)
-	a.cancel()
-}
-
-func (a *attempt) touch() { a.last.Store(int64(time.Since(a.start))) }
-
-func (a *attempt) stop() {
-	a.timer.Stop()
-	a.cancel()
-}
-
-// explain replaces the error of an abandoned attempt (a cancelled
-// context, as net/http sees it) with the reason, unless the caller's own
-// context ended: that error is the caller's.
-func (a *attempt) explain(err error) error {
-	if err == nil || !a.expired.Load() || a.parent.Err() != nil {
-		return err
-	}
-	return &attemptTimeoutError{body: a.inBody.Load(), timeout: a.timeout}
-}
-
-func (a *attempt) Read(p []byte) (int, error) {
-	n, err := a.body.Read(p)
-	if n > 0 {
-		a.touch()
-	}
-	if err == io.EOF {
-		a.timer.Stop() // the connection is back in the pool: nothing to bound
-	}
-	return n, a.explain(err)
-}
-
-func (a *attempt) Close() error {
-	err := a.body.Close()
-	a.stop()
-	return err
-}

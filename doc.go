@@ -237,4 +237,19 @@
 //
 // The examples directory of the repository holds complete programs that run
 // against the simulator when LAMBDA_API_KEY is not set.
+//
+// # How a call travels
+//
+// Every call goes through the same layers, in this order: the call is
+// built once (path checked, body encoded, Idempotency-Key set); the retry
+// loop (go-retryablehttp, whose CheckRetry hook is the retry policy) runs
+// each attempt through the middleware ([WithMiddleware]), the HTTP client
+// (redirects followed only within the API's origin), the credential (put
+// only on requests to the API's origin), the debug dump
+// ([WithDebugWriter]), the rate-limit budget (which reads each answer's
+// headers once), the client-side limiter ([WithRateLimiter]) and the
+// attempt's bound ([WithAttemptTimeout]), down to net/http's connection
+// pool. The answer comes back up the same way and is decoded into the
+// caller's value or an [*Error]. The file chain.go lays the layers out in
+// one function, for whoever maintains them.
 package lambda

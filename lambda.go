@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
 
@@ -81,36 +80,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 	c.credential, c.token = cfg.credential(cfg.httpClient)
 
-	// Never modify the caller's http.Client: wrap a copy.
-	hc := *cfg.httpClient
-	base := hc.Transport
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	// Innermost: waits for a budget or limiter are not an attempt's. Always
-	// there, since one call may set a timeout the client does not have.
-	base = &attemptTransport{base: base, timeout: cfg.attemptTimeout}
-	if cfg.limiter != nil {
-		base = &limiterTransport{base: base, limiter: cfg.limiter}
-	}
-	base = &budgetTransport{base: base, client: c}
-	if cfg.debugWriter != nil { // below the credential: it dumps what is sent, redacted
-		base = &debugTransport{base: base, w: cfg.debugWriter, client: c}
-	}
-	hc.Transport = auth.NewTransport(base, c.credential, c.baseURL)
-	hc.CheckRedirect = checkRedirect(c.baseURL, cfg.httpClient.CheckRedirect)
-	c.httpClient = &hc
-
-	c.policy = &retry.Policy{
-		MaxRetries:   cfg.maxRetries,
-		MaxWait:      cfg.maxRetryWait,
-		BaseDelay:    cfg.backoffMin,
-		MaxDelay:     cfg.backoffMax,
-		Logger:       c.logger,
-		NonRetryable: nonRetryable,
-	}
-	c.http = &retryablehttp.Client{HTTPClient: withMiddleware(c.httpClient, cfg.middleware)}
-	c.policy.Install(c.http)
+	c.newChain(cfg) // chain.go: the layers every call goes through
 
 	c.common.client = c
 	c.Instances = (*InstancesService)(&c.common)
@@ -131,19 +101,6 @@ func NewClient(opts ...Option) (*Client, error) {
 
 // BaseURL returns the API root the client sends requests to.
 func (c *Client) BaseURL() string { return c.base }
-
-// RateLimit returns the rate-limit figures of the latest response that had
-// them; ok is false before any response did. Those figures describe the
-// window that response's route counts against: the platform counts the
-// workloads routes against 500 requests a minute and the others against
-// the plan's hour. The client keeps one budget per window, learned from
-// the answers (each group of routes, "instances" or "workloads", counts
-// against the window its answers' X-RateLimit-Limit names), so a spent
-// window holds back only the calls that count against it.
-func (c *Client) RateLimit() (rl RateLimit, ok bool) {
-	s, ok := c.limits.Snapshot()
-	return RateLimit(s), ok
-}
 
 // String describes the client without its credential.
 func (c *Client) String() string {
@@ -171,11 +128,4 @@ func userAgent(suffix string) string {
 		ua += " " + suffix
 	}
 	return ua
-}
-
-// RateLimit is what the API said about the caller's request budget.
-type RateLimit struct {
-	Limit     int       // requests allowed per window
-	Remaining int       // requests left in this window; -1 when not reported
-	Reset     time.Time // when the window starts again
 }

@@ -55,7 +55,7 @@ func TestOnlyTheAPIsAnswersFeedTheRateLimitTracker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bt := &budgetTransport{base: http.DefaultTransport, client: c}
+	bt := &budgetTransport{base: http.DefaultTransport, limits: &c.limits, api: c.baseURL, maxWait: time.Minute}
 	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/v1/instances", nil)
 	resp, err := bt.RoundTrip(req)
 	if err != nil {
