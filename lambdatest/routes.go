@@ -18,6 +18,8 @@ type Operation struct {
 	ID     string // the operationId: "getInstance"
 	Method string // "GET"
 	Path   string // the path template under the version prefix: "/instances/{id}"
+	// JSONBody says whether the operation takes a JSON request body.
+	JSONBody bool
 }
 
 // Operations returns every operation of the contract, sorted by path, then
@@ -42,7 +44,9 @@ func operationsOf(doc *openapi3.T) ([]Operation, error) {
 			default:
 				seen[op.OperationID] = name
 			}
-			ops = append(ops, Operation{ID: op.OperationID, Method: method, Path: path})
+			body := op.RequestBody != nil && op.RequestBody.Value != nil &&
+				op.RequestBody.Value.Content.Get("application/json") != nil
+			ops = append(ops, Operation{ID: op.OperationID, Method: method, Path: path, JSONBody: body})
 		}
 	}
 	sort.Slice(ops, func(i, j int) bool {
