@@ -52,9 +52,7 @@ func TestLoggerLinesOfTheMetricsStream(t *testing.T) {
 	var logs syncBuffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	srv := lambdatest.NewTestServer(t, lambdatest.WithMetricsInterval(10*time.Millisecond))
-	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.BaseURL()),
-		lambda.WithHTTPClient(srv.Client()), lambda.WithLogger(logger))
-	require.NoError(t, err)
+	client := simClient(t, srv, lambda.WithLogger(logger))
 	id := srv.SeedInstances(1)[0]
 	n := 0
 	for _, err := range client.Instances.StreamMetrics(testCtx(t), id, fastStream) {

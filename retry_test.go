@@ -295,8 +295,7 @@ func TestConnectionRefusedIsRetriedThenReported(t *testing.T) {
 	require.NoError(t, err)
 	addr := ln.Addr().String()
 	ln.Close()
-	client, err := lambda.NewClient(lambda.WithAPIKey(testKey), lambda.WithBaseURL("http://"+addr+"/v1"),
-		lambda.WithRetryBackoff(time.Millisecond, 2*time.Millisecond))
+	client := newTestClient(t, "http://"+addr+"/v1")
 	require.NoError(t, err)
 	var info lambda.ResponseInfo
 	_, err = client.Instances.Get(context.Background(), "inst_1", lambda.WithResponseInfo(&info))

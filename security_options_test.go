@@ -90,12 +90,11 @@ func TestErrorsOfTheClientsOwnMakingAreNotRetried(t *testing.T) {
 	t.Cleanup(srv.Close)
 	ct := &countingTransport{}
 	src := oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "tok\x01en", Expiry: time.Now().Add(time.Hour)})
-	client, err := lambda.NewClient(lambda.WithTokenSource(src), lambda.WithBaseURL(srv.URL+"/v1"),
+	client := newTestClientWith(t, lambda.WithTokenSource(src), srv.URL+"/v1",
 		lambda.WithHTTPClient(&http.Client{Transport: ct}), lambda.WithRetryBackoff(time.Second, time.Second))
-	require.NoError(t, err)
 
 	start := time.Now()
-	_, err = client.Instances.Get(context.Background(), "inst_1")
+	_, err := client.Instances.Get(context.Background(), "inst_1")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "invalid header field value")
 	assert.Equal(t, int32(1), ct.n.Load(), "one attempt, no retry")
