@@ -113,11 +113,8 @@ func TestCredentialsNeverInErrorsOrLogs(t *testing.T) {
 			t.Run(cred+"/"+p.name, func(t *testing.T) {
 				t.Parallel()
 				var logs syncBuffer
-				srv := httptest.NewServer(nil)
-				var n atomic.Int32
-				srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.h(n.Add(1), w, r) })
-				t.Cleanup(srv.Close)
-				client := credClient(t, cred, srv.URL, &logs, p.opts...)
+				url, _ := scriptedServer(t, "/", p.h)
+				client := credClient(t, cred, url, &logs, p.opts...)
 				var errs []error
 				for range 2 { // the second call meets the limiter or the used-up window
 					ctx, cancel := context.WithCancel(context.Background())
@@ -373,11 +370,9 @@ func TestServerEchoingTheCredentialIsScrubbed(t *testing.T) {
 		for name, h := range answers {
 			t.Run(cred+"/"+name, func(t *testing.T) {
 				t.Parallel()
-				srv := httptest.NewServer(nil)
-				srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h(1, w, r) })
-				t.Cleanup(srv.Close)
+				url, _ := scriptedServer(t, "/", h)
 				var logs syncBuffer
-				client := credClient(t, cred, srv.URL, &logs, lambda.WithMaxRetries(0))
+				client := credClient(t, cred, url, &logs, lambda.WithMaxRetries(0))
 				_, err := client.Instances.Get(context.Background(), "inst_1")
 				require.Error(t, err)
 				var lerr *lambda.Error

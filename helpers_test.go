@@ -211,6 +211,18 @@ var fastBackoff = lambda.WithRetryBackoff(time.Millisecond, 5*time.Millisecond)
 // its short life cycles) and on test servers alike.
 var fastWait = lambda.WithWaitDelay(5*time.Millisecond, 20*time.Millisecond)
 
+// fastStream makes a metrics stream reconnect within milliseconds, so that
+// reconnect tests are fast. A test may pass it but not change it: it is
+// shared.
+var fastStream = &lambda.StreamMetricsOptions{MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond}
+
+// fastReconnects is fastStream giving up after n reconnects.
+func fastReconnects(n int) *lambda.StreamMetricsOptions {
+	o := *fastStream
+	o.MaxReconnects = n
+	return &o
+}
+
 // testCtx is a test's context: bounded, so a hang fails the test instead
 // of blocking the run.
 func testCtx(t *testing.T) context.Context {

@@ -94,8 +94,7 @@ func TestLoggerLinesOfTheMetricsStreamHideTheCredential(t *testing.T) {
 	mux.HandleFunc("/instances/inst_1/metrics/stream", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, 503, "service_unavailable", "overloaded; you sent "+r.Header.Get("Authorization"))
 	})
-	opts := &lambda.StreamMetricsOptions{MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond, MaxReconnects: 2}
-	for _, err := range client.Instances.StreamMetrics(testCtx(t), "inst_1", opts) {
+	for _, err := range client.Instances.StreamMetrics(testCtx(t), "inst_1", fastReconnects(2)) {
 		require.Error(t, err)
 	}
 	out := logs.String()

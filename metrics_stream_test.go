@@ -23,9 +23,6 @@ import (
 	"github.com/lambda/lambda-go/lambdatest"
 )
 
-// fastStream reconnects quickly, so reconnect tests take milliseconds.
-var fastStream = &lambda.StreamMetricsOptions{MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}
-
 // streamPath is the path of an instance's metrics stream.
 func streamPath(id string) string { return "/v1/instances/" + id + "/metrics/stream" }
 
@@ -150,7 +147,7 @@ func TestStreamMetricsReconnectEndsOnClientErrors(t *testing.T) {
 		}, fastStream, lambda.ErrUnauthorized, 2},
 		{"server errors past MaxReconnects", func(_ *testing.T, _ *lambda.Client, srv *lambdatest.Server, id string) {
 			srv.InjectFault(lambdatest.Fault{Path: streamPath(id), Status: http.StatusServiceUnavailable, Times: -1})
-		}, &lambda.StreamMetricsOptions{MaxReconnects: 3, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond},
+		}, fastReconnects(3),
 			lambda.ErrUnavailable, 4},
 		{"reconnect disabled", func(*testing.T, *lambda.Client, *lambdatest.Server, string) {},
 			&lambda.StreamMetricsOptions{DisableReconnect: true}, lambda.ErrStreamDropped, 1},
@@ -553,7 +550,7 @@ func TestStreamMetricsWithNoAnswerIsErrUnavailable(t *testing.T) {
 	client := newTestClient(t, "http://"+addr+"/v1")
 	var errs []error
 	for _, err := range client.Instances.StreamMetrics(testCtx(t), "inst_1",
-		&lambda.StreamMetricsOptions{MaxReconnects: 1, MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond}) {
+		fastReconnects(1)) {
 		errs = append(errs, err)
 	}
 	require.Len(t, errs, 1)

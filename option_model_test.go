@@ -5,8 +5,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -48,13 +46,7 @@ func TestOptionsGivenInTheWrongPlace(t *testing.T) {
 
 func TestPerCallMaxRetries(t *testing.T) {
 	t.Parallel()
-	var hits atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hits.Add(1)
-		w.WriteHeader(http.StatusServiceUnavailable)
-	}))
-	t.Cleanup(srv.Close)
-	client := newTestClient(t, srv.URL+"/v1", lambda.WithMaxRetries(1))
+	client, hits := scriptedAPI(t, "/", always(raw(http.StatusServiceUnavailable, "")), lambda.WithMaxRetries(1))
 	ctx := testCtx(t)
 	for _, tc := range []struct {
 		opts []lambda.RequestOption

@@ -456,7 +456,7 @@ func TestMetricsStreamHandshakeTimesOut(t *testing.T) {
 	client := srv.client(t, lambda.WithAttemptTimeout(200*time.Millisecond))
 	var errs []error
 	for _, err := range client.Instances.StreamMetrics(context.Background(), "inst_1",
-		&lambda.StreamMetricsOptions{MaxReconnects: 1, MinBackoff: time.Millisecond}) {
+		fastReconnects(1)) {
 		errs = append(errs, err)
 	}
 	require.Len(t, errs, 1)

@@ -221,7 +221,7 @@ func TestStreamHandshakeRedirectOffOriginIsRefused(t *testing.T) {
 	client, apiHits := scriptedAPI(t, "/", redirectTo(http.StatusTemporaryRedirect, foreign.srv.URL))
 	var errs []error
 	for _, err := range client.Instances.StreamMetrics(testCtx(t), "inst_1",
-		&lambda.StreamMetricsOptions{MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond}) {
+		fastStream) {
 		errs = append(errs, err)
 	}
 	require.Len(t, errs, 1)

@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -205,8 +204,7 @@ func TestStreamRefusalsAreScrubbed(t *testing.T) {
 			client := newTestClient(t, srv.URL+"/v1")
 			var info lambda.ResponseInfo
 			var last error
-			for _, err := range client.Instances.StreamMetrics(testCtx(t), "inst_1",
-				&lambda.StreamMetricsOptions{MaxReconnects: 1, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond},
+			for _, err := range client.Instances.StreamMetrics(testCtx(t), "inst_1", fastReconnects(1),
 				lambda.WithResponseInfo(&info)) {
 				last = err
 			}
