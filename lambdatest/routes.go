@@ -204,8 +204,10 @@ func newRoutes(ops []Operation, hs map[string]handler) (table []route, token rou
 	return table, token, nil
 }
 
-// moreSpecific orders routes of the same length by where their parameter
-// comes: the later, the more literal segments are compared first.
+// moreSpecific reports whether a is tried before b. Only routes of one
+// method and length can both match a path; of those, the one whose
+// parameter comes later has a literal segment where the other has a
+// parameter, and wins.
 func moreSpecific(a, b route) bool {
 	pa, pb := a.param, b.param
 	if pa < 0 {
