@@ -162,8 +162,7 @@ func TestAPIKeysCreateShowsTheSecretOnlyThroughReveal(t *testing.T) {
 	assert.Contains(t, fmt.Sprintf("%+v", key), "Key:[REDACTED]")
 
 	// The revealed secret is the real one: it authenticates.
-	other, err := lambda.NewClient(lambda.WithAPIKey(secret), lambda.WithBaseURL(srv.BaseURL()))
-	require.NoError(t, err)
+	other := simClient(t, srv, lambda.WithAPIKey(secret))
 	acct, err := other.Account.Get(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, "acct_7d1c4e9a", acct.ID)
@@ -224,8 +223,7 @@ func TestAPIKeysDelete(t *testing.T) {
 	ctx := testCtx(t)
 	key, err := client.APIKeys.Create(ctx, &lambda.CreateAPIKeyRequest{Name: "temp"})
 	require.NoError(t, err)
-	revoked, err := lambda.NewClient(lambda.WithAPIKey(key.Key.Reveal()), lambda.WithBaseURL(srv.BaseURL()))
-	require.NoError(t, err)
+	revoked := simClient(t, srv, lambda.WithAPIKey(key.Key.Reveal()))
 	_, err = revoked.Account.Get(ctx)
 	require.NoError(t, err)
 	srv.ResetRequests()
@@ -282,9 +280,7 @@ func TestAPIKeysCreatedKeyIsTheCredential(t *testing.T) {
 	ctx := testCtx(t)
 	key, err := client.APIKeys.Create(ctx, &lambda.CreateAPIKeyRequest{Name: "header"})
 	require.NoError(t, err)
-	viaHeader, err := lambda.NewClient(lambda.WithAPIKey(key.Key.Reveal()), lambda.WithAPIKeyHeader(),
-		lambda.WithBaseURL(srv.BaseURL()))
-	require.NoError(t, err)
+	viaHeader := simClient(t, srv, lambda.WithAPIKey(key.Key.Reveal()), lambda.WithAPIKeyHeader())
 	_, err = viaHeader.Account.Quota(ctx)
 	require.NoError(t, err)
 	last := srv.Requests()[len(srv.Requests())-1]

@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -48,25 +49,21 @@ func (fixedToken) Token() (*oauth2.Token, error) {
 	return &oauth2.Token{AccessToken: tokenSecret, TokenType: "Bearer", Expiry: time.Now().Add(time.Hour)}, nil
 }
 
-// credentialOptions are the three ways to authenticate.
+// credentialOptions are the three ways to authenticate: the credential,
+// then the options that go with it.
 var credentialOptions = map[string][]lambda.Option{
 	"Bearer API key": {lambda.WithAPIKey(testKey)},
 	"X-API-Key":      {lambda.WithAPIKey(testKey), lambda.WithAPIKeyHeader()},
 	"OAuth2 token":   {lambda.WithTokenSource(fixedToken{})},
 }
 
-// credClient is a client with one of credentialOptions for base, logging
-// at Debug level into logs.
+// credClient is a newTestClientWith one of credentialOptions for base (the
+// server's root), logging at Debug level into logs.
 func credClient(t *testing.T, cred string, base string, logs *syncBuffer, extra ...lambda.Option) *lambda.Client {
 	t.Helper()
-	opts := append([]lambda.Option{
-		lambda.WithBaseURL(base + "/v1"),
-		lambda.WithRetryBackoff(time.Millisecond, 2*time.Millisecond),
-		lambda.WithLogger(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
-	}, credentialOptions[cred]...)
-	client, err := lambda.NewClient(append(opts, extra...)...)
-	require.NoError(t, err)
-	return client
+	opts := credentialOptions[cred]
+	logger := lambda.WithLogger(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	return newTestClientWith(t, opts[0], base+"/v1", slices.Concat(opts[1:], []lambda.Option{logger}, extra)...)
 }
 
 // TestCredentialsNeverInErrorsOrLogs runs every error path with each
@@ -116,11 +113,8 @@ func TestCredentialsNeverInErrorsOrLogs(t *testing.T) {
 			t.Run(cred+"/"+p.name, func(t *testing.T) {
 				t.Parallel()
 				var logs syncBuffer
-				srv := httptest.NewServer(nil)
-				var n atomic.Int32
-				srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.h(n.Add(1), w, r) })
-				t.Cleanup(srv.Close)
-				client := credClient(t, cred, srv.URL, &logs, p.opts...)
+				url, _ := scriptedServer(t, "/", p.h)
+				client := credClient(t, cred, url, &logs, p.opts...)
 				var errs []error
 				for range 2 { // the second call meets the limiter or the used-up window
 					ctx, cancel := context.WithCancel(context.Background())
@@ -216,8 +210,7 @@ func TestCredentialsNeverInPrintedValues(t *testing.T) {
 	t.Parallel()
 	for cred := range credentialOptions {
 		var logs syncBuffer
-		client, mux, url := setup(t)
-		_ = client
+		mux, url := newTestServer(t)
 		mux.HandleFunc("/instances/inst_1", func(w http.ResponseWriter, r *http.Request) { writeData(w, 200, instanceJSON) })
 		c := credClient(t, cred, url, &logs)
 		var info lambda.ResponseInfo
@@ -269,19 +262,18 @@ func TestPanicsCarryNoCredentials(t *testing.T) {
 	}
 
 	for _, cred := range []string{"Bearer API key", "X-API-Key"} {
-		client, err := lambda.NewClient(append([]lambda.Option{lambda.WithBaseURL("http://127.0.0.1:9/v1"),
-			lambda.WithHTTPClient(&http.Client{Transport: panickyTransport{}})}, credentialOptions[cred]...)...)
-		require.NoError(t, err)
+		opts := credentialOptions[cred]
+		client := newTestClientWith(t, opts[0], "http://127.0.0.1:9/v1",
+			slices.Concat(opts[1:], []lambda.Option{lambda.WithHTTPClient(&http.Client{Transport: panickyTransport{}})})...)
 		v := recovered(func() { _, _ = client.Instances.Get(context.Background(), "inst_1") })
 		assert.Equal(t, "caller's transport broke", v, cred)
 		assertNoSecret(t, "the panic value", fmt.Sprintf("%+v", v))
 	}
 
-	_, mux, url := setup(t)
+	mux, url := newTestServer(t)
 	mux.HandleFunc("/instances/inst_1", func(w http.ResponseWriter, r *http.Request) { writeData(w, 200, instanceJSON) })
 	src := &panickySource{}
-	client, err := lambda.NewClient(lambda.WithTokenSource(src), lambda.WithBaseURL(url+"/v1"))
-	require.NoError(t, err)
+	client := newTestClientWith(t, lambda.WithTokenSource(src), url+"/v1")
 	v := recovered(func() { _, _ = client.Instances.Get(context.Background(), "inst_1") })
 	assert.Equal(t, "token endpoint client broke", v)
 	done := make(chan error, 1)
@@ -378,11 +370,9 @@ func TestServerEchoingTheCredentialIsScrubbed(t *testing.T) {
 		for name, h := range answers {
 			t.Run(cred+"/"+name, func(t *testing.T) {
 				t.Parallel()
-				srv := httptest.NewServer(nil)
-				srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h(1, w, r) })
-				t.Cleanup(srv.Close)
+				url, _ := scriptedServer(t, "/", h)
 				var logs syncBuffer
-				client := credClient(t, cred, srv.URL, &logs, lambda.WithMaxRetries(0))
+				client := credClient(t, cred, url, &logs, lambda.WithMaxRetries(0))
 				_, err := client.Instances.Get(context.Background(), "inst_1")
 				require.Error(t, err)
 				var lerr *lambda.Error

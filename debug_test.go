@@ -3,6 +3,7 @@ package lambda_test
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -41,12 +42,11 @@ func TestDebugWriterShowsNoSecret(t *testing.T) {
 			t.Parallel()
 			srv := lambdatest.NewTestServer(t, lambdatest.WithAPIKeys(apiKey, oauthToken))
 			var dump syncBuffer
-			client, err := lambda.NewClient(append(tc.opts, lambda.WithBaseURL(srv.BaseURL()),
-				lambda.WithHTTPClient(srv.Client()), lambda.WithDebugWriter(&dump))...)
-			require.NoError(t, err)
+			client := newTestClientWith(t, tc.opts[0], srv.BaseURL(), slices.Concat(tc.opts[1:],
+				[]lambda.Option{lambda.WithHTTPClient(srv.Client()), lambda.WithDebugWriter(&dump)})...)
 			ctx := testCtx(t)
 
-			_, err = client.Webhooks.Create(ctx, &lambda.CreateWebhookRequest{URL: "https://example.com/hooks",
+			_, err := client.Webhooks.Create(ctx, &lambda.CreateWebhookRequest{URL: "https://example.com/hooks",
 				Events: []lambda.EventType{lambda.EventInstanceCreated}, Secret: lambda.NewSecret(webhookSecret)})
 			require.NoError(t, err)
 			key, err := client.APIKeys.Create(ctx, &lambda.CreateAPIKeyRequest{Name: "ci"})

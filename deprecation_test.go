@@ -135,8 +135,7 @@ func TestDeprecationWarnsOncePerRoutePerClient(t *testing.T) {
 	assert.ElementsMatch(t, []string{"GET /instances/{id}", "DELETE /instances/{id}"}, routes)
 
 	// Another client has not warned yet.
-	other, err := lambda.NewClient(lambda.WithAPIKey(testKey), lambda.WithBaseURL(url+"/v1"), lambda.WithLogger(logger))
-	require.NoError(t, err)
+	other := newTestClient(t, url+"/v1", lambda.WithLogger(logger))
 	_, err = other.Instances.Get(ctx, "inst_1")
 	require.NoError(t, err)
 	assert.Len(t, logRecords(t, &logs), 3)

@@ -106,5 +106,5 @@ func TestStreamMetricsReconnectWaitsWhatA429AskedFor(t *testing.T) {
 	}
 	// A lower bound only: a sleep is never shorter than asked.
 	assert.GreaterOrEqual(t, time.Since(start), time.Second, "reconnected before the 429's Retry-After")
-	assert.Len(t, upgrades(srv, id), 2)
+	assert.Len(t, platformRequests(srv, "", streamPath(id)), 2)
 }

@@ -13,19 +13,7 @@ import (
 	"github.com/lambda/lambda-go/lambdatest"
 )
 
-// simRequests returns the requests the simulator got for method and path
-// (e.g. "/v1/functions"), in order.
-func platformRequests(srv *lambdatest.Server, method, path string) []lambdatest.Request {
-	var out []lambdatest.Request
-	for _, r := range srv.Requests() {
-		if r.Method == method && r.Path == path {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-// onlyRequest asserts that the simulator got exactly one request, and
+// platformOnlyRequest asserts that the simulator got exactly one request, and
 // returns it.
 func platformOnlyRequest(t *testing.T, srv *lambdatest.Server) lambdatest.Request {
 	t.Helper()
@@ -34,7 +22,7 @@ func platformOnlyRequest(t *testing.T, srv *lambdatest.Server) lambdatest.Reques
 	return reqs[0]
 }
 
-// queryOf parses a recorded query string.
+// platformQuery parses a recorded query string.
 func platformQuery(t *testing.T, r lambdatest.Request) url.Values {
 	t.Helper()
 	q, err := url.ParseQuery(r.RawQuery)

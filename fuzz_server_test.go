@@ -275,11 +275,8 @@ func FuzzServerBehaviour(f *testing.F) {
 		limit := int(limitCap%5) * 4 // the caller's page size: 0 (the iterator's), 4, 8, 12, 16
 		for _, c := range fuzzCalls(limit) {
 			srv.requests.Store(0)
-			client, err := lambda.NewClient(lambda.WithAPIKey(testKey), lambda.WithBaseURL(ts.URL+"/v1"),
+			client := newTestClient(t, ts.URL+"/v1",
 				lambda.WithRetryBackoff(100*time.Microsecond, 500*time.Microsecond), lambda.WithMaxRetryWait(5*time.Millisecond))
-			if err != nil {
-				t.Fatal(err)
-			}
 			ctx, cancel := context.WithTimeout(context.Background(), fuzzDeadline)
 			start := time.Now()
 			// A call that ignores its context would hang the fuzzer with no
@@ -288,7 +285,7 @@ func FuzzServerBehaviour(f *testing.F) {
 				buf := make([]byte, 1<<20)
 				panic(fmt.Sprintf("%s hangs past its deadline:\n%s", c.name, buf[:runtime.Stack(buf, true)]))
 			})
-			err = c.run(ctx, client, b)
+			err := c.run(ctx, client, b)
 			watchdog.Stop()
 			took := time.Since(start)
 			cancel()

@@ -22,24 +22,68 @@ import (
 // testKey has the non-ASCII bytes real keys have.
 const testKey = "λ_sk_1234567890abcdef"
 
-// setup starts a loopback API server and a client for it, with fast
-// backoff so that retry tests take milliseconds. Handlers are registered
-// on mux under paths relative to /v1.
-func setup(t *testing.T, opts ...lambda.Option) (*lambda.Client, *http.ServeMux, string) {
+// newTestClient is a client for baseURL (an API root with its version,
+// e.g. srv.URL+"/v1") with the options every test client shares: the test
+// key and fast backoff. opts come after them, so a test that needs another
+// key, backoff or HTTP client passes it and it wins.
+func newTestClient(t *testing.T, baseURL string, opts ...lambda.Option) *lambda.Client {
 	t.Helper()
-	mux := http.NewServeMux()
+	return newTestClientWith(t, lambda.WithAPIKey(testKey), baseURL, opts...)
+}
+
+// newTestClientWith is newTestClient with cred for its credential: a token
+// source or OAuth 2.0, which a client cannot hold alongside the test key.
+func newTestClientWith(t *testing.T, cred lambda.Option, baseURL string, opts ...lambda.Option) *lambda.Client {
+	t.Helper()
+	base := []lambda.Option{cred, lambda.WithBaseURL(baseURL), fastBackoff}
+	client, err := lambda.NewClient(append(base, opts...)...)
+	require.NoError(t, err)
+	return client
+}
+
+// setup starts a loopback API server and a newTestClient for it. Handlers
+// are registered on mux under paths relative to /v1; url is the server's
+// root, without the version.
+func setup(t *testing.T, opts ...lambda.Option) (client *lambda.Client, mux *http.ServeMux, url string) {
+	t.Helper()
+	mux, url = newTestServer(t)
+	return newTestClient(t, url+"/v1", opts...), mux, url
+}
+
+// newTestServer starts a loopback API server whose handlers are registered
+// on mux under paths relative to /v1, and returns its root URL.
+func newTestServer(t *testing.T) (mux *http.ServeMux, url string) {
+	t.Helper()
+	mux = http.NewServeMux()
 	api := http.NewServeMux()
 	api.Handle("/v1/", http.StripPrefix("/v1", mux))
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
-	base := []lambda.Option{
-		lambda.WithAPIKey(testKey),
-		lambda.WithBaseURL(srv.URL + "/v1"),
-		fastBackoff,
-	}
-	client, err := lambda.NewClient(append(base, opts...)...)
-	require.NoError(t, err)
-	return client, mux, srv.URL
+	return mux, srv.URL
+}
+
+// faultHandler answers attempt n (from 1) of a call.
+type faultHandler func(n int32, w http.ResponseWriter, r *http.Request)
+
+// scriptedAPI serves h on path (relative to /v1, as on setup's mux; "/"
+// for every path) of a loopback server, counts the requests that reach it,
+// and returns a newTestClient for it with opts.
+func scriptedAPI(t *testing.T, path string, h faultHandler, opts ...lambda.Option) (*lambda.Client, *atomic.Int32) {
+	t.Helper()
+	url, served := scriptedServer(t, path, h)
+	return newTestClient(t, url+"/v1", opts...), served
+}
+
+// scriptedServer is scriptedAPI's server, for a test that builds its own
+// client: it returns the server's root URL.
+func scriptedServer(t *testing.T, path string, h faultHandler) (url string, served *atomic.Int32) {
+	t.Helper()
+	mux, url := newTestServer(t)
+	served = new(atomic.Int32)
+	mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+		h(served.Add(1), w, r)
+	})
+	return url, served
 }
 
 // testMethod checks the request's method.
@@ -125,8 +169,7 @@ func cancelLater(t *testing.T, d time.Duration) (ctx context.Context, cancelledA
 // newSim starts the simulator, with every request checked strictly
 // (lambdatest.WithStrictRequests: the SDK must send what the contract says,
 // not merely what the platform forgives), every response checked against
-// the contract, and short life cycles, and a client for it. Under
-// lambdatest.WithTLS the client trusts the server's certificate.
+// the contract, and short life cycles, and a simClient for it.
 func newSim(t *testing.T, opts ...lambdatest.Option) (*lambda.Client, *lambdatest.Server) {
 	t.Helper()
 	base := []lambdatest.Option{
@@ -136,14 +179,29 @@ func newSim(t *testing.T, opts ...lambdatest.Option) (*lambda.Client, *lambdates
 		lambdatest.WithMetricsInterval(10 * time.Millisecond),
 	}
 	srv := lambdatest.NewTestServer(t, append(base, opts...)...)
-	client, err := lambda.NewClient(
-		lambda.WithAPIKey(lambdatest.DefaultAPIKey),
-		lambda.WithBaseURL(srv.BaseURL()),
-		lambda.WithHTTPClient(srv.Client()),
-		fastBackoff,
-	)
-	require.NoError(t, err)
-	return client, srv
+	return simClient(t, srv), srv
+}
+
+// simClient is a newTestClient for the simulator, with its key
+// (lambdatest.DefaultAPIKey) and, under lambdatest.WithTLS, trusting its
+// certificate; opts come last.
+func simClient(t *testing.T, srv *lambdatest.Server, opts ...lambda.Option) *lambda.Client {
+	t.Helper()
+	return newTestClientWith(t, lambda.WithAPIKey(lambdatest.DefaultAPIKey), srv.BaseURL(),
+		append([]lambda.Option{lambda.WithHTTPClient(srv.Client())}, opts...)...)
+}
+
+// platformRequests returns the requests the simulator received for method
+// and path (as net/http unescapes it, e.g. "/v1/functions"), in order; an
+// empty method or path matches any.
+func platformRequests(srv *lambdatest.Server, method, path string) []lambdatest.Request {
+	var out []lambdatest.Request
+	for _, r := range srv.Requests() {
+		if (method == "" || r.Method == method) && (path == "" || r.Path == path) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // fastBackoff makes retries wait milliseconds, so that retry tests are fast.
@@ -152,6 +210,18 @@ var fastBackoff = lambda.WithRetryBackoff(time.Millisecond, 5*time.Millisecond)
 // fastWait makes waits poll every few milliseconds, on the simulator (with
 // its short life cycles) and on test servers alike.
 var fastWait = lambda.WithWaitDelay(5*time.Millisecond, 20*time.Millisecond)
+
+// fastStream makes a metrics stream reconnect within milliseconds, so that
+// reconnect tests are fast. A test may pass it but not change it: it is
+// shared.
+var fastStream = &lambda.StreamMetricsOptions{MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond}
+
+// fastReconnects is fastStream giving up after n reconnects.
+func fastReconnects(n int) *lambda.StreamMetricsOptions {
+	o := *fastStream
+	o.MaxReconnects = n
+	return &o
+}
 
 // testCtx is a test's context: bounded, so a hang fails the test instead
 // of blocking the run.

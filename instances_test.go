@@ -245,10 +245,8 @@ func TestInstancesConcurrentCreates(t *testing.T) {
 	}
 	assert.Len(t, drain(t, client.Instances.All(ctx, nil)), n)
 	keys := map[string]bool{}
-	for _, r := range srv.Requests() {
-		if r.Method == http.MethodPost {
-			keys[r.Header.Get("Idempotency-Key")] = true
-		}
+	for _, r := range platformRequests(srv, http.MethodPost, "") {
+		keys[r.Header.Get("Idempotency-Key")] = true
 	}
 	assert.Len(t, keys, n, "every create has its own idempotency key")
 }
@@ -295,10 +293,8 @@ func TestInstancesCreateWhoseAnswerIsLostIsRetriedOnce(t *testing.T) {
 			require.Len(t, all, 1, "exactly one instance")
 			assert.Equal(t, inst.ID, all[0].ID)
 			var keys []string
-			for _, r := range srv.Requests() {
-				if r.Method == http.MethodPost {
-					keys = append(keys, r.Header.Get("Idempotency-Key"))
-				}
+			for _, r := range platformRequests(srv, http.MethodPost, "") {
+				keys = append(keys, r.Header.Get("Idempotency-Key"))
 			}
 			require.Len(t, keys, 2, "one attempt, one retry")
 			assert.Equal(t, keys[0], keys[1], "the retry carries the same key")

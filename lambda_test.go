@@ -132,7 +132,7 @@ func TestNewClientReadsEnvironment(t *testing.T) { // not parallel: it sets vari
 	require.ErrorContains(t, err, "LAMBDA_API_KEY")
 
 	var got string
-	_, mux, url := setup(t)
+	mux, url := newTestServer(t)
 	mux.HandleFunc("/instances/inst_1", func(w http.ResponseWriter, r *http.Request) {
 		got = r.Header.Get("Authorization")
 		writeData(w, 200, instanceJSON)

@@ -52,9 +52,7 @@ func TestLoggerLinesOfTheMetricsStream(t *testing.T) {
 	var logs syncBuffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	srv := lambdatest.NewTestServer(t, lambdatest.WithMetricsInterval(10*time.Millisecond))
-	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.BaseURL()),
-		lambda.WithHTTPClient(srv.Client()), lambda.WithLogger(logger))
-	require.NoError(t, err)
+	client := simClient(t, srv, lambda.WithLogger(logger))
 	id := srv.SeedInstances(1)[0]
 	n := 0
 	for _, err := range client.Instances.StreamMetrics(testCtx(t), id, fastStream) {
@@ -96,8 +94,7 @@ func TestLoggerLinesOfTheMetricsStreamHideTheCredential(t *testing.T) {
 	mux.HandleFunc("/instances/inst_1/metrics/stream", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, 503, "service_unavailable", "overloaded; you sent "+r.Header.Get("Authorization"))
 	})
-	opts := &lambda.StreamMetricsOptions{MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond, MaxReconnects: 2}
-	for _, err := range client.Instances.StreamMetrics(testCtx(t), "inst_1", opts) {
+	for _, err := range client.Instances.StreamMetrics(testCtx(t), "inst_1", fastReconnects(2)) {
 		require.Error(t, err)
 	}
 	out := logs.String()

@@ -23,22 +23,8 @@ import (
 	"github.com/lambda/lambda-go/lambdatest"
 )
 
-// fastStream reconnects quickly, so reconnect tests take milliseconds.
-var fastStream = &lambda.StreamMetricsOptions{MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}
-
 // streamPath is the path of an instance's metrics stream.
 func streamPath(id string) string { return "/v1/instances/" + id + "/metrics/stream" }
-
-// upgrades returns the WebSocket upgrade requests the simulator received.
-func upgrades(srv *lambdatest.Server, id string) []lambdatest.Request {
-	var out []lambdatest.Request
-	for _, r := range srv.Requests() {
-		if r.Path == streamPath(id) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
 
 // checkSample checks that a sample is plausible and recent on srv's clock.
 func checkSample(t *testing.T, srv *lambdatest.Server, s lambda.MetricSample) {
@@ -77,7 +63,7 @@ func TestStreamMetricsReadsSamplesAndLeavesNothingOnBreak(t *testing.T) {
 	// the simulator's stream handler, which ends when the connection does.
 	goleak.VerifyNone(t, ignore)
 
-	ups := upgrades(srv, id)
+	ups := platformRequests(srv, "", streamPath(id))
 	require.Len(t, ups, 1)
 	h := ups[0].Header
 	assert.Equal(t, "GET", ups[0].Method)
@@ -99,7 +85,7 @@ func TestStreamMetricsOverTLSUsesWSS(t *testing.T) {
 			break
 		}
 	}
-	ups := upgrades(srv, id)
+	ups := platformRequests(srv, "", streamPath(id))
 	require.Len(t, ups, 1, "a plain ws:// handshake cannot reach a TLS server")
 	assert.Equal(t, "Bearer "+lambdatest.DefaultAPIKey, ups[0].Header.Get("Authorization"))
 	assert.Equal(t, "t1", ups[0].Header.Get("X-Trace"), "per-call headers reach the upgrade request")
@@ -122,7 +108,7 @@ func TestStreamMetricsResumesAfterADroppedConnection(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 8, n)
-	assert.Len(t, upgrades(srv, id), 2, "one reconnect")
+	assert.Len(t, platformRequests(srv, "", streamPath(id)), 2, "one reconnect")
 }
 
 func TestStreamMetricsReconnectRetriesServerErrors(t *testing.T) {
@@ -141,7 +127,7 @@ func TestStreamMetricsReconnectRetriesServerErrors(t *testing.T) {
 			break
 		}
 	}
-	assert.Len(t, upgrades(srv, id), 4, "first connection, two refused reconnects, one that worked")
+	assert.Len(t, platformRequests(srv, "", streamPath(id)), 4, "first connection, two refused reconnects, one that worked")
 }
 
 func TestStreamMetricsReconnectEndsOnClientErrors(t *testing.T) {
@@ -161,7 +147,7 @@ func TestStreamMetricsReconnectEndsOnClientErrors(t *testing.T) {
 		}, fastStream, lambda.ErrUnauthorized, 2},
 		{"server errors past MaxReconnects", func(_ *testing.T, _ *lambda.Client, srv *lambdatest.Server, id string) {
 			srv.InjectFault(lambdatest.Fault{Path: streamPath(id), Status: http.StatusServiceUnavailable, Times: -1})
-		}, &lambda.StreamMetricsOptions{MaxReconnects: 3, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond},
+		}, fastReconnects(3),
 			lambda.ErrUnavailable, 4},
 		{"reconnect disabled", func(*testing.T, *lambda.Client, *lambdatest.Server, string) {},
 			&lambda.StreamMetricsOptions{DisableReconnect: true}, lambda.ErrStreamDropped, 1},
@@ -191,7 +177,7 @@ func TestStreamMetricsReconnectEndsOnClientErrors(t *testing.T) {
 				assert.NotZero(t, lerr.HTTPStatus)
 				assert.NotEmpty(t, lerr.RequestID)
 			}
-			assert.Len(t, upgrades(srv, id), tt.tries)
+			assert.Len(t, platformRequests(srv, "", streamPath(id)), tt.tries)
 		})
 	}
 }
@@ -210,7 +196,7 @@ func TestStreamMetricsRefusedAtOnce(t *testing.T) {
 	require.ErrorAs(t, errs[0], &lerr)
 	assert.Equal(t, http.StatusNotFound, lerr.HTTPStatus)
 	assert.Equal(t, lambda.CodeNotFound, lerr.Code)
-	assert.Len(t, upgrades(srv, "inst_missing"), 1, "a 404 is not retried")
+	assert.Len(t, platformRequests(srv, "", streamPath("inst_missing")), 1, "a 404 is not retried")
 }
 
 func TestStreamMetricsEndsPromptlyWhenTheContextEnds(t *testing.T) {
@@ -276,9 +262,7 @@ func fakeStream(t *testing.T, send func(ctx context.Context, c *websocket.Conn))
 		_ = c.Close(websocket.StatusNormalClosure, "done")
 	}))
 	t.Cleanup(hts.Close)
-	client, err := lambda.NewClient(lambda.WithAPIKey(testKey), lambda.WithBaseURL(hts.URL+"/v1"), lambda.WithHTTPClient(hts.Client()))
-	require.NoError(t, err)
-	return client, &conns
+	return newTestClient(t, hts.URL+"/v1", lambda.WithHTTPClient(hts.Client())), &conns
 }
 
 func TestStreamMetricsReportsAndSkipsABadMessage(t *testing.T) {
@@ -353,9 +337,7 @@ func closeRecorder(t *testing.T) (*lambda.Client, <-chan websocket.StatusCode) {
 		}
 	}))
 	t.Cleanup(hts.Close)
-	client, err := lambda.NewClient(lambda.WithAPIKey(testKey), lambda.WithBaseURL(hts.URL+"/v1"), lambda.WithHTTPClient(hts.Client()))
-	require.NoError(t, err)
-	return client, status
+	return newTestClient(t, hts.URL+"/v1", lambda.WithHTTPClient(hts.Client())), status
 }
 
 func TestStreamMetricsSendsACloseFrame(t *testing.T) {
@@ -458,11 +440,10 @@ func TestStreamMetricsWorksBesideHTTP2(t *testing.T) {
 	hts.TLS = &tls.Config{NextProtos: []string{"h2", "http/1.1"}}
 	hts.StartTLS()
 	t.Cleanup(hts.Close)
-	client, err := lambda.NewClient(lambda.WithAPIKey(testKey), lambda.WithBaseURL(hts.URL+"/v1"), lambda.WithHTTPClient(hts.Client()))
-	require.NoError(t, err)
+	client := newTestClient(t, hts.URL+"/v1", lambda.WithHTTPClient(hts.Client()))
 	ctx := testCtx(t)
 
-	_, err = client.Instances.Get(ctx, "inst_abc123")
+	_, err := client.Instances.Get(ctx, "inst_abc123")
 	require.NoError(t, err)
 	n := 0
 	for s, err := range client.Instances.StreamMetrics(ctx, "inst_abc123", nil) {
@@ -485,8 +466,7 @@ func TestStreamMetricsWithAClientTimeout(t *testing.T) {
 	srv := lambdatest.NewServer(lambdatest.WithStrictRequests(), lambdatest.WithMetricsInterval(20*time.Millisecond), lambdatest.WithResponseValidation(t))
 	t.Cleanup(srv.Close)
 	hc := &http.Client{Timeout: 100 * time.Millisecond}
-	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.BaseURL()), lambda.WithHTTPClient(hc))
-	require.NoError(t, err)
+	client := simClient(t, srv, lambda.WithHTTPClient(hc))
 	id := srv.SeedInstances(1)[0]
 	start := time.Now()
 	n := 0
@@ -498,7 +478,7 @@ func TestStreamMetricsWithAClientTimeout(t *testing.T) {
 	}
 	assert.Greater(t, time.Since(start), 100*time.Millisecond, "the stream lasted longer than the timeout")
 	assert.Equal(t, 100*time.Millisecond, hc.Timeout)
-	assert.Len(t, upgrades(srv, id), 1)
+	assert.Len(t, platformRequests(srv, "", streamPath(id)), 1)
 }
 
 // TestStreamMetricsHandshakeHonoursTheWaitBounds: a refused handshake that
@@ -524,10 +504,7 @@ func TestStreamMetricsHandshakeHonoursTheWaitBounds(t *testing.T) {
 			t.Parallel()
 			client, srv := newSim(t)
 			if tt.maxWait > 0 {
-				var err error
-				client, err = lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.BaseURL()),
-					lambda.WithHTTPClient(srv.Client()), lambda.WithMaxRetryWait(tt.maxWait))
-				require.NoError(t, err)
+				client = simClient(t, srv, lambda.WithMaxRetryWait(tt.maxWait))
 			}
 			id := srv.SeedInstances(1)[0]
 			srv.InjectFault(lambdatest.Fault{Path: streamPath(id), Status: http.StatusTooManyRequests, Times: 1,
@@ -547,7 +524,7 @@ func TestStreamMetricsHandshakeHonoursTheWaitBounds(t *testing.T) {
 			if !tt.ends {
 				require.Empty(t, errs)
 				assert.Equal(t, 1, samples)
-				assert.Len(t, upgrades(srv, id), 2)
+				assert.Len(t, platformRequests(srv, "", streamPath(id)), 2)
 				return
 			}
 			require.Len(t, errs, 1)
@@ -556,7 +533,7 @@ func TestStreamMetricsHandshakeHonoursTheWaitBounds(t *testing.T) {
 			require.ErrorAs(t, errs[0], &lerr)
 			assert.NotZero(t, lerr.RetryAfter, "the wait the API asked for is the caller's to honour")
 			assert.Less(t, time.Since(start), 5*time.Second, "the stream slept out the Retry-After")
-			assert.Len(t, upgrades(srv, id), 1)
+			assert.Len(t, platformRequests(srv, "", streamPath(id)), 1)
 		})
 	}
 }
@@ -570,11 +547,10 @@ func TestStreamMetricsWithNoAnswerIsErrUnavailable(t *testing.T) {
 	require.NoError(t, err)
 	addr := ln.Addr().String()
 	ln.Close()
-	client, err := lambda.NewClient(lambda.WithAPIKey(testKey), lambda.WithBaseURL("http://"+addr+"/v1"))
-	require.NoError(t, err)
+	client := newTestClient(t, "http://"+addr+"/v1")
 	var errs []error
 	for _, err := range client.Instances.StreamMetrics(testCtx(t), "inst_1",
-		&lambda.StreamMetricsOptions{MaxReconnects: 1, MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond}) {
+		fastReconnects(1)) {
 		errs = append(errs, err)
 	}
 	require.Len(t, errs, 1)

@@ -52,20 +52,22 @@ func TestMiddlewareNeverSeesTheCredential(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name   string
+		cred   lambda.Option
 		opts   []lambda.Option
 		header string
 		want   string
 	}{
-		{"API key as bearer", []lambda.Option{lambda.WithAPIKey(testKey)}, "Authorization", "Bearer " + testKey},
-		{"API key in X-API-Key", []lambda.Option{lambda.WithAPIKey(testKey), lambda.WithAPIKeyHeader()}, "X-Api-Key", testKey},
-		{"OAuth token", []lambda.Option{lambda.WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "oauth-secret-token"}))},
+		{"API key as bearer", lambda.WithAPIKey(testKey), nil, "Authorization", "Bearer " + testKey},
+		{"API key in X-API-Key", lambda.WithAPIKey(testKey), []lambda.Option{lambda.WithAPIKeyHeader()}, "X-Api-Key", testKey},
+		{"OAuth token", lambda.WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "oauth-secret-token"})), nil,
 			"Authorization", "Bearer oauth-secret-token"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			var log headerLog
-			client, mux := setupCredential(t, append(tc.opts, lambda.WithMiddleware(log.middleware))...)
+			mux, url := newTestServer(t)
+			client := newTestClientWith(t, tc.cred, url+"/v1", append(tc.opts, lambda.WithMiddleware(log.middleware))...)
 			var got []string
 			var mu sync.Mutex
 			var n atomic.Int32
@@ -97,16 +99,6 @@ func TestMiddlewareNeverSeesTheCredential(t *testing.T) {
 			}
 		})
 	}
-}
-
-// setupCredential is setup for a client whose credential opts give.
-func setupCredential(t *testing.T, opts ...lambda.Option) (*lambda.Client, *http.ServeMux) {
-	t.Helper()
-	_, mux, url := setup(t)
-	base := []lambda.Option{lambda.WithBaseURL(url + "/v1"), fastBackoff}
-	client, err := lambda.NewClient(append(base, opts...)...)
-	require.NoError(t, err)
-	return client, mux
 }
 
 // TestMiddlewareRunsOncePerAttempt: retries run it again; redirects, part of
@@ -275,7 +267,8 @@ func TestMiddlewareKeepsTokenRefresh(t *testing.T) {
 	t.Parallel()
 	src := &rotatingSource{ttl: time.Hour}
 	var log headerLog
-	client, mux := setupCredential(t, lambda.WithTokenSource(src), lambda.WithMiddleware(log.middleware))
+	mux, url := newTestServer(t)
+	client := newTestClientWith(t, lambda.WithTokenSource(src), url+"/v1", lambda.WithMiddleware(log.middleware))
 	mux.HandleFunc("/instances/inst_1", func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != "Bearer tok-2" {
 			writeError(w, 401, "authentication_failed", "Invalid or missing API token")

@@ -49,15 +49,10 @@ func newOAuthSim(t *testing.T, opts ...lambdatest.Option) *oauthSim {
 // client returns a client with WithOAuth2 and a debug logger into s.logs.
 func (s *oauthSim) client(t *testing.T, opts ...lambda.Option) *lambda.Client {
 	t.Helper()
-	c, err := lambda.NewClient(append([]lambda.Option{
-		lambda.WithOAuth2(s.conf, s.tok),
-		lambda.WithBaseURL(s.srv.BaseURL()),
+	return newTestClientWith(t, lambda.WithOAuth2(s.conf, s.tok), s.srv.BaseURL(), append([]lambda.Option{
 		lambda.WithHTTPClient(s.srv.Client()),
-		fastBackoff,
 		lambda.WithLogger(slog.New(slog.NewTextHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
 	}, opts...)...)
-	require.NoError(t, err)
-	return c
 }
 
 // tokenRequests counts the requests to the token endpoint; apiRequests
@@ -243,7 +238,7 @@ func TestOAuth2MetricsStreamSurvivesRotation(t *testing.T) {
 	assert.Equal(t, 5, n)
 	tokens, _ := s.tokenRequests()
 	assert.Equal(t, 1, tokens, "the handshake renewed the token once")
-	assert.Len(t, upgrades(s.srv, id), 3, "first connection, the refused reconnect, the one after the renewal")
+	assert.Len(t, platformRequests(s.srv, "", streamPath(id)), 3, "first connection, the refused reconnect, the one after the renewal")
 }
 
 func TestOAuth2TokenWithoutExpiryIsKept(t *testing.T) {
@@ -263,12 +258,9 @@ func TestOAuth2ClientCredentials(t *testing.T) {
 	t.Parallel()
 	s := newOAuthSim(t)
 	newClient := func(scopes ...string) *lambda.Client {
-		c, err := lambda.NewClient(
-			lambda.WithOAuth2ClientCredentials(&clientcredentials.Config{ClientID: oauthClientID,
-				ClientSecret: oauthClientSecret, TokenURL: s.srv.TokenURL(), Scopes: scopes}),
-			lambda.WithBaseURL(s.srv.BaseURL()), lambda.WithHTTPClient(s.srv.Client()))
-		require.NoError(t, err)
-		return c
+		return newTestClientWith(t, lambda.WithOAuth2ClientCredentials(&clientcredentials.Config{ClientID: oauthClientID,
+			ClientSecret: oauthClientSecret, TokenURL: s.srv.TokenURL(), Scopes: scopes}),
+			s.srv.BaseURL(), lambda.WithHTTPClient(s.srv.Client()))
 	}
 	ctx := testCtx(t)
 	client := newClient()
@@ -301,8 +293,7 @@ func TestAPIKeyPermissionsAreEnforced(t *testing.T) {
 	ctx := testCtx(t)
 	key, err := client.APIKeys.Create(ctx, &lambda.CreateAPIKeyRequest{Name: "reader", Permissions: []string{"read"}})
 	require.NoError(t, err)
-	reader, err := lambda.NewClient(lambda.WithAPIKey(key.Key.Reveal()), lambda.WithBaseURL(srv.BaseURL()))
-	require.NoError(t, err)
+	reader := simClient(t, srv, lambda.WithAPIKey(key.Key.Reveal()))
 	_, err = reader.Volumes.List(ctx, nil)
 	require.NoError(t, err)
 	err = reader.Volumes.Delete(ctx, "vol_x")
@@ -356,11 +347,10 @@ func TestOAuth2Options(t *testing.T) {
 func TestTokenSourceCannotRenewEarly(t *testing.T) {
 	t.Parallel()
 	s := newOAuthSim(t)
-	client, err := lambda.NewClient(lambda.WithTokenSource(s.conf.TokenSource(context.Background(), s.tok)),
-		lambda.WithBaseURL(s.srv.BaseURL()), lambda.WithHTTPClient(s.srv.Client()))
-	require.NoError(t, err)
+	client := newTestClientWith(t, lambda.WithTokenSource(s.conf.TokenSource(context.Background(), s.tok)),
+		s.srv.BaseURL(), lambda.WithHTTPClient(s.srv.Client()))
 	s.srv.ExpireTokens()
-	_, err = client.Account.Get(testCtx(t))
+	_, err := client.Account.Get(testCtx(t))
 	require.ErrorIs(t, err, lambda.ErrUnauthorized)
 	tokens, api := s.tokenRequests()
 	assert.Zero(t, tokens)

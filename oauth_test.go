@@ -43,32 +43,25 @@ func (s *rotatingSource) fetches() int {
 	return s.n
 }
 
-func oauthSetup(t *testing.T, src oauth2.TokenSource, valid func(string) bool, logger *slog.Logger) (*lambda.Client, *atomic.Int32) {
+// oauthSetup serves inst_1, refusing with a 401 an Authorization that
+// valid refuses, and returns a client with src for it and the count of
+// requests served.
+func oauthSetup(t *testing.T, src oauth2.TokenSource, valid func(string) bool, opts ...lambda.Option) (*lambda.Client, *atomic.Int32) {
 	t.Helper()
-	opts := []lambda.Option{lambda.WithRetryBackoff(time.Millisecond, 2*time.Millisecond)}
-	if logger != nil {
-		opts = append(opts, lambda.WithLogger(logger))
-	}
-	client, mux, url := setup(t)
-	_ = client
-	var requests atomic.Int32
-	mux.HandleFunc("/instances/inst_1", func(w http.ResponseWriter, r *http.Request) {
-		requests.Add(1)
+	url, requests := scriptedServer(t, "/instances/inst_1", func(_ int32, w http.ResponseWriter, r *http.Request) {
 		if !valid(r.Header.Get("Authorization")) {
 			writeError(w, 401, "authentication_failed", "Invalid or missing API token")
 			return
 		}
 		writeData(w, 200, instanceJSON)
 	})
-	c, err := lambda.NewClient(append(opts, lambda.WithTokenSource(src), lambda.WithBaseURL(url+"/v1"))...)
-	require.NoError(t, err)
-	return c, &requests
+	return newTestClientWith(t, lambda.WithTokenSource(src), url+"/v1", opts...), requests
 }
 
 func TestTokenSourceIsReusedUntilExpiry(t *testing.T) {
 	t.Parallel()
 	src := &rotatingSource{ttl: time.Hour}
-	c, requests := oauthSetup(t, src, func(h string) bool { return h == "Bearer tok-1" }, nil)
+	c, requests := oauthSetup(t, src, func(h string) bool { return h == "Bearer tok-1" })
 	for range 3 {
 		_, err := c.Instances.Get(context.Background(), "inst_1")
 		require.NoError(t, err)
@@ -80,7 +73,7 @@ func TestTokenSourceIsReusedUntilExpiry(t *testing.T) {
 func TestExpiredTokenIsRefreshedTransparently(t *testing.T) {
 	t.Parallel()
 	src := &rotatingSource{ttl: -time.Second} // every token is already expired
-	c, _ := oauthSetup(t, src, func(string) bool { return true }, nil)
+	c, _ := oauthSetup(t, src, func(string) bool { return true })
 	for range 2 {
 		_, err := c.Instances.Get(context.Background(), "inst_1")
 		require.NoError(t, err)
@@ -92,7 +85,7 @@ func TestUnauthorizedTriggersOneRefreshAndOneRetry(t *testing.T) {
 	t.Parallel()
 	// The server revoked tok-1 early; tok-2 works.
 	src := &rotatingSource{ttl: time.Hour}
-	c, requests := oauthSetup(t, src, func(h string) bool { return h == "Bearer tok-2" }, nil)
+	c, requests := oauthSetup(t, src, func(h string) bool { return h == "Bearer tok-2" })
 	_, err := c.Instances.Get(context.Background(), "inst_1", lambda.WithHeader("X-Test", "1"))
 	require.NoError(t, err)
 	assert.EqualValues(t, 2, requests.Load())
@@ -100,7 +93,7 @@ func TestUnauthorizedTriggersOneRefreshAndOneRetry(t *testing.T) {
 
 	// A server that refuses every token: one refresh, one retry, then the 401.
 	src2 := &rotatingSource{ttl: time.Hour}
-	c2, requests2 := oauthSetup(t, src2, func(string) bool { return false }, nil)
+	c2, requests2 := oauthSetup(t, src2, func(string) bool { return false })
 	_, err = c2.Instances.Get(context.Background(), "inst_1")
 	require.ErrorIs(t, err, lambda.ErrUnauthorized)
 	assert.EqualValues(t, 2, requests2.Load())
@@ -124,7 +117,7 @@ func TestTokenNeverLeaks(t *testing.T) {
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	src := &rotatingSource{ttl: time.Hour}
-	c, _ := oauthSetup(t, src, func(string) bool { return false }, logger)
+	c, _ := oauthSetup(t, src, func(string) bool { return false }, lambda.WithLogger(logger))
 	_, err := c.Instances.Get(context.Background(), "inst_1")
 	require.Error(t, err)
 	for _, s := range []string{err.Error(), logs.String(), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", c)} {
@@ -132,7 +125,7 @@ func TestTokenNeverLeaks(t *testing.T) {
 	}
 
 	broken := &rotatingSource{err: errors.New("token endpoint unreachable")}
-	c2, requests := oauthSetup(t, broken, func(string) bool { return true }, nil)
+	c2, requests := oauthSetup(t, broken, func(string) bool { return true })
 	_, err = c2.Instances.Get(context.Background(), "inst_1")
 	require.ErrorContains(t, err, "token endpoint unreachable")
 	assert.EqualValues(t, 0, requests.Load(), "no request goes out without a token, and the failure is not retried")

@@ -5,8 +5,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -48,15 +46,7 @@ func TestOptionsGivenInTheWrongPlace(t *testing.T) {
 
 func TestPerCallMaxRetries(t *testing.T) {
 	t.Parallel()
-	var hits atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hits.Add(1)
-		w.WriteHeader(http.StatusServiceUnavailable)
-	}))
-	t.Cleanup(srv.Close)
-	client, err := lambda.NewClient(lambda.WithAPIKey("k"), lambda.WithBaseURL(srv.URL+"/v1"),
-		lambda.WithMaxRetries(1), lambda.WithRetryBackoff(time.Millisecond, 2*time.Millisecond))
-	require.NoError(t, err)
+	client, hits := scriptedAPI(t, "/", always(raw(http.StatusServiceUnavailable, "")), lambda.WithMaxRetries(1))
 	ctx := testCtx(t)
 	for _, tc := range []struct {
 		opts []lambda.RequestOption
@@ -71,7 +61,7 @@ func TestPerCallMaxRetries(t *testing.T) {
 		require.ErrorIs(t, err, lambda.ErrUnavailable)
 		assert.Equal(t, tc.want, hits.Load(), "attempts with %d options", len(tc.opts))
 	}
-	_, err = client.Instances.Get(ctx, "inst_1", lambda.WithMaxRetries(-1))
+	_, err := client.Instances.Get(ctx, "inst_1", lambda.WithMaxRetries(-1))
 	assert.ErrorIs(t, err, lambda.ErrInvalidRequest)
 }
 
@@ -90,9 +80,8 @@ func TestPerCallAttemptTimeout(t *testing.T) {
 			t.Cleanup(func() { conn.Close() })
 		}
 	}()
-	client, err := lambda.NewClient(lambda.WithAPIKey("k"), lambda.WithBaseURL("http://"+ln.Addr().String()+"/v1"),
+	client := newTestClient(t, "http://"+ln.Addr().String()+"/v1",
 		lambda.WithMaxRetries(0), lambda.WithAttemptTimeout(0)) // the client alone would wait for ever
-	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	_, err = client.Instances.Get(ctx, "inst_1", lambda.WithAttemptTimeout(100*time.Millisecond))
@@ -104,11 +93,9 @@ func TestPerCallAttemptTimeout(t *testing.T) {
 func TestClientAndCallHeaders(t *testing.T) {
 	t.Parallel()
 	srv := lambdatest.NewTestServer(t)
-	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.BaseURL()),
-		lambda.WithHeader("X-Team", "infra"))
-	require.NoError(t, err)
+	client := simClient(t, srv, lambda.WithHeader("X-Team", "infra"))
 	ctx := testCtx(t)
-	_, err = client.Account.Get(ctx)
+	_, err := client.Account.Get(ctx)
 	require.NoError(t, err)
 	_, err = client.Account.Get(ctx, lambda.WithHeader("X-Team", "web"))
 	require.NoError(t, err)
@@ -136,14 +123,12 @@ func (m mutatingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 func TestRequestsShareNoHeaderValues(t *testing.T) {
 	t.Parallel()
 	srv := lambdatest.NewTestServer(t)
-	client, err := lambda.NewClient(lambda.WithAPIKey(lambdatest.DefaultAPIKey), lambda.WithBaseURL(srv.BaseURL()),
-		lambda.WithHeader("X-Team", "infra"),
+	client := simClient(t, srv, lambda.WithHeader("X-Team", "infra"),
 		lambda.WithHTTPClient(&http.Client{Transport: mutatingTransport{base: http.DefaultTransport}}))
-	require.NoError(t, err)
 	ctx := testCtx(t)
 	opt := lambda.WithHeader("X-Call", "one")
 	for range 3 {
-		_, err = client.Account.Get(ctx, opt)
+		_, err := client.Account.Get(ctx, opt)
 		require.NoError(t, err)
 	}
 	for _, r := range srv.Requests() {

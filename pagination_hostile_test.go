@@ -220,7 +220,7 @@ func TestFunctionsWaitUntilReadyEndsOnAServerThatIgnoresPaging(t *testing.T) {
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	_, err := client.Functions.WaitUntilReady(ctx, "FUNC_missing", lambda.WithWaitDelay(time.Millisecond, 2*time.Millisecond))
+	_, err := client.Functions.WaitUntilReady(ctx, "FUNC_missing", fastWait)
 	// 150 items for a limit of 100: the route ignores the limit, so that
 	// was the whole list, and the function is not in it.
 	require.ErrorIs(t, err, lambda.ErrNotFound)

@@ -19,18 +19,14 @@ import (
 // first request, as a server whose window is used up does.
 func exhaustedAPI(t *testing.T, resetIn time.Duration, opts ...lambda.Option) (*lambda.Client, *atomic.Int32) {
 	t.Helper()
-	client, mux, _ := setup(t, opts...)
-	var served atomic.Int32
 	var reset atomic.Int64
-	mux.HandleFunc("/instances/inst_1", func(w http.ResponseWriter, r *http.Request) {
-		served.Add(1)
+	return scriptedAPI(t, "/instances/inst_1", func(_ int32, w http.ResponseWriter, _ *http.Request) {
 		reset.CompareAndSwap(0, time.Now().Add(resetIn).Unix())
 		w.Header().Set("X-RateLimit-Limit", "50")
 		w.Header().Set("X-RateLimit-Remaining", "0")
 		w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(reset.Load(), 10))
 		writeData(w, 200, instanceJSON)
-	})
-	return client, &served
+	}, opts...)
 }
 
 func TestNoRequestsLeftWaitsForTheReset(t *testing.T) {

@@ -50,7 +50,7 @@ func TestSuccessWithoutAResource(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			client, _ := countingAPI(t, always(func(_ int32, w http.ResponseWriter, _ *http.Request) {
+			client, _ := scriptedAPI(t, "/instances/inst_1", always(func(_ int32, w http.ResponseWriter, _ *http.Request) {
 				w.Header().Set("X-Request-Id", "req_hdr")
 				w.WriteHeader(tt.status)
 				io.WriteString(w, tt.body)
@@ -101,7 +101,7 @@ func TestDeleteWhoseAnswerWasLost(t *testing.T) {
 	for name, fail := range lost {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			client, served := countingAPI(t, func(n int32, w http.ResponseWriter, r *http.Request) {
+			client, served := scriptedAPI(t, "/instances/inst_1", func(n int32, w http.ResponseWriter, r *http.Request) {
 				if n == 1 {
 					fail(n, w, r)
 					return
@@ -128,7 +128,7 @@ func TestDeleteWhoseAnswerWasLost(t *testing.T) {
 			status(404)(n, w, r)
 		},
 	} {
-		client, _ := countingAPI(t, h)
+		client, _ := scriptedAPI(t, "/instances/inst_1", h)
 		err := client.Instances.Delete(context.Background(), "inst_1")
 		require.ErrorIs(t, err, lambda.ErrNotFound, name)
 	}
@@ -139,16 +139,13 @@ func TestDeleteWhoseAnswerWasLost(t *testing.T) {
 // the network error.
 func TestNoAnswerIsErrUnavailable(t *testing.T) {
 	t.Parallel()
-	fast := lambda.WithRetryBackoff(time.Millisecond, 2*time.Millisecond)
-
 	t.Run("connection refused", func(t *testing.T) {
 		t.Parallel()
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		require.NoError(t, err)
 		addr := ln.Addr().String()
 		ln.Close()
-		client, err := lambda.NewClient(lambda.WithAPIKey(testKey), lambda.WithBaseURL("http://"+addr+"/v1"), fast)
-		require.NoError(t, err)
+		client := newTestClient(t, "http://"+addr+"/v1")
 		_, err = client.Instances.Get(context.Background(), "inst_1")
 		require.ErrorIs(t, err, lambda.ErrUnavailable)
 		require.ErrorIs(t, err, syscall.ECONNREFUSED)
@@ -157,7 +154,7 @@ func TestNoAnswerIsErrUnavailable(t *testing.T) {
 	})
 	t.Run("connection reset mid-response", func(t *testing.T) {
 		t.Parallel()
-		client, served := countingAPI(t, always(func(_ int32, w http.ResponseWriter, _ *http.Request) { cutMidResponse(w) }))
+		client, served := scriptedAPI(t, "/instances/inst_1", always(func(_ int32, w http.ResponseWriter, _ *http.Request) { cutMidResponse(w) }))
 		_, err := client.Instances.Get(context.Background(), "inst_1")
 		require.ErrorIs(t, err, lambda.ErrUnavailable)
 		require.ErrorIs(t, err, io.ErrUnexpectedEOF)
@@ -166,9 +163,8 @@ func TestNoAnswerIsErrUnavailable(t *testing.T) {
 	t.Run("TLS failure", func(t *testing.T) {
 		t.Parallel()
 		srv := newTLSServer(t)
-		client, err := lambda.NewClient(lambda.WithAPIKey(testKey), lambda.WithBaseURL(srv+"/v1"), fast)
-		require.NoError(t, err)
-		_, err = client.Instances.Get(context.Background(), "inst_1")
+		client := newTestClient(t, srv+"/v1")
+		_, err := client.Instances.Get(context.Background(), "inst_1")
 		require.ErrorIs(t, err, lambda.ErrUnavailable)
 		var uerr *url.Error
 		require.ErrorAs(t, err, &uerr)
@@ -177,7 +173,7 @@ func TestNoAnswerIsErrUnavailable(t *testing.T) {
 		t.Parallel()
 		release := make(chan struct{})
 		t.Cleanup(func() { close(release) })
-		client, _ := countingAPI(t, always(func(_ int32, w http.ResponseWriter, r *http.Request) {
+		client, _ := scriptedAPI(t, "/instances/inst_1", always(func(_ int32, w http.ResponseWriter, r *http.Request) {
 			select {
 			case <-release:
 			case <-r.Context().Done():
@@ -193,7 +189,7 @@ func TestNoAnswerIsErrUnavailable(t *testing.T) {
 		t.Parallel()
 		release := make(chan struct{})
 		t.Cleanup(func() { close(release) })
-		client, _ := countingAPI(t, always(func(_ int32, w http.ResponseWriter, r *http.Request) {
+		client, _ := scriptedAPI(t, "/instances/inst_1", always(func(_ int32, w http.ResponseWriter, r *http.Request) {
 			select {
 			case <-release:
 			case <-r.Context().Done():
@@ -219,7 +215,7 @@ func TestBadGzipBodyIsTyped(t *testing.T) {
 	corrupt[len(corrupt)-5] ^= 0xff // the checksum
 
 	for name, body := range map[string][]byte{"not gzip": []byte(`{"success":true,"data":{}}`), "bad checksum": corrupt} {
-		client, served := countingAPI(t, always(func(_ int32, w http.ResponseWriter, _ *http.Request) {
+		client, served := scriptedAPI(t, "/instances/inst_1", always(func(_ int32, w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Encoding", "gzip")
 			w.Header().Set("X-Request-Id", "req_gz")
 			w.Write(body)
@@ -234,7 +230,7 @@ func TestBadGzipBodyIsTyped(t *testing.T) {
 	}
 
 	// A well-formed gzip body is read as usual.
-	client, _ := countingAPI(t, always(func(_ int32, w http.ResponseWriter, _ *http.Request) {
+	client, _ := scriptedAPI(t, "/instances/inst_1", always(func(_ int32, w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Encoding", "gzip")
 		w.Write(gz.Bytes())
 	}))
@@ -247,7 +243,7 @@ func TestBadGzipBodyIsTyped(t *testing.T) {
 // never cost the error its code and message.
 func TestAllowedValuesOfAnyType(t *testing.T) {
 	t.Parallel()
-	client, _ := countingAPI(t, always(raw(400, `{"success":false,"error":{"code":"invalid_request","message":"size must be one of",
+	client, _ := scriptedAPI(t, "/instances/inst_1", always(raw(400, `{"success":false,"error":{"code":"invalid_request","message":"size must be one of",
 		"details":{"field":"size_gb","value":7,"allowed_values":[10,20,"40",null]}},"metadata":{"request_id":"req_av"}}`)))
 	_, err := client.Instances.Get(context.Background(), "inst_1")
 	require.ErrorIs(t, err, lambda.ErrInvalidRequest)
@@ -286,12 +282,12 @@ func TestMaxRetryWaitBoundsOnlyWhatTheAPIAsks(t *testing.T) {
 	t.Parallel()
 	opts := []lambda.Option{lambda.WithMaxRetryWait(time.Millisecond), lambda.WithRetryBackoff(2*time.Millisecond, 8*time.Millisecond)}
 	for i := range 5 { // the jitter once made it a lottery: draw several times
-		client, served := countingAPI(t, failFirst(3, status(503)), opts...)
+		client, served := scriptedAPI(t, "/instances/inst_1", failFirst(3, status(503)), opts...)
 		_, err := client.Instances.Get(context.Background(), "inst_1")
 		require.NoError(t, err, "draw %d", i)
 		assert.EqualValues(t, 4, served.Load())
 	}
-	client, served := countingAPI(t, always(status(503, "Retry-After", "1")), opts...)
+	client, served := scriptedAPI(t, "/instances/inst_1", always(status(503, "Retry-After", "1")), opts...)
 	_, err := client.Instances.Get(context.Background(), "inst_1")
 	require.ErrorIs(t, err, lambda.ErrUnavailable)
 	assert.EqualValues(t, 1, served.Load())
@@ -315,10 +311,9 @@ func (t *nilRequestTransport) RoundTrip(req *http.Request) (*http.Response, erro
 func TestOAuth401WithoutRequestDoesNotPanic(t *testing.T) {
 	t.Parallel()
 	tr := &nilRequestTransport{}
-	client, err := lambda.NewClient(lambda.WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "tok", TokenType: "Bearer"})),
-		lambda.WithBaseURL("http://127.0.0.1:1/v1"), lambda.WithHTTPClient(&http.Client{Transport: tr}))
-	require.NoError(t, err)
-	_, err = client.Instances.Get(context.Background(), "inst_1")
+	client := newTestClientWith(t, lambda.WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "tok", TokenType: "Bearer"})),
+		"http://127.0.0.1:1/v1", lambda.WithHTTPClient(&http.Client{Transport: tr}))
+	_, err := client.Instances.Get(context.Background(), "inst_1")
 	require.ErrorIs(t, err, lambda.ErrUnauthorized)
 	assert.LessOrEqual(t, tr.calls.Load(), int32(2), "at most one retry after a refresh")
 }

@@ -52,7 +52,7 @@ func TestSharedClientThroughA429StormAnd5xx(t *testing.T) {
 		calls      = 2 * goroutines // a create and a get each
 	)
 	_, srv := newSim(t, lambdatest.WithRateLimit(limit, time.Second))
-	client := simClient(t, srv.BaseURL(), lambda.WithMaxRetries(10))
+	client := simClient(t, srv, lambda.WithMaxRetries(10))
 	faults := []lambdatest.Fault{
 		{Method: "POST", Path: instancesPath, Status: 503, Times: 6},
 		{Method: "POST", Path: instancesPath, Status: 500, Times: 6, AfterHandling: true},

@@ -26,25 +26,12 @@ import (
 
 const instancesPath = "/v1/instances"
 
-// simClient is a client for base, an API root with its version (the
-// simulator's BaseURL, or a proxy in front of it), with millisecond backoff.
-func simClient(t *testing.T, base string, opts ...lambda.Option) *lambda.Client {
-	t.Helper()
-	client, err := lambda.NewClient(append([]lambda.Option{
-		lambda.WithAPIKey(lambdatest.DefaultAPIKey),
-		lambda.WithBaseURL(base),
-		lambda.WithRetryBackoff(time.Millisecond, 10*time.Millisecond),
-	}, opts...)...)
-	require.NoError(t, err)
-	return client
-}
-
 // instanceIDs lists every instance through a client of its own, so that
 // faults aimed at the client under test cannot touch the count.
 func instanceIDs(t *testing.T, srv *lambdatest.Server) []string {
 	t.Helper()
 	var ids []string
-	for inst, err := range simClient(t, srv.BaseURL()).Instances.All(context.Background(), nil) {
+	for inst, err := range simClient(t, srv).Instances.All(context.Background(), nil) {
 		require.NoError(t, err)
 		ids = append(ids, inst.ID)
 	}
@@ -55,16 +42,13 @@ func instanceIDs(t *testing.T, srv *lambdatest.Server) []string {
 // attempt of the call carried the same Idempotency-Key.
 func posts(t *testing.T, srv *lambdatest.Server) int {
 	t.Helper()
+	sent := platformRequests(srv, http.MethodPost, instancesPath)
 	keys := map[string]bool{}
-	n := 0
-	for _, r := range srv.Requests() {
-		if r.Method == http.MethodPost && r.Path == instancesPath {
-			n++
-			keys[r.Header.Get("Idempotency-Key")] = true
-		}
+	for _, r := range sent {
+		keys[r.Header.Get("Idempotency-Key")] = true
 	}
 	assert.LessOrEqual(t, len(keys), 1, "the attempts of one create carried different Idempotency-Keys")
-	return n
+	return len(sent)
 }
 
 // answerBreaker may replace the simulator's answer to a request, after the
@@ -239,7 +223,7 @@ func TestCreateFaultsInTheAnswer(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			_, srv := newSim(t)
-			client := simClient(t, chaosProxy(t, srv, tt.brk)+"/v1")
+			client := newTestClientWith(t, lambda.WithAPIKey(lambdatest.DefaultAPIKey), chaosProxy(t, srv, tt.brk)+"/v1")
 			inst, err := client.Instances.Create(context.Background(), createReq)
 			assert.Equal(t, tt.attempts, posts(t, srv), "POSTs the simulator saw")
 			ids := instanceIDs(t, srv)
@@ -313,13 +297,7 @@ func TestUpdateIsNeverRepeated(t *testing.T) {
 			_, err = client.Instances.Update(context.Background(), inst.ID, &lambda.UpdateInstanceRequest{Name: lambda.Ptr("renamed")})
 			require.ErrorIs(t, err, tt.want)
 			assertTyped(t, err)
-			patches := 0
-			for _, r := range srv.Requests() {
-				if r.Method == http.MethodPatch {
-					patches++
-				}
-			}
-			assert.Equal(t, 1, patches, "a PATCH was sent again")
+			assert.Len(t, platformRequests(srv, http.MethodPatch, ""), 1, "a PATCH was sent again")
 			got, err := client.Instances.Get(context.Background(), inst.ID)
 			require.NoError(t, err)
 			assert.Equal(t, tt.applied, got.Name == "renamed")

@@ -22,17 +22,6 @@ import (
 	"github.com/lambda/lambda-go/lambdatest"
 )
 
-// lists counts the GET /v1/instances the simulator received.
-func lists(srv *lambdatest.Server) (n int, last time.Time) {
-	for _, r := range srv.Requests() {
-		if r.Method == http.MethodGet && r.Path == instancesPath {
-			n++
-			last = r.Time
-		}
-	}
-	return n, last
-}
-
 func listOnce(ctx context.Context, c *lambda.Client) error {
 	_, err := c.Instances.List(ctx, nil)
 	return err
@@ -50,8 +39,9 @@ func TestSimulatorRateLimitWaitsForTheReset(t *testing.T) {
 	require.Equal(t, 0, rl.Remaining, "the third answer says the window is used up")
 
 	require.NoError(t, listOnce(ctx, client), "the fourth call waits for the reset instead of failing")
-	n, last := lists(srv)
-	assert.Equal(t, 4, n, "no request was sent only to be refused with a 429")
+	sent := platformRequests(srv, http.MethodGet, instancesPath)
+	require.Len(t, sent, 4, "no request was sent only to be refused with a 429")
+	last := sent[len(sent)-1].Time
 	assert.False(t, last.Before(rl.Reset), "the fourth request was sent at %v, before the reset at %v", last, rl.Reset)
 }
 
@@ -85,8 +75,7 @@ func TestSimulatorRateLimitFailsFast(t *testing.T) {
 			var lerr *lambda.Error
 			require.ErrorAs(t, err, &lerr)
 			assert.InDelta(t, tt.window.Seconds(), lerr.RetryAfter.Seconds(), 1.5, "the error carries the wait")
-			n, _ := lists(srv)
-			assert.Equal(t, 2, n, "the refused call was not sent")
+			assert.Len(t, platformRequests(srv, http.MethodGet, instancesPath), 2, "the refused call was not sent")
 		})
 	}
 }
@@ -100,13 +89,12 @@ func TestSimulator429FromASharedKeyIsWaitedOut(t *testing.T) {
 	for range 2 {
 		require.NoError(t, listOnce(context.Background(), other))
 	}
-	client := simClient(t, srv.BaseURL())
+	client := simClient(t, srv)
 	var info lambda.ResponseInfo
 	_, err := client.Instances.List(context.Background(), nil, lambda.WithResponseInfo(&info))
 	require.NoError(t, err)
 	assert.Equal(t, 2, info.Attempts)
-	n, _ := lists(srv)
-	assert.Equal(t, 4, n)
+	assert.Len(t, platformRequests(srv, http.MethodGet, instancesPath), 4)
 }
 
 // TestSimulatorWithClientSideLimiter: a limiter set a little below the
@@ -115,7 +103,7 @@ func TestSimulator429FromASharedKeyIsWaitedOut(t *testing.T) {
 func TestSimulatorWithClientSideLimiter(t *testing.T) {
 	t.Parallel()
 	_, srv := newSim(t, lambdatest.WithRateLimit(5, time.Second))
-	client := simClient(t, srv.BaseURL(), lambda.WithRateLimiter(rate.NewLimiter(rate.Every(250*time.Millisecond), 1)))
+	client := simClient(t, srv, lambda.WithRateLimiter(rate.NewLimiter(rate.Every(250*time.Millisecond), 1)))
 	const calls = 8
 	for range calls {
 		var info lambda.ResponseInfo
@@ -123,8 +111,7 @@ func TestSimulatorWithClientSideLimiter(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, 1, info.Attempts, "a request was refused and retried")
 	}
-	n, _ := lists(srv)
-	assert.Equal(t, calls, n)
+	assert.Len(t, platformRequests(srv, http.MethodGet, instancesPath), calls)
 }
 
 // TestHostileRateLimitResetDoesNotBrickTheClient: "no requests left until
@@ -133,7 +120,7 @@ func TestSimulatorWithClientSideLimiter(t *testing.T) {
 func TestHostileRateLimitResetDoesNotBrickTheClient(t *testing.T) {
 	t.Parallel()
 	for _, reset := range []string{"99999999999", "9223372036854775807", strconv.FormatInt(time.Now().Add(400*24*time.Hour).Unix(), 10)} {
-		client, served := countingAPI(t, func(_ int32, w http.ResponseWriter, _ *http.Request) {
+		client, served := scriptedAPI(t, "/instances/inst_1", func(_ int32, w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("X-RateLimit-Limit", "50")
 			w.Header().Set("X-RateLimit-Remaining", "0")
 			w.Header().Set("X-RateLimit-Reset", reset)
@@ -155,7 +142,7 @@ func TestConcurrentCallsSpendTheRemainingFigure(t *testing.T) {
 	t.Parallel()
 	var mu sync.Mutex
 	count := 0
-	client, served := countingAPI(t, func(_ int32, w http.ResponseWriter, _ *http.Request) {
+	client, served := scriptedAPI(t, "/instances/inst_1", func(_ int32, w http.ResponseWriter, _ *http.Request) {
 		mu.Lock()
 		count++
 		left := max(4-count, 0)
@@ -209,6 +196,5 @@ func TestIteratorShowsTheResponse(t *testing.T) {
 	assert.Equal(t, 200, info.StatusCode)
 	assert.NotEmpty(t, info.RequestID)
 	assert.Positive(t, info.RateLimit.Limit)
-	pages, _ := lists(srv)
-	assert.Equal(t, 3, pages)
+	assert.Len(t, platformRequests(srv, http.MethodGet, instancesPath), 3)
 }

@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -61,16 +62,14 @@ func TestNoGlobalLogging(t *testing.T) {
 		slog.SetDefault(oldSlog)
 	}()
 
-	client, served := countingAPI(t, failFirst(2, status(503)))
+	client, served := scriptedAPI(t, "/instances/inst_1", failFirst(2, status(503)))
 	_, err := client.Instances.Get(context.Background(), "inst_1")
 	require.NoError(t, err)
 	require.EqualValues(t, 3, served.Load())
-	client, _ = countingAPI(t, always(status(401)))
+	client, _ = scriptedAPI(t, "/instances/inst_1", always(status(401)))
 	_, err = client.Instances.Get(context.Background(), "inst_1")
 	require.Error(t, err)
-	closed, err := lambda.NewClient(lambda.WithAPIKey(testKey), lambda.WithBaseURL("http://127.0.0.1:1/v1"),
-		lambda.WithRetryBackoff(1, 1), lambda.WithMaxRetries(1))
-	require.NoError(t, err)
+	closed := newTestClient(t, "http://127.0.0.1:1/v1", lambda.WithMaxRetries(1))
 	_, err = closed.Instances.Get(context.Background(), "inst_1")
 	require.Error(t, err)
 	assert.Empty(t, global.String(), "the SDK wrote to a global logger")
@@ -86,7 +85,7 @@ func TestCallerHTTPClientWorksWithEveryCredential(t *testing.T) {
 		tr := &http.Transport{}
 		t.Cleanup(tr.CloseIdleConnections)
 		hc := &http.Client{Transport: tr}
-		_, mux, url := setup(t)
+		mux, url := newTestServer(t)
 		var n int32
 		mux.HandleFunc("/instances/inst_1", func(w http.ResponseWriter, r *http.Request) {
 			n++
@@ -97,10 +96,8 @@ func TestCallerHTTPClientWorksWithEveryCredential(t *testing.T) {
 			assert.NotEmpty(t, r.Header.Get("Authorization")+r.Header.Get("X-API-Key"), cred)
 			writeData(w, 200, instanceJSON)
 		})
-		client, err := lambda.NewClient(append([]lambda.Option{lambda.WithHTTPClient(hc), lambda.WithBaseURL(url + "/v1"),
-			lambda.WithRetryBackoff(1, 1)}, opts...)...)
-		require.NoError(t, err, cred)
-		_, err = client.Instances.Get(context.Background(), "inst_1")
+		client := newTestClientWith(t, opts[0], url+"/v1", slices.Concat(opts[1:], []lambda.Option{lambda.WithHTTPClient(hc)})...)
+		_, err := client.Instances.Get(context.Background(), "inst_1")
 		require.NoError(t, err, cred)
 		assert.Same(t, tr, hc.Transport, cred)
 		assert.Nil(t, hc.CheckRedirect, cred)

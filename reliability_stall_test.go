@@ -78,17 +78,10 @@ func newStallServer(t *testing.T, serve func(n int32, conn net.Conn)) *stallServ
 	return s
 }
 
-// client returns a client for the server with fast backoff and opts.
+// client returns a newTestClient for the server with opts.
 func (s *stallServer) client(t *testing.T, opts ...lambda.Option) *lambda.Client {
 	t.Helper()
-	base := []lambda.Option{
-		lambda.WithAPIKey(testKey),
-		lambda.WithBaseURL(s.url + "/v1"),
-		fastBackoff,
-	}
-	c, err := lambda.NewClient(append(base, opts...)...)
-	require.NoError(t, err)
-	return c
+	return newTestClient(t, s.url+"/v1", opts...)
 }
 
 // assertAllClosed checks that the client closed every connection it
@@ -320,13 +313,6 @@ func goSilent(k int, next func() bool, release <-chan struct{}, hungUp *atomic.B
 	}
 }
 
-func streamClient(t *testing.T, url string, opts ...lambda.Option) *lambda.Client {
-	t.Helper()
-	c, err := lambda.NewClient(append([]lambda.Option{lambda.WithAPIKey(testKey), lambda.WithBaseURL(url + "/v1")}, opts...)...)
-	require.NoError(t, err)
-	return c
-}
-
 // TestMetricsStreamResumesAfterSilence: a connection that goes silent
 // after two samples (no message, no pong) is closed by the client after
 // IdleTimeout, logged, and replaced: the samples resume, with no error in
@@ -344,7 +330,7 @@ func TestMetricsStreamResumesAfterSilence(t *testing.T) {
 		sendSamples(conn, 10*time.Millisecond, release)
 	})
 	var logged syncBuffer
-	client := streamClient(t, srv.url, lambda.WithLogger(slog.New(slog.NewTextHandler(&logged, nil))))
+	client := newTestClient(t, srv.url+"/v1", lambda.WithLogger(slog.New(slog.NewTextHandler(&logged, nil))))
 
 	var got int
 	var silentFor time.Duration
@@ -392,7 +378,7 @@ func TestMetricsStreamSilenceCountsAsADrop(t *testing.T) {
 				case <-time.After(10 * time.Second):
 				}
 			})
-			client := streamClient(t, srv.url)
+			client := newTestClient(t, srv.url+"/v1")
 			opts := tt.opts
 			opts.IdleTimeout, opts.MinBackoff = 200*time.Millisecond, time.Millisecond
 			var errs []error
@@ -427,7 +413,7 @@ func TestMetricsStreamIsNotSilentWhenAlive(t *testing.T) {
 			srv := newWSServer(t, func(_ int32, conn *websocket.Conn, release <-chan struct{}) {
 				sendSamples(conn, tt.gap, release)
 			})
-			client := streamClient(t, srv.url)
+			client := newTestClient(t, srv.url+"/v1")
 			got := 0
 			for _, err := range client.Instances.StreamMetrics(context.Background(), "inst_1",
 				&lambda.StreamMetricsOptions{IdleTimeout: idle, DisableReconnect: true}) {
@@ -449,7 +435,7 @@ func TestMetricsStreamIdleTimeoutIsChecked(t *testing.T) {
 	srv := newWSServer(t, func(_ int32, conn *websocket.Conn, release <-chan struct{}) {
 		sendSamples(conn, time.Millisecond, release)
 	})
-	client := streamClient(t, srv.url)
+	client := newTestClient(t, srv.url+"/v1")
 	var errs []error
 	for _, err := range client.Instances.StreamMetrics(context.Background(), "inst_1", &lambda.StreamMetricsOptions{IdleTimeout: -time.Second}) {
 		errs = append(errs, err)
@@ -470,7 +456,7 @@ func TestMetricsStreamHandshakeTimesOut(t *testing.T) {
 	client := srv.client(t, lambda.WithAttemptTimeout(200*time.Millisecond))
 	var errs []error
 	for _, err := range client.Instances.StreamMetrics(context.Background(), "inst_1",
-		&lambda.StreamMetricsOptions{MaxReconnects: 1, MinBackoff: time.Millisecond}) {
+		fastReconnects(1)) {
 		errs = append(errs, err)
 	}
 	require.Len(t, errs, 1)

@@ -24,21 +24,6 @@ import (
 	"github.com/lambda/lambda-go"
 )
 
-// faultHandler answers attempt n (from 1) of a call.
-type faultHandler func(n int32, w http.ResponseWriter, r *http.Request)
-
-// countingAPI serves h on /instances/inst_1 and counts the requests that
-// reach it.
-func countingAPI(t *testing.T, h faultHandler, opts ...lambda.Option) (*lambda.Client, *atomic.Int32) {
-	t.Helper()
-	client, mux, _ := setup(t, opts...)
-	var n atomic.Int32
-	mux.HandleFunc("/instances/inst_1", func(w http.ResponseWriter, r *http.Request) {
-		h(n.Add(1), w, r)
-	})
-	return client, &n
-}
-
 // cutMidResponse promises a body of 500 bytes, sends a part of it, and
 // closes the connection: a connection reset in the middle of a response.
 func cutMidResponse(w http.ResponseWriter) {
@@ -138,7 +123,7 @@ func TestReadFaults(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			client, served := countingAPI(t, tt.h)
+			client, served := scriptedAPI(t, "/instances/inst_1", tt.h)
 			var info lambda.ResponseInfo
 			inst, err := client.Instances.Get(context.Background(), "inst_1", lambda.WithResponseInfo(&info))
 			assert.EqualValues(t, tt.attempts, served.Load(), "requests the server saw")
@@ -201,7 +186,7 @@ func endedAt(ctx context.Context) func() time.Time {
 func TestRetryAfterHTTPDateIsWaited(t *testing.T) {
 	t.Parallel()
 	var first atomic.Int64
-	client, served := countingAPI(t, failFirst(1, func(_ int32, w http.ResponseWriter, _ *http.Request) {
+	client, served := scriptedAPI(t, "/instances/inst_1", failFirst(1, func(_ int32, w http.ResponseWriter, _ *http.Request) {
 		now := time.Now().UTC().Truncate(time.Second)
 		first.Store(time.Now().UnixNano())
 		w.Header().Set("Date", now.Format(http.TimeFormat))
@@ -338,7 +323,7 @@ func TestCancelEndsEveryWait(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			client, served := countingAPI(t, tt.h, tt.opts...)
+			client, served := scriptedAPI(t, "/instances/inst_1", tt.h, tt.opts...)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			ended := endedAt(ctx)
@@ -352,7 +337,7 @@ func TestCancelEndsEveryWait(t *testing.T) {
 	}
 
 	// A window used up for 30 s: the next call waits in the client.
-	client, served := countingAPI(t, func(_ int32, w http.ResponseWriter, _ *http.Request) {
+	client, served := scriptedAPI(t, "/instances/inst_1", func(_ int32, w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("X-RateLimit-Limit", "10")
 		w.Header().Set("X-RateLimit-Remaining", "0")
 		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(time.Now().Add(30*time.Second).Unix()))
@@ -376,7 +361,7 @@ func TestCancelEndsEveryWait(t *testing.T) {
 func TestLongRetryAfterIsNotCapped(t *testing.T) {
 	t.Parallel()
 	for _, code := range []int{429, 503} {
-		client, served := countingAPI(t, always(status(code, "Retry-After", "10")))
+		client, served := scriptedAPI(t, "/instances/inst_1", always(status(code, "Retry-After", "10")))
 		ctx, cancel := context.WithTimeout(context.Background(), 9*time.Second)
 		start := time.Now()
 		_, err := client.Instances.Get(ctx, "inst_1")

@@ -268,36 +268,13 @@ func TestRedirectLoopIsAnErrorNotRetried(t *testing.T) {
 	assert.EqualValues(t, 10, n.Load(), "net/http sends 10 requests before giving up")
 }
 
-func TestConnectionCutMidResponseIsRetried(t *testing.T) {
-	t.Parallel()
-	client, mux, _ := setup(t)
-	var n atomic.Int32
-	mux.HandleFunc("/instances/inst_1", func(w http.ResponseWriter, r *http.Request) {
-		if n.Add(1) == 1 {
-			w.Header().Set("Content-Length", "500")
-			w.WriteHeader(200)
-			io.WriteString(w, `{"success":true,"data":{"id":`)
-			conn, _, _ := w.(http.Hijacker).Hijack()
-			conn.Close()
-			return
-		}
-		writeData(w, 200, instanceJSON)
-	})
-	inst, err := client.Instances.Get(context.Background(), "inst_1")
-	require.NoError(t, err)
-	assert.Equal(t, "inst_abc123", inst.ID)
-	assert.EqualValues(t, 2, n.Load())
-}
-
 func TestConnectionRefusedIsRetriedThenReported(t *testing.T) {
 	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	addr := ln.Addr().String()
 	ln.Close()
-	client, err := lambda.NewClient(lambda.WithAPIKey(testKey), lambda.WithBaseURL("http://"+addr+"/v1"),
-		lambda.WithRetryBackoff(time.Millisecond, 2*time.Millisecond))
-	require.NoError(t, err)
+	client := newTestClient(t, "http://"+addr+"/v1")
 	var info lambda.ResponseInfo
 	_, err = client.Instances.Get(context.Background(), "inst_1", lambda.WithResponseInfo(&info))
 	require.Error(t, err)

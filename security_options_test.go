@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -85,17 +84,14 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // with backoff; the metrics stream does not reconnect either.
 func TestErrorsOfTheClientsOwnMakingAreNotRetried(t *testing.T) {
 	t.Parallel()
-	var served atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { served.Add(1) }))
-	t.Cleanup(srv.Close)
+	url, served := scriptedServer(t, "/", func(int32, http.ResponseWriter, *http.Request) {})
 	ct := &countingTransport{}
 	src := oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "tok\x01en", Expiry: time.Now().Add(time.Hour)})
-	client, err := lambda.NewClient(lambda.WithTokenSource(src), lambda.WithBaseURL(srv.URL+"/v1"),
+	client := newTestClientWith(t, lambda.WithTokenSource(src), url+"/v1",
 		lambda.WithHTTPClient(&http.Client{Transport: ct}), lambda.WithRetryBackoff(time.Second, time.Second))
-	require.NoError(t, err)
 
 	start := time.Now()
-	_, err = client.Instances.Get(context.Background(), "inst_1")
+	_, err := client.Instances.Get(context.Background(), "inst_1")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "invalid header field value")
 	assert.Equal(t, int32(1), ct.n.Load(), "one attempt, no retry")
@@ -103,7 +99,7 @@ func TestErrorsOfTheClientsOwnMakingAreNotRetried(t *testing.T) {
 
 	ct.n.Store(0)
 	for _, err := range client.Instances.StreamMetrics(testCtx(t), "inst_1",
-		&lambda.StreamMetricsOptions{MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond}) {
+		fastStream) {
 		require.Error(t, err)
 	}
 	assert.Equal(t, int32(1), ct.n.Load(), "one dial, no reconnect")

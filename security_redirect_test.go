@@ -44,25 +44,16 @@ func newForeignHost(t *testing.T) *foreignHost {
 	return f
 }
 
-// redirectingAPI answers every request under /v1 with status and a
-// Location on target, its query holding something that must not be shown.
-func redirectingAPI(t *testing.T, status int, target string, opts ...lambda.Option) (*lambda.Client, *atomic.Int32) {
-	t.Helper()
-	var hits atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hits.Add(1)
+// redirectTo answers with status and a Location on target, its query
+// holding something that must not be shown.
+func redirectTo(status int, target string) faultHandler {
+	return func(_ int32, w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("X-RateLimit-Limit", "5000")
 		w.Header().Set("X-RateLimit-Remaining", "4999")
 		w.Header().Set("X-RateLimit-Reset", "4102444800")
 		w.Header().Set("Location", target+"/steal/path?token=q-secret-query")
 		w.WriteHeader(status)
-	}))
-	t.Cleanup(srv.Close)
-	base := []lambda.Option{lambda.WithAPIKey(testKey), lambda.WithBaseURL(srv.URL + "/v1"),
-		fastBackoff}
-	client, err := lambda.NewClient(append(base, opts...)...)
-	require.NoError(t, err)
-	return client, &hits
+	}
 }
 
 // redirectCalls are calls with a body and without, every method.
@@ -90,7 +81,7 @@ func TestRedirectsOffTheAPIsOriginAreRefused(t *testing.T) {
 	foreign := newForeignHost(t)
 	ctx := testCtx(t)
 	for _, status := range []int{301, 302, 303, 307, 308} {
-		client, apiHits := redirectingAPI(t, status, foreign.srv.URL)
+		client, apiHits := scriptedAPI(t, "/", redirectTo(status, foreign.srv.URL))
 		for name, call := range redirectCalls(ctx, client) {
 			before := apiHits.Load()
 			err := call()
@@ -129,9 +120,7 @@ func TestRedirectToPlainHTTPIsRefused(t *testing.T) {
 		http.Redirect(w, r, plain.URL+r.URL.Path+"?k=v", http.StatusPermanentRedirect)
 	}))
 	t.Cleanup(api.Close)
-	client, err := lambda.NewClient(lambda.WithAPIKey(testKey), lambda.WithBaseURL(api.URL+"/v1"),
-		lambda.WithHTTPClient(api.Client()))
-	require.NoError(t, err)
+	client := newTestClient(t, api.URL+"/v1", lambda.WithHTTPClient(api.Client()))
 	for name, call := range redirectCalls(testCtx(t), client) {
 		err := call()
 		require.ErrorIs(t, err, lambda.ErrRedirectRefused, name)
@@ -229,10 +218,10 @@ func TestRateLimitFiguresOnlyFromTheAPI(t *testing.T) {
 func TestStreamHandshakeRedirectOffOriginIsRefused(t *testing.T) {
 	t.Parallel()
 	foreign := newForeignHost(t)
-	client, apiHits := redirectingAPI(t, http.StatusTemporaryRedirect, foreign.srv.URL)
+	client, apiHits := scriptedAPI(t, "/", redirectTo(http.StatusTemporaryRedirect, foreign.srv.URL))
 	var errs []error
 	for _, err := range client.Instances.StreamMetrics(testCtx(t), "inst_1",
-		&lambda.StreamMetricsOptions{MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond}) {
+		fastStream) {
 		errs = append(errs, err)
 	}
 	require.Len(t, errs, 1)

@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -174,13 +173,11 @@ func TestSecretsEchoedInAnyFormAreScrubbed(t *testing.T) {
 			for place, answer := range echoAnswers {
 				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { answer(w, enc) }))
 				var logs, dump syncBuffer
-				client, err := lambda.NewClient(cred, lambda.WithBaseURL(srv.URL+"/v1"),
-					lambda.WithDebugWriter(&dump),
-					lambda.WithRetryBackoff(time.Millisecond, 2*time.Millisecond), lambda.WithMaxRetries(1),
+				client := newTestClientWith(t, cred, srv.URL+"/v1",
+					lambda.WithDebugWriter(&dump), lambda.WithMaxRetries(1),
 					lambda.WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
-				require.NoError(t, err)
 				var info lambda.ResponseInfo
-				_, err = client.Webhooks.Create(context.Background(), &lambda.CreateWebhookRequest{
+				_, err := client.Webhooks.Create(context.Background(), &lambda.CreateWebhookRequest{
 					URL: "https://hooks.example.com/x", Events: []lambda.EventType{"instance.created"},
 					Secret: lambda.NewSecret(hookSecret)}, lambda.WithResponseInfo(&info))
 				srv.Close()
@@ -204,12 +201,10 @@ func TestStreamRefusalsAreScrubbed(t *testing.T) {
 		for _, place := range []string{"message", "details.value nested, as a key and in an array", "X-Request-Id and other headers", "HTML page"} {
 			answer := echoAnswers[place]
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { answer(w, enc) }))
-			client, err := lambda.NewClient(lambda.WithAPIKey(testKey), lambda.WithBaseURL(srv.URL+"/v1"))
-			require.NoError(t, err)
+			client := newTestClient(t, srv.URL+"/v1")
 			var info lambda.ResponseInfo
 			var last error
-			for _, err := range client.Instances.StreamMetrics(testCtx(t), "inst_1",
-				&lambda.StreamMetricsOptions{MaxReconnects: 1, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond},
+			for _, err := range client.Instances.StreamMetrics(testCtx(t), "inst_1", fastReconnects(1),
 				lambda.WithResponseInfo(&info)) {
 				last = err
 			}

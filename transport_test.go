@@ -53,11 +53,9 @@ func TestFailedCallKeepsIdleConnections(t *testing.T) {
 	// The retry policy logs "retrying" once it has drained the 503, just
 	// before it sleeps: cancel the call there.
 	logger := slog.New(onMessage{msg: "lambda: retrying", f: cancel})
-	c, err := lambda.NewClient(lambda.WithAPIKey(testKey), lambda.WithBaseURL(srv.URL+"/v1"),
-		lambda.WithRetryBackoff(2*time.Second, 2*time.Second), lambda.WithLogger(logger))
-	require.NoError(t, err)
+	c := newTestClient(t, srv.URL+"/v1", lambda.WithRetryBackoff(2*time.Second, 2*time.Second), lambda.WithLogger(logger))
 
-	_, err = c.Instances.Get(context.Background(), "inst_abc123")
+	_, err := c.Instances.Get(context.Background(), "inst_abc123")
 	require.NoError(t, err)
 	fail.Store(true)
 	_, err = c.Instances.Get(ctx, "inst_abc123")
@@ -83,8 +81,7 @@ func TestDefaultTransportCapsConnections(t *testing.T) {
 		writeData(w, http.StatusOK, instanceJSON)
 	})
 	t.Cleanup(releaseAll) // runs before the server's Close, even if the test fails
-	c, err := lambda.NewClient(lambda.WithAPIKey(testKey), lambda.WithBaseURL(srv.URL+"/v1"))
-	require.NoError(t, err)
+	c := newTestClient(t, srv.URL+"/v1")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

@@ -111,7 +111,7 @@ func TestWaitForDeadlineAndCancel(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	got, err := lambda.WaitFor(ctx, get, cond, lambda.WithWaitDelay(20*time.Millisecond, 50*time.Millisecond))
+	got, err := lambda.WaitFor(ctx, get, cond, fastWait)
 	require.ErrorIs(t, err, lambda.ErrWaitTimeout)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Contains(t, err.Error(), "n=1", "the last status is quoted")

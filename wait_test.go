@@ -110,7 +110,7 @@ func TestWaitUntilReadyTimesOutWithLastState(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	inst, err := client.Instances.WaitUntilReady(ctx, "inst_1", lambda.WithWaitDelay(20*time.Millisecond, 100*time.Millisecond))
+	inst, err := client.Instances.WaitUntilReady(ctx, "inst_1", fastWait)
 	elapsed := time.Since(start)
 	require.ErrorIs(t, err, lambda.ErrWaitTimeout)
 	require.ErrorIs(t, err, context.DeadlineExceeded)

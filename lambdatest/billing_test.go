@@ -141,14 +141,11 @@ func TestWorkloadsAndDeployments(t *testing.T) {
 	wl := dep["workload_id"].(string)
 	assert.Regexp(t, `^w-\d+$`, wl)
 
-	require.Eventually(t, func() bool {
-		for _, it := range mustCall(t, srv, http.StatusOK, http.MethodGet, "/v1/workloads", "").data(t)["workloads"].([]any) {
-			if w := it.(map[string]any); w["id"] == wl {
-				return w["status"] == "running"
-			}
-		}
-		return false
-	}, 5*time.Second, 5*time.Millisecond)
+	poll(t, srv, "/v1/workloads", func(c *assert.CollectT, r resp) {
+		data, _ := r.json["data"].(map[string]any)
+		workloads, _ := data["workloads"].([]any)
+		assert.Equal(c, "running", itemStatus(workloads, wl), "%s in %s", wl, r.raw)
+	})
 	r = mustCall(t, srv, http.StatusOK, http.MethodGet, "/v1/workloads?limit=2&page=2", "")
 	assert.Len(t, r.data(t)["workloads"], 1)
 

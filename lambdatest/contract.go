@@ -35,6 +35,7 @@ const streamOperationID = "streamInstanceMetrics"
 type Contract struct {
 	doc    *openapi3.T
 	router routers.Router
+	ops    []Operation
 }
 
 var loadContract = sync.OnceValues(func() (*Contract, error) { return parseContract(nil) })
@@ -62,7 +63,11 @@ func parseContract(edit func(*openapi3.T)) (*Contract, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lambdatest: route openapi.yaml: %w", err)
 	}
-	return &Contract{doc: doc, router: router}, nil
+	ops, err := operationsOf(doc)
+	if err != nil {
+		return nil, fmt.Errorf("lambdatest: openapi.yaml: %w", err)
+	}
+	return &Contract{doc: doc, router: router, ops: ops}, nil
 }
 
 // LoadContract parses and validates the embedded openapi.yaml

@@ -53,7 +53,9 @@ func TestContractSpecLoadsAndValidates(t *testing.T) {
 	require.NoError(t, doc.Validate(context.Background()))
 	assert.Equal(t, "3.0.3", doc.OpenAPI)
 
-	// Every endpoint of API.md has an operation with an ID.
+	// Every endpoint of the platform's API documents has an operation with
+	// an ID. The contract may have more: TestEveryOperationIsServedAndCalled
+	// (package lambda) holds each operation to a handler and an SDK call.
 	want := []string{
 		"POST /instances", "GET /instances", "GET /instances/{id}", "PATCH /instances/{id}", "DELETE /instances/{id}",
 		"POST /instances/{id}/start", "POST /instances/{id}/stop", "POST /instances/{id}/restart",
@@ -89,7 +91,7 @@ func TestContractSpecLoadsAndValidates(t *testing.T) {
 			assert.NotNil(t, op.Responses.Status(http.StatusTooManyRequests), "%s %s", method, path)
 		}
 	}
-	assert.ElementsMatch(t, want, got)
+	assert.Subset(t, got, want)
 	require.Contains(t, doc.Components.SecuritySchemes, "bearerAuth")
 	require.Contains(t, doc.Components.SecuritySchemes, "apiKeyAuth")
 	assert.Len(t, doc.Security, 2)

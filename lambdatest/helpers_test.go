@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/lambda/lambda-go/lambdatest"
@@ -80,12 +81,22 @@ var idemCounter atomic.Int64
 // headers; an empty value deletes the header.
 func call(t *testing.T, srv *lambdatest.Server, method, path, body string, header ...string) resp {
 	t.Helper()
+	r, err := send(srv, method, path, body, header...)
+	require.NoError(t, err)
+	return r
+}
+
+// send is call without a test to fail: poll's requests run off the test
+// goroutine, where require must not stop the test.
+func send(srv *lambdatest.Server, method, path, body string, header ...string) (resp, error) {
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
 	}
 	req, err := http.NewRequest(method, srv.URL+path, rd)
-	require.NoError(t, err)
+	if err != nil {
+		return resp{}, err
+	}
 	req.Header.Set("Authorization", "Bearer "+lambdatest.DefaultAPIKey)
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
@@ -101,13 +112,17 @@ func call(t *testing.T, srv *lambdatest.Server, method, path, body string, heade
 		}
 	}
 	res, err := srv.Client().Do(req)
-	require.NoError(t, err)
+	if err != nil {
+		return resp{}, err
+	}
 	defer res.Body.Close()
 	raw, err := io.ReadAll(res.Body)
-	require.NoError(t, err)
+	if err != nil {
+		return resp{}, err
+	}
 	r := resp{status: res.StatusCode, header: res.Header, raw: raw}
 	_ = json.Unmarshal(raw, &r.json)
-	return r
+	return r, nil
 }
 
 // mustCall is call that requires the given status.
@@ -118,24 +133,60 @@ func mustCall(t *testing.T, srv *lambdatest.Server, want int, method, path, body
 	return r
 }
 
-// waitStatus polls a GET until the "status" of its data is want.
+// poll sends GET path every 5 ms, for at most 5 s, until done finds
+// nothing wrong with the answer, and returns that answer. done reports
+// through c: it runs off the test goroutine (in require.EventuallyWithT),
+// where require must not stop the test.
+func poll(t *testing.T, srv *lambdatest.Server, path string, done func(c *assert.CollectT, r resp)) resp {
+	t.Helper()
+	var last resp
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		r, err := send(srv, http.MethodGet, path, "")
+		if !assert.NoError(c, err) {
+			return
+		}
+		done(c, r)
+		last = r
+	}, 5*time.Second, 5*time.Millisecond, "GET %s", path)
+	return last
+}
+
+// waitStatus polls a GET until the "status" of its data is want, and
+// returns the data.
 func waitStatus(t *testing.T, srv *lambdatest.Server, path, want string) map[string]any {
 	t.Helper()
-	var last map[string]any
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		r := mustCall(t, srv, http.StatusOK, http.MethodGet, path, "")
-		last = r.json
+	data := func(r resp) map[string]any {
 		if d, ok := r.json["data"].(map[string]any); ok {
-			last = d
+			return d
 		}
-		if last["status"] == want {
-			return last
-		}
-		time.Sleep(5 * time.Millisecond)
+		return r.json
 	}
-	t.Fatalf("%s never became %q; last: %v", path, want, last)
-	return nil
+	r := poll(t, srv, path, func(c *assert.CollectT, r resp) {
+		if assert.Equal(c, http.StatusOK, r.status, "answered %s", r.raw) {
+			assert.Equal(c, want, data(r)["status"], "last: %s", r.raw)
+		}
+	})
+	return data(r)
+}
+
+// waitStatusIn polls a list until the item with id has status want.
+func waitStatusIn(t *testing.T, srv *lambdatest.Server, path, id, want string) {
+	t.Helper()
+	poll(t, srv, path, func(c *assert.CollectT, r resp) {
+		items, _ := r.json["data"].([]any)
+		assert.Equal(c, want, itemStatus(items, id), "%s in %s", id, r.raw)
+	})
+}
+
+// itemStatus is the status of the item with id among items, "" when it is
+// not there.
+func itemStatus(items []any, id string) any {
+	for _, it := range items {
+		if m, _ := it.(map[string]any); m["id"] == id {
+			return m["status"]
+		}
+	}
+	return ""
 }
 
 const instanceBody = `{"name":"web","instance_type":"compute-2x","region":"us-west-1","image":"ubuntu-22.04","ssh_keys":["key_abc123"],"tags":{"env":"test"}}`

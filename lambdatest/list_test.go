@@ -118,19 +118,6 @@ func TestFunctions(t *testing.T) {
 	assert.Equal(t, "handler", r.errField())
 }
 
-// waitStatusIn polls a list until the item with id has status want.
-func waitStatusIn(t *testing.T, srv *lambdatest.Server, path, id, want string) {
-	t.Helper()
-	require.Eventually(t, func() bool {
-		for _, it := range mustCall(t, srv, http.StatusOK, http.MethodGet, path, "").items(t) {
-			if m := it.(map[string]any); m["id"] == id {
-				return m["status"] == want
-			}
-		}
-		return false
-	}, 5*time.Second, 5*time.Millisecond, "%s never became %s", id, want)
-}
-
 // TestHugeAndNegativePagingValuesAre400: a page near math.MaxInt once
 // panicked the handler (slice bounds), and the client saw a bare EOF.
 func TestHugeAndNegativePagingValuesAre400(t *testing.T) {

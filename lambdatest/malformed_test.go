@@ -6,6 +6,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lambda/lambda-go/lambdatest"
 )
 
 // TestMalformedBodies sends broken bodies to every route that takes one:
@@ -14,24 +17,16 @@ func TestMalformedBodies(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
 	inst := srv.SeedInstances(1)[0]
-	routes := []struct{ method, path string }{
-		{"POST", "/v1/instances"},
-		{"PATCH", "/v1/instances/" + inst},
-		{"POST", "/v1/instances/" + inst + "/resize"},
-		{"POST", "/v1/volumes"},
-		{"POST", "/v1/volumes/vol_x/attach"},
-		{"POST", "/v1/volumes/vol_x/resize"},
-		{"POST", "/v1/snapshots"},
-		{"POST", "/v1/firewall/rules"},
-		{"POST", "/v1/vpn"},
-		{"POST", "/v1/functions"},
-		{"PATCH", "/v1/account"},
-		{"POST", "/v1/account/api-keys"},
-		{"POST", "/v1/webhooks"},
-		{"POST", "/v1/resources"},
-		{"PUT", "/v1/resources/RES_1"},
-		{"POST", "/v2/deployments"},
+	contract, err := lambdatest.LoadContract()
+	require.NoError(t, err)
+	type route struct{ method, path string }
+	var routes []route
+	for _, op := range contract.Operations() {
+		if op.JSONBody {
+			routes = append(routes, route{op.Method, "/v1" + strings.ReplaceAll(op.Path, "{id}", inst)})
+		}
 	}
+	require.Contains(t, routes, route{"POST", "/v1/instances"}, "the contract's operations with a JSON body")
 	bodies := []string{"not json", "{", "[]", "null", `"x"`, `{"name":7}`}
 	for _, rt := range routes {
 		for _, body := range bodies {

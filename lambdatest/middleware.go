@@ -21,6 +21,7 @@ type call struct {
 	body  []byte
 	reqID string
 	key   string // the API key (or "oauth:<client>") that authenticated the request
+	route *route // the operation the method and path name; nil when none does
 	id    string // the {id} of the path, if any
 	now   time.Time
 }
@@ -42,9 +43,10 @@ func (c *call) decode(v any) *apiError {
 func (c *call) query() url.Values { return c.r.URL.Query() }
 
 // serveHTTP is the pipeline every request goes through, in order: request
-// log, request ID, auth, rate limit, permissions, injected faults, route,
-// contract validation, idempotency, handler, response validation. The
-// token endpoint leaves the pipeline after the request ID.
+// log (with the operation the route names), request ID, auth, rate limit,
+// permissions, injected faults, 404 for no route, contract validation,
+// idempotency, handler, response validation. The token endpoint leaves the
+// pipeline after the request ID.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.cfg.adminToken != "" && strings.HasPrefix(r.URL.Path, AdminPrefix) {
 		s.serveAdmin(w, r) // steering, not the API: not logged, limited or faulted
@@ -52,14 +54,23 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.Now()
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	s.log.add(r, body, now)
-	c := &call{s: s, w: w, r: r, body: body, reqID: newID("req_"), now: now}
+	rt, id, _ := match(s.table, r.Method, r.URL.EscapedPath())
+	token := r.URL.EscapedPath() == tokenPath
+	op := ""
+	switch {
+	case rt != nil:
+		op = rt.ID
+	case token && r.Method == s.token.Method:
+		op = s.token.ID
+	}
+	s.log.add(r, body, now, op)
+	c := &call{s: s, w: w, r: r, body: body, reqID: newID("req_"), now: now, route: rt, id: id}
 	w.Header().Set("X-Request-Id", c.reqID)
 	// net/http would stamp its own Date from time.Now; the API's clients
 	// measure reset times and Retry-After dates against this one.
 	w.Header().Set("Date", now.UTC().Format(http.TimeFormat))
 
-	if r.URL.EscapedPath() == tokenPath { // the authorization server: its own client authentication, no API key
+	if token { // the authorization server: its own client authentication, no API key
 		s.serveToken(w, c)
 		return
 	}
@@ -102,14 +113,14 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.finish(w, c, rep, true)
 }
 
-// handle routes the request, checks it against the contract, and runs the
+// handle answers 404 to a request no route matched (serveHTTP matched it
+// first, for the request log), checks it against the contract, and runs the
 // handler (through the idempotency store for POSTs with a key).
 func (s *Server) handle(c *call) reply {
-	rt, id, ok := match(s.table, c.r.Method, c.r.URL.EscapedPath())
-	if !ok {
+	rt := c.route
+	if rt == nil {
 		return c.fail(errorf(http.StatusNotFound, "no route for %s %s", c.r.Method, truncate(c.r.URL.Path)))
 	}
-	c.id = id
 	if err := s.checkRequest(c); err != nil {
 		return c.fail(contractError(err))
 	}

@@ -18,6 +18,11 @@ type Request struct {
 	Header      http.Header
 	Body        []byte
 	Time        time.Time // when it arrived, on the server's clock (Server.Now)
+	// Operation is the operationId of openapi.yaml that the method and
+	// path name ("getInstance"), whatever the answer was (a 401 or an
+	// injected fault too); "" when no operation matches, which the
+	// simulator answers with 404.
+	Operation string
 }
 
 type requestLog struct {
@@ -26,9 +31,9 @@ type requestLog struct {
 	reqs  []Request
 }
 
-func (l *requestLog) add(r *http.Request, body []byte, now time.Time) {
+func (l *requestLog) add(r *http.Request, body []byte, now time.Time, op string) {
 	rec := Request{Method: r.Method, Path: r.URL.Path, EscapedPath: r.URL.EscapedPath(), RawQuery: r.URL.RawQuery,
-		Header: r.Header.Clone(), Body: bytes.Clone(body), Time: now}
+		Header: r.Header.Clone(), Body: bytes.Clone(body), Time: now, Operation: op}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.reqs = append(l.reqs, rec)

@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/lambda/lambda-go/lambdatest"
 )
 
 // TestRoutesOnTheEscapedPath pins that the simulator routes a request the
@@ -50,4 +52,38 @@ func TestRoutesOnTheEscapedPath(t *testing.T) {
 	last := reqs[len(reqs)-2] // the waitStatus GET is last; the %6B one before it
 	assert.Equal(t, "/v1/instances/"+id+"/networ%6B", last.EscapedPath, "the log keeps the path as sent")
 	assert.Equal(t, "/v1/instances/"+id+"/network", last.Path)
+}
+
+// TestRequestLogNamesTheOperation: each logged request carries the
+// operationId its method and path name, whatever the answer, and "" when
+// no operation matches.
+func TestRequestLogNamesTheOperation(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, lambdatest.WithOAuthClient("cli_1", "secret_1"))
+	tests := []struct {
+		method, path string
+		header       []string
+		status       int
+		want         string
+	}{
+		{http.MethodGet, "/v1/instances", nil, http.StatusOK, "listInstances"},
+		{http.MethodGet, "/v2/account/quota", nil, http.StatusOK, "getQuota"},
+		{http.MethodGet, "/v1/instances/inst_none", nil, http.StatusNotFound, "getInstance"},
+		{http.MethodGet, "/v1/account", []string{"Authorization", ""}, http.StatusUnauthorized, "getAccount"},
+		{http.MethodPost, "/v1/workloads", nil, http.StatusBadRequest, "createDeploymentAtWorkloads"},
+		{http.MethodPost, "/v1/oauth/token", nil, http.StatusBadRequest, "requestToken"},
+		{http.MethodGet, "/v1/oauth/token", nil, http.StatusMethodNotAllowed, ""},
+		{http.MethodPut, "/v1/instances", nil, http.StatusNotFound, ""},
+		{http.MethodGet, "/v1/instances/inst_1%2Fnetwork", nil, http.StatusNotFound, "getInstance"},
+		{http.MethodGet, "/v1/nothing", nil, http.StatusNotFound, ""},
+		{http.MethodGet, "/instances", nil, http.StatusNotFound, ""},
+	}
+	for _, tc := range tests {
+		srv.ResetRequests()
+		r := call(t, srv, tc.method, tc.path, "", tc.header...)
+		require.Equal(t, tc.status, r.status, "%s %s answered %s", tc.method, tc.path, r.raw)
+		reqs := srv.Requests()
+		require.Len(t, reqs, 1)
+		assert.Equal(t, tc.want, reqs[0].Operation, "%s %s", tc.method, tc.path)
+	}
 }

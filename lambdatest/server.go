@@ -38,9 +38,10 @@ type Server struct {
 	st       *state
 	hooks    *dispatcher
 	streams  streamSet
-	contract validator // the contract as written, for WithStrictRequests and responses
-	platform validator // the contract as the platform applies it to requests
-	table    []route
+	contract validator     // the contract as written, for WithStrictRequests and responses
+	platform validator     // the contract as the platform applies it to requests
+	table    []route       // the contract's operations with their handlers, most specific first
+	token    route         // the token endpoint, which serveHTTP answers before authentication
 	clock    *movableClock // nil when WithClock gave the clock
 }
 
@@ -48,7 +49,9 @@ type Server struct {
 // It panics if the listener cannot be opened, like httptest.NewServer, and
 // if ClockOffsetEnv is set to something that is not a duration while no
 // WithClock is given: a clock guard that silently did not run would be
-// worse than none.
+// worse than none. It panics too if the simulator's handlers and the
+// operations of the embedded contract differ: a defect of this module,
+// which its own tests catch.
 func NewServer(opts ...Option) *Server {
 	cfg := defaultConfig()
 	for _, o := range opts {
@@ -73,11 +76,16 @@ func NewServer(opts ...Option) *Server {
 	s.log.limit = cfg.requestLogLimit
 	s.limiter.init(cfg)
 	s.idem.init()
-	s.contract = loadValidator(LoadContract)
+	contract := loadValidator(LoadContract)
+	s.contract = contract
 	s.platform = loadValidator(loadPlatformContract)
 	s.hooks = newDispatcher(s)
 	s.st = newState(s)
-	s.table = s.routes()
+	table, token, err := newRoutes(contract.Operations(), s.handlers())
+	if err != nil {
+		panic(err.Error()) // a handler or an operation was added without the other: TestEveryOperationHasAHandler says which
+	}
+	s.table, s.token = table, token
 
 	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
 	if cfg.listener != nil {
@@ -139,138 +147,6 @@ func (s *Server) Close() {
 		s.wg.Wait()
 		s.ts.Close()
 	})
-}
-
-// route is one endpoint: a method, a path pattern under the version prefix
-// ("/instances/{id}/start") and its handler.
-type route struct {
-	method  string
-	pattern string
-	handle  func(c *call) reply
-	stream  bool // the handler writes to the connection itself (WebSocket)
-}
-
-// routes lists every endpoint of the contract (openapi.yaml), in one place.
-func (s *Server) routes() []route {
-	return []route{
-		{method: "POST", pattern: "/instances", handle: s.createInstance},
-		{method: "GET", pattern: "/instances", handle: s.listInstances},
-		{method: "GET", pattern: "/instances/{id}", handle: s.getInstance},
-		{method: "PATCH", pattern: "/instances/{id}", handle: s.updateInstance},
-		{method: "DELETE", pattern: "/instances/{id}", handle: s.deleteInstance},
-		{method: "POST", pattern: "/instances/{id}/start", handle: s.startInstance},
-		{method: "POST", pattern: "/instances/{id}/stop", handle: s.stopInstance},
-		{method: "POST", pattern: "/instances/{id}/restart", handle: s.restartInstance},
-		{method: "POST", pattern: "/instances/{id}/resize", handle: s.resizeInstance},
-		{method: "GET", pattern: "/instances/{id}/network", handle: s.instanceNetwork},
-		{method: "GET", pattern: "/instances/{id}/metrics", handle: s.instanceMetrics},
-		{method: "GET", pattern: "/instances/{id}/metrics/stream", handle: s.streamMetrics, stream: true},
-
-		{method: "POST", pattern: "/volumes", handle: s.createVolume},
-		{method: "GET", pattern: "/volumes", handle: s.listVolumes},
-		{method: "GET", pattern: "/volumes/{id}", handle: s.getVolume},
-		{method: "DELETE", pattern: "/volumes/{id}", handle: s.deleteVolume},
-		{method: "POST", pattern: "/volumes/{id}/attach", handle: s.attachVolume},
-		{method: "POST", pattern: "/volumes/{id}/detach", handle: s.detachVolume},
-		{method: "POST", pattern: "/volumes/{id}/resize", handle: s.resizeVolume},
-
-		{method: "POST", pattern: "/snapshots", handle: s.createSnapshot},
-		{method: "GET", pattern: "/snapshots", handle: s.listSnapshots},
-		{method: "GET", pattern: "/snapshots/{id}", handle: s.getSnapshot},
-		{method: "DELETE", pattern: "/snapshots/{id}", handle: s.deleteSnapshot},
-		{method: "POST", pattern: "/snapshots/{id}/restore", handle: s.restoreSnapshot},
-
-		{method: "POST", pattern: "/firewall/rules", handle: s.createRule},
-		{method: "GET", pattern: "/firewall/rules", handle: s.listRules},
-		{method: "DELETE", pattern: "/firewall/rules/{id}", handle: s.deleteRule},
-		{method: "POST", pattern: "/vpn", handle: s.createVPN},
-		{method: "GET", pattern: "/vpn", handle: s.listVPNs},
-
-		{method: "GET", pattern: "/functions", handle: s.listFunctions},
-		{method: "POST", pattern: "/functions", handle: s.createFunction},
-
-		{method: "GET", pattern: "/billing/usage", handle: s.billingUsage},
-		{method: "GET", pattern: "/usage", handle: s.bareUsage},
-		{method: "GET", pattern: "/billing/invoices", handle: s.listInvoices},
-		{method: "GET", pattern: "/billing/invoices/{id}", handle: s.getInvoice},
-		{method: "GET", pattern: "/billing/estimate", handle: s.billingEstimate},
-
-		{method: "GET", pattern: "/account", handle: s.getAccount},
-		{method: "PATCH", pattern: "/account", handle: s.updateAccount},
-		{method: "GET", pattern: "/account/quota", handle: s.getQuota},
-		{method: "POST", pattern: "/account/api-keys", handle: s.createAPIKey},
-		{method: "GET", pattern: "/account/api-keys", handle: s.listAPIKeys},
-		{method: "DELETE", pattern: "/account/api-keys/{id}", handle: s.deleteAPIKey},
-
-		{method: "POST", pattern: "/webhooks", handle: s.createWebhook},
-
-		{method: "GET", pattern: "/resources", handle: s.listResources},
-		{method: "POST", pattern: "/resources", handle: s.createResource},
-		{method: "GET", pattern: "/resources/{id}", handle: s.getResource},
-		{method: "PUT", pattern: "/resources/{id}", handle: s.updateResource},
-		{method: "DELETE", pattern: "/resources/{id}", handle: s.deleteResource},
-
-		{method: "GET", pattern: "/workloads", handle: s.listWorkloads},
-		{method: "POST", pattern: "/deployments", handle: s.createDeployment},
-		{method: "POST", pattern: "/workloads", handle: s.createDeployment}, // the workloads documentation's example URL
-	}
-}
-
-// match finds the route of method and path, the request's escaped path
-// ("/v1/instances/inst_1"), and the value of its {id}, if any. Both /v1
-// and /v2 serve the same API. It splits on the "/" that were sent, then
-// unescapes each segment, as the platform does: "x%2Fnetwork" is one ID,
-// never the network route of instance x.
-func match(routes []route, method, path string) (route, string, bool) {
-	rest, ok := strings.CutPrefix(path, "/v1/")
-	if !ok {
-		if rest, ok = strings.CutPrefix(path, "/v2/"); !ok {
-			return route{}, "", false
-		}
-	}
-	segs, ok := segments(rest)
-	if !ok {
-		return route{}, "", false
-	}
-	for _, rt := range routes {
-		if rt.method != method {
-			continue
-		}
-		pat := strings.Split(strings.TrimPrefix(rt.pattern, "/"), "/")
-		if len(pat) != len(segs) {
-			continue
-		}
-		id, hit := "", true
-		for i, p := range pat {
-			switch {
-			case p == "{id}" && segs[i] != "":
-				id = segs[i]
-			case p != segs[i]:
-				hit = false
-			}
-			if !hit {
-				break
-			}
-		}
-		if hit {
-			return rt, id, true
-		}
-	}
-	return route{}, "", false
-}
-
-// segments splits an escaped path on its "/" and unescapes each segment;
-// ok is false for a malformed escape.
-func segments(escaped string) ([]string, bool) {
-	segs := strings.Split(escaped, "/")
-	for i, s := range segs {
-		u, err := url.PathUnescape(s)
-		if err != nil {
-			return nil, false
-		}
-		segs[i] = u
-	}
-	return segs, true
 }
 
 // canonicalPath is an escaped path with each segment escaped the one way

@@ -12,7 +12,7 @@ type validator interface {
 // into the module, so failing to load it is a defect of this module, not of
 // the caller: NewServer panics, as httptest.NewServer does when it cannot
 // listen.
-func loadValidator(load func() (*Contract, error)) validator {
+func loadValidator(load func() (*Contract, error)) *Contract {
 	c, err := load()
 	if err != nil {
 		panic("lambdatest: " + err.Error())

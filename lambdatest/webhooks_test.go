@@ -174,7 +174,12 @@ func TestWebhookToTLSReceiver(t *testing.T) {
 func TestCloseStopsHangingDelivery(t *testing.T) {
 	t.Parallel()
 	release := make(chan struct{})
+	arrived := make(chan struct{}, 1)
 	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case arrived <- struct{}{}:
+		default:
+		}
 		select {
 		case <-r.Context().Done():
 		case <-release:
@@ -186,7 +191,12 @@ func TestCloseStopsHangingDelivery(t *testing.T) {
 	srv := lambdatest.NewServer()
 	mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/webhooks", `{"url":"`+hang.URL+`","events":["*"],"secret":"s"}`)
 	mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/volumes", volumeBody)
-	time.Sleep(20 * time.Millisecond) // let the delivery start
+	select {
+	case <-arrived: // a delivery hangs in the receiver
+	case <-time.After(5 * time.Second):
+		srv.Close()
+		t.Fatal("no delivery started")
+	}
 
 	done := make(chan struct{})
 	go func() { srv.Close(); close(done) }()
