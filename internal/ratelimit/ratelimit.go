@@ -33,6 +33,7 @@ type Tracker struct {
 	date       string
 	observedAt time.Time
 	inflight   int  // requests let through by Take and not yet Done
+	overlapped int  // of those, the ones in flight when the last figure came: their answers may be older
 	left       int  // requests left in the window, less those in flight
 	known      bool // left is known: a figure came, and its window has not reset
 }
@@ -47,7 +48,7 @@ func (t *Tracker) Observe(a *answer.Answer, now time.Time) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.record(a.RateLimit, a.Date, now)
+	t.record(a.RateLimit, a.Date, now, t.overlapped > 0)
 }
 
 // Done ends a request Take let through, with its answer when there is one
@@ -56,17 +57,30 @@ func (t *Tracker) Done(a *answer.Answer, now time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.inflight--
+	older := t.overlapped > 0
+	if older {
+		t.overlapped--
+	}
 	if a != nil && a.HasRateLimit {
-		t.record(a.RateLimit, a.Date, now)
+		t.record(a.RateLimit, a.Date, now, older)
 	}
 }
 
 // record keeps the figures of an answer. Call with t.mu held.
-func (t *Tracker) record(s Snapshot, date string, now time.Time) {
+func (t *Tracker) record(s Snapshot, date string, now time.Time, older bool) {
+	// Answers are handled in no particular order: one to a request that
+	// was in flight when the last figure came may be older than it. Within
+	// one window (the same reset) the server's count only falls, so such an
+	// answer cannot raise the figure.
+	if older && t.seen && !s.Reset.IsZero() && s.Reset.Equal(t.last.Reset) && s.Limit == t.last.Limit &&
+		t.last.Remaining >= 0 && s.Remaining > t.last.Remaining {
+		s.Remaining = t.last.Remaining
+	}
 	t.last, t.seen = s, true
 	t.date, t.observedAt, t.resetDone = date, now, false
 	t.known = s.Remaining >= 0
 	t.left = s.Remaining - t.inflight
+	t.overlapped = t.inflight
 }
 
 // Snapshot returns the latest figures; ok is false before any were seen.

@@ -105,3 +105,39 @@ func TestTrackerCountsEveryRequestInFlight(t *testing.T) {
 		t.Fatal("went out with none left")
 	}
 }
+
+// TestTrackerNeverRaisesTheFigureOfAWindow: answers are handled in any
+// order, so a later-handled answer from earlier in the same window (the
+// same reset) can say more requests are left than one already handled. The
+// server's count only falls within a window: the lowest figure stands.
+func TestTrackerNeverRaisesTheFigureOfAWindow(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(1000, 0)
+	answer := func(remaining, reset string) http.Header {
+		h := http.Header{}
+		h.Set("X-RateLimit-Limit", "4")
+		h.Set("X-RateLimit-Remaining", remaining)
+		h.Set("X-RateLimit-Reset", reset)
+		return h
+	}
+	var tr Tracker
+	tr.Observe(read(answer("3", "4600")), now)
+	for range 3 { // A, B, C go out; the server counts C, B, A
+		if d := tr.Take(now); d != 0 {
+			t.Fatalf("refused with requests left: %v", d)
+		}
+	}
+	tr.Done(read(answer("1", "4600")), now) // B's answer is handled first
+	tr.Done(read(answer("2", "4600")), now) // then C's, counted before B's
+	if d := tr.Take(now); d == 0 {
+		t.Fatal("an earlier answer handled late let a request out the server has no room for")
+	}
+	if s, _ := tr.Snapshot(); s.Remaining != 1 {
+		t.Errorf("Snapshot().Remaining = %d, want the lowest figure of the window, 1", s.Remaining)
+	}
+	// A new window (another reset) starts from its own figure.
+	tr.Done(read(answer("40", "8200")), now)
+	if d := tr.Take(now); d != 0 {
+		t.Fatalf("a new window's figure was not taken: wait %v", d)
+	}
+}
