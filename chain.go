@@ -228,8 +228,9 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	ctx, cancel := context.WithCancel(req.Context())
 	a := &attempt{parent: req.Context(), cancel: cancel, timeout: timeout, start: time.Now()}
+	a.req = *req.WithContext(ctx) // in the attempt's allocation: one fewer per call
 	a.timer = time.AfterFunc(timeout, a.expire)
-	resp, err := t.base.RoundTrip(req.WithContext(ctx))
+	resp, err := t.base.RoundTrip(&a.req)
 	if err != nil {
 		a.stop()
 		return nil, a.explain(err)
@@ -251,6 +252,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 // attempt is the state of one attempt's timer, and the response body
 // whose reads keep the attempt alive.
 type attempt struct {
+	req     http.Request // the request, with the attempt's context
 	body    io.ReadCloser
 	parent  context.Context
 	cancel  context.CancelFunc
