@@ -1,19 +1,19 @@
 // A smoke test of lambdasim from another language: Node with nothing but its
-// standard library. It walks seed 001's "Create and Start Instance" flow,
+// standard library. It walks the API documentation's "Create and Start Instance" flow,
 // subscribes a webhook receiver of its own, and verifies the delivery with
-// the seed's own verifyWebhook function, copied verbatim.
+// the API documentation's own verifyWebhook function, copied verbatim.
 //
 // Usage: node smoke.mjs <base URL> <API key> <admin token>
 import crypto from "node:crypto";
 import http from "node:http";
 
-// --- seed 001, "Verify Signature", verbatim ---
+// --- the API documentation's "Verify Signature", verbatim ---
 function verifyWebhook(payload, signature, secret) {
 const hmac = crypto.createHmac("sha256", secret);
 const digest = "sha256=" + hmac.update(payload).digest("hex");
 return crypto.timingSafeEqual(Buffer.from(signature), Buffer.from(digest));
 }
-// --- end of the seed's code ---
+// --- end of the API documentation's code ---
 
 const [base, key, adminToken] = process.argv.slice(2);
 if (!base || !key || !adminToken) throw new Error("usage: node smoke.mjs <base URL> <API key> <admin token>");
@@ -51,11 +51,11 @@ await new Promise((r) => receiver.listen(0, "127.0.0.1", r));
 const hookURL = `http://127.0.0.1:${receiver.address().port}/webhook`;
 
 try {
-  // Subscribe, as the seed's webhook example does.
+  // Subscribe, as the API documentation's webhook example does.
   let r = await api("POST", "/webhooks", { url: hookURL, events: ["instance.created", "instance.stopped"], secret });
   if (r.status !== 201) fail(`subscribe: ${r.status} ${JSON.stringify(r.json)}`);
 
-  // 1. Create instance (the seed's body, no Idempotency-Key, as its curl sends).
+  // 1. Create instance (the documented example's body, no Idempotency-Key, as its curl sends).
   r = await api("POST", "/instances", {
     name: "my-api-instance", instance_type: "compute-4x", region: "us-west-1",
     image: "ubuntu-22.04", ssh_keys: ["key_abc123"],
@@ -77,13 +77,13 @@ try {
   // 3. Connect via SSH: the address to use.
   console.log(`SSH: ssh lambda@${inst.public_ip}`);
 
-  // The webhook, verified with the seed's code.
+  // The webhook, verified with the API documentation's code.
   for (let i = 0; i < 200 && !received.some((d) => d.event.type === "instance.created"); i++) {
     await new Promise((res) => setTimeout(res, 25));
   }
   const created = received.find((d) => d.event.type === "instance.created");
   if (!created) fail("no instance.created delivery");
-  if (!created.ok) fail("the delivery's signature does not verify with the seed's verifyWebhook");
+  if (!created.ok) fail("the delivery's signature does not verify with the API documentation's verifyWebhook");
   if (created.event.data.instance_id !== id) fail(`the event is about ${created.event.data.instance_id}, not ${id}`);
   console.log(`webhook ${created.event.id} ${created.event.type} verified`);
 
