@@ -59,8 +59,12 @@ import (
 // of layer 2, Client.do decodes it (internal/envelope) into the caller's
 // value or a *Error, and Client.failed types an error no answer came with.
 // A layer below the retry loop returns only its own errors (a budget
-// refusal, an auth.Error, a middlewareError); Client.failed is the one place
-// they become the caller's.
+// refusal, an auth.Error, a middlewareError, a limiter's or the attempt's
+// bound's); Client.failed (and, for the metrics stream, its dial) is the one
+// place they become the caller's, through refusal (transport.go). The one
+// *Error made below the loop is checkRedirect's, for a redirect not
+// followed: net/http wraps it in a url.Error that quotes the Location, and
+// refusal takes it out.
 
 // newChain builds the layers of every call, top to bottom as listed above,
 // for a client configured by cfg.
