@@ -36,6 +36,9 @@ type state struct {
 	wake  chan struct{}
 
 	moving map[*lifecycle]struct{}
+	// pausedAt is when PauseTransitions held every life cycle (a time.Now
+	// reading); zero when they move.
+	pausedAt time.Time
 
 	instances   map[string]*instance
 	volumes     map[string]*volume
@@ -102,7 +105,11 @@ func (st *state) begin(lc *lifecycle, now time.Time, status string, steps []stri
 		}
 		return
 	}
-	lc.nextAt = time.Now().Add(st.delay)
+	start := time.Now()
+	if !st.pausedAt.IsZero() {
+		start = st.pausedAt // held from the start: its first step lasts a delay after ResumeTransitions
+	}
+	lc.nextAt = start.Add(st.delay)
 	st.moving[lc] = struct{}{}
 	select {
 	case st.wake <- struct{}{}:
@@ -118,6 +125,9 @@ func (st *state) forget(lc *lifecycle) { delete(st.moving, lc) }
 // returns the real time of the next step due, or zero. Call with st.mu
 // held.
 func (st *state) advance(real, shown time.Time) time.Time {
+	if !st.pausedAt.IsZero() {
+		return time.Time{} // held: ResumeTransitions moves every step on by the pause
+	}
 	var next time.Time
 	for lc := range st.moving {
 		for len(lc.steps) > 0 && !real.Before(lc.nextAt) {
@@ -139,6 +149,35 @@ func (st *state) advance(real, shown time.Time) time.Time {
 		}
 	}
 	return next
+}
+
+// pause holds every life cycle where it is, from real (a time.Now reading).
+func (st *state) pause(real time.Time) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.advance(real, st.srv.Now()) // what was due before the pause happens first
+	if st.pausedAt.IsZero() {
+		st.pausedAt = real
+	}
+}
+
+// resume lets the life cycles move again, each with the time it had left
+// of its step when they were paused.
+func (st *state) resume(real time.Time) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.pausedAt.IsZero() {
+		return
+	}
+	held := real.Sub(st.pausedAt)
+	st.pausedAt = time.Time{}
+	for lc := range st.moving {
+		lc.nextAt = lc.nextAt.Add(held)
+	}
+	select {
+	case st.wake <- struct{}{}:
+	default:
+	}
 }
 
 // run drives the life cycles on its own, so that statuses change and

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"time"
 )
 
 // errNoSuchObject is wrapped by SetStatus for an unknown ID.
@@ -58,6 +59,21 @@ var statusKinds = map[string]func(st *state, id string) *lifecycle{
 
 // statusWord is what a status looks like on every kind: "running", "in_use".
 var statusWord = regexp.MustCompile(`^[a-z][a-z_]{0,31}$`)
+
+// PauseTransitions holds every object's status where it is: instances,
+// volumes and snapshots stay in their transitional status ("pending",
+// "attaching", "restoring", …) until ResumeTransitions, however long the
+// test takes between two calls. A test asserts a transitional status, or a
+// call refused because of one, between the two; a busy machine can then
+// never let the status move on first. Objects created or changed while
+// paused start their transitions at once, but do not move either. Calling
+// it twice is the same as once.
+func (s *Server) PauseTransitions() { s.st.pause(time.Now()) }
+
+// ResumeTransitions lets statuses move again after PauseTransitions: each
+// object keeps the time it had left in its status when they were paused.
+// Without a pause it does nothing.
+func (s *Server) ResumeTransitions() { s.st.resume(time.Now()) }
 
 // SetStatus forces the status of one object, cancelling any transition in
 // progress, and fires no event: a test (or the admin API) uses it to put an

@@ -3,6 +3,7 @@ package lambdatest_test
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -43,4 +44,27 @@ func TestResetForgetsTheWorld(t *testing.T) {
 	assert.Contains(t, string(mustCall(t, srv, http.StatusOK, http.MethodGet, "/v1/instances", "").raw), `"data":[]`, "no instances")
 	after := mustCall(t, srv, http.StatusOK, http.MethodGet, "/v1/workloads", "").raw
 	assert.Equal(t, len(before), len(after), "the seed data is made again")
+}
+
+// TestPauseTransitionsHoldsEveryStatus: while paused, nothing moves however
+// long the test takes (here ten transition delays), objects made during
+// the pause included; after ResumeTransitions everything moves on again.
+func TestPauseTransitionsHoldsEveryStatus(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, lambdatest.WithTransitionDelay(20*time.Millisecond))
+	inst := createInstance(t, srv)
+	srv.PauseTransitions()
+	srv.PauseTransitions() // twice is once
+	vol := mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/volumes", volumeBody).data(t)["id"].(string)
+
+	time.Sleep(200 * time.Millisecond) // ten delays: every step would have moved
+	got := mustCall(t, srv, http.StatusOK, http.MethodGet, "/v1/instances/"+inst, "").data(t)["status"]
+	assert.Contains(t, []any{"pending", "provisioning"}, got, "the instance moved while paused")
+	assert.Equal(t, "creating", mustCall(t, srv, http.StatusOK, http.MethodGet, "/v1/volumes/"+vol, "").data(t)["status"],
+		"a volume created while paused moved")
+
+	srv.ResumeTransitions()
+	srv.ResumeTransitions() // without a pause: nothing
+	waitStatus(t, srv, "/v1/instances/"+inst, "running")
+	waitStatus(t, srv, "/v1/volumes/"+vol, "available")
 }
