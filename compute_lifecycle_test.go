@@ -33,7 +33,10 @@ func TestComputeLifeCycle(t *testing.T) {
 		return sn.Status
 	}
 
-	// Create both and wait for both, watching the statuses go by.
+	// Create both and wait for both, watching the statuses go by. Each
+	// transitional status is asserted with the statuses paused, so that a
+	// slow machine cannot let it move on between the call and the check.
+	srv.PauseTransitions()
 	inst, err := client.Instances.Create(ctx, webRequest())
 	require.NoError(t, err)
 	vol, err := client.Volumes.Create(ctx, &lambda.CreateVolumeRequest{Name: "data", SizeGB: 100, Region: "us-west-1"})
@@ -44,6 +47,7 @@ func TestComputeLifeCycle(t *testing.T) {
 	st, _ := volStatus(vol.ID)
 	assert.Equal(t, lambda.VolumeStatusCreating, st)
 
+	srv.ResumeTransitions()
 	var seen []string
 	inst, err = client.Instances.WaitUntilReady(ctx, inst.ID, fastWait,
 		lambda.WithWaitProgress(func(s string) { seen = append(seen, s) }))
@@ -56,12 +60,14 @@ func TestComputeLifeCycle(t *testing.T) {
 	assert.Equal(t, lambda.VolumeStatusAvailable, vol.Status)
 
 	// Attach.
+	srv.PauseTransitions()
 	attaching, err := client.Volumes.Attach(ctx, vol.ID, &lambda.AttachVolumeRequest{InstanceID: inst.ID})
 	require.NoError(t, err)
 	assert.Equal(t, lambda.VolumeStatusAttaching, attaching.Status)
 	st, v := volStatus(vol.ID)
 	assert.Equal(t, lambda.VolumeStatusAttaching, st)
 	assert.Equal(t, inst.ID, v.InstanceID)
+	srv.ResumeTransitions()
 	_, err = client.Volumes.WaitUntilReady(ctx, vol.ID, fastWait)
 	require.NoError(t, err)
 	st, v = volStatus(vol.ID)
@@ -80,11 +86,13 @@ func TestComputeLifeCycle(t *testing.T) {
 	assert.Equal(t, lambda.InstanceStatusRunning, got.Status)
 
 	// Resize the attached volume.
+	srv.PauseTransitions()
 	_, err = client.Volumes.Resize(ctx, vol.ID, &lambda.ResizeVolumeRequest{SizeGB: 200})
 	require.NoError(t, err)
 	st, v = volStatus(vol.ID)
 	assert.Equal(t, lambda.VolumeStatusResizing, st)
 	assert.Equal(t, 200, v.SizeGB)
+	srv.ResumeTransitions()
 	_, err = client.Volumes.WaitUntilReady(ctx, vol.ID, fastWait)
 	require.NoError(t, err)
 	st, v = volStatus(vol.ID)
@@ -92,26 +100,32 @@ func TestComputeLifeCycle(t *testing.T) {
 	assert.Equal(t, 200, v.SizeGB)
 
 	// Snapshot it, then restore the snapshot.
+	srv.PauseTransitions()
 	snap, err := client.Snapshots.Create(ctx, &lambda.CreateSnapshotRequest{Name: "before-upgrade", VolumeID: vol.ID})
 	require.NoError(t, err)
 	assert.Equal(t, 200, snap.SizeGB, "the snapshot has the resized size")
 	assert.Equal(t, lambda.SnapshotStatusCreating, snapStatus(snap.ID))
+	srv.ResumeTransitions()
 	_, err = client.Snapshots.WaitUntilReady(ctx, snap.ID, fastWait)
 	require.NoError(t, err)
 	assert.Equal(t, lambda.SnapshotStatusAvailable, snapStatus(snap.ID))
 
+	srv.PauseTransitions()
 	_, err = client.Snapshots.Restore(ctx, snap.ID)
 	require.NoError(t, err)
 	assert.Equal(t, lambda.SnapshotStatusRestoring, snapStatus(snap.ID))
+	srv.ResumeTransitions()
 	_, err = client.Snapshots.WaitUntilReady(ctx, snap.ID, fastWait)
 	require.NoError(t, err)
 	assert.Equal(t, lambda.SnapshotStatusAvailable, snapStatus(snap.ID))
 
 	// Detach.
+	srv.PauseTransitions()
 	_, err = client.Volumes.Detach(ctx, vol.ID)
 	require.NoError(t, err)
 	st, _ = volStatus(vol.ID)
 	assert.Equal(t, lambda.VolumeStatusDetaching, st)
+	srv.ResumeTransitions()
 	_, err = client.Volumes.WaitUntilReady(ctx, vol.ID, fastWait)
 	require.NoError(t, err)
 	st, v = volStatus(vol.ID)

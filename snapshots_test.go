@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lambda/lambda-go"
-	"github.com/lambda/lambda-go/lambdatest"
 )
 
 // readyVolume creates a volume and waits until it is available.
@@ -26,12 +25,13 @@ func readyVolume(t *testing.T, client *lambda.Client, name string, sizeGB int) *
 func TestSnapshotsCreateRestoreDeleteOnTheWire(t *testing.T) {
 	t.Parallel()
 	// The refusals below need the snapshot still creating, then still
-	// restoring, one call later: under -race on a loaded machine the
-	// default 20 ms transition had passed already.
-	client, srv := newSim(t, lambdatest.WithTransitionDelay(300*time.Millisecond))
+	// restoring, one call later: the statuses are paused around them, so
+	// that no machine is too slow for that.
+	client, srv := newSim(t)
 	ctx := testCtx(t)
 	vol := readyVolume(t, client, "data", 50)
 
+	srv.PauseTransitions()
 	snap, err := client.Snapshots.Create(ctx, &lambda.CreateSnapshotRequest{Name: "nightly", VolumeID: vol.ID})
 	require.NoError(t, err)
 	assertWire(t, srv, wireReq{Method: "POST", Path: "/v1/snapshots", Body: `{"name":"nightly","volume_id":"` + vol.ID + `"}`})
@@ -45,6 +45,7 @@ func TestSnapshotsCreateRestoreDeleteOnTheWire(t *testing.T) {
 	// Restoring before the snapshot is available is refused.
 	_, err = client.Snapshots.Restore(ctx, snap.ID)
 	require.ErrorIs(t, err, lambda.ErrConflict)
+	srv.ResumeTransitions()
 
 	ready, err := client.Snapshots.WaitUntilReady(ctx, snap.ID, fastWait)
 	require.NoError(t, err)
@@ -55,12 +56,14 @@ func TestSnapshotsCreateRestoreDeleteOnTheWire(t *testing.T) {
 	assertWire(t, srv, wireReq{Method: "GET", Path: "/v1/snapshots/" + snap.ID})
 	assert.Equal(t, *ready, *got)
 
+	srv.PauseTransitions()
 	restoring, err := client.Snapshots.Restore(ctx, snap.ID)
 	require.NoError(t, err)
 	assertWire(t, srv, wireReq{Method: "POST", Path: "/v1/snapshots/" + snap.ID + "/restore"})
 	assert.Equal(t, lambda.SnapshotStatusRestoring, restoring.Status)
 	err = client.Snapshots.Delete(ctx, snap.ID)
 	require.ErrorIs(t, err, lambda.ErrConflict, "a snapshot being restored cannot be deleted")
+	srv.ResumeTransitions()
 	restored, err := client.Snapshots.WaitUntilReady(ctx, snap.ID, fastWait)
 	require.NoError(t, err)
 	assert.Equal(t, lambda.SnapshotStatusAvailable, restored.Status)

@@ -109,7 +109,9 @@
 // the life-cycle delays (WithTransitionDelay), the metrics stream's pace
 // (WithMetricsInterval), webhook retries and their timeout, and injected
 // Delays. A status therefore moves on after its delay under a stopped
-// clock too; its updated_at is the clock's reading when it moved.
+// clock too; its updated_at is the clock's reading when it moved. To assert
+// a transitional status without racing its delay, hold every status with
+// Server.PauseTransitions and let them go with Server.ResumeTransitions.
 //
 // The environment variable LAMBDATEST_CLOCK_OFFSET (ClockOffsetEnv), a
 // duration such as "8760h", shifts the default clock of every server that
