@@ -121,7 +121,7 @@ func (s *Server) lookupStatus(kind, id string) *lifecycle {
 // created through the API, webhook subscription and queued delivery,
 // idempotency record, rate-limit window, injected fault and recorded request
 // is forgotten, and the initial data is made again. Open metric streams are
-// dropped. The options, the clock, the server's address, the API keys it
+// dropped, and statuses paused by PauseTransitions move again. The options, the clock, the server's address, the API keys it
 // was given, and the OAuth clients and tokens (sessions, not objects) stay.
 func (s *Server) Reset() {
 	s.ClearFaults()
@@ -133,6 +133,7 @@ func (s *Server) Reset() {
 	st.mu.Lock()
 	st.seq = fresh.seq
 	st.moving = fresh.moving
+	st.pausedAt = time.Time{}
 	st.instances, st.volumes, st.snapshots = fresh.instances, fresh.volumes, fresh.snapshots
 	st.rules, st.vpns, st.functions = fresh.rules, fresh.vpns, fresh.functions
 	st.resources, st.workloads, st.deployments = fresh.resources, fresh.workloads, fresh.deployments

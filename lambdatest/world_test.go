@@ -68,3 +68,13 @@ func TestPauseTransitionsHoldsEveryStatus(t *testing.T) {
 	waitStatus(t, srv, "/v1/instances/"+inst, "running")
 	waitStatus(t, srv, "/v1/volumes/"+vol, "available")
 }
+
+// TestResetEndsAPause: a Reset world moves on its own again.
+func TestResetEndsAPause(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	srv.PauseTransitions()
+	srv.Reset()
+	inst := createInstance(t, srv)
+	waitStatus(t, srv, "/v1/instances/"+inst, "running")
+}
