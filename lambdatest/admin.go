@@ -77,6 +77,14 @@ func (s *Server) adminMux() *http.ServeMux {
 		s.DropStreams()
 		w.WriteHeader(http.StatusNoContent)
 	})
+	mux.HandleFunc("POST "+p+"/transitions/pause", func(w http.ResponseWriter, _ *http.Request) {
+		s.PauseTransitions()
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("POST "+p+"/transitions/resume", func(w http.ResponseWriter, _ *http.Request) {
+		s.ResumeTransitions()
+		w.WriteHeader(http.StatusNoContent)
+	})
 	mux.HandleFunc("POST "+p+"/reset", func(w http.ResponseWriter, _ *http.Request) {
 		s.Reset()
 		w.WriteHeader(http.StatusNoContent)

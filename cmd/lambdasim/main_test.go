@@ -226,6 +226,17 @@ func TestLambdasimOverPlainHTTP(t *testing.T) {
 
 	status, _ = call(t, hc, "POST", root+"/_lambdasim/streams/drop", admin, "")
 	assert.Equal(t, http.StatusNoContent, status)
+
+	status, _ = call(t, hc, "POST", root+"/_lambdasim/transitions/pause", admin, "")
+	require.Equal(t, http.StatusNoContent, status)
+	status, out = call(t, hc, "POST", base+"/instances", key, `{"name":"held","instance_type":"compute-1x","region":"us-west-1","image":"ubuntu-22.04"}`)
+	require.Equal(t, http.StatusCreated, status)
+	held := out["data"].(map[string]any)["id"].(string)
+	time.Sleep(300 * time.Millisecond) // well past the server's transition delay
+	_, out = call(t, hc, "GET", base+"/instances/"+held, key, "")
+	assert.Contains(t, []any{"pending", "provisioning"}, out["data"].(map[string]any)["status"], "it moved while paused")
+	status, _ = call(t, hc, "POST", root+"/_lambdasim/transitions/resume", admin, "")
+	assert.Equal(t, http.StatusNoContent, status)
 	status, _ = call(t, hc, "GET", root+"/_lambdasim/openapi.yaml", admin, "")
 	assert.Equal(t, http.StatusOK, status)
 	status, _ = call(t, hc, "GET", root+"/_lambdasim/nope", admin, "")
