@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -323,11 +324,18 @@ func TestCancelEndsEveryWait(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			client, served := scriptedAPI(t, "/instances/inst_1", tt.h, tt.opts...)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
+			// The cancel comes 100 ms after the first answer, when the call
+			// is waiting: a cancel on a timer from the start could come
+			// before the request on a loaded machine, and test nothing.
+			var once sync.Once
+			answered := func(n int32, w http.ResponseWriter, r *http.Request) {
+				tt.h(n, w, r)
+				once.Do(func() { time.AfterFunc(100*time.Millisecond, cancel) })
+			}
+			client, served := scriptedAPI(t, "/instances/inst_1", answered, tt.opts...)
 			ended := endedAt(ctx)
-			time.AfterFunc(100*time.Millisecond, cancel)
 			_, err := client.Instances.Get(ctx, "inst_1")
 			require.ErrorIs(t, err, context.Canceled)
 			// The waits are 30 s and more: a second's slack still tells.
