@@ -172,19 +172,17 @@ func (t *budgetTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	resp, err := t.base.RoundTrip(req)
-	if resp == nil {
-		t.limits.Done(group, took, nil, time.Now())
-		return resp, err
+	var figures *answer.Answer // nil: no answer, or not the API's
+	if resp != nil {
+		a := answer.Read(resp.Header)
+		if call := retry.FromContext(req.Context()); call != nil {
+			call.Record(resp, a)
+		}
+		if sameOrigin(t.api, req.URL) { // only the API's own figures count
+			figures = &a
+		}
 	}
-	a := answer.Read(resp.Header)
-	if call := retry.FromContext(req.Context()); call != nil {
-		call.Record(resp, a)
-	}
-	if !sameOrigin(t.api, req.URL) { // only the API's own figures count
-		t.limits.Done(group, took, nil, time.Now())
-		return resp, err
-	}
-	t.limits.Done(group, took, &a, time.Now())
+	t.limits.Done(group, took, figures, time.Now())
 	return resp, err
 }
 

@@ -73,11 +73,15 @@ func Read(h http.Header) Answer {
 // now when it has none that parses. Absolute times the server sends (reset
 // times, Retry-After dates) are measured against it, so that a skewed local
 // clock cannot stretch or cut a wait.
-func (a *Answer) ServerNow(now time.Time) time.Time {
-	if a.Date == "" {
+func (a *Answer) ServerNow(now time.Time) time.Time { return ServerTime(a.Date, now) }
+
+// ServerTime reads a Date header's value, kept from an answer, as
+// Answer.ServerNow does: now when it is empty or does not parse.
+func ServerTime(date string, now time.Time) time.Time {
+	if date == "" {
 		return now
 	}
-	if t, err := http.ParseTime(a.Date); err == nil {
+	if t, err := http.ParseTime(date); err == nil {
 		return t
 	}
 	return now

@@ -131,8 +131,7 @@ func (t *Tracker) reset() time.Time {
 	if t.last.Reset.IsZero() {
 		return t.resetLocal
 	}
-	server := answer.Answer{Date: t.date}
-	local := t.observedAt.Add(t.last.Reset.Sub(server.ServerNow(t.observedAt)))
+	local := t.observedAt.Add(t.last.Reset.Sub(answer.ServerTime(t.date, t.observedAt)))
 	if local.Sub(t.observedAt) <= maxReset { // past that, garbage: never refuse calls for years on its word
 		t.resetLocal = local
 	}

@@ -49,10 +49,10 @@ type Call struct {
 	// handler redact them.
 	Secrets []string
 
-	// Answer is what the headers of the latest answer said, read once by
-	// the rate-limit layer where the answer arrived (see AnswerTo).
-	Answer   answer.Answer
-	answered *http.Response // the response Answer was read from
+	// read is what the headers of the latest answer said, read once by the
+	// rate-limit layer where the answer arrived (Record); AnswerTo gives it.
+	read     answer.Answer
+	answered *http.Response // the response read was read from
 
 	// MayHaveApplied reports that an earlier attempt was retried after a
 	// failure that does not prove it was not processed (a lost connection,
@@ -66,7 +66,7 @@ type Call struct {
 // Record keeps a's reading of resp's headers, for everything above the
 // layer that read them.
 func (c *Call) Record(resp *http.Response, a answer.Answer) {
-	c.Answer, c.answered = a, resp
+	c.read, c.answered = a, resp
 }
 
 // AnswerTo returns what resp's headers say: the reading Record kept, or,
@@ -76,7 +76,7 @@ func (c *Call) AnswerTo(resp *http.Response) *answer.Answer {
 	if c.answered != resp {
 		c.Record(resp, answer.Read(resp.Header))
 	}
-	return &c.Answer
+	return &c.read
 }
 
 type callKey struct{}
@@ -143,7 +143,8 @@ func Doubling(base, max time.Duration, n int) time.Duration {
 // Backoff is the wait before retry n+1 (n from 0) of an exponential
 // backoff: base doubled n times, capped at max, with jitter of ±50% so that
 // clients failing together do not retry together; never more than max.
-// The client's retries and the metrics stream's reconnects both use it.
+// It is the retry policy's backoff (the metrics stream's reconnects and the
+// waiters' polls draw from their own documented ranges over Doubling).
 func Backoff(base, max time.Duration, n int) time.Duration {
 	d := Doubling(base, max, n)
 	return min(d/2+jitter(d), max)

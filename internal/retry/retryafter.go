@@ -59,7 +59,7 @@ func RateLimitWait(a *answer.Answer, body []byte, now time.Time) (time.Duration,
 	if d, ok := envelope.RetryAfter(body); ok {
 		return d, true
 	}
-	if reset := a.RateLimit.Reset; a.HasRateLimit && !reset.IsZero() {
+	if reset := a.RateLimit.Reset; !reset.IsZero() {
 		return until(reset, now)
 	}
 	return 0, false
