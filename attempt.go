@@ -41,7 +41,9 @@ var ErrAttemptTimeout = errors.New("lambda: attempt timed out")
 // ErrAttemptTimeout that says which bound fired. With context.Background()
 // a call thus ends within (MaxRetries+1)·d plus the waits between
 // attempts. The bound never extends the caller's context: when the
-// context ends first, the call returns the context's error. Waits for the
+// context ends first, the call returns the context's error; an attempt
+// that starts with the context's deadline nearer than d is bounded by
+// that deadline alone, and pays nothing for the bound. Waits for the
 // rate-limit budget or a WithRateLimiter limiter are not part of an
 // attempt; the metrics stream's handshake is.
 func WithAttemptTimeout(d time.Duration) Option {

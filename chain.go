@@ -49,6 +49,7 @@ import (
 //  8. The client-side limiter (WithRateLimiter).
 //  9. The attempt's bound (WithAttemptTimeout): ends an attempt the server
 //     has left silent; innermost, so that the waits above are not counted.
+//     Not armed when the caller's deadline comes first.
 //  10. net/http's Transport: the connection pool.
 //
 // Layers 7 to 9 are defined below, in that order; the others live with
@@ -228,8 +229,16 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if timeout <= 0 {
 		return t.base.RoundTrip(req)
 	}
+	start := time.Now()
+	if deadline, ok := req.Context().Deadline(); ok && !deadline.After(start.Add(timeout)) {
+		// The caller's deadline ends the attempt before the bound could
+		// fire, in every phase (the bound on the body runs from the last
+		// bytes, later still), and the call then returns the context's
+		// error either way: arming the bound would only cost.
+		return t.base.RoundTrip(req)
+	}
 	ctx, cancel := context.WithCancel(req.Context())
-	a := &attempt{parent: req.Context(), cancel: cancel, timeout: timeout, start: time.Now()}
+	a := &attempt{parent: req.Context(), cancel: cancel, timeout: timeout, start: start}
 	a.req = *req.WithContext(ctx) // in the attempt's allocation: one fewer per call
 	a.timer = time.AfterFunc(timeout, a.expire)
 	resp, err := t.base.RoundTrip(&a.req)

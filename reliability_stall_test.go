@@ -228,6 +228,28 @@ func TestAttemptTimeoutNeverExtendsTheContext(t *testing.T) {
 	}
 }
 
+// TestAttemptTimeoutHoldsUnderALaterDeadline: a caller's deadline later
+// than the bound leaves the bound in force: each attempt is still
+// abandoned after it and retried, and the call ends long before the
+// deadline with ErrAttemptTimeout, not the context's error. (Only a
+// deadline that comes first makes the bound moot.)
+func TestAttemptTimeoutHoldsUnderALaterDeadline(t *testing.T) {
+	t.Parallel()
+	const d = 200 * time.Millisecond
+	srv := newStallServer(t, sayNothing)
+	client := srv.client(t, lambda.WithAttemptTimeout(d), lambda.WithMaxRetries(1))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err := client.Instances.Get(ctx, "inst_1")
+	took := time.Since(start)
+	require.ErrorIs(t, err, lambda.ErrAttemptTimeout)
+	assert.NotErrorIs(t, err, context.DeadlineExceeded)
+	assert.EqualValues(t, 2, srv.accepted.Load(), "attempts")
+	assert.Less(t, took, 10*time.Second, "the bound did not fire: the call waited for the deadline")
+	srv.assertAllClosed(t)
+}
+
 // TestAttemptTimeoutIsChecked: a negative bound is refused by NewClient.
 func TestAttemptTimeoutIsChecked(t *testing.T) {
 	t.Parallel()
