@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestIntegralNumbersAreIntegers: JSON has one number type, and the
@@ -67,5 +68,53 @@ func TestIntegralNumbersAreIntegers(t *testing.T) {
 				assert.Equal(t, tc.value, r.data(t)[tc.field], "%s", r.raw)
 			})
 		}
+	}
+}
+
+// TestPlatformIgnoresABodyTheOperationDoesNotRead: a client that sends {}
+// (or any JSON) with a call that takes no body, as HTTP libraries do for a
+// bodiless POST, gets the call carried out: by default the simulator ignores
+// body fields it does not know (see the package documentation), and an
+// operation without a body knows none. A body that is not JSON is still the
+// original API documentation's 400; WithStrictRequests refuses any body.
+func TestPlatformIgnoresABodyTheOperationDoesNotRead(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		method string
+		path   string // "{inst}" is a running instance, "{rule}" a firewall rule
+		body   string
+		want   int
+	}{
+		{name: "stop with {}", method: "POST", path: "/v1/instances/{inst}/stop", body: `{}`, want: http.StatusOK},
+		{name: "restart with a field", method: "POST", path: "/v1/instances/{inst}/restart", body: `{"force":true}`, want: http.StatusOK},
+		{name: "get with {}", method: "GET", path: "/v1/instances/{inst}", body: `{}`, want: http.StatusOK},
+		{name: "list with {}", method: "GET", path: "/v1/instances", body: `{}`, want: http.StatusOK},
+		{name: "delete with {}", method: "DELETE", path: "/v1/firewall/rules/{rule}", body: `{}`, want: http.StatusNoContent},
+		{name: "usage with null", method: "GET", path: "/v1/usage", body: `null`, want: http.StatusOK},
+		{name: "stop with a body that is not JSON", method: "POST", path: "/v1/instances/{inst}/stop", body: `force=true`, want: http.StatusBadRequest},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			for _, strict := range []bool{false, true} {
+				srv := newPlatform(t)
+				if strict {
+					srv = newServer(t)
+				}
+				inst := srv.SeedInstances(1)[0]
+				rule := mustCall(t, srv, http.StatusCreated, "POST", "/v1/firewall/rules",
+					`{"protocol":"tcp","port_range":"22","source":"0.0.0.0/0","action":"allow"}`).data(t)["id"].(string)
+				path := strings.NewReplacer("{inst}", inst, "{rule}", rule).Replace(tc.path)
+				want := tc.want
+				if strict {
+					want = http.StatusBadRequest
+				}
+				r := mustCall(t, srv, want, tc.method, path, tc.body)
+				if want == http.StatusBadRequest {
+					require.Equal(t, "invalid_request", r.errCode(), "strict=%v: %s", strict, r.raw)
+				}
+			}
+		})
 	}
 }
