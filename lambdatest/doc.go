@@ -57,7 +57,8 @@
 //     WithRateLimit; by default they are shown, never enforced.
 //   - Keys created with POST /account/api-keys authenticate until deleted.
 //   - The server is also an OAuth 2.0 authorization server. WithOAuthClient
-//     registers a client; TokenURL is its token endpoint, which takes
+//     registers a client; TokenURL is its token endpoint (under /v1; it
+//     is served under /v2 too, like every operation), which takes
 //     form-encoded grant_type=client_credentials and refresh_token, the
 //     client authenticated by HTTP Basic or by client_id and client_secret
 //     fields, and answers RFC 6749's error JSON (invalid_client,

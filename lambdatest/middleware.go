@@ -101,7 +101,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	now := s.Now()
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	rt, id, _ := match(s.table, r.Method, r.URL.EscapedPath())
-	token := r.URL.EscapedPath() == tokenPath
+	token := isTokenPath(r.URL.EscapedPath())
 	op := ""
 	switch {
 	case rt != nil:

@@ -16,8 +16,22 @@ import (
 // issues unless WithTokenLifetime says otherwise: the platform's 30 days.
 const DefaultTokenLifetime = 30 * 24 * time.Hour
 
-// tokenPath is the token endpoint, under the version prefix like the API.
-const tokenPath = "/v1/oauth/token"
+// The token endpoint's path in the contract, and under the version prefix
+// TokenURL gives. Like every operation it is served under /v2 too.
+const (
+	tokenOpPath = "/oauth/token"
+	tokenPath   = "/v1" + tokenOpPath
+)
+
+// isTokenPath reports whether an escaped path is the token endpoint under
+// a version the simulator serves.
+func isTokenPath(path string) bool {
+	rest, ok := strings.CutPrefix(path, "/v1")
+	if !ok {
+		rest, ok = strings.CutPrefix(path, "/v2")
+	}
+	return ok && rest == tokenOpPath
+}
 
 // oauthServer is the simulator's authorization server: registered clients,
 // and the access and refresh tokens it issued. Refresh tokens rotate: each

@@ -241,3 +241,26 @@ func TestTokensExpireOnTheServersClock(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, r.status)
 	assert.Equal(t, "authentication_failed", r.errCode())
 }
+
+// TestTokenEndpointUnderEveryVersion: the contract serves every operation
+// under /v1 and under /v2, the token endpoint included, so a client set up
+// for the v2 beta gets its tokens at /v2/oauth/token, and they are good
+// for calls under either version.
+func TestTokenEndpointUnderEveryVersion(t *testing.T) {
+	t.Parallel()
+	for _, version := range []string{"v1", "v2"} {
+		t.Run(version, func(t *testing.T) {
+			t.Parallel()
+			srv := oauthServer(t)
+			conf := clientcredentials.Config{ClientID: testClientID, ClientSecret: testClientSecret,
+				TokenURL: srv.URL + "/" + version + "/oauth/token"}
+			tok, err := conf.Token(context.Background())
+			require.NoError(t, err)
+			for _, v := range []string{"v1", "v2"} {
+				r := bearer(t, srv, http.MethodGet, "/"+v+"/instances", "", tok.AccessToken)
+				assert.Equal(t, http.StatusOK, r.status, "GET /%s/instances with a token from /%s/oauth/token: %s", v, version, r.raw)
+			}
+			assert.Equal(t, "requestToken", srv.Requests()[0].Operation, "the request log names the operation")
+		})
+	}
+}

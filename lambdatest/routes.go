@@ -63,8 +63,8 @@ type handler struct {
 	handle func(c *call) reply
 	stream bool // the handler writes to the connection itself (WebSocket)
 	// token marks the authorization server's endpoint: serveHTTP answers it
-	// with serveToken, before authentication and only at tokenPath, so it
-	// has no place in the routing table.
+	// with serveToken, before authentication and only at its path (under
+	// /v1 or /v2), so it has no place in the routing table.
 	token bool
 }
 
@@ -165,7 +165,7 @@ func newRoutes(ops []Operation, hs map[string]handler) (table []route, token rou
 			errs = append(errs, fmt.Errorf("operation %s (%s %s) of openapi.yaml has no handler in lambdatest's handlers()", op.ID, op.Method, op.Path))
 			continue
 		case h.token:
-			if op.Method != http.MethodPost || "/v1"+op.Path != tokenPath {
+			if op.Method != http.MethodPost || op.Path != tokenOpPath {
 				errs = append(errs, fmt.Errorf("operation %s is %s %s in openapi.yaml, but lambdatest serves the token endpoint at POST %s", op.ID, op.Method, op.Path, tokenPath))
 			}
 			token = route{Operation: op, param: -1, handler: h}
