@@ -31,7 +31,10 @@ import (
 //     SDK examples need (they send fields the API documents do not list for every
 //     route): a field the platform does not know cannot change what it
 //     does. Required fields, their types and their values are still checked,
-//     so a misspelled required field is still a 400 naming it.
+//     so a misspelled required field is still a 400 naming it. An operation
+//     that takes no body knows no field, so a JSON body sent with it ({},
+//     as HTTP libraries send with a bodiless POST) is ignored; a body that
+//     is not JSON is still the original API documentation's 400.
 
 // loadPlatformContract is the contract as the platform applies it: request
 // bodies may carry unknown fields, and an Idempotency-Key is optional.
@@ -54,7 +57,11 @@ func (s *Server) checkRequest(c *call) error {
 	if s.cfg.strict {
 		return s.contract.ValidateRequest(c.r, c.body)
 	}
-	return s.platform.ValidateRequest(platformView(c.r, c.body), c.body)
+	body := c.body
+	if !c.route.JSONBody && json.Valid(body) {
+		body = nil // every field of it is unknown to the operation, hence ignored
+	}
+	return s.platform.ValidateRequest(platformView(c.r, body), body)
 }
 
 // platformView is r as the forgiving check sees it: without its query

@@ -1,11 +1,14 @@
 package lambdatest
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -34,10 +37,53 @@ func (c *call) decode(v any) *apiError {
 	if len(c.body) == 0 {
 		return fieldError("body", nil, "request body is required")
 	}
-	if err := json.Unmarshal(c.body, v); err != nil {
+	err := json.Unmarshal(c.body, v)
+	if err != nil {
+		// The contract's integers are JSON Schema's, numbers without a
+		// fraction: 10.0 and 1e1 passed it, but encoding/json refuses them
+		// for an int field.
+		if body, ok := integralNumbers(c.body); ok {
+			err = json.Unmarshal(body, v)
+		}
+	}
+	if err != nil {
 		return fieldError("body", nil, "request body is not valid JSON for this operation")
 	}
 	return nil
+}
+
+// integralNumbers rewrites each number of a JSON document whose value is an
+// integer ("10.0", "1e1") as that integer ("10"); ok is false when body is
+// not one JSON value.
+func integralNumbers(body []byte) ([]byte, bool) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var doc any
+	if dec.Decode(&doc) != nil || dec.Decode(new(any)) != io.EOF {
+		return nil, false
+	}
+	var walk func(any) any
+	walk = func(v any) any {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				v[k] = walk(x)
+			}
+		case []any:
+			for i, x := range v {
+				v[i] = walk(x)
+			}
+		case json.Number:
+			// Beyond 2^53 a float64 has no fraction to lose: leave such a
+			// number as sent, for the field's own check to refuse.
+			if f, err := v.Float64(); err == nil && f == math.Trunc(f) && math.Abs(f) <= 1<<53 {
+				return json.Number(strconv.FormatInt(int64(f), 10))
+			}
+		}
+		return v
+	}
+	out, err := json.Marshal(walk(doc))
+	return out, err == nil
 }
 
 func (c *call) query() url.Values { return c.r.URL.Query() }

@@ -1,0 +1,120 @@
+package lambdatest_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestIntegralNumbersAreIntegers: JSON has one number type, and the
+// contract's integers (JSON Schema's) are the numbers with no fraction, so
+// 10.0 and 1e1 are the integer 10 wherever one is asked for, as a client
+// that computes a size in floating point (Python's json.dumps(10.0)) sends
+// it. A fraction is still refused, naming the field; the original API
+// documentation keeps "Invalid JSON in request body" for malformed,
+// non-JSON or incomplete payloads, which these are not.
+func TestIntegralNumbersAreIntegers(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		method string
+		path   string // "{vol}" is an available volume of 10 GB
+		body   string
+		want   int
+		field  string // the field of data to check, or of error.details
+		value  any    // the value data[field] must have
+	}{
+		{name: "size_gb 10.0", method: "POST", path: "/v1/volumes",
+			body: `{"name":"v","size_gb":10.0,"region":"us-west-1"}`, want: http.StatusCreated, field: "size_gb", value: 10.0},
+		{name: "size_gb 1e1", method: "POST", path: "/v1/volumes",
+			body: `{"name":"v","size_gb":1e1,"region":"us-west-1"}`, want: http.StatusCreated, field: "size_gb", value: 10.0},
+		{name: "size_gb 2.5E1", method: "POST", path: "/v1/volumes",
+			body: `{"name":"v","size_gb":2.5E1,"region":"us-west-1"}`, want: http.StatusCreated, field: "size_gb", value: 25.0},
+		{name: "resize to 20.0", method: "POST", path: "/v1/volumes/{vol}/resize",
+			body: `{"size_gb":20.0}`, want: http.StatusOK, field: "size_gb", value: 20.0},
+		{name: "min_instances 3.0", method: "POST", path: "/v1/deployments",
+			body: `{"config":"high-performance","region":"us-west-2","min_instances":3.0}`, want: http.StatusCreated,
+			field: "min_instances", value: 3.0},
+		{name: "a fraction is refused", method: "POST", path: "/v1/volumes",
+			body: `{"name":"v","size_gb":10.5,"region":"us-west-1"}`, want: http.StatusBadRequest, field: "size_gb"},
+		{name: "a fraction of min_instances is refused", method: "POST", path: "/v1/deployments",
+			body: `{"config":"c","region":"r","min_instances":2.5}`, want: http.StatusBadRequest, field: "min_instances"},
+	}
+	for _, strict := range []bool{false, true} {
+		for _, tc := range tests {
+			name := tc.name
+			if strict {
+				name += " (strict)"
+			}
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				srv := newPlatform(t)
+				if strict {
+					srv = newServer(t)
+				}
+				vol := mustCall(t, srv, http.StatusCreated, "POST", "/v1/volumes", `{"name":"v","size_gb":10,"region":"us-west-1"}`)
+				volID := vol.data(t)["id"].(string)
+				waitStatus(t, srv, "/v1/volumes/"+volID, "available")
+				path := strings.ReplaceAll(tc.path, "{vol}", volID)
+				r := mustCall(t, srv, tc.want, tc.method, path, tc.body)
+				if tc.want == http.StatusBadRequest {
+					assert.Equal(t, "invalid_request", r.errCode())
+					assert.Equal(t, tc.field, r.errField(), "%s", r.raw)
+					return
+				}
+				assert.Equal(t, tc.value, r.data(t)[tc.field], "%s", r.raw)
+			})
+		}
+	}
+}
+
+// TestPlatformIgnoresABodyTheOperationDoesNotRead: a client that sends {}
+// (or any JSON) with a call that takes no body, as HTTP libraries do for a
+// bodiless POST, gets the call carried out: by default the simulator ignores
+// body fields it does not know (see the package documentation), and an
+// operation without a body knows none. A body that is not JSON is still the
+// original API documentation's 400; WithStrictRequests refuses any body.
+func TestPlatformIgnoresABodyTheOperationDoesNotRead(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		method string
+		path   string // "{inst}" is a running instance, "{rule}" a firewall rule
+		body   string
+		want   int
+	}{
+		{name: "stop with {}", method: "POST", path: "/v1/instances/{inst}/stop", body: `{}`, want: http.StatusOK},
+		{name: "restart with a field", method: "POST", path: "/v1/instances/{inst}/restart", body: `{"force":true}`, want: http.StatusOK},
+		{name: "get with {}", method: "GET", path: "/v1/instances/{inst}", body: `{}`, want: http.StatusOK},
+		{name: "list with {}", method: "GET", path: "/v1/instances", body: `{}`, want: http.StatusOK},
+		{name: "delete with {}", method: "DELETE", path: "/v1/firewall/rules/{rule}", body: `{}`, want: http.StatusNoContent},
+		{name: "usage with null", method: "GET", path: "/v1/usage", body: `null`, want: http.StatusOK},
+		{name: "stop with a body that is not JSON", method: "POST", path: "/v1/instances/{inst}/stop", body: `force=true`, want: http.StatusBadRequest},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			for _, strict := range []bool{false, true} {
+				srv := newPlatform(t)
+				if strict {
+					srv = newServer(t)
+				}
+				inst := srv.SeedInstances(1)[0]
+				rule := mustCall(t, srv, http.StatusCreated, "POST", "/v1/firewall/rules",
+					`{"protocol":"tcp","port_range":"22","source":"0.0.0.0/0","action":"allow"}`).data(t)["id"].(string)
+				path := strings.NewReplacer("{inst}", inst, "{rule}", rule).Replace(tc.path)
+				want := tc.want
+				if strict {
+					want = http.StatusBadRequest
+				}
+				r := mustCall(t, srv, want, tc.method, path, tc.body)
+				if want == http.StatusBadRequest {
+					require.Equal(t, "invalid_request", r.errCode(), "strict=%v: %s", strict, r.raw)
+				}
+			}
+		})
+	}
+}
