@@ -238,3 +238,69 @@ func TestStreamHandshakeRedirectOffOriginIsRefused(t *testing.T) {
 	rl, _ := client.RateLimit()
 	assert.Equal(t, 5000, rl.Limit)
 }
+
+// TestRedirectWithinTheOriginNeverChangesTheMethod: the class guard for
+// redirects on the API's own origin. net/http follows a 301 or 302 of a
+// POST, PUT, PATCH or DELETE by sending a GET without the body; its
+// answer would then be decoded as the answer to the call, a success for
+// a request never made (a DELETE "done", nothing deleted). For every
+// redirect status and every method, either the request that reaches the
+// target is the call's own (same method, same body: GETs, 307 and 308),
+// or it is a 303's GET (the API saying the request was handled, here is
+// the result, RFC 9110 §15.4.4), or the call fails with
+// ErrRedirectRefused without reaching the target, sent once.
+func TestRedirectWithinTheOriginNeverChangesTheMethod(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{301, 302, 303, 307, 308} {
+		t.Run(http.StatusText(status), func(t *testing.T) {
+			t.Parallel()
+			client, mux, _ := setup(t)
+			var sent, reached atomic.Int32
+			var got atomic.Value // "METHOD body" of the last request the target got
+			mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+				sent.Add(1)
+				w.Header().Set("Location", "/v1/moved/"+r.Method+r.URL.Path+"?token=q-secret-query")
+				w.WriteHeader(status)
+			})
+			mux.HandleFunc("/moved/", func(w http.ResponseWriter, r *http.Request) {
+				reached.Add(1)
+				b, _ := io.ReadAll(r.Body)
+				got.Store(r.Method + " " + string(b))
+				if r.URL.Path == "/moved/GET/instances" { // List's
+
+					writeData(w, http.StatusOK, `[]`)
+					return
+				}
+				writeData(w, http.StatusOK, `{"id":"inst_1","status":"running"}`)
+			})
+			for name, call := range redirectCalls(testCtx(t), client) {
+				method, _, _ := strings.Cut(name, " ")
+				sentBefore, reachedBefore := sent.Load(), reached.Load()
+				got.Store("")
+				err := call()
+				assert.Equal(t, sentBefore+1, sent.Load(), "%s: sent once", name)
+				keeps := method == http.MethodGet || status == 307 || status == 308
+				if keeps || status == http.StatusSeeOther {
+					require.NoError(t, err, name)
+					require.Equal(t, reachedBefore+1, reached.Load(), "%s: followed", name)
+					if keeps {
+						assert.True(t, strings.HasPrefix(got.Load().(string), method+" "), "%s: the target got %q", name, got.Load())
+					} else {
+						assert.Equal(t, "GET ", got.Load(), name)
+					}
+					continue
+				}
+				require.ErrorIs(t, err, lambda.ErrRedirectRefused, name)
+				require.ErrorIs(t, err, lambda.ErrInvalidResponse, name)
+				var lerr *lambda.Error
+				require.ErrorAs(t, err, &lerr, name)
+				assert.Equal(t, status, lerr.HTTPStatus, name)
+				assert.Contains(t, err.Error(), method, "%s: the message names the method", name)
+				for _, hidden := range []string{"q-secret-query", "/moved", webhookSecret, testKey} {
+					assert.NotContains(t, err.Error(), hidden, name)
+				}
+				assert.Equal(t, reachedBefore, reached.Load(), "%s: the GET in its place was never sent", name)
+			}
+		})
+	}
+}

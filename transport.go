@@ -45,23 +45,39 @@ var defaultTransport http.RoundTripper = &http.Transport{
 var ErrTooManyRedirects = errors.New("lambda: stopped after 10 redirects")
 
 // ErrRedirectRefused is matched, besides ErrInvalidResponse, by the error
-// of a call the API redirected off its own origin (another scheme, host or
-// port; https to http among them). Such a redirect is never followed,
-// whatever the method: a body (a webhook's signing secret, say) must not
-// reach another host, and another host's answer decoded as the API's
-// would be a lie even for a GET. The error is a *Error whose HTTPStatus is
-// the redirect's status and whose message names the target's scheme and
-// host, never its path or query. It is not retried.
-var ErrRedirectRefused = errors.New("lambda: redirect off the API's origin refused")
+// of a call whose redirect the client will not follow:
+//
+//   - Off the API's own origin (another scheme, host or port; https to
+//     http among them), whatever the method: a body (a webhook's signing
+//     secret, say) must not reach another host, and another host's answer
+//     decoded as the API's would be a lie even for a GET. The message
+//     names the target's scheme and host, never its path or query.
+//   - A 301 or 302 of a POST, PUT, PATCH or DELETE, on any origin: net/http
+//     would follow it with a GET without the body, and that GET's answer
+//     would be taken for the call's (a DELETE reported done, nothing
+//     deleted). Whether the API acted on the request is unknown. A 307 or
+//     308 is followed with the same method and body, and a 303 with a GET,
+//     since a 303 says the request was handled and points to its result.
+//
+// The error is a *Error whose HTTPStatus is the redirect's status. It is
+// not retried.
+var ErrRedirectRefused = errors.New("lambda: redirect refused")
 
-// checkRedirect refuses a redirect off the API's origin and stops redirect
-// loops, then defers to the caller's policy, which can only be stricter.
+// checkRedirect refuses a redirect off the API's origin or one net/http
+// would follow with another method (see ErrRedirectRefused), and stops
+// redirect loops, then defers to the caller's policy, which can only be
+// stricter.
 // Credentials need no stripping here: the auth transport only ever puts
 // them on requests to the API's own origin.
 func checkRedirect(api *url.URL, next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
 		if !sameOrigin(api, req.URL) {
 			return redirectRefused(req)
+		}
+		if prev := via[len(via)-1]; req.Method != prev.Method && !seeOther(req) {
+			return redirectError(req, ErrRedirectRefused, fmt.Sprintf(
+				"the API redirected the %s with a %d, which net/http would follow with a %s in its place; not followed",
+				prev.Method, redirectStatus(req), req.Method))
 		}
 		if len(via) >= 10 {
 			return redirectError(req, ErrTooManyRedirects, "stopped after 10 redirects within the API's origin (a redirect loop)")
@@ -71,6 +87,18 @@ func checkRedirect(api *url.URL, next func(*http.Request, []*http.Request) error
 		}
 		return nil
 	}
+}
+
+// seeOther reports whether req follows a 303: the one redirect whose
+// method is a GET whatever the request's.
+func seeOther(req *http.Request) bool { return redirectStatus(req) == http.StatusSeeOther }
+
+// redirectStatus is the status of the redirect req follows.
+func redirectStatus(req *http.Request) int {
+	if req.Response == nil {
+		return 0
+	}
+	return req.Response.StatusCode
 }
 
 // sameOrigin compares scheme and host (with port) exactly, as the auth
