@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -115,6 +116,40 @@ func TestPlatformIgnoresABodyTheOperationDoesNotRead(t *testing.T) {
 					require.Equal(t, "invalid_request", r.errCode(), "strict=%v: %s", strict, r.raw)
 				}
 			}
+		})
+	}
+}
+
+// TestMetricsWindowDefaults: the window's start defaults to one hour
+// before its end, the end to now (openapi.yaml's start and end parameters),
+// so a client that asks only for the hour up to some instant gets that
+// hour, not a 400 or a window that starts an hour before now.
+func TestMetricsWindowDefaults(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2031, time.May, 17, 8, 30, 0, 0, time.UTC)
+	at := func(d time.Duration) string { return now.Add(d).Format(time.RFC3339) }
+	tests := []struct {
+		name       string
+		query      string
+		start, end string
+		samples    int // one a minute, both ends included
+	}{
+		{name: "neither", start: at(-time.Hour), end: at(0), samples: 61},
+		{name: "end two hours ago", query: "end=" + at(-2*time.Hour), start: at(-3 * time.Hour), end: at(-2 * time.Hour), samples: 61},
+		{name: "end half an hour ago", query: "end=" + at(-30*time.Minute), start: at(-90 * time.Minute), end: at(-30 * time.Minute), samples: 61},
+		{name: "start only", query: "start=" + at(-3*time.Hour), start: at(-3 * time.Hour), end: at(0), samples: 181},
+		{name: "both", query: "start=" + at(-5*time.Hour) + "&end=" + at(-4*time.Hour), start: at(-5 * time.Hour), end: at(-4 * time.Hour), samples: 61},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newPlatform(t, pinned(now))
+			inst := srv.SeedInstances(1)[0]
+			d := mustCall(t, srv, http.StatusOK, http.MethodGet, "/v1/instances/"+inst+"/metrics?"+tc.query, "").data(t)
+			assert.Equal(t, tc.start, d["start"])
+			assert.Equal(t, tc.end, d["end"])
+			samples, _ := d["samples"].([]any)
+			assert.Equal(t, tc.samples, len(samples))
 		})
 	}
 }

@@ -223,11 +223,18 @@ func (s *Server) instanceMetrics(c *call) reply {
 		}
 		period = n
 	}
-	end, start := c.now.UTC(), c.now.UTC().Add(-time.Hour)
+	// The end defaults to now and the start to an hour before the end
+	// (openapi.yaml), so the end is read first.
+	var start, end time.Time
 	for _, p := range []struct {
 		name string
 		dst  *time.Time
-	}{{"start", &start}, {"end", &end}} {
+		def  func() time.Time
+	}{
+		{"end", &end, func() time.Time { return c.now.UTC() }},
+		{"start", &start, func() time.Time { return end.Add(-time.Hour) }},
+	} {
+		*p.dst = p.def()
 		if v := q.Get(p.name); v != "" {
 			t, err := time.Parse(time.RFC3339, v)
 			if err != nil {
