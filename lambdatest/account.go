@@ -191,7 +191,7 @@ func (s *Server) deleteAPIKey(c *call) reply {
 	}
 	delete(st.apiKeys, k.id)
 	if k.secret != "" {
-		s.auth.removeCreated(k.secret)
+		s.auth.revoke(k.secret) // the default key too: it is listed, so it can be deleted
 	}
 	return noContent()
 }

@@ -14,14 +14,26 @@ import (
 type authenticator struct {
 	mu      sync.RWMutex
 	keys    []string
+	revoked map[string]bool     // configured keys deleted through the API
 	created map[string][]string // secrets of keys created through the API → their permissions
 	any     bool                // WithAnyAPIKey: every non-empty key is accepted
 }
 
+// set replaces the configured keys; each is accepted, even one deleted
+// through the API before.
 func (a *authenticator) set(keys []string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.keys = append([]string(nil), keys...)
+	a.revoked = nil
+}
+
+// reset forgets the keys created and deleted through the API: the
+// configured keys are accepted again, the created ones no more.
+func (a *authenticator) reset() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.created, a.revoked = nil, nil
 }
 
 func (a *authenticator) addCreated(secret string, perms []string) {
@@ -33,10 +45,18 @@ func (a *authenticator) addCreated(secret string, perms []string) {
 	a.created[secret] = slices.Clone(perms)
 }
 
-func (a *authenticator) removeCreated(secret string) {
+// revoke stops secret from authenticating, whether it was configured
+// (the listed default key) or created through the API.
+func (a *authenticator) revoke(secret string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	delete(a.created, secret)
+	if slices.Contains(a.keys, secret) {
+		if a.revoked == nil {
+			a.revoked = map[string]bool{}
+		}
+		a.revoked[secret] = true
+	}
 }
 
 // principal is who a request authenticated as: the key (or OAuth client)
@@ -70,7 +90,7 @@ func (a *authenticator) check(candidates []string) (principal, bool) {
 			return principal{key: cand}, true
 		}
 		for _, k := range a.keys {
-			if k != "" && subtle.ConstantTimeCompare([]byte(cand), []byte(k)) == 1 {
+			if k != "" && !a.revoked[k] && subtle.ConstantTimeCompare([]byte(cand), []byte(k)) == 1 {
 				return principal{key: k}, true
 			}
 		}

@@ -55,7 +55,9 @@
 //     500 a minute; each answer's X-RateLimit-* headers describe the window
 //     of its route. They are enforced with WithPlan (burst included) or
 //     WithRateLimit; by default they are shown, never enforced.
-//   - Keys created with POST /account/api-keys authenticate until deleted.
+//   - Keys created with POST /account/api-keys authenticate until deleted;
+//     so does the first key the server was given, which GET
+//     /account/api-keys lists (Reset brings it back).
 //   - The server is also an OAuth 2.0 authorization server. WithOAuthClient
 //     registers a client; TokenURL is its token endpoint (under /v1; it
 //     is served under /v2 too, like every operation), which takes

@@ -80,6 +80,55 @@ func TestCreatedAPIKeyAuthenticatesUntilDeleted(t *testing.T) {
 	mustCall(t, srv, http.StatusNotFound, http.MethodDelete, "/v1/account/api-keys/"+d["id"].(string), "")
 }
 
+// TestDeletingTheDefaultKeyRevokesIt: the key the server starts with is
+// listed by GET /account/api-keys like any other, so deleting it there
+// revokes it, as DELETE /v1/account/api-keys/:id does on the platform (a
+// rotation: make a key, move to it, delete the old one). Keys given to
+// WithAPIKeys beyond the first are not listed, and stay. Reset brings back
+// the keys the server was given and forgets those created through the API.
+func TestDeletingTheDefaultKeyRevokesIt(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		keys  []string // WithAPIKeys; nil: the default
+		first string   // the listed key
+		other string   // a configured key that is not listed, "" for none
+	}{
+		{name: "DefaultAPIKey", first: lambdatest.DefaultAPIKey},
+		{name: "WithAPIKeys", keys: []string{"λ_sk_first", "λ_sk_second"}, first: "λ_sk_first", other: "λ_sk_second"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var opts []lambdatest.Option
+			if tc.keys != nil {
+				opts = append(opts, lambdatest.WithAPIKeys(tc.keys...))
+			}
+			srv := newPlatform(t, opts...)
+			as := func(key string) []string { return []string{"Authorization", "Bearer " + key} }
+			list := mustCall(t, srv, http.StatusOK, http.MethodGet, "/v1/account/api-keys", "", as(tc.first)...).items(t)
+			require.Len(t, list, 1, "the listed key")
+			id := list[0].(map[string]any)["id"].(string)
+			next := mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/account/api-keys", `{"name":"next"}`, as(tc.first)...).data(t)["key"].(string)
+
+			mustCall(t, srv, http.StatusNoContent, http.MethodDelete, "/v1/account/api-keys/"+id, "", as(next)...)
+			r := mustCall(t, srv, http.StatusUnauthorized, http.MethodGet, "/v1/account", "", as(tc.first)...)
+			assert.Equal(t, "authentication_failed", r.errCode())
+			mustCall(t, srv, http.StatusOK, http.MethodGet, "/v1/account", "", as(next)...)
+			if tc.other != "" {
+				mustCall(t, srv, http.StatusOK, http.MethodGet, "/v1/account", "", as(tc.other)...)
+			}
+
+			// Reset makes the world as NewServer did: the keys it was given
+			// authenticate again, and the key created through the API is
+			// forgotten, as its doc says.
+			srv.Reset()
+			mustCall(t, srv, http.StatusOK, http.MethodGet, "/v1/account", "", as(tc.first)...)
+			mustCall(t, srv, http.StatusUnauthorized, http.MethodGet, "/v1/account", "", as(next)...)
+		})
+	}
+}
+
 func TestEnvelopeHeadersAndVersions(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)

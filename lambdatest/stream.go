@@ -3,6 +3,7 @@ package lambdatest
 import (
 	"context"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -102,10 +103,13 @@ func (s *Server) streamMetrics(c *call) reply {
 		return c.fail(errorf(http.StatusServiceUnavailable, "the server is shutting down"))
 	}
 	defer s.streams.leave()
-	conn, err := websocket.Accept(c.w, c.r, nil)
+	hw := &handshakeWriter{ResponseWriter: c.w}
+	conn, err := websocket.Accept(hw, c.r, nil)
 	if err != nil {
-		// Accept already answered (e.g. 426 for a request that is not an upgrade).
-		return reply{written: true}
+		if hw.refused == 0 {
+			return reply{written: true} // the connection had switched protocols
+		}
+		return c.fail(handshakeError(c.w.Header(), hw.refused, err))
 	}
 	s.streams.add(conn)
 	defer s.streams.remove(conn)
@@ -138,4 +142,44 @@ func (s *Server) sendSample(ctx context.Context, conn *websocket.Conn, id string
 	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	return conn.Write(wctx, websocket.MessageText, mustJSON(sample(id, s.Now().UTC())))
+}
+
+// handshakeWriter lets websocket.Accept switch protocols, but keeps the
+// refusal it would write in plain text (its status only), so that the
+// simulator answers it in the error envelope as every other error.
+type handshakeWriter struct {
+	http.ResponseWriter
+	refused int // the status of Accept's refusal; 0 when none
+}
+
+func (h *handshakeWriter) WriteHeader(status int) {
+	if status == http.StatusSwitchingProtocols {
+		h.ResponseWriter.WriteHeader(status)
+		return
+	}
+	h.refused = status
+}
+
+func (h *handshakeWriter) Write(b []byte) (int, error) {
+	if h.refused != 0 {
+		return len(b), nil // the plain-text message: the envelope says it
+	}
+	return h.ResponseWriter.Write(b)
+}
+
+// Unwrap lets Accept find the http.Hijacker underneath.
+func (h *handshakeWriter) Unwrap() http.ResponseWriter { return h.ResponseWriter }
+
+// handshakeError is the error envelope's form of Accept's refusal: its 426
+// (not a handshake) is the API's 400 invalid_request, which is how the
+// contract lists it. The headers Accept set for its plain-text answer go,
+// but Upgrade: websocket, which says what was missing.
+func handshakeError(h http.Header, status int, err error) *apiError {
+	h.Del("Connection")
+	h.Del("X-Content-Type-Options")
+	if status == http.StatusUpgradeRequired {
+		status = http.StatusBadRequest
+	}
+	msg := strings.TrimPrefix(err.Error(), "failed to accept WebSocket connection: ")
+	return errorf(status, "this route is a WebSocket: %s", msg)
 }

@@ -149,3 +149,39 @@ func TestTLSClient(t *testing.T) {
 	require.True(t, strings.HasPrefix(srv.URL, "https://"))
 	mustCall(t, srv, http.StatusOK, http.MethodGet, "/v1/account", "")
 }
+
+// TestStreamHandshakeRefusalsUseTheEnvelope: a request to the metrics stream
+// that is no WebSocket handshake the server takes is refused in the error
+// envelope, with the request ID, as every error of the API is (the contract:
+// "Errors before the upgrade use the error envelope"), not in the WebSocket
+// library's plain text; the status is one of the API's codes.
+func TestStreamHandshakeRefusalsUseTheEnvelope(t *testing.T) {
+	t.Parallel()
+	upgrade := []string{"Connection", "Upgrade", "Upgrade", "websocket", "Sec-WebSocket-Version", "13",
+		"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="}
+	with := func(pairs ...string) []string { return append(append([]string(nil), upgrade...), pairs...) }
+	tests := []struct {
+		name   string
+		header []string
+		want   int
+		code   string
+	}{
+		{name: "a plain GET", want: http.StatusBadRequest, code: "invalid_request"},
+		{name: "no Upgrade header", header: with("Upgrade", ""), want: http.StatusBadRequest, code: "invalid_request"},
+		{name: "another WebSocket version", header: with("Sec-WebSocket-Version", "8"), want: http.StatusBadRequest, code: "invalid_request"},
+		{name: "no Sec-WebSocket-Key", header: with("Sec-WebSocket-Key", ""), want: http.StatusBadRequest, code: "invalid_request"},
+		{name: "an Origin of another host", header: with("Origin", "https://dashboard.example.com"), want: http.StatusForbidden, code: "forbidden"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newPlatform(t)
+			id := srv.SeedInstances(1)[0]
+			r := mustCall(t, srv, tc.want, http.MethodGet, "/v1/instances/"+id+"/metrics/stream", "", tc.header...)
+			assert.Equal(t, "application/json", r.header.Get("Content-Type"))
+			assert.Equal(t, tc.code, r.errCode(), "%s", r.raw)
+			meta, _ := r.json["metadata"].(map[string]any)
+			assert.Equal(t, r.header.Get("X-Request-Id"), meta["request_id"], "%s", r.raw)
+		})
+	}
+}

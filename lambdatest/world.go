@@ -127,6 +127,7 @@ func (s *Server) Reset() {
 	s.ClearFaults()
 	s.ResetRequests()
 	s.DropStreams()
+	s.auth.reset()
 
 	fresh := newState(s)
 	st := s.st
