@@ -7,8 +7,9 @@ package lambda_test
 // against it. Whatever the server does, each call returns within its
 // context's deadline, never panics, and returns either a fully decoded
 // value or an error that is an *Error, a context error or matches
-// ErrUnavailable; an iterator never yields more items than the server
-// holds, nor one twice. The seed corpus (testdata/fuzz/FuzzServerBehaviour)
+// ErrUnavailable; a success rests on an answer to the call's own method
+// (not a GET a redirect put in its place); an iterator never yields more
+// items than the server holds, nor one twice. The seed corpus (testdata/fuzz/FuzzServerBehaviour)
 // runs with every `go test`; to search further:
 //
 //	go test -run XXX -fuzz FuzzServerBehaviour -fuzztime 10m -parallel 1 .
@@ -74,6 +75,7 @@ func fuzzItem(i int) string {
 type fuzzServer struct {
 	b        atomic.Pointer[behaviour]
 	requests atomic.Int32
+	answered atomic.Value // string: the method of the last request answered with a 2xx
 }
 
 func (s *fuzzServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -132,6 +134,9 @@ func (s *fuzzServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case 2:
 			h.Set("Content-Length", strconv.Itoa(len(body)-1))
 		}
+	}
+	if status < 300 {
+		s.answered.Store(r.Method)
 	}
 	w.WriteHeader(status)
 	w.Write(body)
@@ -262,6 +267,10 @@ func FuzzServerBehaviour(f *testing.F) {
 	f.Add(uint8(5), uint8(0), "", "", "", uint8(0), uint8(0), "/v1/instances/inst_fz", uint8(0), uint8(0), uint8(0), uint8(3), uint8(0), uint16(0))
 	f.Add(uint8(7), uint8(1), "", "", "", uint8(2), uint8(1), "http://127.0.0.1:1/v1", uint8(0), uint8(3), uint8(3), uint8(9), uint8(0), uint16(0))
 	f.Add(uint8(0), uint8(0), "0.01", "5", "1706097600", uint8(0), uint8(2), "", uint8(0), uint8(2), uint8(6), uint8(25), uint8(10), uint16(57))
+	// A 301 or 302 answered once, then 200s: net/http would follow a POST,
+	// PATCH or DELETE with a GET, and its 200 is not theirs.
+	f.Add(uint8(4), uint8(1), "", "", "", uint8(0), uint8(0), "/v1/instances/inst_fz", uint8(0), uint8(0), uint8(0), uint8(3), uint8(0), uint16(0))
+	f.Add(uint8(5), uint8(1), "", "", "", uint8(0), uint8(0), "/v1/instances/inst_fz", uint8(0), uint8(0), uint8(0), uint8(3), uint8(0), uint16(0))
 	f.Add(uint8(2), uint8(0), "", "", "", uint8(3), uint8(0), "%zz", uint8(2), uint8(0), uint8(1), uint8(0), uint8(0), uint16(0))
 
 	srv := &fuzzServer{}
@@ -275,6 +284,7 @@ func FuzzServerBehaviour(f *testing.F) {
 		limit := int(limitCap%5) * 4 // the caller's page size: 0 (the iterator's), 4, 8, 12, 16
 		for _, c := range fuzzCalls(limit) {
 			srv.requests.Store(0)
+			srv.answered.Store("")
 			client := newTestClient(t, ts.URL+"/v1",
 				lambda.WithRetryBackoff(100*time.Microsecond, 500*time.Microsecond), lambda.WithMaxRetryWait(5*time.Millisecond))
 			ctx, cancel := context.WithTimeout(context.Background(), fuzzDeadline)
@@ -295,54 +305,60 @@ func FuzzServerBehaviour(f *testing.F) {
 			if err != nil && !typedError(err) {
 				t.Fatalf("%s: untyped error %v (%T)", c.name, err, err)
 			}
+			// A success answered for another method (a redirect followed
+			// with a GET in place of a DELETE, say) is a request never made.
+			if m := srv.answered.Load().(string); err == nil && m != "" && m != c.method {
+				t.Fatalf("%s (a %s) succeeded on the answer to a %s", c.name, c.method, m)
+			}
 		}
 	})
 }
 
-// fuzzCall is one kind of call; run returns its error after checking that
-// a success carries a fully decoded value.
+// fuzzCall is one kind of call, sent with method; run returns its error
+// after checking that a success carries a fully decoded value.
 type fuzzCall struct {
-	name string
-	run  func(ctx context.Context, c *lambda.Client, b *behaviour) error
+	name   string
+	method string
+	run    func(ctx context.Context, c *lambda.Client, b *behaviour) error
 }
 
 func fuzzCalls(limit int) []fuzzCall {
 	lo := lambda.ListOptions{Limit: limit}
 	return []fuzzCall{
-		{"Instances.Get", func(ctx context.Context, c *lambda.Client, _ *behaviour) error {
+		{"Instances.Get", http.MethodGet, func(ctx context.Context, c *lambda.Client, _ *behaviour) error {
 			return wholeInstance(c.Instances.Get(ctx, "inst_fz"))
 		}},
-		{"Instances.Create", func(ctx context.Context, c *lambda.Client, _ *behaviour) error {
+		{"Instances.Create", http.MethodPost, func(ctx context.Context, c *lambda.Client, _ *behaviour) error {
 			return wholeInstance(c.Instances.Create(ctx, &lambda.CreateInstanceRequest{Name: "web", InstanceType: "compute-1x",
 				Region: "us-west-1", Image: "ubuntu-22.04"}))
 		}},
-		{"Instances.Update", func(ctx context.Context, c *lambda.Client, _ *behaviour) error {
+		{"Instances.Update", http.MethodPatch, func(ctx context.Context, c *lambda.Client, _ *behaviour) error {
 			return wholeInstance(c.Instances.Update(ctx, "inst_fz", &lambda.UpdateInstanceRequest{Name: lambda.Ptr("x")}))
 		}},
-		{"Instances.Delete", func(ctx context.Context, c *lambda.Client, _ *behaviour) error {
+		{"Instances.Delete", http.MethodDelete, func(ctx context.Context, c *lambda.Client, _ *behaviour) error {
 			return c.Instances.Delete(ctx, "inst_fz")
 		}},
-		{"Instances.List", func(ctx context.Context, c *lambda.Client, b *behaviour) error {
+		{"Instances.List", http.MethodGet, func(ctx context.Context, c *lambda.Client, b *behaviour) error {
 			p, err := c.Instances.List(ctx, &lambda.ListInstancesOptions{ListOptions: lo})
 			if err != nil {
 				return err
 			}
 			return checkItems(b, p.Items, func(i lambda.Instance) string { return i.ID })
 		}},
-		{"Instances.All", func(ctx context.Context, c *lambda.Client, b *behaviour) error {
+		{"Instances.All", http.MethodGet, func(ctx context.Context, c *lambda.Client, b *behaviour) error {
 			return checkIterator(b, c.Instances.All(ctx, &lambda.ListInstancesOptions{ListOptions: lo}), func(i lambda.Instance) string { return i.ID })
 		}},
-		{"Workloads.All", func(ctx context.Context, c *lambda.Client, b *behaviour) error {
+		{"Workloads.All", http.MethodGet, func(ctx context.Context, c *lambda.Client, b *behaviour) error {
 			return checkIterator(b, c.Workloads.All(ctx, &lambda.ListWorkloadsOptions{ListOptions: lo}), func(w lambda.Workload) string { return w.ID })
 		}},
-		{"Functions.All", func(ctx context.Context, c *lambda.Client, b *behaviour) error {
+		{"Functions.All", http.MethodGet, func(ctx context.Context, c *lambda.Client, b *behaviour) error {
 			return checkIterator(b, c.Functions.All(ctx, &lambda.ListFunctionsOptions{ListOptions: lo}), func(f lambda.Function) string { return f.ID })
 		}},
-		{"Resources.All", func(ctx context.Context, c *lambda.Client, b *behaviour) error {
+		{"Resources.All", http.MethodGet, func(ctx context.Context, c *lambda.Client, b *behaviour) error {
 			return checkIterator(b, c.Resources.All(ctx, &lambda.ListResourcesOptions{OffsetOptions: lambda.OffsetOptions{Limit: limit}}),
 				func(r lambda.Resource) string { return r.ID })
 		}},
-		{"Instances.WaitUntilReady", func(ctx context.Context, c *lambda.Client, _ *behaviour) error {
+		{"Instances.WaitUntilReady", http.MethodGet, func(ctx context.Context, c *lambda.Client, _ *behaviour) error {
 			inst, err := c.Instances.WaitUntilReady(ctx, "inst_fz", lambda.WithWaitDelay(100*time.Microsecond, 500*time.Microsecond))
 			if err != nil {
 				return err
