@@ -18,15 +18,17 @@ import (
 // (url.PathEscape each ID) and an optional query ("/instances?status=running");
 // an absolute URL, a path with dot segments, and anything else that would
 // leave the base URL are refused before sending with an error matching
-// ErrInvalidRequest. body, when not nil, is sent as JSON (a json.RawMessage
+// ErrInvalidRequest, as is a method that is not an HTTP method ("get" is
+// sent as GET). body, when not nil, is sent as JSON (a json.RawMessage
 // goes as it is). out, when not nil, receives the answer's data, which must
 // be present: a pointer to a struct, a slice for a list (the items of one
 // page), or *json.RawMessage to keep it raw. The options are those of every
 // method: WithResponseInfo shows the pagination headers, the request ID and
 // the rate-limit figures.
 func (c *Client) Do(ctx context.Context, method, path string, body, out any, opts ...RequestOption) error {
-	if method == "" || strings.ContainsAny(method, " \t\r\n/") {
-		return invalidArgument(fmt.Errorf("Do: method %q is not an HTTP method", method))
+	if !isToken(method) {
+		return &Error{Code: CodeInvalidRequest, Message: fmt.Sprintf("Do: method %q is not an HTTP method (letters, digits and !#$%%&'*+-.^_`|~ only)",
+			truncateForError(method)), Details: &ErrorDetails{Field: "method"}}
 	}
 	u, err := url.Parse(path)
 	switch {
@@ -41,6 +43,9 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any, opt
 	if !strings.HasPrefix(p, "/") {
 		p = "/" + p
 	}
+	if err := checkPathOf(p, "path"); err != nil {
+		return err
+	}
 	var q url.Values
 	if u.RawQuery != "" {
 		if q, err = url.ParseQuery(u.RawQuery); err != nil {
@@ -49,6 +54,23 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any, opt
 	}
 	_, err = c.do(ctx, call{method: strings.ToUpper(method), path: p, query: q, body: body, out: out, opts: opts})
 	return err
+}
+
+// isToken reports whether s is an HTTP method as RFC 9110 writes one: a
+// token, one or more of the characters below. net/http refuses any other
+// with an error of its own, after the call has begun.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		switch {
+		case 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z', '0' <= r && r <= '9', strings.ContainsRune("!#$%&'*+-.^_`|~", r):
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // truncateForError keeps a caller's string short in an error message.

@@ -64,11 +64,23 @@ func TestClientDoRefusesPathsThatLeaveTheAPI(t *testing.T) {
 		{"GET", "/instances#frag"},
 		{"", "/instances"},
 		{"GE T", "/instances"},
+		// Not an HTTP method (RFC 9110's token): refused here, not by
+		// net/http with an error of its own.
+		{"GE(T", "/instances"},
+		{"G\x00T", "/instances"},
+		{"ÄGET", "/instances"},
+		{"GET,POST", "/instances"},
 	} {
 		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
 			t.Parallel()
 			err := client.Do(ctx, tc.method, tc.path, nil, nil)
 			require.ErrorIs(t, err, lambda.ErrInvalidRequest)
+			var lerr *lambda.Error
+			require.ErrorAs(t, err, &lerr)
+			if lerr.Details != nil && lerr.Details.Field != "" {
+				assert.Contains(t, []string{"method", "path"}, lerr.Details.Field, "the error names Do's own argument: %v", err)
+			}
+			assert.NotContains(t, err.Error(), "argument id", "Do has no id argument")
 		})
 	}
 	for _, r := range srv.Requests() {

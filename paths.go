@@ -51,17 +51,21 @@ func requireID(what, id string) error {
 
 // checkPath refuses a path built by path whose segments are not each one
 // opaque segment: the guard behind requireID.
-func checkPath(p string) error {
+func checkPath(p string) error { return checkPathOf(p, "id") }
+
+// checkPathOf is checkPath for a path the caller gave as the argument
+// field (Client.Do's path), which its error names.
+func checkPathOf(p, field string) error {
 	rest := strings.TrimPrefix(p, "/")
 	for more := true; more; {
 		var seg string
 		seg, rest, more = strings.Cut(rest, "/") // no slice of segments: this runs on every call
 		raw, err := url.PathUnescape(seg)
 		if err != nil {
-			return invalidID("a path segment", "id", "is not escaped properly")
+			return invalidID("a path segment", field, "is not escaped properly")
 		}
 		if reason := badSegment(raw); reason != "" {
-			return invalidID("a path segment", "id", reason)
+			return invalidID("a path segment", field, reason)
 		}
 	}
 	return nil

@@ -179,8 +179,8 @@ func (c *Client) do(ctx context.Context, cl call) (_ result, err error) {
 		rawBody = body
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, cl.method, u, rawBody)
-	if err != nil {
-		return result{}, fmt.Errorf("lambda: building %s %s: %w", cl.method, cl.path, err)
+	if err != nil { // the caller's method or path: nothing was sent
+		return result{}, invalidArgument(fmt.Errorf("lambda: building %s %s: %w", cl.method, cl.path, err))
 	}
 	// Every value gets a slice of this request's own, so that a middleware
 	// or transport that edits one in place changes no other request. The

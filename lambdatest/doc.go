@@ -27,10 +27,12 @@
 // without Idempotency-Key is carried out (and, as on the platform, not
 // protected against replays), a JSON body is read as JSON whatever its
 // Content-Type, unknown query parameters and unknown body fields are
-// ignored (so is a JSON body sent to an operation that takes none), a
-// number such as 10.0 is the integer 10, limit has no upper bound and sort
-// takes any field of the listed objects. What the platform refuses is refused: a missing or mistyped
-// required field, a malformed body, an unknown operation (404).
+// ignored (JSON names are case-sensitive: "Name" is unknown where "name" is
+// known), so is a JSON body sent to an operation that takes none, a number
+// such as 10.0 is the integer 10, limit has no upper bound and sort takes
+// any field of the listed objects. What the platform refuses is refused: a
+// missing or mistyped required field, a malformed body, an unknown
+// operation (404).
 // WithStrictRequests adds the checks of the contract as written, for an
 // SDK's own tests; WithSeedShapes answers every route in its API document's
 // shape.

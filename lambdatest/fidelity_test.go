@@ -153,3 +153,48 @@ func TestMetricsWindowDefaults(t *testing.T) {
 		})
 	}
 }
+
+// TestPlatformIgnoresFieldsThatDifferOnlyInCase: JSON member names are
+// case-sensitive, so "Name" is not "name" but an unknown field, which the
+// simulator ignores by default as the package documentation says (and
+// WithStrictRequests refuses): it must not change what the call does, as
+// it did when the handlers' encoding/json matched it to name regardless of
+// case. A client that serializes PascalCase (C#'s default) or sends a field
+// twice in two spellings gets what the contract's reading says.
+func TestPlatformIgnoresFieldsThatDifferOnlyInCase(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		method string
+		path   string // "{inst}" is an instance named "web"
+		body   string
+		want   int
+		field  string // the field of data to check
+		value  any
+	}{
+		{name: "PATCH Name", method: "PATCH", path: "/v1/instances/{inst}", body: `{"Name":"renamed"}`,
+			want: http.StatusOK, field: "name", value: "web"},
+		{name: "create with name and NAME", method: "POST", path: "/v1/instances",
+			body: `{"name":"web","NAME":"other","instance_type":"compute-2x","region":"us-west-1","image":"ubuntu-22.04"}`,
+			want: http.StatusCreated, field: "name", value: "web"},
+		{name: "account EMAIL", method: "PATCH", path: "/v1/account", body: `{"EMAIL":"other@example.com"}`,
+			want: http.StatusOK, field: "email", value: "dev@example.com"},
+		{name: "key with Permissions", method: "POST", path: "/v1/account/api-keys", body: `{"name":"k","Permissions":["read"]}`,
+			want: http.StatusCreated, field: "permissions", value: []any{"read", "write"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newPlatform(t)
+			inst := createInstance(t, srv)
+			path := strings.ReplaceAll(tc.path, "{inst}", inst)
+			r := mustCall(t, srv, tc.want, tc.method, path, tc.body)
+			assert.Equal(t, tc.value, r.data(t)[tc.field], "%s", r.raw)
+
+			strict := newServer(t)
+			inst = createInstance(t, strict)
+			r = mustCall(t, strict, http.StatusBadRequest, tc.method, strings.ReplaceAll(tc.path, "{inst}", inst), tc.body)
+			assert.Equal(t, "invalid_request", r.errCode())
+		})
+	}
+}

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"math"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -37,19 +39,51 @@ func (c *call) decode(v any) *apiError {
 	if len(c.body) == 0 {
 		return fieldError("body", nil, "request body is required")
 	}
-	err := json.Unmarshal(c.body, v)
+	body := knownMembers(c.body, v)
+	err := json.Unmarshal(body, v)
 	if err != nil {
 		// The contract's integers are JSON Schema's, numbers without a
 		// fraction: 10.0 and 1e1 passed it, but encoding/json refuses them
 		// for an int field.
-		if body, ok := integralNumbers(c.body); ok {
-			err = json.Unmarshal(body, v)
+		if b, ok := integralNumbers(body); ok {
+			err = json.Unmarshal(b, v)
 		}
 	}
 	if err != nil {
 		return fieldError("body", nil, "request body is not valid JSON for this operation")
 	}
 	return nil
+}
+
+// knownMembers keeps, of a JSON object, the members whose names are
+// exactly the json names of the fields of the struct v points to. JSON
+// names are case-sensitive and the contract takes "Name" for an unknown
+// field, which the platform ignores; encoding/json would set name from it.
+// Anything else (not an object, not a struct) is returned as it is.
+func knownMembers(body []byte, v any) []byte {
+	t := reflect.TypeOf(v)
+	if t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
+		return body
+	}
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(body, &obj) != nil || obj == nil {
+		return body
+	}
+	known := map[string]bool{}
+	for _, f := range reflect.VisibleFields(t.Elem()) {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		known[name] = true
+	}
+	n := len(obj)
+	maps.DeleteFunc(obj, func(name string, _ json.RawMessage) bool { return !known[name] })
+	if len(obj) == n {
+		return body
+	}
+	out, err := json.Marshal(obj)
+	if err != nil {
+		return body
+	}
+	return out
 }
 
 // integralNumbers rewrites each number of a JSON document whose value is an

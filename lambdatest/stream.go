@@ -106,8 +106,8 @@ func (s *Server) streamMetrics(c *call) reply {
 	hw := &handshakeWriter{ResponseWriter: c.w}
 	conn, err := websocket.Accept(hw, c.r, nil)
 	if err != nil {
-		if hw.refused == 0 {
-			return reply{written: true} // the connection had switched protocols
+		if hw.refused == 0 || hw.switched {
+			return reply{written: true} // answered already: the 101 went out
 		}
 		return c.fail(handshakeError(c.w.Header(), hw.refused, err))
 	}
@@ -149,11 +149,13 @@ func (s *Server) sendSample(ctx context.Context, conn *websocket.Conn, id string
 // simulator answers it in the error envelope as every other error.
 type handshakeWriter struct {
 	http.ResponseWriter
-	refused int // the status of Accept's refusal; 0 when none
+	refused  int  // the status of Accept's refusal; 0 when none
+	switched bool // the 101 was written: nothing else may be
 }
 
 func (h *handshakeWriter) WriteHeader(status int) {
 	if status == http.StatusSwitchingProtocols {
+		h.switched = true
 		h.ResponseWriter.WriteHeader(status)
 		return
 	}
@@ -161,7 +163,7 @@ func (h *handshakeWriter) WriteHeader(status int) {
 }
 
 func (h *handshakeWriter) Write(b []byte) (int, error) {
-	if h.refused != 0 {
+	if h.refused != 0 || h.switched {
 		return len(b), nil // the plain-text message: the envelope says it
 	}
 	return h.ResponseWriter.Write(b)
