@@ -18,7 +18,7 @@ import (
 	"github.com/lambda/lambda-go/lambdatest"
 )
 
-// seededAccount is the account every simulator starts with.
+// seededSimAccount is the account every simulator starts with.
 func seededSimAccount() *lambda.Account {
 	return &lambda.Account{ID: "acct_7d1c4e9a", Name: "Test Account", Email: "dev@example.com",
 		Company: "Example Inc.", Plan: lambda.PlanProfessional, CreatedAt: time.Date(2024, 3, 14, 9, 26, 53, 0, time.UTC)}

@@ -174,7 +174,7 @@ func newSim(t *testing.T, opts ...lambdatest.Option) (*lambda.Client, *lambdates
 	t.Helper()
 	base := []lambdatest.Option{
 		lambdatest.WithStrictRequests(),
-		seedShapes(),
+		documentedShapes(),
 		lambdatest.WithTransitionDelay(20 * time.Millisecond),
 		lambdatest.WithMetricsInterval(10 * time.Millisecond),
 	}
@@ -232,20 +232,21 @@ func testCtx(t *testing.T) context.Context {
 	return ctx
 }
 
-// seedShapesEnv, set to 1, runs every simulator of the package's tests with
-// lambdatest.WithSeedShapes: TestServicesUnderSeedShapes re-runs the service
-// tests that way, so that the SDK is checked against both shapes.
-const seedShapesEnv = "LAMBDATEST_SEED_SHAPES"
+// documentedShapesEnv, set to 1, runs every simulator of the package's tests
+// with lambdatest.WithSeedShapes: TestServicesUnderDocumentedShapes re-runs
+// the service tests that way, so that the SDK is checked against both shapes.
+const documentedShapesEnv = "LAMBDATEST_SEED_SHAPES"
 
-// seedShapes is lambdatest.WithSeedShapes when seedShapesEnv asks for it.
-func seedShapes() lambdatest.Option {
-	if os.Getenv(seedShapesEnv) == "1" {
+// documentedShapes is lambdatest.WithSeedShapes when documentedShapesEnv
+// asks for it.
+func documentedShapes() lambdatest.Option {
+	if os.Getenv(documentedShapesEnv) == "1" {
 		return lambdatest.WithSeedShapes()
 	}
 	return nil
 }
 
-// underSeedShapes reports whether this run's simulators answer in the
-// seeds' shapes; the few tests that read a canonical-only figure (a
-// pagination object) check it.
-func underSeedShapes() bool { return os.Getenv(seedShapesEnv) == "1" }
+// underDocumentedShapes reports whether this run's simulators answer in the
+// shapes the original API documentation shows; the few tests that read a
+// canonical-only figure (a pagination object) check it.
+func underDocumentedShapes() bool { return os.Getenv(documentedShapesEnv) == "1" }

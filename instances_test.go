@@ -209,7 +209,7 @@ func TestInstancesListAndAllPageThrough250(t *testing.T) {
 
 	// A filter reaches every page.
 	west := drain(t, client.Instances.All(ctx, &lambda.ListInstancesOptions{ListOptions: lambda.ListOptions{Limit: 10}, Region: "us-west-1"}))
-	assert.Len(t, west, 84) // seeds 0, 3, 6, … 249
+	assert.Len(t, west, 84) // instances 0, 3, 6, … 249 of the 250
 	for _, in := range west {
 		assert.Equal(t, "us-west-1", in.Region)
 	}

@@ -131,7 +131,8 @@ func TestPagedIteratorAgainstHostileServers(t *testing.T) {
 
 // TestUnpagedIteratorsAgainstHostileServers: routes that answer without a
 // pagination object (bare arrays, the status shape), by page/limit
-// (Workloads, Functions under seed 000's shape) and by limit/offset
+// (Workloads, Functions in the resources and functions documentation's
+// shape) and by limit/offset
 // (Resources).
 func TestUnpagedIteratorsAgainstHostileServers(t *testing.T) {
 	t.Parallel()
@@ -151,7 +152,7 @@ func TestUnpagedIteratorsAgainstHostileServers(t *testing.T) {
 		err      bool
 		requests int32
 	}{
-		// More than asked says the route ignores the limit (seed 002's workloads): that was everything.
+		// More than asked says the route ignores the limit (the workloads documentation's workloads): that was everything.
 		{"ignores paging, more items than the limit", ignoring(150), 0, 0, 150, false, 1},
 		{"ignores paging, exactly the limit", ignoring(100), 0, 0, 100, true, 2},
 		{"ignores paging, fewer items than the limit: everything at once", ignoring(3), 0, 0, 3, false, 2},

@@ -66,9 +66,10 @@ func TestSuccessWithoutAResource(t *testing.T) {
 	}
 }
 
-// TestBareResourceWithItsOwnStatus: seed 000's routes answer a bare
-// resource; one whose own status is "error" or "success" is that resource,
-// not an API error or an empty success.
+// TestBareResourceWithItsOwnStatus: the routes of the resources and
+// functions documentation answer a bare resource; one whose own status is
+// "error" or "success" is that resource, not an API error or an empty
+// success.
 func TestBareResourceWithItsOwnStatus(t *testing.T) {
 	t.Parallel()
 	for _, st := range []string{"error", "success"} {

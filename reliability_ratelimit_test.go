@@ -181,7 +181,7 @@ func TestConcurrentCallsSpendTheRemainingFigure(t *testing.T) {
 
 // TestIteratorShowsTheResponse: walking pages with All does not hide the
 // answers: WithResponseInfo holds the last page's status, request ID and
-// rate-limit figures (an anchor's iterators kept them from the caller).
+// rate-limit figures (go-github's iterators keep them from the caller).
 func TestIteratorShowsTheResponse(t *testing.T) {
 	t.Parallel()
 	client, srv := newSim(t)

@@ -1,7 +1,8 @@
 package lambda_test
 
-// Reliability of the repository itself, for the anchors' bugs that are not
-// runtime faults: one-megabyte files, logging through the global logger.
+// Reliability of the repository itself, for the bugs of other SDKs
+// (RELIABILITY.md) that are not runtime faults: one-megabyte files, logging
+// through the global logger.
 // (README snippets that do not compile are caught by internal/readmecheck,
 // which .ci/run runs on README.md.)
 
@@ -28,7 +29,7 @@ import (
 	"github.com/lambda/lambda-go"
 )
 
-// TestNoSourceFileIsHuge: one file of a megabyte (an anchor had one) is a
+// TestNoSourceFileIsHuge: one file of a megabyte (stripe-go has one) is a
 // file nobody reads. The style asks for about 500 lines; this fails at
 // twice that.
 func TestNoSourceFileIsHuge(t *testing.T) {
@@ -77,8 +78,8 @@ func TestNoGlobalLogging(t *testing.T) {
 
 // TestCallerHTTPClientWorksWithEveryCredential: retries and every
 // credential work over the caller's own http.Client, which is never
-// modified (an anchor replaced it, and panicked without an OAuth2
-// transport).
+// modified (godo replaces it when retries are on, and panics without an
+// OAuth2 transport).
 func TestCallerHTTPClientWorksWithEveryCredential(t *testing.T) {
 	t.Parallel()
 	for cred, opts := range credentialOptions {

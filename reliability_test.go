@@ -3,7 +3,8 @@ package lambda_test
 // The fault-injection suite, part 1: what a read (GET) gives the caller
 // when the network or the server misbehaves, and how many requests it
 // took. RELIABILITY.md lists every fault tried here and in the other
-// reliability_*_test.go files, and the anchor bug each test would catch.
+// reliability_*_test.go files, and the bug of another SDK each test would
+// catch.
 
 import (
 	"context"
@@ -365,7 +366,7 @@ func TestCancelEndsEveryWait(t *testing.T) {
 
 // TestLongRetryAfterIsNotCapped: a Retry-After of 10 s that the caller's
 // 9-second deadline cannot fit is reported at once, as it is, rather than
-// shortened to something that fits (an anchor capped every wait at 8 s).
+// shortened to something that fits (openai-go caps every wait at 8 s).
 func TestLongRetryAfterIsNotCapped(t *testing.T) {
 	t.Parallel()
 	for _, code := range []int{429, 503} {

@@ -304,8 +304,8 @@ func TestResourcesFunctionTypeFromTheSimulator(t *testing.T) {
 	assert.True(t, res.LastExecution.Equal(*res.Function.LastExecuted))
 }
 
-// TestResourcesBareAnswers reads the seed's own example of GET
-// /resources/{id}, bare JSON.
+// TestResourcesBareAnswers reads the resources and functions
+// documentation's own example of GET /resources/{id}, bare JSON.
 func TestResourcesBareAnswers(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t)

@@ -107,8 +107,8 @@ func TestPATCHIsSentOnce(t *testing.T) {
 }
 
 // TestPATCHRetriedAfter429: a 429 says the request was not processed, so a
-// PATCH is as safe to send again as any other call (seed 001's backoff
-// recipe retries every 429).
+// PATCH is as safe to send again as any other call (the API overview's
+// backoff recipe retries every 429).
 func TestPATCHRetriedAfter429(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t)

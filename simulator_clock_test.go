@@ -127,7 +127,7 @@ func TestSimulatorClockReadsBackThroughTheSDK(t *testing.T) {
 
 			acct, err := client.Account.Get(ctx)
 			require.NoError(t, err)
-			assert.True(t, acct.CreatedAt.Before(now), "the seed's account was made before the clock's now: %v", acct.CreatedAt)
+			assert.True(t, acct.CreatedAt.Before(now), "the initial account was made before the clock's now: %v", acct.CreatedAt)
 		})
 	}
 }

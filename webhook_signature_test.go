@@ -117,7 +117,7 @@ func TestWebhookHandlerSignatureHeaderOption(t *testing.T) {
 }
 
 // TestWebhooksDeliveredWithTheSignatureInTheBody: the simulator signs as
-// seed 001 shows (in the body, no header), and the handler accepts it.
+// the API overview shows (in the body, no header), and the handler accepts it.
 func TestWebhooksDeliveredWithTheSignatureInTheBody(t *testing.T) {
 	t.Parallel()
 	got := make(chan *lambda.Event, 4)

@@ -63,7 +63,8 @@ func isWebhookSentinel(err error) bool {
 }
 
 // nodeVector is one case of testdata/webhooks/vectors.json, whose verdicts
-// come from the seed's JavaScript run under Node (see make_vectors.js).
+// come from the API overview's JavaScript run under Node (see
+// make_vectors.js).
 type nodeVector struct {
 	Name       string `json:"name"`
 	PayloadHex string `json:"payload_hex"`
@@ -109,7 +110,8 @@ func TestVerifyWebhookSignatureAgreesWithNode(t *testing.T) {
 
 			err = lambda.VerifyWebhookSignature(payload, v.Signature, v.Secret)
 			if v.Secret == "" {
-				// The one deliberate difference from the seed: an empty key is refused.
+				// The one deliberate difference from the API overview's
+				// verifyWebhook: an empty key is refused.
 				require.ErrorIs(t, err, lambda.ErrWebhookNoSecret)
 				return
 			}
@@ -226,7 +228,7 @@ func TestConstructEvent(t *testing.T) {
 		{"accepted", validBody, sign(validBody), testSecret, nil, nil},
 		{"tampered payload", validBody[1:], sign(validBody), testSecret, nil, lambda.ErrWebhookInvalidSignature},
 		{"wrong secret", validBody, hmacSign(validBody, "nope"), testSecret, nil, lambda.ErrWebhookInvalidSignature},
-		// No header: the body's own "signature" member is checked, and the seed's "sha256=..." is no signature.
+		// No header: the body's own "signature" member is checked, and the API overview's "sha256=..." is no signature.
 		{"no header, the body's placeholder signature", validBody, "", testSecret, nil, lambda.ErrWebhookInvalidSignature},
 		{"not signed anywhere", noStamp, "", testSecret, nil, lambda.ErrWebhookNotSigned},
 		{"malformed header", validBody, "sha256=zz", testSecret, nil, lambda.ErrWebhookInvalidSignature},

@@ -77,9 +77,9 @@ func TestDeploymentsCreateAndWorkloadsAll(t *testing.T) {
 		assert.Equal(t, "eu-central-1", w.Region)
 	}
 	reqs := platformRequests(srv, "GET", "/v1/workloads")
-	if underSeedShapes() {
-		// Seed 002's route ignores paging: five workloads for a limit of
-		// two say that was everything.
+	if underDocumentedShapes() {
+		// The workloads documentation's route ignores paging: five
+		// workloads for a limit of two say that was everything.
 		require.Len(t, reqs, 1)
 		return
 	}

@@ -76,7 +76,7 @@ func (s *Server) bareUsage(c *call) reply {
 }
 
 func (s *Server) listInvoices(c *call) reply {
-	p, e := c.parseSeedList()
+	p, e := c.parseListAsDocumented()
 	if e != nil {
 		return c.fail(e)
 	}
@@ -84,7 +84,7 @@ func (s *Server) listInvoices(c *call) reply {
 	st := s.st.lock(c.now)
 	defer st.unlock()
 	got, pg := page(filter(st.invoices, nil), func(inv *invoice) meta { return inv.meta }, (*invoice).view, p)
-	return c.seedList(got, pg)
+	return c.listAsDocumented(got, pg)
 }
 
 func (s *Server) getInvoice(c *call) reply {

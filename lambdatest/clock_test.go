@@ -53,7 +53,7 @@ func TestWithClockStampsEveryInstant(t *testing.T) {
 		{"2031, years ahead", time.Date(2031, time.May, 17, 8, 30, 0, 0, time.UTC),
 			[2]string{"2031-05-01", "2031-05-31"}, []string{"2031-04-30", "2031-03-31", "2031-02-28"},
 			"2024-03-14T09:26:53Z", time.Date(2031, time.May, 17, 9, 30, 0, 0, time.UTC).Unix()},
-		{"2019, years behind, the seed's date with it", time.Date(2019, time.January, 10, 23, 59, 59, 500_000_000, time.UTC),
+		{"2019, years behind, the initial data's date with it", time.Date(2019, time.January, 10, 23, 59, 59, 500_000_000, time.UTC),
 			[2]string{"2019-01-01", "2019-01-31"}, []string{"2018-12-31", "2018-11-30", "2018-10-31"},
 			"2018-03-14T09:26:53Z", time.Date(2019, time.January, 11, 1, 0, 0, 0, time.UTC).Unix()},
 	}

@@ -151,21 +151,21 @@ func (c *call) list(data any, p wirePagination) reply {
 	return r
 }
 
-// seedList answers a list of one of the original API documentation's routes (GET /functions, GET
-// /billing/invoices): a bare JSON array under WithSeedShapes, the canonical
-// list otherwise.
-func (c *call) seedList(data any, p wirePagination) reply {
-	if c.s.cfg.seedShapes {
+// listAsDocumented answers a list on one of the routes of the resources and
+// functions documentation (GET /functions, GET /billing/invoices): a bare
+// JSON array under WithSeedShapes, the canonical list otherwise.
+func (c *call) listAsDocumented(data any, p wirePagination) reply {
+	if c.s.cfg.asDocumented {
 		return c.bare(http.StatusOK, data)
 	}
 	return c.list(data, p)
 }
 
-// seedCreated answers the creation on one of the original API documentation's routes (POST
-// /functions): a bare JSON object under WithSeedShapes, the canonical
-// envelope otherwise.
-func (c *call) seedCreated(data any) reply {
-	if c.s.cfg.seedShapes {
+// createdAsDocumented answers the creation on one of the routes of the
+// resources and functions documentation (POST /functions): a bare JSON
+// object under WithSeedShapes, the canonical envelope otherwise.
+func (c *call) createdAsDocumented(data any) reply {
+	if c.s.cfg.asDocumented {
 		return c.bare(http.StatusCreated, data)
 	}
 	return c.created(data)

@@ -65,7 +65,7 @@ func (s *Server) createFunction(c *call) reply {
 	defer st.unlock()
 	f := st.newFunction(req.Name, req.Runtime, req.Handler, req.Tags, c.now)
 	st.begin(&f.lc, c.now, "created", []string{"active"}, nil)
-	return c.seedCreated(f.view())
+	return c.createdAsDocumented(f.view())
 }
 
 // newFunction stores a function. Call with st.mu held.
@@ -81,7 +81,7 @@ func (st *state) newFunction(name, runtime, handler string, tags []string, now t
 }
 
 func (s *Server) listFunctions(c *call) reply {
-	p, e := c.parseSeedList()
+	p, e := c.parseListAsDocumented()
 	if e != nil {
 		return c.fail(e)
 	}
@@ -94,7 +94,7 @@ func (s *Server) listFunctions(c *call) reply {
 			(tag == "" || slices.Contains(f.tags, tag))
 	})
 	got, pg := page(items, func(f *function) meta { return f.meta }, (*function).view, p)
-	return c.seedList(got, pg)
+	return c.listAsDocumented(got, pg)
 }
 
 // SeedFunction adds a function directly to the state in the given status

@@ -76,11 +76,12 @@ func (c *call) parseList() (listParams, *apiError) {
 	return p, nil
 }
 
-// parseSeedList is parseList for the original API documentation's lists, which "list all" their
-// objects: under WithSeedShapes, a request without limit gets every item.
-func (c *call) parseSeedList() (listParams, *apiError) {
+// parseListAsDocumented is parseList for the lists of the resources and
+// functions documentation, which "list all" their objects: under
+// WithSeedShapes, a request without limit gets every item.
+func (c *call) parseListAsDocumented() (listParams, *apiError) {
 	p, e := c.parseList()
-	if e == nil && c.s.cfg.seedShapes && c.query().Get("limit") == "" {
+	if e == nil && c.s.cfg.asDocumented && c.query().Get("limit") == "" {
 		p.limit = math.MaxInt32
 	}
 	return p, e

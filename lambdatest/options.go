@@ -52,7 +52,7 @@ type config struct {
 	oauthClients    map[string]string
 	tokenLifetime   time.Duration
 	strict          bool
-	seedShapes      bool
+	asDocumented    bool
 	anyKey          bool
 	signatureInBody bool
 	adminToken      string
@@ -204,15 +204,17 @@ func WithStrictRequests() Option {
 	return func(c *config) { c.strict = true }
 }
 
-// WithSeedShapes makes every route answer exactly in the shape its API
-// document shows, instead of the canonical envelope: GET /v1/functions and
-// GET /v1/billing/invoices answer a bare JSON array, POST /v1/functions a
-// bare object (the original API documentation); GET /v1/workloads answers the status shape with
-// every workload and no paging (the workloads documentation). The other routes answer as
-// without the option, which is already their documented shape. Errors keep the
-// error envelope, which is the only error shape the API documents show.
+// WithSeedShapes makes every route answer exactly in the shape the original
+// API documentation shows for it (the shapes the name's "seed" refers to),
+// instead of the canonical envelope: GET /v1/functions and GET
+// /v1/billing/invoices answer a bare JSON array, POST /v1/functions a bare
+// object (the resources and functions documentation); GET /v1/workloads
+// answers the status shape with every workload and no paging (the workloads
+// documentation). The other routes answer as without the option, which is
+// already their documented shape. Errors keep the error envelope, which is
+// the only error shape the API documentation shows.
 func WithSeedShapes() Option {
-	return func(c *config) { c.seedShapes = true }
+	return func(c *config) { c.asDocumented = true }
 }
 
 // WithAnyAPIKey accepts every non-empty credential as an API key, as a

@@ -13,10 +13,11 @@ import (
 	"github.com/lambda/lambda-go/lambdatest"
 )
 
-// TestPlatformAcceptsWhatTheSeedsSend: by default the simulator takes the
-// requests the platform takes; WithStrictRequests refuses each of them with
-// a 400 naming what is at fault.
-func TestPlatformAcceptsWhatTheSeedsSend(t *testing.T) {
+// TestPlatformAcceptsWhatTheDocumentationSends: by default the simulator
+// takes the requests the platform takes, as the API documentation's examples
+// send them; WithStrictRequests refuses each of them with a 400 naming what
+// is at fault.
+func TestPlatformAcceptsWhatTheDocumentationSends(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name        string
@@ -90,9 +91,10 @@ func TestPlatformLimitAndSort(t *testing.T) {
 	mustCall(t, srv, http.StatusBadRequest, "GET", "/v1/instances?limit=0", "")
 }
 
-// TestPlatformDeploymentAtSeedURL: seed 002's example posts a deployment
-// to /v1/workloads; it makes a deployment and its workload.
-func TestPlatformDeploymentAtSeedURL(t *testing.T) {
+// TestPlatformDeploymentAtTheDocumentedURL: the workloads documentation's
+// example posts a deployment to /v1/workloads; it makes a deployment and its
+// workload.
+func TestPlatformDeploymentAtTheDocumentedURL(t *testing.T) {
 	t.Parallel()
 	for _, srv := range []*lambdatest.Server{newPlatform(t), newServer(t)} {
 		r := mustCall(t, srv, http.StatusCreated, "POST", "/v1/workloads", `{"config":"high-performance","region":"us-west-2","min_instances":3}`)
@@ -109,7 +111,8 @@ func TestPlatformDeploymentAtSeedURL(t *testing.T) {
 }
 
 // TestFunctionResources: every function is also a resource of type
-// "function", as seed 000 shows one, and expand=function embeds it.
+// "function", as the resources and functions documentation shows one, and
+// expand=function embeds it.
 func TestFunctionResources(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)

@@ -72,9 +72,9 @@ func TestPlanBurst(t *testing.T) {
 	assert.Equal(t, strconv.Itoa(1000-ok), refused.header.Get("X-RateLimit-Remaining"))
 }
 
-// TestPlanHourlyWindowAndTheSeedsBody: the hourly window spent, the 429 is
-// seed 001's, word for word.
-func TestPlanHourlyWindowAndTheSeedsBody(t *testing.T) {
+// TestPlanHourlyWindowAndTheDocumentedBody: the hourly window spent, the
+// 429 is the API overview's, word for word.
+func TestPlanHourlyWindowAndTheDocumentedBody(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t, lambdatest.WithPlan(lambdatest.PlanFree), lambdatest.WithRateLimit(3, time.Hour))
 	for range 3 {

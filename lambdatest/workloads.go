@@ -64,7 +64,7 @@ func (s *Server) listWorkloads(c *call) reply {
 	if e != nil {
 		return c.fail(e)
 	}
-	if s.cfg.seedShapes {
+	if s.cfg.asDocumented {
 		p = listParams{page: 1, limit: math.MaxInt32, sort: "created_at", order: "asc"}
 	}
 	st := s.st.lock(c.now)

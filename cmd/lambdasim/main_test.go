@@ -150,7 +150,7 @@ func TestLambdasimOverPlainHTTP(t *testing.T) {
 	root := strings.TrimSuffix(base, "/v1")
 	hc := &http.Client{Timeout: 10 * time.Second}
 
-	// The seed's create, as its curl sends it: no Idempotency-Key.
+	// The API overview's create, as its curl sends it: no Idempotency-Key.
 	status, out := call(t, hc, "POST", base+"/instances", key,
 		`{"name":"my-api-instance","instance_type":"compute-4x","region":"us-west-1","image":"ubuntu-22.04","ssh_keys":["key_abc123"]}`)
 	require.Equal(t, http.StatusCreated, status, "%v", out)
@@ -336,8 +336,9 @@ func TestLambdasimRefusesBadFlags(t *testing.T) {
 	}
 }
 
-// The Node smoke test: another language walks the seed's create-and-start
-// flow and verifies a webhook with the seed's own verifyWebhook.
+// The Node smoke test: another language walks the API overview's
+// create-and-start flow and verifies a webhook with the API overview's own
+// verifyWebhook.
 func TestLambdasimFromNode(t *testing.T) {
 	t.Parallel()
 	node, err := exec.LookPath("node")

@@ -1,5 +1,5 @@
 // make_vectors.js computes the expected verdict of the reference webhook check
-// (the seed's verifyWebhook, copied below unchanged) over a fixed list of
+// (the API overview's verifyWebhook, copied below unchanged) over a fixed list of
 // cases, so the Go tests can assert that VerifyWebhookSignature agrees with it
 // byte for byte without trusting the SDK's own signing code.
 //
@@ -7,7 +7,7 @@
 //
 //     cd testdata/webhooks && node make_vectors.js > vectors.json
 //
-// The seed's verifyWebhook throws when the two buffers differ in length
+// The API overview's verifyWebhook throws when the two buffers differ in length
 // (crypto.timingSafeEqual does); a throw is recorded as verified: false.
 // Payloads are written out as hex so that bytes which are not valid UTF-8
 // survive the trip through JSON; secrets are JavaScript strings, written out
@@ -16,7 +16,7 @@
 "use strict";
 const crypto = require("crypto");
 
-// The seed, verbatim.
+// The API overview's verifyWebhook, verbatim.
 function verifyWebhook(payload, signature, secret) {
   const hmac = crypto.createHmac("sha256", secret);
   const digest = "sha256=" + hmac.update(payload).digest("hex");
@@ -31,7 +31,7 @@ function verdict(payload, signature, secret) {
   }
 }
 
-// sign is the seed's digest, computed here only to build signatures for the
+// sign is the API overview's digest, computed here only to build signatures for the
 // cases; each case's verdict still comes from verifyWebhook above.
 function sign(payload, secret) {
   return "sha256=" + crypto.createHmac("sha256", secret).update(payload).digest("hex");
@@ -45,7 +45,7 @@ const event = Buffer.from(
 );
 const good = sign(event, secret);
 const unicodeSecret = "sécret-λ-🔑";
-const unicodePayload = '{"name":"café λ 🚀","note":"naïve"}'; // passed to the seed as a string, as JSON text often is
+const unicodePayload = '{"name":"café λ 🚀","note":"naïve"}'; // passed to verifyWebhook as a string, as JSON text often is
 const binaryPayload = Buffer.from([0x00, 0xff, 0xfe, 0x80, 0x7f, 0x0a, 0xc3, 0x28]); // not valid UTF-8
 
 const cases = [
@@ -57,7 +57,7 @@ const cases = [
   { name: "valid, payload not valid UTF-8", payload: binaryPayload, secret, signature: sign(binaryPayload, secret) },
   { name: "valid, single-byte secret", payload: event, secret: "k", signature: sign(event, "k") },
   { name: "valid, secret longer than the SHA-256 block", payload: event, secret: "s".repeat(100), signature: sign(event, "s".repeat(100)) },
-  // The seed accepts an empty secret; the Go SDK deliberately refuses it (ErrWebhookNoSecret).
+  // The API overview's verifyWebhook accepts an empty secret; the Go SDK deliberately refuses it (ErrWebhookNoSecret).
   { name: "valid under an empty secret", payload: event, secret: "", signature: sign(event, "") },
   { name: "empty signature", payload: event, secret, signature: "" },
   { name: "prefix only", payload: event, secret, signature: "sha256=" },

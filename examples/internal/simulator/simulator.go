@@ -15,11 +15,11 @@ import (
 	"github.com/lambda/lambda-go/lambdatest"
 )
 
-// SeedShapesEnv is the environment variable that, set to 1, makes the
-// simulator answer every route in its API document's shape
-// (lambdatest.WithSeedShapes): .ci/run runs every example both ways, so
+// DocumentedShapesEnv is the environment variable that, set to 1, makes the
+// simulator answer every route in the shape the original API documentation
+// shows (lambdatest.WithSeedShapes): .ci/run runs every example both ways, so
 // that none depends on the canonical envelope.
-const SeedShapesEnv = "LAMBDATEST_SEED_SHAPES"
+const DocumentedShapesEnv = "LAMBDATEST_SEED_SHAPES"
 
 // Start starts a simulator configured by opts and exports its URL and key,
 // unless LAMBDA_API_KEY is set: then it does nothing and returns nil. The
@@ -29,12 +29,12 @@ func Start(note string, opts ...lambdatest.Option) *lambdatest.Server {
 	if os.Getenv("LAMBDA_API_KEY") != "" {
 		return nil
 	}
-	if os.Getenv(SeedShapesEnv) == "1" {
+	if os.Getenv(DocumentedShapesEnv) == "1" {
 		opts = append(opts, lambdatest.WithSeedShapes())
 		if note != "" {
 			note += ", "
 		}
-		note += "answering in the API documents' shapes"
+		note += "answering in the API documentation's shapes"
 	}
 	srv := lambdatest.NewServer(opts...)
 	// Setenv fails only on a malformed name; these are constants.

@@ -20,25 +20,26 @@ import (
 	"github.com/lambda/lambda-go/lambdatest"
 )
 
-// seedExample is one request example of a seed document.
-type seedExample struct {
+// documentedExample is one request example of the original API documentation.
+type documentedExample struct {
 	title   string
 	method  string
-	target  string   // the URL as the seed writes it
-	header  []string // "Name: value", in the seed's order
+	target  string   // the URL as the documentation writes it
+	header  []string // "Name: value", in the documentation's order
 	body    string
 	hasBody bool
 }
 
-// TestSeedExamplesReplay sends every request example of the seeds
-// (testdata/seed_examples.txt), byte for byte over a raw connection, to a
-// default simulator, and expects a 2xx for each: code written from the
-// seeds must work on lambdatest as on the platform. It replays them with
-// the seeds' placeholder keys (WithAnyAPIKey), with the seeds' shapes, and
-// with the default key on a simulator started with no option at all.
-func TestSeedExamplesReplay(t *testing.T) {
+// TestDocumentedExamplesReplay sends every request example of the original
+// API documentation (testdata/documented_examples.txt), byte for byte over a
+// raw connection, to a default simulator, and expects a 2xx for each: code
+// written from the API documentation must work on lambdatest as on the
+// platform. It replays them with the documentation's placeholder keys
+// (WithAnyAPIKey), with its shapes (WithSeedShapes), and with the default
+// key on a simulator started with no option at all.
+func TestDocumentedExamplesReplay(t *testing.T) {
 	t.Parallel()
-	examples := readSeedExamples(t, "testdata/seed_examples.txt")
+	examples := readDocumentedExamples(t, "testdata/documented_examples.txt")
 	require.Len(t, examples, 26)
 	offline := &http.Client{Transport: &http.Transport{DialContext: func(context.Context, string, string) (net.Conn, error) {
 		return nil, errors.New("no webhook leaves a test")
@@ -49,7 +50,7 @@ func TestSeedExamplesReplay(t *testing.T) {
 		mapKey bool
 	}{
 		{name: "placeholder keys", opts: []lambdatest.Option{lambdatest.WithAnyAPIKey()}},
-		{name: "placeholder keys, seed shapes", opts: []lambdatest.Option{lambdatest.WithAnyAPIKey(), lambdatest.WithSeedShapes()}},
+		{name: "placeholder keys, documented shapes", opts: []lambdatest.Option{lambdatest.WithAnyAPIKey(), lambdatest.WithSeedShapes()}},
 		{name: "default key, no option", mapKey: true},
 	}
 	for _, run := range runs {
@@ -57,7 +58,7 @@ func TestSeedExamplesReplay(t *testing.T) {
 			t.Parallel()
 			srv := lambdatest.NewServer(append(run.opts, lambdatest.WithWebhookClient(offline), lambdatest.WithResponseValidation(t))...)
 			t.Cleanup(srv.Close)
-			ids := map[string]string{} // the seeds' made-up IDs → the simulator's
+			ids := map[string]string{} // the documentation's made-up IDs → the simulator's
 			for _, ex := range examples {
 				status, body := replay(t, srv, ex, ids, run.mapKey)
 				if !assert.True(t, status >= 200 && status < 300, "%s: %d %s", ex.title, status, body) {
@@ -76,7 +77,7 @@ func TestSeedExamplesReplay(t *testing.T) {
 }
 
 // replay sends ex to srv as raw HTTP/1.1 and returns the status and body.
-func replay(t *testing.T, srv *lambdatest.Server, ex seedExample, ids map[string]string, mapKey bool) (int, []byte) {
+func replay(t *testing.T, srv *lambdatest.Server, ex documentedExample, ids map[string]string, mapKey bool) (int, []byte) {
 	t.Helper()
 	target := ex.target
 	for _, host := range []string{"https://api.lambda.io", "https://api.elxega.com"} {
@@ -84,7 +85,7 @@ func replay(t *testing.T, srv *lambdatest.Server, ex seedExample, ids map[string
 	}
 	require.True(t, strings.HasPrefix(target, "/v1/"), "%s: %s", ex.title, ex.target)
 	path, query, _ := strings.Cut(target, "?")
-	if path == "/v1/endpoint" { // seed 002's stand-in for any endpoint
+	if path == "/v1/endpoint" { // the workloads documentation's stand-in for any endpoint
 		path = "/v1/account"
 	}
 	segs := strings.Split(path, "/")
@@ -98,7 +99,7 @@ func replay(t *testing.T, srv *lambdatest.Server, ex seedExample, ids map[string
 		target += "?" + query
 	}
 	body := ex.body
-	if body == "..." { // seed 001 elides the body of its idempotency example
+	if body == "..." { // the API overview elides the body of its idempotency example
 		body = `{"name":"my-api-instance","instance_type":"compute-4x","region":"us-west-1","image":"ubuntu-22.04","ssh_keys":["key_abc123"]}`
 	}
 
@@ -122,7 +123,7 @@ func replay(t *testing.T, srv *lambdatest.Server, ex seedExample, ids map[string
 		}
 		fmt.Fprintf(&req, "%s: %s\r\n", name, value)
 	}
-	if !authed { // seed 001's filter and sort examples leave the key to the reader
+	if !authed { // the API overview's filter and sort examples leave the key to the reader
 		key := "λ_sk_..."
 		if mapKey {
 			key = lambdatest.DefaultAPIKey
@@ -164,17 +165,17 @@ func createdID(body []byte) string {
 	return v.ID
 }
 
-// readSeedExamples parses the examples file: curl command lines, and
+// readDocumentedExamples parses the examples file: curl command lines, and
 // "METHOD URL / headers: {…} / body: {…}" requests.
-func readSeedExamples(t *testing.T, name string) []seedExample {
+func readDocumentedExamples(t *testing.T, name string) []documentedExample {
 	t.Helper()
 	raw, err := os.ReadFile(name)
 	require.NoError(t, err)
-	var out []seedExample
+	var out []documentedExample
 	for _, block := range strings.Split("\n"+string(raw), "\n### ")[1:] {
 		title, text, _ := strings.Cut(block, "\n")
 		text = strings.TrimSpace(text)
-		var ex seedExample
+		var ex documentedExample
 		if strings.HasPrefix(text, "curl") {
 			ex = parseCurl(t, text)
 		} else {
@@ -187,15 +188,15 @@ func readSeedExamples(t *testing.T, name string) []seedExample {
 }
 
 // parseCurl reads a curl command line as a shell would: line continuations
-// (the seeds write them "\" and, inside a JavaScript string, "\\"), single
+// (the API documentation writes them "\" and, inside a JavaScript string, "\\"), single
 // and double quotes, and the options -X, -H and -d.
-func parseCurl(t *testing.T, cmd string) seedExample {
+func parseCurl(t *testing.T, cmd string) documentedExample {
 	t.Helper()
 	cmd = strings.ReplaceAll(cmd, "\\\\\n", " ")
 	cmd = strings.ReplaceAll(cmd, "\\\n", " ")
 	args := shellWords(t, cmd)
 	require.Equal(t, "curl", args[0])
-	var ex seedExample
+	var ex documentedExample
 	for i := 1; i < len(args); i++ {
 		switch args[i] {
 		case "-X":
@@ -264,19 +265,19 @@ func shellWords(t *testing.T, s string) []string {
 	return words
 }
 
-// parseRequest reads seed 002's form: "METHOD URL", then "headers: {…}"
+// parseRequest reads the workloads documentation's form: "METHOD URL", then "headers: {…}"
 // and "body: {…}" holding JSON objects.
-func parseRequest(t *testing.T, text string) seedExample {
+func parseRequest(t *testing.T, text string) documentedExample {
 	t.Helper()
 	first, rest, _ := strings.Cut(text, "\n")
 	method, target, ok := strings.Cut(strings.TrimSpace(first), " ")
 	require.True(t, ok, "no URL in %q", first)
-	ex := seedExample{method: strings.ToUpper(method), target: target}
+	ex := documentedExample{method: strings.ToUpper(method), target: target}
 	if _, after, ok := strings.Cut(rest, "headers:"); ok {
 		dec := json.NewDecoder(strings.NewReader(after))
 		var fields json.RawMessage
 		require.NoError(t, dec.Decode(&fields))
-		// Keep the seed's order: decode the object token by token.
+		// Keep the documentation's order: decode the object token by token.
 		td := json.NewDecoder(bytes.NewReader(fields))
 		_, _ = td.Token()
 		for td.More() {

@@ -12,14 +12,14 @@ import (
 	"github.com/lambda/lambda-go/lambdatest"
 )
 
-// TestSeedShapes: under WithSeedShapes each route answers in its seed's
-// shape; without it, in the canonical envelope.
-func TestSeedShapes(t *testing.T) {
+// TestDocumentedShapes: under WithSeedShapes each route answers in the
+// shape its API documentation shows; without it, in the canonical envelope.
+func TestDocumentedShapes(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name, method, path, body string
 		status                   int
-		canonical, seed          string // "envelope", "array", "object", "status"
+		canonical, documented    string // "envelope", "array", "object", "status"
 	}{
 		{"list functions", "GET", "/v1/functions", "", 200, "envelope", "array"},
 		{"create function", "POST", "/v1/functions", `{"name":"user-authentication","runtime":"Node.js 20","handler":"index.handler"}`, 201, "envelope", "object"},
@@ -53,15 +53,16 @@ func TestSeedShapes(t *testing.T) {
 			r := mustCall(t, newServer(t), tc.status, tc.method, tc.path, tc.body)
 			assert.Equal(t, tc.canonical, shapeOf(r.raw), "canonical: %s", r.raw)
 			r = mustCall(t, newServer(t, lambdatest.WithSeedShapes()), tc.status, tc.method, tc.path, tc.body)
-			assert.Equal(t, tc.seed, shapeOf(r.raw), "seed: %s", r.raw)
+			assert.Equal(t, tc.documented, shapeOf(r.raw), "documented: %s", r.raw)
 		})
 	}
 }
 
-// TestSeedShapesPaging: seed 000's lists give everything without limit and
-// page with it; seed 002's workloads list has no paging at all; the
+// TestDocumentedShapesPaging: under WithSeedShapes the resources and
+// functions documentation's lists give everything without limit and page
+// with it; the workloads documentation's list has no paging at all; the
 // resources list defaults to 50.
-func TestSeedShapesPaging(t *testing.T) {
+func TestDocumentedShapesPaging(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t, lambdatest.WithSeedShapes())
 	for i := range 30 {
