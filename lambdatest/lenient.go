@@ -19,8 +19,8 @@ import (
 // query parameters a route ignores. So unless WithStrictRequests is given,
 // a request is checked against a forgiving reading of the contract:
 //
-//   - a POST without Idempotency-Key is carried out, and is not protected
-//     against replays, as on the platform;
+//   - a POST without Idempotency-Key (or with an empty one) is carried
+//     out, and is not protected against replays, as on the platform;
 //   - a body that is valid JSON is read as JSON whatever its Content-Type;
 //   - query parameters are the handlers' business: unknown ones are
 //     ignored, limit has no upper bound (a cap would answer fewer items
@@ -65,8 +65,8 @@ func (s *Server) checkRequest(c *call) error {
 }
 
 // platformView is r as the forgiving check sees it: without its query
-// (the handlers read the parameters they know), and with a JSON body
-// labelled as JSON.
+// (the handlers read the parameters they know), with a JSON body labelled
+// as JSON, and without an empty Idempotency-Key.
 func platformView(r *http.Request, body []byte) *http.Request {
 	v := r.Clone(r.Context())
 	u := *r.URL
@@ -74,6 +74,9 @@ func platformView(r *http.Request, body []byte) *http.Request {
 	v.URL = &u
 	if len(body) > 0 && !isJSON(r.Header.Get("Content-Type")) && json.Valid(body) {
 		v.Header.Set("Content-Type", "application/json")
+	}
+	if strings.TrimSpace(r.Header.Get("Idempotency-Key")) == "" {
+		v.Header.Del("Idempotency-Key") // an empty key is no key, as handle reads it
 	}
 	return v
 }

@@ -30,6 +30,8 @@ func TestPlatformAcceptsWhatTheDocumentationSends(t *testing.T) {
 	}{
 		{name: "POST without Idempotency-Key", method: "POST", path: "/v1/instances", body: instanceBody,
 			header: []string{"Idempotency-Key", ""}, want: http.StatusCreated, strictField: "Idempotency-Key"},
+		{name: "POST with an empty Idempotency-Key", method: "POST", path: "/v1/instances", body: instanceBody,
+			header: []string{"Idempotency-Key", " "}, want: http.StatusCreated, strictField: "Idempotency-Key"},
 		{name: "JSON body without Content-Type", method: "POST", path: "/v1/instances", body: instanceBody,
 			header: []string{"Content-Type", ""}, want: http.StatusCreated, strictField: "Content-Type"},
 		{name: "JSON body as curl -d labels it", method: "POST", path: "/v1/instances", body: instanceBody,
