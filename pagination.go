@@ -14,6 +14,7 @@ type Page[T any] struct {
 	Pagination Pagination // zero when the route does not report pages
 
 	paginated bool
+	answer    result // the status and request ID of the answer it came in, for an iterator's errors about it
 }
 
 // Pagination is what the API says about a page's place in its list.
@@ -95,15 +96,11 @@ func all[T, O any, PO interface {
 	o := deref(opts)
 	lo, oo := PO(&o).paging()
 	if oo != nil {
-		return allOffsets(ctx, *oo, func(ctx context.Context, window OffsetOptions) ([]T, error) {
+		return allOffsets(ctx, *oo, func(ctx context.Context, window OffsetOptions) (*Page[T], error) {
 			o := o
 			_, oo := PO(&o).paging()
 			*oo = window
-			p, err := list(ctx, &o, ro...)
-			if err != nil {
-				return nil, err
-			}
-			return p.Items, nil
+			return list(ctx, &o, ro...)
 		})
 	}
 	return allPages(ctx, *lo, func(ctx context.Context, page ListOptions) (*Page[T], error) {
@@ -138,7 +135,7 @@ func allPages[T any](ctx context.Context, first ListOptions, fetch func(context.
 			}
 			n := len(p.Items)
 			if pg := p.Pagination; p.paginated && pg.Page != 0 && pg.Page != lo.Page {
-				yieldErr(yield, pagingError("asked for page %d, the API answered page %d", lo.Page, pg.Page))
+				yieldErr(yield, pagingError(p.answer, "asked for page %d, the API answered page %d", lo.Page, pg.Page))
 				return
 			}
 			if n == 0 {
@@ -148,7 +145,7 @@ func allPages[T any](ctx context.Context, first ListOptions, fetch func(context.
 				if !p.paginated && prevShort {
 					return // a route that ignores paging answered everything on the first page
 				}
-				yieldErr(yield, pagingError("page %d repeats items already listed: the API repeats or ignores paging", lo.Page))
+				yieldErr(yield, pagingError(p.answer, "page %d repeats items already listed: the API repeats or ignores paging", lo.Page))
 				return
 			}
 			if !seen.yieldNew(p.Items, yield) {
@@ -179,7 +176,7 @@ type OffsetOptions struct {
 // on a short window once the server has shown it honours the limit, or on
 // one that repeats a short window, and fails on a window that brings no
 // new item.
-func allOffsets[T any](ctx context.Context, first OffsetOptions, fetch func(context.Context, OffsetOptions) ([]T, error)) iter.Seq2[T, error] {
+func allOffsets[T any](ctx context.Context, first OffsetOptions, fetch func(context.Context, OffsetOptions) (*Page[T], error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		oo := first
 		if oo.Limit <= 0 {
@@ -189,11 +186,12 @@ func allOffsets[T any](ctx context.Context, first OffsetOptions, fetch func(cont
 		prevShort := false // the page before was shorter than the limit
 		honoured := false  // a page came back exactly full: the server honours the limit
 		for {
-			items, err := fetch(ctx, oo)
+			p, err := fetch(ctx, oo)
 			if err != nil {
 				yieldErr(yield, err)
 				return
 			}
+			items := p.Items
 			if len(items) == 0 {
 				return
 			}
@@ -201,7 +199,7 @@ func allOffsets[T any](ctx context.Context, first OffsetOptions, fetch func(cont
 				if prevShort {
 					return // a route that ignores offset answered everything at once
 				}
-				yieldErr(yield, pagingError("the window at offset %d repeats items already listed: the API repeats or ignores the offset", oo.Offset))
+				yieldErr(yield, pagingError(p.answer, "the window at offset %d repeats items already listed: the API repeats or ignores the offset", oo.Offset))
 				return
 			}
 			if !seen.yieldNew(items, yield) {
@@ -222,8 +220,11 @@ func yieldErr[T any](yield func(T, error) bool, err error) {
 	yield(zero, err)
 }
 
-func pagingError(format string, args ...any) error {
-	return &Error{Code: CodeInvalidResponse, Message: fmt.Sprintf(format, args...)}
+// pagingError is an iterator's refusal of a page, with the status and
+// request ID of the answer it came in, as every error about an answer has.
+func pagingError(answer result, format string, args ...any) error {
+	return &Error{Code: CodeInvalidResponse, Message: fmt.Sprintf(format, args...),
+		HTTPStatus: answer.status, RequestID: answer.meta.RequestID}
 }
 
 // pageMemory is what an iterator remembers of the pages it has yielded:

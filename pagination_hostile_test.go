@@ -112,7 +112,7 @@ func TestPagedIteratorAgainstHostileServers(t *testing.T) {
 			client, mux, _ := setup(t)
 			var served atomic.Int32
 			mux.HandleFunc("/instances", func(w http.ResponseWriter, r *http.Request) {
-				served.Add(1)
+				w.Header().Set("X-Request-Id", fmt.Sprintf("req_page_%d", served.Add(1)))
 				fmt.Fprint(w, tt.page(queryInt(r, "page", 1), queryInt(r, "limit", 20)))
 			})
 			ids, errs := walk(t, client.Instances.All(context.Background(), nil), instID)
@@ -121,6 +121,7 @@ func TestPagedIteratorAgainstHostileServers(t *testing.T) {
 			if tt.err {
 				require.Len(t, errs, 1)
 				require.ErrorIs(t, errs[0], lambda.ErrInvalidResponse)
+				assertFromLastPage(t, errs[0], served.Load())
 			} else {
 				require.Empty(t, errs)
 			}
@@ -173,17 +174,20 @@ func TestUnpagedIteratorsAgainstHostileServers(t *testing.T) {
 				}
 				return tt.cap
 			}
+			count := func(w http.ResponseWriter) {
+				w.Header().Set("X-Request-Id", fmt.Sprintf("req_page_%d", served.Add(1)))
+			}
 			mux.HandleFunc("/resources", func(w http.ResponseWriter, r *http.Request) {
-				served.Add(1)
+				count(w)
 				fmt.Fprint(w, tt.w(queryInt(r, "offset", 0), limit(r, 50)))
 			})
 			mux.HandleFunc("/workloads", func(w http.ResponseWriter, r *http.Request) {
-				served.Add(1)
+				count(w)
 				l := limit(r, 20)
 				fmt.Fprint(w, `{"status":"success","data":{"workloads":`+tt.w((queryInt(r, "page", 1)-1)*l, l)+`}}`)
 			})
 			mux.HandleFunc("/functions", func(w http.ResponseWriter, r *http.Request) {
-				served.Add(1)
+				count(w)
 				l := limit(r, 20)
 				fmt.Fprint(w, tt.w((queryInt(r, "page", 1)-1)*l, l))
 			})
@@ -194,6 +198,7 @@ func TestUnpagedIteratorsAgainstHostileServers(t *testing.T) {
 				if tt.err {
 					require.Len(t, errs, 1, what)
 					require.ErrorIs(t, errs[0], lambda.ErrInvalidResponse, what)
+					assertFromLastPage(t, errs[0], served.Load())
 				} else {
 					require.Empty(t, errs, what)
 				}
@@ -207,6 +212,17 @@ func TestUnpagedIteratorsAgainstHostileServers(t *testing.T) {
 			check("Functions.All", ids, errs)
 		})
 	}
+}
+
+// assertFromLastPage checks that an iterator's paging error names the
+// answer it found wrong, the last of served pages, as every error about an
+// answer does: its status and request ID are what a support ticket needs.
+func assertFromLastPage(t *testing.T, err error, served int32) {
+	t.Helper()
+	var lerr *lambda.Error
+	require.ErrorAs(t, err, &lerr)
+	assert.Equal(t, http.StatusOK, lerr.HTTPStatus, "the status of the page the error is about")
+	assert.Equal(t, fmt.Sprintf("req_page_%d", served), lerr.RequestID, "the request ID of the page the error is about")
 }
 
 // TestFunctionsWaitUntilReadyEndsOnAServerThatIgnoresPaging: the wait

@@ -404,11 +404,17 @@ func list[T any](ctx context.Context, c *Client, p string, opts any, ro []Reques
 	if err != nil {
 		return nil, err
 	}
+	return listQuery[T](ctx, c, p, q, ro)
+}
+
+// listQuery is list with its query built (Resources adds a filter to it).
+func listQuery[T any](ctx context.Context, c *Client, p string, q url.Values, ro []RequestOption) (*Page[T], error) {
 	page := &Page[T]{}
 	res, err := c.do(ctx, call{method: http.MethodGet, path: p, query: q, out: &page.Items, opts: ro})
 	if err != nil {
 		return nil, err
 	}
+	page.answer = res
 	for i := range page.Items {
 		if err := checked(&page.Items[i], res); err != nil {
 			return nil, err

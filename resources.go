@@ -117,11 +117,7 @@ func (s *ResourcesService) List(ctx context.Context, opts *ListResourcesOptions,
 			q.Set("filter", f)
 		}
 	}
-	items, err := get[[]Resource](ctx, s.client, "/resources", q, ro)
-	if err != nil {
-		return nil, err
-	}
-	return &Page[Resource]{Items: *items}, nil
+	return listQuery[Resource](ctx, s.client, "/resources", q, ro)
 }
 
 // All iterates over every resource that matches opts, fetching windows as
