@@ -56,23 +56,6 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any, opt
 	return err
 }
 
-// isToken reports whether s is an HTTP method as RFC 9110 writes one: a
-// token, one or more of the characters below. net/http refuses any other
-// with an error of its own, after the call has begun.
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		switch {
-		case 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z', '0' <= r && r <= '9', strings.ContainsRune("!#$%&'*+-.^_`|~", r):
-		default:
-			return false
-		}
-	}
-	return true
-}
-
 // truncateForError keeps a caller's string short in an error message.
 func truncateForError(s string) string {
 	if len(s) > 100 {

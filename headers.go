@@ -27,8 +27,9 @@ func headerValueProblem(v string) string {
 	return ""
 }
 
-// validHeaderName reports whether k is an HTTP token (RFC 9110 §5.1).
-func validHeaderName(k string) bool {
+// isToken reports whether k is an HTTP token (RFC 9110 §5.6.2), as a
+// header name (§5.1) and a method (§9.1) must be.
+func isToken(k string) bool {
 	if k == "" {
 		return false
 	}

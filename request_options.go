@@ -64,7 +64,7 @@ func WithHeader(key, value string) RequestOption {
 		case "":
 			return invalidField("header", "WithHeader: empty header name")
 		}
-		if !validHeaderName(key) {
+		if !isToken(key) {
 			return invalidField("header", fmt.Sprintf("WithHeader: %q is not a valid header name (letters, digits and !#$%%&'*+-.^_`|~ only)", key))
 		}
 		if p := headerValueProblem(value); p != "" {
