@@ -3,6 +3,7 @@ package lambdatest
 import (
 	"hash/fnv"
 	"net"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -208,6 +209,20 @@ func sample(id string, t time.Time) wireMetricSample {
 	}
 }
 
+// timeParam reads the RFC 3339 query parameter name, in UTC; def when it
+// is absent.
+func timeParam(q url.Values, name string, def time.Time) (time.Time, *apiError) {
+	v := q.Get(name)
+	if v == "" {
+		return def, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, fieldError(name, v, "%s must be an RFC 3339 time", name)
+	}
+	return t.UTC(), nil
+}
+
 // maxSamples bounds one metrics answer (a day at one-minute periods).
 const maxSamples = 1440
 
@@ -225,23 +240,13 @@ func (s *Server) instanceMetrics(c *call) reply {
 	}
 	// The end defaults to now and the start to an hour before the end
 	// (openapi.yaml), so the end is read first.
-	var start, end time.Time
-	for _, p := range []struct {
-		name string
-		dst  *time.Time
-		def  func() time.Time
-	}{
-		{"end", &end, func() time.Time { return c.now.UTC() }},
-		{"start", &start, func() time.Time { return end.Add(-time.Hour) }},
-	} {
-		*p.dst = p.def()
-		if v := q.Get(p.name); v != "" {
-			t, err := time.Parse(time.RFC3339, v)
-			if err != nil {
-				return c.fail(fieldError(p.name, v, "%s must be an RFC 3339 time", p.name))
-			}
-			*p.dst = t.UTC()
-		}
+	end, e := timeParam(q, "end", c.now.UTC())
+	if e != nil {
+		return c.fail(e)
+	}
+	start, e := timeParam(q, "start", end.Add(-time.Hour))
+	if e != nil {
+		return c.fail(e)
 	}
 	if !start.Before(end) {
 		return c.fail(fieldError("end", stamp(end), "end must be after start"))
