@@ -170,6 +170,7 @@ func streamConfig(opts *StreamMetricsOptions) StreamMetricsOptions {
 // metricStream is one StreamMetrics loop: where to connect and how.
 type metricStream struct {
 	id      string
+	path    string // relative to the base URL, as path built it
 	url     string
 	cfg     StreamMetricsOptions
 	dialOpt websocket.DialOptions
@@ -213,7 +214,7 @@ func (s *InstancesService) newMetricStream(id string, cfg StreamMetricsOptions, 
 	}
 	header["User-Agent"] = []string{c.userAgent}
 	return &metricStream{
-		id: id, url: u, cfg: cfg, timeout: c.httpClient.Timeout, maxWait: c.policy.MaxWait, info: rc.info, logger: c.logger, client: c,
+		id: id, path: p, url: u, cfg: cfg, timeout: c.httpClient.Timeout, maxWait: c.policy.MaxWait, info: rc.info, logger: c.logger, client: c,
 		dialOpt: websocket.DialOptions{HTTPClient: &hc, HTTPHeader: header},
 	}, nil
 }
@@ -285,7 +286,7 @@ func (ms *metricStream) dial(ctx context.Context) (*websocket.Conn, error) {
 	}
 	// The handshake is one attempt of a call of its own: the rate-limit
 	// layer records its answer's headers there, read once.
-	call := &retry.Call{Method: http.MethodGet, Path: "/instances/" + ms.id + "/metrics/stream", Attempt: 1}
+	call := &retry.Call{Method: http.MethodGet, Path: ms.path, Attempt: 1}
 	conn, resp, err := websocket.Dial(retry.WithCall(dctx, call), ms.url, &ms.dialOpt)
 	var a *answer.Answer
 	if resp != nil {
