@@ -135,11 +135,8 @@ func permits(perms []string, method, path string) (string, bool) {
 		return "", true
 	}
 	rest := path
-	for _, v := range []string{"/v1/", "/v2/"} {
-		if r, ok := strings.CutPrefix(path, v); ok {
-			rest = r
-			break
-		}
+	if r, ok := unversioned(path); ok {
+		rest = r[1:]
 	}
 	resource, _, _ := strings.Cut(rest, "/")
 	if resource == "usage" {

@@ -241,13 +241,11 @@ func (c *Contract) find(r *http.Request, body []byte) (*routers.Route, map[strin
 
 // contractPath strips the /v1 or /v2 prefix of an API path.
 func contractPath(p string) (string, bool) {
-	for _, prefix := range []string{"/v1", "/v2"} {
-		rest, ok := strings.CutPrefix(p, prefix)
-		// Empty segments and a trailing slash are different paths, which the
-		// path-pattern router would otherwise forgive.
-		if ok && strings.HasPrefix(rest, "/") && !strings.HasSuffix(rest, "/") && !strings.Contains(rest, "//") {
-			return rest, true
-		}
+	rest, ok := unversioned(p)
+	// Empty segments and a trailing slash are different paths, which the
+	// path-pattern router would otherwise forgive.
+	if ok && !strings.HasSuffix(rest, "/") && !strings.Contains(rest, "//") {
+		return rest, true
 	}
 	return "", false
 }

@@ -26,10 +26,7 @@ const (
 // isTokenPath reports whether an escaped path is the token endpoint under
 // a version the simulator serves.
 func isTokenPath(path string) bool {
-	rest, ok := strings.CutPrefix(path, "/v1")
-	if !ok {
-		rest, ok = strings.CutPrefix(path, "/v2")
-	}
+	rest, ok := unversioned(path)
 	return ok && rest == tokenOpPath
 }
 

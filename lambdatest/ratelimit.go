@@ -109,13 +109,10 @@ func (l *rateLimiter) init(cfg config) {
 // windowOf names the window a request counts against: the workloads
 // routes have their own.
 func (l *rateLimiter) windowOf(r *http.Request) window {
-	p := r.URL.Path
-	for _, prefix := range []string{"/v1/", "/v2/"} {
-		if rest, ok := strings.CutPrefix(p, prefix); ok {
-			first, _, _ := strings.Cut(rest, "/")
-			if first == "workloads" || first == "deployments" {
-				return l.workloads
-			}
+	if rest, ok := unversioned(r.URL.Path); ok {
+		first, _, _ := strings.Cut(rest[1:], "/")
+		if first == "workloads" || first == "deployments" {
+			return l.workloads
 		}
 	}
 	return l.plan

@@ -219,19 +219,28 @@ func moreSpecific(a, b route) bool {
 	return pa > pb
 }
 
+// unversioned cuts the version segment (/v1 or /v2, the versions the
+// simulator serves) off an escaped path: "/v1/instances" → "/instances".
+// ok is false for a path without one.
+func unversioned(path string) (rest string, ok bool) {
+	rest, ok = strings.CutPrefix(path, "/v1")
+	if !ok {
+		rest, ok = strings.CutPrefix(path, "/v2")
+	}
+	return rest, ok && strings.HasPrefix(rest, "/")
+}
+
 // match finds the route of method and path, the request's escaped path
 // ("/v1/instances/inst_1"), and the value of its {id}, if any. Both /v1
 // and /v2 serve the same API. It splits on the "/" that were sent, then
 // unescapes each segment, as the platform does: "x%2Fnetwork" is one ID,
 // never the network route of instance x.
 func match(routes []route, method, path string) (*route, string, bool) {
-	rest, ok := strings.CutPrefix(path, "/v1/")
+	rest, ok := unversioned(path)
 	if !ok {
-		if rest, ok = strings.CutPrefix(path, "/v2/"); !ok {
-			return nil, "", false
-		}
+		return nil, "", false
 	}
-	segs, ok := segments(rest)
+	segs, ok := segments(rest[1:])
 	if !ok {
 		return nil, "", false
 	}
