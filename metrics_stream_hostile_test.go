@@ -163,3 +163,95 @@ func TestStreamMetricsHandshakeAnsweredWithoutASwitch(t *testing.T) {
 		})
 	}
 }
+
+// TestStreamMetricsHostileServerBehaviours: what a broken or hostile
+// server does after the handshake ends the stream as the documentation
+// says, with a typed error that names neither more nor less than it should.
+func TestStreamMetricsHostileServerBehaviours(t *testing.T) {
+	t.Parallel()
+	const limit = 1024
+	// padded is a sample of exactly n bytes: JSON allows the spaces.
+	padded := func(n int) []byte {
+		return []byte(goodSample[:len(goodSample)-1] + strings.Repeat(" ", n-len(goodSample)) + "}")
+	}
+	closeWith := func(code websocket.StatusCode, reason string) func(ctx context.Context, c *websocket.Conn) {
+		return func(ctx context.Context, c *websocket.Conn) {
+			_ = c.Write(ctx, websocket.MessageText, []byte(goodSample))
+			_ = c.Close(code, reason)
+		}
+	}
+	tests := []struct {
+		name    string
+		send    func(ctx context.Context, c *websocket.Conn)
+		samples int
+		err     []error // what the one final error matches; nil: the stream ends without one
+		says    string
+	}{
+		{"a message of exactly the read limit", func(ctx context.Context, c *websocket.Conn) {
+			_ = c.Write(ctx, websocket.MessageText, padded(limit))
+		}, 1, nil, ""},
+		{"one byte over the read limit", func(ctx context.Context, c *websocket.Conn) {
+			_ = c.Write(ctx, websocket.MessageText, padded(limit+1))
+		}, 0, []error{lambda.ErrInvalidResponse, websocket.ErrMessageTooBig}, "1024 bytes"},
+		{"over the read limit in one-byte frames", func(ctx context.Context, c *websocket.Conn) {
+			w, err := c.Writer(ctx, websocket.MessageText)
+			if err != nil {
+				return
+			}
+			for _, b := range padded(limit + 1) {
+				if _, err := w.Write([]byte{b}); err != nil {
+					return
+				}
+			}
+			_ = w.Close()
+		}, 0, []error{lambda.ErrInvalidResponse, websocket.ErrMessageTooBig}, "1024 bytes"},
+		{"a flood of pings, then a sample", func(ctx context.Context, c *websocket.Conn) {
+			for range 300 {
+				if c.Ping(ctx) != nil {
+					return
+				}
+			}
+			_ = c.Write(ctx, websocket.MessageText, []byte(goodSample))
+		}, 1, nil, ""},
+		{"closed normally", closeWith(websocket.StatusNormalClosure, "bye"), 1, nil, ""},
+		{"closed going away", closeWith(websocket.StatusGoingAway, "restart"), 1, []error{lambda.ErrStreamDropped}, "restart"},
+		{"closed for a policy violation", closeWith(websocket.StatusPolicyViolation, ""), 1, []error{lambda.ErrStreamDropped}, "PolicyViolation"},
+		{"closed with an internal error", closeWith(websocket.StatusInternalError, "oops"), 1, []error{lambda.ErrStreamDropped}, "oops"},
+		{"closed with an application code", closeWith(4401, "token expired"), 1, []error{lambda.ErrStreamDropped}, "token expired"},
+		{"closed with a reason quoting the key", closeWith(4401, "bad key "+testKey), 1, []error{lambda.ErrStreamDropped}, "bad key"},
+		{"cut without a close frame", func(ctx context.Context, c *websocket.Conn) {
+			_ = c.Write(ctx, websocket.MessageText, []byte(goodSample))
+			_ = c.CloseNow()
+		}, 1, []error{lambda.ErrStreamDropped}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			client, conns := fakeStream(t, tt.send)
+			opts := *fastStream
+			opts.ReadLimit, opts.DisableReconnect = limit, true
+			var samples int
+			var errs []error
+			for s, err := range client.Instances.StreamMetrics(testCtx(t), "inst_1", &opts) {
+				if err != nil {
+					assert.Zero(t, s)
+					errs = append(errs, err)
+					continue
+				}
+				samples++
+			}
+			assert.Equal(t, tt.samples, samples, "samples")
+			assert.Equal(t, int32(1), conns.Load(), "one connection")
+			if tt.err == nil {
+				assert.Empty(t, errs)
+				return
+			}
+			require.Len(t, errs, 1)
+			for _, want := range tt.err {
+				assert.ErrorIs(t, errs[0], want)
+			}
+			assert.Contains(t, errs[0].Error(), tt.says)
+			assert.NotContains(t, errs[0].Error(), testKey, "the credential never reaches an error")
+		})
+	}
+}
