@@ -2,8 +2,11 @@ package lambda
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/url"
+	"reflect"
 	"strings"
 )
 
@@ -19,10 +22,17 @@ import (
 // an absolute URL, a path with dot segments, and anything else that would
 // leave the base URL are refused before sending with an error matching
 // ErrInvalidRequest, as is a method that is not an HTTP method ("get" is
-// sent as GET). body, when not nil, is sent as JSON (a json.RawMessage
-// goes as it is). out, when not nil, receives the answer's data, which must
-// be present: a pointer to a struct, a slice for a list (the items of one
-// page), or *json.RawMessage to keep it raw. The options are those of every
+// sent as GET). body, when not nil, is sent as JSON: a value is encoded
+// with encoding/json, and a json.RawMessage or a []byte, taken to be JSON
+// already, goes as it is. A body that cannot be sent as JSON (a []byte that
+// is not JSON, an io.Reader, which a retry could not read again, a nil
+// pointer, a func) is refused before sending with an error matching
+// ErrInvalidRequest. out, when not nil, receives the answer's data, which
+// must be present: a non-nil pointer, to a struct, to a slice for a list
+// (the items of one page), to an interface, or a *json.RawMessage to keep
+// it raw. Any other out (a struct or a map by value, a nil pointer) could
+// not receive the data, and is refused before sending the same way, so
+// that a create is never made whose answer would go nowhere. The options are those of every
 // method: WithResponseInfo shows the pagination headers, the request ID and
 // the rate-limit figures.
 func (c *Client) Do(ctx context.Context, method, path string, body, out any, opts ...RequestOption) error {
@@ -46,6 +56,12 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any, opt
 	if err := checkPathOf(p, "path"); err != nil {
 		return err
 	}
+	if err := checkOut(out); err != nil {
+		return err
+	}
+	if body, err = doBody(body); err != nil {
+		return err
+	}
 	var q url.Values
 	if u.RawQuery != "" {
 		if q, err = url.ParseQuery(u.RawQuery); err != nil {
@@ -54,6 +70,44 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any, opt
 	}
 	_, err = c.do(ctx, call{method: strings.ToUpper(method), path: p, query: q, body: body, out: out, opts: opts})
 	return err
+}
+
+// checkOut refuses an out that Do could not decode into: json.Unmarshal
+// needs a non-nil pointer, and anything else would drop the answer's data
+// in silence (the canonical envelope replaces a non-pointer with a map of
+// its own) or fail only after the call was made.
+func checkOut(out any) error {
+	if out == nil {
+		return nil
+	}
+	if v := reflect.ValueOf(out); v.Kind() != reflect.Pointer || v.IsNil() {
+		return &Error{Code: CodeInvalidRequest, Details: &ErrorDetails{Field: "out"},
+			Message: fmt.Sprintf("Do: out (argument out) is a %T, which cannot receive the answer: pass a non-nil pointer, or nil to discard the data", out)}
+	}
+	return nil
+}
+
+// doBody turns Do's body into what do sends as JSON: a []byte is taken to
+// be JSON already, as a json.RawMessage is (encoding/json would send it as
+// a base64 string). It refuses what would go out as something the caller
+// did not mean: a reader (encoding/json writes its exported fields, {} for
+// most) and a nil pointer (null).
+func doBody(body any) (any, error) {
+	refuse := func(why string) (any, error) {
+		return nil, &Error{Code: CodeInvalidRequest, Details: &ErrorDetails{Field: "body"},
+			Message: fmt.Sprintf("Do: body (argument body) is a %T, %s", body, why)}
+	}
+	switch b := body.(type) {
+	case nil, json.Marshaler:
+	case []byte:
+		return json.RawMessage(b), nil
+	case io.Reader:
+		return refuse("which a retry could not read again: read it into a json.RawMessage")
+	}
+	if v := reflect.ValueOf(body); body != nil && v.Kind() == reflect.Pointer && v.IsNil() {
+		return refuse("which is nil: pass nil for no body")
+	}
+	return body, nil
 }
 
 // truncateForError keeps a caller's string short in an error message.
