@@ -2,7 +2,6 @@ package lambda
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -85,15 +84,20 @@ type StreamMetricsOptions struct {
 // The stream yields an error and ends when ctx ends (the error wraps
 // ctx.Err()), when the API refuses the connection with a 4xx other than
 // 429 (ErrNotFound for an unknown instance, ErrUnauthorized, …, as a
-// typed *Error), when the connection drops and reconnecting is disabled or
-// failed MaxReconnects times in a row, or when a message exceeds the read
-// limit. It ends without an error when the server closes the stream
+// typed *Error) or answers it with neither 101 nor an error status (a
+// proxy's 200 page: ErrInvalidResponse), when the connection drops and
+// reconnecting is disabled or failed MaxReconnects times in a row, or when
+// a message exceeds the read limit. It ends without an error when the server closes the stream
 // normally. A dropped connection, a 429 or a 5xx is otherwise retried after
 // a jittered exponential backoff; so is a connection silent for the
 // options' IdleTimeout, and a handshake that outlasts the client's
-// WithAttemptTimeout. A message that is not a JSON sample is
-// yielded as an error matching ErrInvalidResponse and skipped: the stream
-// goes on unless the loop breaks, since one garbled message says nothing
+// WithAttemptTimeout. A sample may come bare or in the API's envelope, in
+// a text or a binary message. A message that is not a JSON sample (one
+// that does not decode, null, {}, an object with none of a sample's
+// fields) is yielded as an error matching ErrInvalidResponse and skipped,
+// never as a zero sample; so is an error envelope, whose error also
+// matches the sentinel of the API's code (ErrNotFound, …). The stream
+// goes on unless the loop breaks, since one bad message says nothing
 // about the next.
 func (s *InstancesService) StreamMetrics(ctx context.Context, id string, opts *StreamMetricsOptions, ro ...RequestOption) iter.Seq2[MetricSample, error] {
 	cerr := checkStreamOptions(opts)
@@ -303,6 +307,13 @@ func (ms *metricStream) dial(ctx context.Context) (*websocket.Conn, error) {
 			body, _ = io.ReadAll(resp.Body)
 		}
 		e, _ := newErrorFromResponse(resp, a, body, 0, ms.client.credentialRedactor())
+		if resp.StatusCode < 400 {
+			// A 2xx page (a proxy's, say) or a 3xx not followed is no
+			// stream, and no error of the API's: it matches no sentinel.
+			e.Code, e.cause = CodeInvalidResponse, err
+			e.Message = fmt.Sprintf("the API answered the WebSocket handshake with %d %s, not 101 Switching Protocols",
+				resp.StatusCode, http.StatusText(resp.StatusCode))
+		}
 		return nil, e
 	case resp != nil:
 		return nil, invalidResponse(resp, a.RequestID, err) // a 101 that broke the protocol
@@ -363,10 +374,8 @@ func (ms *metricStream) pump(ctx context.Context, conn *websocket.Conn, yield fu
 		case ctx.Err() != nil: // a message that raced the close: the caller is done
 			return delivered, false, ctx.Err()
 		}
-		var sample MetricSample
-		if jerr := json.Unmarshal(data, &sample); jerr != nil {
-			bad := &Error{Code: CodeInvalidResponse, cause: jerr,
-				Message: "a metrics message is not a JSON sample: " + jerr.Error()}
+		sample, bad := decodeSample(data)
+		if bad != nil {
 			if !yield(MetricSample{}, bad) {
 				return delivered, true, nil
 			}
@@ -377,6 +386,44 @@ func (ms *metricStream) pump(ctx context.Context, conn *websocket.Conn, yield fu
 			return true, true, nil
 		}
 	}
+}
+
+// decodeSample reads one message of the stream: a sample, bare or in the
+// API's envelope, of either message type. Anything that carries no sample
+// is an error matching ErrInvalidResponse, never a zero sample a caller
+// would take for a measurement: null, {}, an object with none of a
+// sample's fields (a heartbeat, say), and an error envelope, whose error
+// is the cause, so that the API's code matches its sentinel too.
+func decodeSample(data []byte) (MetricSample, *Error) {
+	var sample MetricSample
+	_, err := envelope.Decode(data, &sample)
+	var api *envelope.APIError
+	switch {
+	case errors.As(err, &api):
+		return MetricSample{}, streamErrorMessage(api.Body)
+	case err != nil:
+		return MetricSample{}, &Error{Code: CodeInvalidResponse, cause: err,
+			Message: "a metrics message is not a JSON sample: " + err.Error()}
+	case sample != MetricSample{}:
+		return sample, nil
+	}
+	if eb, _, ok := envelope.DecodeError(data); ok { // a bare {"error": …}
+		return MetricSample{}, streamErrorMessage(eb)
+	}
+	return MetricSample{}, &Error{Code: CodeInvalidResponse,
+		Message: fmt.Sprintf("a metrics message carries no sample: %q", envelope.Excerpt(data, excerptBytes))}
+}
+
+// streamErrorMessage is the error of a stream message that is the API's
+// error envelope: an invalid response, since a stream message should be a
+// sample, caused by the API's error, which matches the sentinel of its code.
+func streamErrorMessage(eb envelope.ErrorBody) *Error {
+	if eb.Code == "" {
+		eb.Code = "unknown_error"
+	}
+	api := newError(0, eb, "", 0)
+	return &Error{Code: CodeInvalidResponse, cause: api,
+		Message: "a metrics message is an error from the API: " + strings.TrimPrefix(api.Error(), "lambda: ")}
 }
 
 // reconnectable reports whether a failure may cure itself: a lost

@@ -88,6 +88,11 @@ func NewServer(opts ...Option) *Server {
 	s.table, s.token = table, token
 
 	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	// A client that opens connections and never finishes its headers, or
+	// leaves them idle, holds a goroutine and a socket each: lambdasim
+	// serves whoever reaches it for hours.
+	s.ts.Config.ReadHeaderTimeout = readHeaderTimeout
+	s.ts.Config.IdleTimeout = idleTimeout
 	if cfg.listener != nil {
 		_ = s.ts.Listener.Close()
 		s.ts.Listener = cfg.listener
@@ -137,15 +142,38 @@ func (s *Server) BaseURL() string { return s.URL + "/v1" }
 // WithTLS is on; for plain HTTP it is an ordinary client.
 func (s *Server) Client() *http.Client { return s.ts.Client() }
 
+// The server's bounds on slow and idle clients. Generous: a loaded CI
+// machine must never meet them.
+const (
+	readHeaderTimeout = time.Minute
+	idleTimeout       = 5 * time.Minute
+	// closeGrace is how long Close lets requests in flight finish before
+	// it cuts their connections: a handler takes microseconds, so only a
+	// client that stalls (stops sending its body, stops reading the
+	// answer) is still there after it.
+	closeGrace = 3 * time.Second
+)
+
 // Close stops the server and every goroutine it started: open metric
-// streams, the transition timer, webhook delivery and delayed faults. It is
-// safe to call more than once.
+// streams, the transition timer, webhook delivery and delayed faults.
+// Requests in flight finish first, but a client that stalls in the middle
+// of one is cut off after a few seconds. It is safe to call more than once.
 func (s *Server) Close() {
 	s.once.Do(func() {
 		s.cancel()
 		s.streams.closeAndWait()
 		s.wg.Wait()
-		s.ts.Close()
+		// httptest's Close waits for every request in flight, forever.
+		closed := make(chan struct{})
+		go func() { s.ts.Close(); close(closed) }()
+		t := time.NewTimer(closeGrace)
+		defer t.Stop()
+		select {
+		case <-closed:
+		case <-t.C:
+			s.ts.CloseClientConnections() // the requests left are stalled
+			<-closed
+		}
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -374,4 +375,35 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// A client stalled in the middle of a request (its body half sent) does
+// not keep lambdasim from stopping on SIGTERM: before, it waited for that
+// body forever.
+func TestLambdasimStopsWithAStalledClient(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGTERM to send on Windows")
+	}
+	s := startSim(t)
+	conn, err := net.Dial("tcp", strings.TrimSuffix(strings.TrimPrefix(s.env["LAMBDA_BASE_URL"], "http://"), "/v1"))
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = conn.Write([]byte("POST /v1/instances HTTP/1.1\r\nHost: sim\r\nAuthorization: Bearer k\r\n" +
+		"Content-Type: application/json\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n"))
+	require.NoError(t, err)
+	line, err := bufio.NewReader(conn).ReadString('\n') // the handler reads the body
+	require.NoError(t, err)
+	require.Contains(t, line, "100 Continue")
+	_, err = conn.Write([]byte(`{"name":`))
+	require.NoError(t, err)
+
+	require.NoError(t, s.cmd.Process.Signal(syscall.SIGTERM))
+	select {
+	case err := <-s.done:
+		s.done <- err
+		require.NoError(t, err, "a clean stop exits 0: %s", s.stderr.String())
+	case <-time.After(time.Minute):
+		t.Fatal("lambdasim did not stop while a client stalled")
+	}
 }

@@ -1,0 +1,257 @@
+package lambda_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lambda/lambda-go"
+)
+
+// goodSample is a whole sample, sent after each hostile message to show
+// that the stream went on.
+const goodSample = `{"timestamp":"2026-11-23T12:00:00Z","cpu_percent":12.5,"memory_percent":40,` +
+	`"disk_read_bytes":1,"disk_write_bytes":2,"network_in_bytes":3,"network_out_bytes":4}`
+
+// TestStreamMetricsNeverYieldsAMessageThatIsNoSample: a message is yielded
+// as a sample only when it carries one. Anything else, whatever its shape
+// (null, an empty object, a heartbeat, an error envelope, numbers as
+// strings), is one error matching ErrInvalidResponse, never a zero sample
+// that a caller would plot as 0 % CPU in year 1; an error envelope also
+// matches the sentinel of the API's code. The stream goes on after it.
+func TestStreamMetricsNeverYieldsAMessageThatIsNoSample(t *testing.T) {
+	t.Parallel()
+	want := lambda.MetricSample{Timestamp: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC), CPUPercent: 12.5,
+		MemoryPercent: 40, DiskReadBytes: 1, DiskWriteBytes: 2, NetworkInBytes: 3, NetworkOutBytes: 4}
+	tests := []struct {
+		name    string
+		typ     websocket.MessageType
+		message string
+		also    error  // matched besides ErrInvalidResponse; nil: nothing else
+		says    string // in the error's text
+	}{
+		{"null", websocket.MessageText, `null`, nil, ""},
+		{"empty object", websocket.MessageText, `{}`, nil, "no sample"},
+		{"a heartbeat", websocket.MessageText, `{"type":"heartbeat"}`, nil, "no sample"},
+		{"every field null", websocket.MessageText, `{"timestamp":null,"cpu_percent":null,"disk_read_bytes":null}`, nil, "no sample"},
+		{"array", websocket.MessageText, `[` + goodSample + `]`, nil, ""},
+		{"string", websocket.MessageText, `"sample"`, nil, ""},
+		{"empty", websocket.MessageText, ``, nil, ""},
+		{"number as string", websocket.MessageText, `{"timestamp":"2026-11-23T12:00:00Z","cpu_percent":"12.5"}`, nil, ""},
+		{"NaN", websocket.MessageText, `{"timestamp":"2026-11-23T12:00:00Z","cpu_percent":NaN}`, nil, ""},
+		{"beyond float64", websocket.MessageText, `{"timestamp":"2026-11-23T12:00:00Z","cpu_percent":1e999}`, nil, ""},
+		{"beyond int64", websocket.MessageText, `{"timestamp":"2026-11-23T12:00:00Z","disk_read_bytes":9223372036854775808}`, nil, ""},
+		{"fraction of a byte", websocket.MessageText, `{"timestamp":"2026-11-23T12:00:00Z","disk_read_bytes":1.5}`, nil, ""},
+		{"two samples in one", websocket.MessageText, goodSample + goodSample, nil, ""},
+		{"bare error envelope", websocket.MessageText, `{"error":{"code":"not_found","message":"instance deleted"}}`,
+			lambda.ErrNotFound, "instance deleted"},
+		{"canonical error envelope", websocket.MessageText,
+			`{"success":false,"error":{"code":"server_error","message":"collector down"}}`, lambda.ErrServer, "collector down"},
+		{"status error envelope", websocket.MessageText,
+			`{"status":"error","error":{"code":"rate_limit_exceeded","message":"slow down"}}`, lambda.ErrRateLimited, "slow down"},
+		{"error as a string", websocket.MessageText, `{"error":"stream closing"}`, nil, "stream closing"},
+		{"error with an unknown code", websocket.MessageText, `{"error":{"code":"metrics_paused","message":"paused"}}`, nil, "metrics_paused"},
+		{"success without data", websocket.MessageText, `{"success":true,"data":null}`, nil, ""},
+		{"binary garbage", websocket.MessageBinary, "\x00\xff\x01", nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			client, _ := fakeStream(t, func(ctx context.Context, c *websocket.Conn) {
+				_ = c.Write(ctx, tt.typ, []byte(tt.message))
+				_ = c.Write(ctx, websocket.MessageText, []byte(goodSample))
+			})
+			var samples []lambda.MetricSample
+			var errs []error
+			for s, err := range client.Instances.StreamMetrics(testCtx(t), "inst_1", fastStream) {
+				if err != nil {
+					assert.Zero(t, s, "no sample beside an error")
+					errs = append(errs, err)
+					continue
+				}
+				samples = append(samples, s)
+			}
+			require.Len(t, errs, 1, "the message is one error, not a sample")
+			err := errs[0]
+			require.ErrorIs(t, err, lambda.ErrInvalidResponse)
+			var lerr *lambda.Error
+			require.ErrorAs(t, err, &lerr, "a typed error")
+			for _, other := range []error{lambda.ErrNotFound, lambda.ErrServer, lambda.ErrRateLimited, lambda.ErrUnauthorized, lambda.ErrStreamDropped} {
+				assert.Equal(t, other == tt.also, errors.Is(err, other), "errors.Is(%v)", other)
+			}
+			assert.Contains(t, err.Error(), tt.says)
+			assert.Equal(t, []lambda.MetricSample{want}, samples, "the stream went on")
+		})
+	}
+}
+
+// TestStreamMetricsAcceptsTheSampleShapesTheAPIUses: a sample comes bare,
+// in the API's canonical envelope, or as a binary message; a sample with
+// only some fields, or with fields the SDK does not know, is a sample.
+func TestStreamMetricsAcceptsTheSampleShapesTheAPIUses(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name    string
+		typ     websocket.MessageType
+		message string
+		want    lambda.MetricSample
+	}{
+		{"bare", websocket.MessageText, goodSample, lambda.MetricSample{Timestamp: at, CPUPercent: 12.5,
+			MemoryPercent: 40, DiskReadBytes: 1, DiskWriteBytes: 2, NetworkInBytes: 3, NetworkOutBytes: 4}},
+		{"in the canonical envelope", websocket.MessageText,
+			`{"success":true,"data":{"timestamp":"2026-11-23T12:00:00Z","cpu_percent":7}}`, lambda.MetricSample{Timestamp: at, CPUPercent: 7}},
+		{"binary", websocket.MessageBinary, `{"timestamp":"2026-11-23T12:00:00Z","cpu_percent":7}`, lambda.MetricSample{Timestamp: at, CPUPercent: 7}},
+		{"without a timestamp", websocket.MessageText, `{"cpu_percent":1}`, lambda.MetricSample{CPUPercent: 1}},
+		{"with unknown fields", websocket.MessageText, `{"timestamp":"2026-11-23T12:00:00Z","gpu_percent":99,"message":"hi"}`,
+			lambda.MetricSample{Timestamp: at}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			client, _ := fakeStream(t, func(ctx context.Context, c *websocket.Conn) {
+				_ = c.Write(ctx, tt.typ, []byte(tt.message))
+			})
+			var samples []lambda.MetricSample
+			for s, err := range client.Instances.StreamMetrics(testCtx(t), "inst_1", fastStream) {
+				require.NoError(t, err)
+				samples = append(samples, s)
+			}
+			assert.Equal(t, []lambda.MetricSample{tt.want}, samples)
+		})
+	}
+}
+
+// TestStreamMetricsHandshakeAnsweredWithoutASwitch: an answer to the
+// upgrade request that is neither 101 nor an error status (a proxy's 200
+// page, a 204, a redirect without a Location, a 304) is no stream: the
+// stream ends at once, not reconnected, with a typed error matching
+// ErrInvalidResponse, never an error that matches no sentinel.
+func TestStreamMetricsHandshakeAnsweredWithoutASwitch(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{http.StatusOK, http.StatusNoContent, http.StatusMultipleChoices, http.StatusFound, http.StatusNotModified} {
+		t.Run(http.StatusText(status), func(t *testing.T) {
+			t.Parallel()
+			url, served := scriptedServer(t, "/instances/inst_1/metrics/stream", func(_ int32, w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("X-Request-Id", "req_proxy")
+				w.WriteHeader(status)
+				if status != http.StatusNoContent && status != http.StatusNotModified {
+					_, _ = w.Write([]byte("<html>proxy page</html>"))
+				}
+			})
+			client := newTestClient(t, url+"/v1")
+			var errs []error
+			for s, err := range client.Instances.StreamMetrics(testCtx(t), "inst_1", fastStream) {
+				require.Zero(t, s)
+				errs = append(errs, err)
+			}
+			require.Len(t, errs, 1)
+			require.ErrorIs(t, errs[0], lambda.ErrInvalidResponse)
+			var lerr *lambda.Error
+			require.ErrorAs(t, errs[0], &lerr)
+			assert.Equal(t, status, lerr.HTTPStatus)
+			assert.Equal(t, "req_proxy", lerr.RequestID)
+			assert.True(t, strings.Contains(lerr.Error(), "101"), "says what was expected: %v", lerr)
+			assert.Equal(t, int32(1), served.Load(), "not reconnected: the same answer would come again")
+		})
+	}
+}
+
+// TestStreamMetricsHostileServerBehaviours: what a broken or hostile
+// server does after the handshake ends the stream as the documentation
+// says, with a typed error that names neither more nor less than it should.
+func TestStreamMetricsHostileServerBehaviours(t *testing.T) {
+	t.Parallel()
+	const limit = 1024
+	// padded is a sample of exactly n bytes: JSON allows the spaces.
+	padded := func(n int) []byte {
+		return []byte(goodSample[:len(goodSample)-1] + strings.Repeat(" ", n-len(goodSample)) + "}")
+	}
+	closeWith := func(code websocket.StatusCode, reason string) func(ctx context.Context, c *websocket.Conn) {
+		return func(ctx context.Context, c *websocket.Conn) {
+			_ = c.Write(ctx, websocket.MessageText, []byte(goodSample))
+			_ = c.Close(code, reason)
+		}
+	}
+	tests := []struct {
+		name    string
+		send    func(ctx context.Context, c *websocket.Conn)
+		samples int
+		err     []error // what the one final error matches; nil: the stream ends without one
+		says    string
+	}{
+		{"a message of exactly the read limit", func(ctx context.Context, c *websocket.Conn) {
+			_ = c.Write(ctx, websocket.MessageText, padded(limit))
+		}, 1, nil, ""},
+		{"one byte over the read limit", func(ctx context.Context, c *websocket.Conn) {
+			_ = c.Write(ctx, websocket.MessageText, padded(limit+1))
+		}, 0, []error{lambda.ErrInvalidResponse, websocket.ErrMessageTooBig}, "1024 bytes"},
+		{"over the read limit in one-byte frames", func(ctx context.Context, c *websocket.Conn) {
+			w, err := c.Writer(ctx, websocket.MessageText)
+			if err != nil {
+				return
+			}
+			for _, b := range padded(limit + 1) {
+				if _, err := w.Write([]byte{b}); err != nil {
+					return
+				}
+			}
+			_ = w.Close()
+		}, 0, []error{lambda.ErrInvalidResponse, websocket.ErrMessageTooBig}, "1024 bytes"},
+		{"a flood of pings, then a sample", func(ctx context.Context, c *websocket.Conn) {
+			for range 300 {
+				if c.Ping(ctx) != nil {
+					return
+				}
+			}
+			_ = c.Write(ctx, websocket.MessageText, []byte(goodSample))
+		}, 1, nil, ""},
+		{"closed normally", closeWith(websocket.StatusNormalClosure, "bye"), 1, nil, ""},
+		{"closed going away", closeWith(websocket.StatusGoingAway, "restart"), 1, []error{lambda.ErrStreamDropped}, "restart"},
+		{"closed for a policy violation", closeWith(websocket.StatusPolicyViolation, ""), 1, []error{lambda.ErrStreamDropped}, "PolicyViolation"},
+		{"closed with an internal error", closeWith(websocket.StatusInternalError, "oops"), 1, []error{lambda.ErrStreamDropped}, "oops"},
+		{"closed with an application code", closeWith(4401, "token expired"), 1, []error{lambda.ErrStreamDropped}, "token expired"},
+		{"closed with a reason quoting the key", closeWith(4401, "bad key "+testKey), 1, []error{lambda.ErrStreamDropped}, "bad key"},
+		{"cut without a close frame", func(ctx context.Context, c *websocket.Conn) {
+			_ = c.Write(ctx, websocket.MessageText, []byte(goodSample))
+			_ = c.CloseNow()
+		}, 1, []error{lambda.ErrStreamDropped}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			client, conns := fakeStream(t, tt.send)
+			opts := *fastStream
+			opts.ReadLimit, opts.DisableReconnect = limit, true
+			var samples int
+			var errs []error
+			for s, err := range client.Instances.StreamMetrics(testCtx(t), "inst_1", &opts) {
+				if err != nil {
+					assert.Zero(t, s)
+					errs = append(errs, err)
+					continue
+				}
+				samples++
+			}
+			assert.Equal(t, tt.samples, samples, "samples")
+			assert.Equal(t, int32(1), conns.Load(), "one connection")
+			if tt.err == nil {
+				assert.Empty(t, errs)
+				return
+			}
+			require.Len(t, errs, 1)
+			for _, want := range tt.err {
+				assert.ErrorIs(t, errs[0], want)
+			}
+			assert.Contains(t, errs[0].Error(), tt.says)
+			assert.NotContains(t, errs[0].Error(), testKey, "the credential never reaches an error")
+		})
+	}
+}
