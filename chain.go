@@ -49,7 +49,8 @@ import (
 //  8. The client-side limiter (WithRateLimiter).
 //  9. The attempt's bound (WithAttemptTimeout): ends an attempt the server
 //     has left silent; innermost, so that the waits above are not counted.
-//     Not armed when the caller's deadline comes first.
+//     Not armed when the caller's deadline comes first. It also holds the
+//     answer of the transport below to net/http's contract (send).
 //  10. net/http's Transport: the connection pool.
 //
 // Layers 7 to 9 are defined below, in that order; the others live with
@@ -60,12 +61,12 @@ import (
 // of layer 2, Client.do decodes it (internal/envelope) into the caller's
 // value or a *Error, and Client.failed types an error no answer came with.
 // A layer below the retry loop returns only its own errors (a budget
-// refusal, an auth.Error, a middlewareError, a limiter's or the attempt's
-// bound's); Client.failed (and, for the metrics stream, its dial) is the one
-// place they become the caller's, through refusal (transport.go). The one
-// *Error made below the loop is checkRedirect's, for a redirect not
-// followed: net/http wraps it in a url.Error that quotes the Location, and
-// refusal takes it out.
+// refusal, an auth.Error, a middlewareError, a limiter's, the attempt's
+// bound's, errBrokenTransport); Client.failed (and, for the metrics
+// stream, its dial) is the one place they become the caller's, through
+// refusal (transport.go). The one *Error made below the loop is
+// checkRedirect's, for a redirect not followed: net/http wraps it in a
+// url.Error that quotes the Location, and refusal takes it out.
 
 // newChain builds the layers of every call, top to bottom as listed above,
 // for a client configured by cfg.
@@ -227,7 +228,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		timeout = c.AttemptTimeout // WithAttemptTimeout given to the call
 	}
 	if timeout <= 0 {
-		return t.base.RoundTrip(req)
+		return t.send(req)
 	}
 	start := time.Now()
 	if deadline, ok := req.Context().Deadline(); ok && !deadline.After(start.Add(timeout)) {
@@ -235,13 +236,13 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		// fire, in every phase (the bound on the body runs from the last
 		// bytes, later still), and the call then returns the context's
 		// error either way: arming the bound would only cost.
-		return t.base.RoundTrip(req)
+		return t.send(req)
 	}
 	ctx, cancel := context.WithCancel(req.Context())
 	a := &attempt{parent: req.Context(), cancel: cancel, timeout: timeout, start: start}
 	a.req = *req.WithContext(ctx) // in the attempt's allocation: one fewer per call
 	a.timer = time.AfterFunc(timeout, a.expire)
-	resp, err := t.base.RoundTrip(&a.req)
+	resp, err := t.send(&a.req)
 	if err != nil {
 		a.stop()
 		return nil, a.explain(err)
@@ -257,6 +258,35 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	a.inBody.Store(true)
 	a.body = resp.Body
 	resp.Body = a
+	return resp, nil
+}
+
+// errBrokenTransport is a transport's answer that net/http's contract for
+// a RoundTripper rules out. It is not retried: the transport is the
+// caller's own code (WithHTTPClient), and it would answer the same again.
+var errBrokenTransport = errors.New("the HTTP client's transport broke the http.RoundTripper contract")
+
+// send sends req on the transport below the SDK, the caller's own with
+// WithHTTPClient, and holds its answer to what net/http's Client asks of
+// a transport. Stubs in tests often do not: they answer a nil Body for an
+// empty one, which counts as empty here as net/http's Client counts it
+// (the layers above read the body before the Client would fill it in),
+// and a response beside an error is closed, as net/http ignores it.
+func (t *attemptTransport) send(req *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(req)
+	switch {
+	case err != nil:
+		if resp != nil && resp.Body != nil {
+			resp.Body.Close()
+		}
+		return nil, err
+	case resp == nil:
+		return nil, fmt.Errorf("%w: %T returned neither a response nor an error", errBrokenTransport, t.base)
+	case resp.Body == nil && resp.ContentLength > 0:
+		return nil, fmt.Errorf("%w: %T returned a response with content length %d but no body", errBrokenTransport, t.base, resp.ContentLength)
+	case resp.Body == nil:
+		resp.Body = http.NoBody
+	}
 	return resp, nil
 }
 

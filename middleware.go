@@ -17,6 +17,9 @@ import (
 // attempt (redirects already followed), and its time includes any wait for
 // the rate-limit budget (WithRateLimiter, the API's own figures).
 //
+// A response it returns without a body counts as an empty one; one whose
+// ContentLength promises a body it lacks is the middleware's own error.
+//
 // An error the middleware returns itself ends the call at once, unretried:
 // it is the caller's own decision, not a failure of the network or the API.
 // An error it passes on from next is treated as if no middleware were there
@@ -113,7 +116,7 @@ func wrapMiddleware(mw Middleware, next func(*http.Request) (*http.Response, err
 		})
 		switch {
 		case err != nil:
-			if resp != nil {
+			if resp != nil && resp.Body != nil {
 				resp.Body.Close()
 			}
 			if nextErr == nil || !errors.Is(err, nextErr) {
@@ -125,6 +128,13 @@ func wrapMiddleware(mw Middleware, next func(*http.Request) (*http.Response, err
 			return nil, err
 		case resp == nil:
 			return nil, &middlewareError{err: errors.New("returned neither a response nor an error")}
+		case resp.Body == nil && resp.ContentLength > 0:
+			// Not a failure of the API to retry: the middleware lost it.
+			return nil, &middlewareError{err: fmt.Errorf("returned a response of %d bytes without its body", resp.ContentLength)}
+		case resp.Body == nil:
+			// As net/http does for a transport's empty answer, so that an
+			// outer middleware, and the SDK, can always read and close it.
+			resp.Body = http.NoBody
 		}
 		return resp, nil
 	}

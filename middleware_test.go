@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -216,6 +217,20 @@ func TestMiddlewareErrors(t *testing.T) {
 		{"a connection failure passed on is retried", func(req *http.Request, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
 			return next(req)
 		}, true, nil, 2, 2},
+		{"a response without a body, and an error", func(*http.Request, func(*http.Request) (*http.Response, error)) (*http.Response, error) {
+			return &http.Response{StatusCode: 200}, errOverBudget
+		}, false, errOverBudget, 1, 0},
+		{"a response whose length promises a body it has not", func(*http.Request, func(*http.Request) (*http.Response, error)) (*http.Response, error) {
+			return &http.Response{StatusCode: 200, ContentLength: 10}, nil
+		}, false, nil, 1, 0},
+		{"the API's answer with its body taken away", func(req *http.Request, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
+			resp, err := next(req)
+			if err == nil {
+				resp.Body.Close()
+				resp.Body = nil
+			}
+			return resp, err
+		}, false, nil, 1, 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -225,7 +240,16 @@ func TestMiddlewareErrors(t *testing.T) {
 				calls.Add(1)
 				return tc.mw(req, next)
 			}
-			client, mux, _ := setup(t, lambda.WithMiddleware(counted))
+			// An outer middleware reads what the inner one returned, as a
+			// logging middleware would: a response always has a body.
+			outer := func(req *http.Request, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
+				resp, err := next(req)
+				if resp != nil && resp.Body == nil {
+					t.Error("an outer middleware got a response without a body")
+				}
+				return resp, err
+			}
+			client, mux, _ := setup(t, lambda.WithMiddleware(outer, counted))
 			mux.HandleFunc("/instances/inst_1", func(w http.ResponseWriter, r *http.Request) {
 				n := requests.Add(1)
 				if tc.dropFirst && n == 1 {
@@ -247,8 +271,10 @@ func TestMiddlewareErrors(t *testing.T) {
 			switch {
 			case tc.wantErr != nil:
 				require.ErrorIs(t, err, tc.wantErr)
-			case tc.name == "neither response nor error":
+			case tc.wantRequests == 0 || strings.Contains(tc.name, "taken away"):
+				// The middleware's own doing: its error, never a retry.
 				require.ErrorContains(t, err, "middleware")
+				require.NotErrorIs(t, err, lambda.ErrUnavailable)
 			default:
 				require.NoError(t, err)
 			}

@@ -160,6 +160,11 @@ func WithAPIVersion(v string) Option {
 
 // WithHTTPClient sends requests with hc's transport, timeout, jar and
 // redirect policy. hc itself is never modified: the client uses a copy.
+//
+// A transport that answers a nil Body (as stubs in tests often do) is
+// read as an empty body, as net/http's Client reads it. One that returns
+// neither a response nor an error, or a ContentLength without a body,
+// fails the call at once, unretried.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {

@@ -157,6 +157,6 @@ func nonRetryable(err error) bool {
 	var spent *budgetRefusal
 	var redirect *Error // checkRedirect's
 	var mwErr *middlewareError
-	return errors.Is(err, ErrTooManyRedirects) || errors.Is(err, errBodyTooLarge) || errors.Is(err, errBadEncoding) || errors.Is(err, errLimiter) ||
+	return errors.Is(err, ErrTooManyRedirects) || errors.Is(err, errBodyTooLarge) || errors.Is(err, errBadEncoding) || errors.Is(err, errLimiter) || errors.Is(err, errBrokenTransport) ||
 		errors.As(err, &authErr) || errors.As(err, &spent) || errors.As(err, &redirect) || errors.As(err, &mwErr) || madeByClient(err)
 }
