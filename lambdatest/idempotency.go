@@ -11,6 +11,12 @@ import (
 // idempotencyTTL is how long a key is remembered, as on the platform.
 const idempotencyTTL = 24 * time.Hour
 
+// idempotencyLimit bounds the keys remembered, the oldest forgotten first:
+// a client that sends a fresh key with every POST for hours would
+// otherwise grow the store for a day. A retry comes seconds after its
+// first attempt, far fewer keys later.
+const idempotencyLimit = 10_000
+
 type idemRecord struct {
 	hash    [32]byte
 	done    bool
@@ -22,11 +28,25 @@ type idemRecord struct {
 // idempotencyStore remembers the answer to each POST that carried an
 // Idempotency-Key, per API key.
 type idempotencyStore struct {
-	mu sync.Mutex
-	m  map[string]*idemRecord
+	mu    sync.Mutex
+	m     map[string]*idemRecord
+	order []idemEntry // every record stored, oldest first; some since replaced or deleted
+	limit int         // idempotencyLimit; tests lower it
 }
 
-func (st *idempotencyStore) init() { st.m = map[string]*idemRecord{} }
+// idemEntry is one record of the store under its key, for forgetting the
+// oldest first.
+type idemEntry struct {
+	k   string
+	rec *idemRecord
+}
+
+func (st *idempotencyStore) init() {
+	st.m, st.order = map[string]*idemRecord{}, nil
+	if st.limit == 0 {
+		st.limit = idempotencyLimit
+	}
+}
 
 // do runs h once per (API key, idempotency key): a repeat with the same
 // request replays the stored answer exactly; a repeat with another method,
@@ -55,11 +75,10 @@ func (st *idempotencyStore) do(c *call, key string, h func(*call) reply) reply {
 		rep.header.Set("Idempotent-Replayed", "true")
 		return rep
 	}
-	if len(st.m) > 10000 {
-		st.sweep(c.now)
-	}
 	rec := &idemRecord{hash: hash, expires: c.now.Add(idempotencyTTL)}
 	st.m[k] = rec
+	st.order = append(st.order, idemEntry{k: k, rec: rec})
+	st.trim(c.now)
 	st.mu.Unlock()
 
 	rep := h(c)
@@ -74,10 +93,30 @@ func (st *idempotencyStore) do(c *call, key string, h func(*call) reply) reply {
 	return rep
 }
 
-func (st *idempotencyStore) sweep(now time.Time) {
-	for k, rec := range st.m {
-		if !now.Before(rec.expires) {
-			delete(st.m, k)
+// trim forgets the records that expired or are over the limit, oldest
+// first, in time proportional to what it forgets. Call with st.mu held.
+func (st *idempotencyStore) trim(now time.Time) {
+	for len(st.order) > 0 {
+		e := st.order[0]
+		live := st.m[e.k] == e.rec
+		if live && len(st.m) <= st.limit && now.Before(e.rec.expires) {
+			break
 		}
+		if live {
+			delete(st.m, e.k)
+		}
+		st.order[0] = idemEntry{}
+		st.order = st.order[1:]
+	}
+	if len(st.order) > 2*len(st.m)+st.limit {
+		// Many records replaced or deleted (5xx answers) behind the
+		// oldest live one: keep the live ones only.
+		live := make([]idemEntry, 0, len(st.m))
+		for _, e := range st.order {
+			if st.m[e.k] == e.rec {
+				live = append(live, e)
+			}
+		}
+		st.order = live
 	}
 }

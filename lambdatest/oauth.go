@@ -39,6 +39,11 @@ type oauthServer struct {
 	clients  map[string]string // client ID → secret
 	access   map[string]*grant // live access tokens
 	refresh  map[string]*grant // live refresh tokens
+	// sweepAt is the number of access tokens at which issue forgets those
+	// expired for a lifetime or more (one expired more recently is still
+	// refused as expired, not unknown): a client that asks for a token per
+	// test, for hours, with a short lifetime.
+	sweepAt int
 }
 
 // grant is what a token stands for: a client, its permissions (nil: all),
@@ -56,10 +61,19 @@ func (o *oauthServer) init(cfg config) {
 		o.clients[id] = secret
 	}
 	o.access, o.refresh = map[string]*grant{}, map[string]*grant{}
+	o.sweepAt = minSweep
 }
 
 // issue makes a new access and refresh token pair for g. o.mu is held.
 func (o *oauthServer) issue(g grant, now time.Time) *oauth2.Token {
+	if len(o.access) >= o.sweepAt {
+		for tok, g := range o.access {
+			if !now.Before(g.expiry.Add(o.lifetime)) {
+				delete(o.access, tok)
+			}
+		}
+		o.sweepAt = max(2*len(o.access), minSweep)
+	}
 	at, rt := newID("lat_")+newID(""), newID("lrt_")+newID("")
 	g.expiry = now.Add(o.lifetime)
 	o.access[at] = &grant{clientID: g.clientID, perms: g.perms, expiry: g.expiry}

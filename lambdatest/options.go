@@ -164,7 +164,8 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // WithRequestLogLimit sets how many of the latest requests Requests keeps
-// (default DefaultRequestLogLimit); n ≤ 0 keeps every request.
+// (default DefaultRequestLogLimit), and of those at most 64 MiB of bodies
+// and headers; n ≤ 0 keeps every request, whatever its size.
 func WithRequestLogLimit(n int) Option {
 	return func(c *config) { c.requestLogLimit = n }
 }

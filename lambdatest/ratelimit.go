@@ -1,6 +1,7 @@
 package lambdatest
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"net/http"
 	"strings"
@@ -79,9 +80,17 @@ type rateLimiter struct {
 	workloads window
 	burst     int // 0: none
 	enforce   bool
-	buckets   map[string]*bucket // key + "\x00" + window name
-	seconds   map[string]*bucket // the burst's one-second windows, per key
+	buckets   map[string]*bucket // keyID + "\x00" + window name
+	seconds   map[string]*bucket // the burst's one-second windows, per keyID
+	// sweepAt is the number of buckets at which the next take forgets the
+	// windows that are over: with WithAnyAPIKey, every new key a client
+	// makes up starts windows of its own.
+	sweepAt int
 }
+
+// minSweep is the least sweepAt: below it, sweeping costs more than the
+// buckets.
+const minSweep = 1024
 
 type bucket struct {
 	start time.Time
@@ -104,6 +113,45 @@ func (l *rateLimiter) init(cfg config) {
 	}
 	l.buckets = map[string]*bucket{}
 	l.seconds = map[string]*bucket{}
+	l.sweepAt = minSweep
+}
+
+// keyID is what the limiter files a key under: a fixed-size digest, so
+// that a client sending megabyte keys (any key is accepted under
+// WithAnyAPIKey) does not have them kept for an hour.
+func keyID(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return string(sum[:])
+}
+
+// sweepLocked forgets the windows that are over, once the buckets have
+// doubled since the last sweep, so that each take costs O(1) amortized.
+// Call with l.mu held.
+func (l *rateLimiter) sweepLocked(now time.Time) {
+	if len(l.buckets)+len(l.seconds) < l.sweepAt {
+		return
+	}
+	for k, b := range l.buckets {
+		name := k[sha256.Size+1:] // after the key's digest and its "\x00"
+		if length := l.windowNamed(name).length; !now.Before(b.start.Add(length)) {
+			delete(l.buckets, k)
+		}
+	}
+	sec := now.Truncate(time.Second)
+	for k, b := range l.seconds {
+		if !b.start.Equal(sec) {
+			delete(l.seconds, k)
+		}
+	}
+	l.sweepAt = max(2*(len(l.buckets)+len(l.seconds)), minSweep)
+}
+
+// windowNamed is the window of a bucket's name.
+func (l *rateLimiter) windowNamed(name string) window {
+	if name == l.workloads.name {
+		return l.workloads
+	}
+	return l.plan
 }
 
 // windowOf names the window a request counts against: the workloads
@@ -123,7 +171,9 @@ func (l *rateLimiter) windowOf(r *http.Request) window {
 // (and limits are enforced).
 func (l *rateLimiter) take(h http.Header, r *http.Request, key string, now time.Time) *apiError {
 	w := l.windowOf(r)
+	key = keyID(key)
 	l.mu.Lock()
+	l.sweepLocked(now)
 	if l.enforce && l.burst > 0 {
 		sec := now.Truncate(time.Second)
 		b := l.seconds[key]

@@ -73,7 +73,7 @@ func NewServer(opts ...Option) *Server {
 	s.auth.set(cfg.apiKeys)
 	s.oauth.init(cfg)
 	s.auth.any = cfg.anyKey
-	s.log.limit = cfg.requestLogLimit
+	s.log.limit, s.log.maxBytes = cfg.requestLogLimit, requestLogBytes
 	s.limiter.init(cfg)
 	s.idem.init()
 	contract := loadValidator(LoadContract)

@@ -6,6 +6,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -48,6 +49,15 @@ func (sub *subscription) wants(typ string) bool {
 	return false
 }
 
+// The bounds of the dispatcher, so that a receiver that is down or slow
+// for hours cannot grow the server without end: events past deliveryQueue
+// waiting to be delivered are dropped (and recorded as failed deliveries),
+// and Deliveries keeps the latest deliveryLog attempts.
+const (
+	deliveryQueue = 10_000
+	deliveryLog   = 10_000
+)
+
 type job struct {
 	sub     *subscription
 	eventID string
@@ -67,10 +77,14 @@ type dispatcher struct {
 	queue      []job
 	deliveries []Delivery
 	notify     chan struct{}
+	// queueLimit and logLimit are deliveryQueue and deliveryLog; tests
+	// lower them.
+	queueLimit, logLimit int
 }
 
 func newDispatcher(s *Server) *dispatcher {
-	d := &dispatcher{s: s, client: s.cfg.webhookClient, notify: make(chan struct{}, 1)}
+	d := &dispatcher{s: s, client: s.cfg.webhookClient, notify: make(chan struct{}, 1),
+		queueLimit: deliveryQueue, logLimit: deliveryLog}
 	if d.client == nil {
 		// A transport of our own, so Close can drop its idle connections.
 		d.client = &http.Client{Timeout: 2 * time.Second, Transport: http.DefaultTransport.(*http.Transport).Clone()}
@@ -91,9 +105,15 @@ func (s *Server) emit(typ string, data map[string]any) {
 	id := newID("evt_")
 	body := mustJSON(map[string]any{"id": id, "type": typ, "timestamp": stamp(s.Now()), "data": data})
 	for _, sub := range d.subs {
-		if sub.wants(typ) {
-			d.queue = append(d.queue, job{sub: sub, eventID: id, typ: typ, body: body})
+		if !sub.wants(typ) {
+			continue
 		}
+		if len(d.queue) >= d.queueLimit {
+			d.record(Delivery{EventID: id, Type: typ, WebhookID: sub.id, URL: sub.url, Attempt: 1, Time: s.Now(),
+				Err: fmt.Sprintf("not delivered: %d events were already waiting for delivery", len(d.queue))})
+			continue
+		}
+		d.queue = append(d.queue, job{sub: sub, eventID: id, typ: typ, body: body})
 	}
 	select {
 	case d.notify <- struct{}{}:
@@ -150,7 +170,7 @@ func (d *dispatcher) deliver(j job) {
 			rec.Err = err.Error()
 		}
 		d.mu.Lock()
-		d.deliveries = append(d.deliveries, rec)
+		d.record(rec)
 		d.mu.Unlock()
 		if err == nil && status >= 200 && status < 300 {
 			return
@@ -159,6 +179,15 @@ func (d *dispatcher) deliver(j job) {
 			return
 		}
 		pause *= 2
+	}
+}
+
+// record adds a delivery attempt to the log, dropping the oldest quarter
+// when it is full. Call with d.mu held.
+func (d *dispatcher) record(rec Delivery) {
+	d.deliveries = append(d.deliveries, rec)
+	if len(d.deliveries) > d.logLimit {
+		d.deliveries = append([]Delivery(nil), d.deliveries[len(d.deliveries)-d.logLimit*3/4:]...)
 	}
 }
 
@@ -188,7 +217,9 @@ func (d *dispatcher) post(j job, sig string) (int, error) {
 	return resp.StatusCode, nil
 }
 
-// Deliveries returns every webhook delivery attempt so far, oldest first.
+// Deliveries returns the webhook delivery attempts so far, oldest first
+// (at most the latest 10,000). An event dropped because 10,000 others were
+// waiting for delivery (a receiver down for long) is one failed attempt.
 func (s *Server) Deliveries() []Delivery {
 	s.hooks.mu.Lock()
 	defer s.hooks.mu.Unlock()
