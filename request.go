@@ -361,7 +361,13 @@ func (c *Client) fillInfo(info *ResponseInfo, resp *http.Response, a *answer.Ans
 }
 
 // values encodes an options struct with its `url` tags; nil gives none.
+// A negative page, limit or offset is refused: it means nothing.
 func values(opts any) (url.Values, error) {
+	if c, ok := opts.(cursor); ok && !reflect.ValueOf(opts).IsNil() {
+		if err := checkPaging(c); err != nil {
+			return nil, err
+		}
+	}
 	v, err := query.Values(opts)
 	if err != nil {
 		return nil, invalidArgument(fmt.Errorf("encoding query options: %w", err))
