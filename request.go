@@ -160,6 +160,9 @@ func (c *Client) do(ctx context.Context, cl call) (_ result, err error) {
 		if err != nil {
 			return result{}, invalidArgument(fmt.Errorf("encoding the %s %s request: %w", cl.method, cl.path, err))
 		}
+		if err := checkUTF8("request body", cl.body, b); err != nil {
+			return result{}, err
+		}
 		body = b
 	}
 	u := c.base + cl.path
