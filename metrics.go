@@ -81,7 +81,8 @@ func (o *MetricsOptions) query() (url.Values, error) {
 	return q, nil
 }
 
-// UnmarshalJSON reads the API's period in seconds as a time.Duration.
+// UnmarshalJSON reads the API's period in seconds as a time.Duration; a
+// period that is missing, not positive or too long for one is an error.
 func (m *Metrics) UnmarshalJSON(b []byte) error {
 	var w struct {
 		InstanceID string         `json:"instance_id"`
@@ -93,8 +94,11 @@ func (m *Metrics) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	*m = Metrics{InstanceID: w.InstanceID, Period: time.Duration(w.Period) * time.Second,
-		Start: w.Start, End: w.End, Samples: w.Samples}
+	period, err := metricsPeriod(w.Period)
+	if err != nil {
+		return err
+	}
+	*m = Metrics{InstanceID: w.InstanceID, Period: period, Start: w.Start, End: w.End, Samples: w.Samples}
 	return nil
 }
 

@@ -180,6 +180,18 @@ func Decode(body []byte, out any) (Meta, error) {
 		env.Data = discard{}
 	}
 	err := json.Unmarshal(b, &env)
+	if err != nil && out != nil {
+		// A value in data whose own decoding failed (a malformed amount)
+		// stops encoding/json there: the members after it ("success",
+		// "metadata", "error") were never read, and the answer would lose
+		// its request ID, or pass for a bare resource. Read them again,
+		// without the data. Only a failed decode pays for this.
+		again := envelope{Data: discard{}}
+		if json.Unmarshal(b, &again) == nil {
+			again.Data = env.Data
+			env = again
+		}
+	}
 	meta := Meta{RequestID: env.Metadata.RequestID, Timestamp: time.Time(env.Metadata.Timestamp), Pagination: env.Pagination}
 
 	status := statusOf(env.Status)

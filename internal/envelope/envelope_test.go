@@ -243,3 +243,47 @@ func TestDecodeErrorDetailsOfAnyType(t *testing.T) {
 		}
 	}
 }
+
+// refusing is a value whose own decoding fails, as a malformed amount's
+// does: encoding/json stops at it.
+type refusing struct{}
+
+func (*refusing) UnmarshalJSON([]byte) error { return errors.New("refused") }
+
+// TestDecodeFailureKeepsTheMembersAfterData: a value in data that fails its
+// own decoding stops encoding/json there; the members after data are read
+// all the same, so the error keeps the request ID, a success stays a
+// success whatever the order of its members, and an error envelope keeps
+// its code.
+func TestDecodeFailureKeepsTheMembersAfterData(t *testing.T) {
+	t.Parallel()
+	type out struct {
+		ID    string    `json:"id"`
+		Money *refusing `json:"money"`
+	}
+	tests := []struct {
+		name, body, wantID, wantCode string
+	}{
+		{"metadata after data", `{"success":true,"data":{"id":"a","money":"x"},"metadata":{"request_id":"req_1"}}`, "req_1", ""},
+		{"success after data", `{"data":{"id":"a","money":"x"},"success":true,"metadata":{"request_id":"req_2"}}`, "req_2", ""},
+		{"status after data", `{"data":{"id":"a","money":"x"},"status":"success","metadata":{"request_id":"req_3"}}`, "req_3", ""},
+		{"error after data", `{"success":false,"data":{"money":"x"},"error":{"code":"not_found","message":"gone"},"metadata":{"request_id":"req_4"}}`, "req_4", "not_found"},
+	}
+	for _, tt := range tests {
+		var o out
+		meta, err := Decode([]byte(tt.body), &o)
+		if err == nil {
+			t.Fatalf("%s: decoded", tt.name)
+		}
+		if meta.RequestID != tt.wantID {
+			t.Errorf("%s: request ID %q, want %q", tt.name, meta.RequestID, tt.wantID)
+		}
+		var apiErr *APIError
+		if tt.wantCode != "" && (!errors.As(err, &apiErr) || apiErr.Body.Code != tt.wantCode) {
+			t.Errorf("%s: %v, want the API's %s", tt.name, err, tt.wantCode)
+		}
+		if tt.wantCode == "" && !strings.Contains(err.Error(), "refused") {
+			t.Errorf("%s: %v, want the value's own error", tt.name, err)
+		}
+	}
+}
