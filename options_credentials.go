@@ -126,7 +126,10 @@ func WithTokenSource(ts oauth2.TokenSource) Option {
 // (WithHTTPClient). Refresh tokens may rotate: use WithTokenNotify to
 // persist each new token. When the refresh token itself is refused
 // (revoked), calls fail with ErrUnauthorized and the cause, an
-// *oauth2.RetrieveError, is in the error chain.
+// *oauth2.RetrieveError, is in the error chain. So does a call, unsent,
+// when no token can be had at all: the token endpoint refuses, answers
+// something that is no token, or gives an access token or token type
+// with a control character, which no header can carry.
 func WithOAuth2(conf *oauth2.Config, tok *oauth2.Token) Option {
 	return func(c *config) error {
 		switch {

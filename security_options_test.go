@@ -78,16 +78,21 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return http.DefaultTransport.RoundTrip(r)
 }
 
-// TestErrorsOfTheClientsOwnMakingAreNotRetried: a token source handing out
-// a token with a control byte makes every request unsendable; net/http
-// refuses it before sending, and the call fails at once, not after retries
-// with backoff; the metrics stream does not reconnect either.
+// TestErrorsOfTheClientsOwnMakingAreNotRetried: a middleware that sets a
+// header value with a control byte makes every attempt unsendable;
+// net/http refuses it before sending, and the call fails at once, not
+// after retries with backoff. A token source handing out such a token is
+// refused before net/http: the call and the metrics stream fail at once
+// with ErrUnauthorized, without an attempt, a dial or a reconnect.
 func TestErrorsOfTheClientsOwnMakingAreNotRetried(t *testing.T) {
 	t.Parallel()
 	url, served := scriptedServer(t, "/", func(int32, http.ResponseWriter, *http.Request) {})
 	ct := &countingTransport{}
-	src := oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "tok\x01en", Expiry: time.Now().Add(time.Hour)})
-	client := newTestClientWith(t, lambda.WithTokenSource(src), url+"/v1",
+	badHeader := lambda.WithMiddleware(func(req *http.Request, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
+		req.Header.Set("X-Trace", "a\x01b")
+		return next(req)
+	})
+	client := newTestClient(t, url+"/v1", badHeader,
 		lambda.WithHTTPClient(&http.Client{Transport: ct}), lambda.WithRetryBackoff(time.Second, time.Second))
 
 	start := time.Now()
@@ -98,10 +103,20 @@ func TestErrorsOfTheClientsOwnMakingAreNotRetried(t *testing.T) {
 	assert.Less(t, time.Since(start), 900*time.Millisecond, "no backoff slept")
 
 	ct.n.Store(0)
-	for _, err := range client.Instances.StreamMetrics(testCtx(t), "inst_1",
-		fastStream) {
-		require.Error(t, err)
+	src := oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "tok\x01en", Expiry: time.Now().Add(time.Hour)})
+	client = newTestClientWith(t, lambda.WithTokenSource(src), url+"/v1",
+		lambda.WithHTTPClient(&http.Client{Transport: ct}), lambda.WithRetryBackoff(time.Second, time.Second))
+	start = time.Now()
+	_, err = client.Instances.Get(context.Background(), "inst_1")
+	require.ErrorIs(t, err, lambda.ErrUnauthorized)
+	assert.Contains(t, err.Error(), "no header can carry")
+	assert.Less(t, time.Since(start), 900*time.Millisecond, "no backoff slept")
+	var errs int
+	for _, err := range client.Instances.StreamMetrics(testCtx(t), "inst_1", fastStream) {
+		require.ErrorIs(t, err, lambda.ErrUnauthorized)
+		errs++
 	}
-	assert.Equal(t, int32(1), ct.n.Load(), "one dial, no reconnect")
+	assert.Equal(t, 1, errs, "no reconnect")
+	assert.Zero(t, ct.n.Load(), "no attempt, no dial")
 	assert.Zero(t, served.Load(), "nothing reached the server")
 }

@@ -1,6 +1,7 @@
 package lambda
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -132,7 +133,8 @@ func redirectError(req *http.Request, cause error, msg string) *Error {
 
 // refusal is the caller's error for a request the client itself did not
 // send, or did not follow: a rate-limit budget spent until a reset too far
-// off (budgetRefusal), or a redirect refused (a *Error made by
+// off (budgetRefusal), no OAuth2 token to be had (an auth.Error: it
+// matches ErrUnauthorized), or a redirect refused (a *Error made by
 // checkRedirect, which net/http wraps in a url.Error that quotes the
 // Location: it is dropped here). nil for any other error.
 func refusal(err error) *Error {
@@ -147,6 +149,13 @@ func refusal(err error) *Error {
 	var redirect *Error
 	if errors.As(err, &redirect) {
 		return redirect
+	}
+	var renewal *auth.Error
+	if errors.As(err, &renewal) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+		// No token to send: the credential failed as surely as a 401
+		// would say, and the cause (an *oauth2.RetrieveError, say) stays
+		// in the chain. A renewal cut short by a deadline stays that.
+		return &Error{Code: CodeAuthFailed, Message: "no OAuth2 token to send; the request was not sent", cause: renewal}
 	}
 	return nil
 }

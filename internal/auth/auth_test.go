@@ -277,3 +277,54 @@ func TestRefresherNotifiesEachNewTokenInOrder(t *testing.T) {
 		t.Fatalf("notified %v after %d fetches", got, f.n.Load())
 	}
 }
+
+// Every byte a header value cannot carry, in the access token or in the
+// token type, makes the token endpoint's answer a fetch error, never a
+// header (no injection, no net/http error on each call), and the token is
+// not kept: the next call asks again. Tab and bytes from 0x80 travel.
+func TestRefresherRefusesATokenNoHeaderCanCarry(t *testing.T) {
+	t.Parallel()
+	var bad []byte
+	for c := 0; c < 0x20; c++ {
+		if c != '\t' {
+			bad = append(bad, byte(c))
+		}
+	}
+	bad = append(bad, 0x7f)
+	for _, c := range bad {
+		for _, field := range []string{"access_token", "token_type"} {
+			tok := &oauth2.Token{AccessToken: "tok_aaaaaaaa", TokenType: "Bearer"}
+			if field == "access_token" {
+				tok.AccessToken = "tok_aaaa" + string(c) + "aaaa"
+			} else {
+				tok.TokenType = "Bearer" + string(c)
+			}
+			var fetches atomic.Int32
+			r := NewRefresher(func(context.Context, *oauth2.Token) (*oauth2.Token, error) {
+				fetches.Add(1)
+				c := *tok
+				return &c, nil
+			}, nil, time.Hour, nil)
+			for range 2 {
+				h := http.Header{}
+				err := r.apply(context.Background(), h)
+				var ae *Error
+				if !errors.As(err, &ae) || h.Get(HeaderAuthorization) != "" || strings.Contains(err.Error(), tok.AccessToken) {
+					t.Fatalf("%s with %#x: header %q, error %v", field, c, h.Get(HeaderAuthorization), err)
+				}
+			}
+			if n := fetches.Load(); n != 2 {
+				t.Errorf("%s with %#x: %d fetches for 2 calls, want 2 (the token is not kept)", field, c, n)
+			}
+		}
+	}
+	for _, access := range []string{"tok\taaaaaaa", "tök_λλλλ", "tok aaaaaaaa", "tok_\x80\xff"} {
+		r := NewRefresher(func(context.Context, *oauth2.Token) (*oauth2.Token, error) {
+			return &oauth2.Token{AccessToken: access}, nil
+		}, nil, time.Hour, nil)
+		h := http.Header{}
+		if err := r.apply(context.Background(), h); err != nil || h.Get(HeaderAuthorization) != "Bearer "+access {
+			t.Errorf("%q: header %q, error %v", access, h.Get(HeaderAuthorization), err)
+		}
+	}
+}

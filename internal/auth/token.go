@@ -102,8 +102,25 @@ func (t *Token) apply(ctx context.Context, h http.Header) error {
 	if err != nil {
 		return err
 	}
-	h.Set(HeaderAuthorization, tok.Type()+" "+tok.AccessToken)
+	h.Set(HeaderAuthorization, headerValue(tok))
 	return nil
+}
+
+// headerValue is the Authorization header that carries tok.
+func headerValue(tok *oauth2.Token) string { return tok.Type() + " " + tok.AccessToken }
+
+// accessIn is the access token of value, an Authorization header that
+// carried one: the token in use when value is its header (its type may
+// hold a space), else what follows the first space.
+func (t *Token) accessIn(value string) string {
+	t.mu.Lock()
+	tok := t.tok
+	t.mu.Unlock()
+	if tok != nil && headerValue(tok) == value {
+		return tok.AccessToken
+	}
+	_, access, _ := strings.Cut(value, " ")
+	return access
 }
 
 // current returns the token to send, renewed first when it is about to
@@ -182,8 +199,15 @@ func (t *Token) run(ctx context.Context, f *flight, cur *oauth2.Token) {
 	}()
 	tok, err := t.fetch(ctx, curCopy)
 	finished = true
-	if err == nil && (tok == nil || tok.AccessToken == "") {
+	switch {
+	case err != nil:
+	case tok == nil || tok.AccessToken == "":
 		err = errors.New("the token endpoint gave no access token")
+	case !headerSafe(tok.AccessToken) || !headerSafe(tok.Type()):
+		// Never sent: net/http would refuse it on every call with an
+		// untyped error, and a CR or LF must not reach a header. The token
+		// is not kept, so the next call asks again.
+		err = errors.New("the token endpoint gave an access token or token type with a control character, which no header can carry")
 	}
 	t.mu.Lock()
 	changed := false
@@ -219,15 +243,15 @@ func (t *Token) retry(base http.RoundTripper, sent *http.Request, resp *http.Res
 	if sent.Body != nil && sent.Body != http.NoBody && sent.GetBody == nil {
 		return resp, nil
 	}
-	_, access, _ := strings.Cut(sent.Header.Get(HeaderAuthorization), " ")
-	tok, err := t.renew(sent.Context(), access)
+	value := sent.Header.Get(HeaderAuthorization)
+	tok, err := t.renew(sent.Context(), t.accessIn(value))
 	if err != nil {
 		if r := reportFrom(sent.Context()); r != nil {
 			r.Err = err
 		}
 		return resp, nil
 	}
-	if tok.AccessToken == access {
+	if headerValue(tok) == value {
 		return resp, nil // the source has nothing newer
 	}
 	again := sent.Clone(sent.Context())
@@ -238,13 +262,24 @@ func (t *Token) retry(base http.RoundTripper, sent *http.Request, resp *http.Res
 		}
 		again.Body = body
 	}
-	again.Header.Set(HeaderAuthorization, tok.Type()+" "+tok.AccessToken)
+	again.Header.Set(HeaderAuthorization, headerValue(tok))
 	// Free the first answer's connection for the second attempt.
 	if resp.Body != nil { // a caller's transport (WithHTTPClient) may leave it nil
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		resp.Body.Close()
 	}
 	return base.RoundTrip(again)
+}
+
+// headerSafe reports whether s can travel in a header value: no control
+// character but tab (bytes from 0x80 are fine, as an API key's "λ" is).
+func headerSafe(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 0x20 && c != '\t') || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // errorLocked wraps a fetch failure, its text cleared of every secret:

@@ -1,0 +1,194 @@
+package lambda_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/lambda/lambda-go"
+)
+
+const hostileClientSecret = "cs_hostile_5e7a9c1b3d"
+
+// hostileTokenEndpoint serves token answers of the script's making beside
+// an API that accepts exactly "Bearer <the last token issued>". It counts
+// both kinds of request, and records every header the API saw.
+type hostileTokenEndpoint struct {
+	tokens, api atomic.Int32
+	mu          sync.Mutex
+	issued      string        // the access_token of the last token answer, as JSON decodes it
+	headers     []http.Header // what reached the API
+	client      *lambda.Client
+}
+
+func newHostileTokenEndpoint(t *testing.T, status int, contentType, body string) *hostileTokenEndpoint {
+	t.Helper()
+	e := &hostileTokenEndpoint{}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/oauth/token", func(w http.ResponseWriter, r *http.Request) {
+		e.tokens.Add(1)
+		var tok struct {
+			AccessToken string `json:"access_token"`
+		}
+		if json.Unmarshal([]byte(body), &tok) != nil {
+			form, _ := url.ParseQuery(body)
+			tok.AccessToken = form.Get("access_token")
+		}
+		e.mu.Lock()
+		e.issued = tok.AccessToken
+		e.mu.Unlock()
+		w.Header().Set("Content-Type", contentType)
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(body))
+	})
+	mux.HandleFunc("/v1/account", func(w http.ResponseWriter, r *http.Request) {
+		e.api.Add(1)
+		e.mu.Lock()
+		e.headers = append(e.headers, r.Header.Clone())
+		ok := e.issued != "" && r.Header.Get("Authorization") == "Bearer "+e.issued
+		e.mu.Unlock()
+		if !ok {
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write([]byte(`{"error":{"code":"authentication_failed","message":"token refused"}}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"data":{"id":"acc_1","email":"a@example.com","name":"n","created_at":"2026-01-01T00:00:00Z"}}`))
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	conf := &clientcredentials.Config{ClientID: "cli_hostile", ClientSecret: hostileClientSecret,
+		TokenURL: srv.URL + "/oauth/token", AuthStyle: oauth2.AuthStyleInHeader}
+	e.client = newTestClientWith(t, lambda.WithOAuth2ClientCredentials(conf), srv.URL+"/v1")
+	return e
+}
+
+// TestOAuth2HostileTokenEndpoint: whatever the token endpoint answers,
+// every call ends with its value or an error matching ErrUnauthorized (a
+// typed *Error, nothing sent when no token could be had), a token no
+// header can carry is never sent (no header injection), an odd token
+// type costs no second request with a refused token, no renewal loops,
+// and neither the token nor the client secret reaches an error.
+func TestOAuth2HostileTokenEndpoint(t *testing.T) {
+	t.Parallel()
+	const calls = 3
+	const appJSON = "application/json"
+	tests := []struct {
+		name        string
+		status      int
+		contentType string
+		body        string
+		ok          bool
+		maxTokens   int32 // token requests for the calls, at most
+		api         int32 // requests that reached the API
+		says        string
+	}{
+		{"CR LF in the access token", 200, appJSON, `{"access_token":"tok_aaaaaaaa\r\nX-Evil: 1","token_type":"bearer","expires_in":3600}`,
+			false, calls, 0, "no header can carry"},
+		{"NUL in the access token", 200, appJSON, `{"access_token":"tok_aaaa\u0000aaaa","token_type":"bearer"}`, false, calls, 0, "no header can carry"},
+		{"CR LF in the token type", 200, appJSON, `{"access_token":"tok_aaaaaaaa","token_type":"bearer\r\nX-Evil: 1"}`, false, calls, 0, "no header can carry"},
+		{"space in the access token", 200, appJSON, `{"access_token":"tok aaaaaaaa","token_type":"bearer","expires_in":3600}`, true, 1, calls, ""},
+		{"non-ASCII access token", 200, appJSON, `{"access_token":"tök_λλλλλλλλ","token_type":"bearer","expires_in":3600}`, true, 1, calls, ""},
+		{"no token type", 200, appJSON, `{"access_token":"tok_aaaaaaaa","expires_in":3600}`, true, 1, calls, ""},
+		{"token type BEARER", 200, appJSON, `{"access_token":"tok_aaaaaaaa","token_type":"BEARER","expires_in":3600}`, true, 1, calls, ""},
+		{"token type mac", 200, appJSON, `{"access_token":"tok_aaaaaaaa","token_type":"mac","expires_in":3600}`, false, 1 + calls, calls, "token refused"},
+		{"token type with a space", 200, appJSON, `{"access_token":"tok_aaaaaaaa","token_type":"Bearer x","expires_in":3600}`, false, 1 + calls, calls, "token refused"},
+		{"expires_in negative", 200, appJSON, `{"access_token":"tok_aaaaaaaa","expires_in":-1}`, true, calls, calls, ""},
+		{"expires_in zero", 200, appJSON, `{"access_token":"tok_aaaaaaaa","expires_in":0}`, true, 1, calls, ""},
+		{"expires_in below the renewal margin", 200, appJSON, `{"access_token":"tok_aaaaaaaa","expires_in":5}`, true, calls, calls, ""},
+		{"expires_in as a string", 200, appJSON, `{"access_token":"tok_aaaaaaaa","expires_in":"3600"}`, true, 1, calls, ""},
+		{"expires_in beyond int32", 200, appJSON, `{"access_token":"tok_aaaaaaaa","expires_in":99999999999999}`, true, 1, calls, ""},
+		{"expires_in with a fraction", 200, appJSON, `{"access_token":"tok_aaaaaaaa","expires_in":3600.5}`, false, calls, 0, "3600.5"},
+		{"expires_in not a number", 200, appJSON, `{"access_token":"tok_aaaaaaaa","expires_in":"soon"}`, false, calls, 0, "soon"},
+		{"a 200 with an error", 200, appJSON, `{"error":"invalid_client","error_description":"unknown client"}`, false, calls, 0, "invalid_client"},
+		{"a 200 without an access token", 200, appJSON, `{"token_type":"bearer","expires_in":3600}`, false, calls, 0, "access_token"},
+		{"a 400 invalid_grant", 400, appJSON, `{"error":"invalid_grant"}`, false, calls, 0, "invalid_grant"},
+		{"a 503 page", 503, "text/html", `<html>down</html>`, false, calls, 0, "503"},
+		{"an HTML 200", 200, "text/html", `<html>login</html>`, false, calls, 0, "token"},
+		{"an empty 200", 200, appJSON, ``, false, calls, 0, "token"},
+		{"a form answer", 200, "application/x-www-form-urlencoded", `access_token=tok_aaaaaaaa&token_type=bearer&expires_in=3600`, true, 1, calls, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newHostileTokenEndpoint(t, tt.status, tt.contentType, tt.body)
+			for i := range calls {
+				_, err := e.client.Account.Get(testCtx(t))
+				if tt.ok {
+					require.NoError(t, err, "call %d", i)
+					continue
+				}
+				require.ErrorIs(t, err, lambda.ErrUnauthorized, "call %d", i)
+				var lerr *lambda.Error
+				require.ErrorAs(t, err, &lerr, "a typed error")
+				assert.Contains(t, err.Error(), tt.says)
+				for _, secret := range []string{"tok_aaaaaaaa", "tok aaaaaaaa", hostileClientSecret} {
+					assert.NotContains(t, err.Error(), secret)
+				}
+			}
+			assert.LessOrEqual(t, e.tokens.Load(), tt.maxTokens, "token requests")
+			if !tt.ok && tt.api == 0 { // no token to be had: the stream's handshake is refused alike
+				for _, err := range e.client.Instances.StreamMetrics(testCtx(t), "inst_1", fastStream) {
+					require.ErrorIs(t, err, lambda.ErrUnauthorized)
+					var lerr *lambda.Error
+					require.ErrorAs(t, err, &lerr, "a typed error")
+				}
+			}
+			assert.Equal(t, tt.api, e.api.Load(), "requests that reached the API")
+			e.mu.Lock()
+			defer e.mu.Unlock()
+			for _, h := range e.headers {
+				assert.Empty(t, h.Get("X-Evil"), "no header injected")
+			}
+		})
+	}
+}
+
+// TestOAuth2SlowTokenEndpointHonoursTheCallersDeadline: a token endpoint
+// that never answers holds a call no longer than the caller's deadline,
+// and the callers waiting on the same renewal are freed with it.
+func TestOAuth2SlowTokenEndpointHonoursTheCallersDeadline(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	var tokens atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/oauth/token" {
+			tokens.Add(1)
+		}
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) })
+	conf := &clientcredentials.Config{ClientID: "cli", ClientSecret: hostileClientSecret, TokenURL: srv.URL + "/oauth/token",
+		AuthStyle: oauth2.AuthStyleInHeader}
+	client := newTestClientWith(t, lambda.WithOAuth2ClientCredentials(conf), srv.URL+"/v1")
+
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	errs := burst(8, func() error {
+		_, err := client.Account.Get(ctx)
+		return err
+	})
+	assert.Less(t, time.Since(start), 10*time.Second, "ends with the deadline, not the endpoint")
+	for _, err := range errs {
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.NotContains(t, err.Error(), hostileClientSecret)
+	}
+	assert.LessOrEqual(t, tokens.Load(), int32(8))
+	assert.False(t, errors.Is(errs[0], lambda.ErrUnauthorized), "a deadline is not a refusal")
+}
