@@ -64,7 +64,7 @@ func newHostileTokenEndpoint(t *testing.T, status int, contentType, body string)
 			_, _ = w.Write([]byte(`{"error":{"code":"authentication_failed","message":"token refused"}}`))
 			return
 		}
-		_, _ = w.Write([]byte(`{"data":{"id":"acc_1","email":"a@example.com","name":"n","created_at":"2026-01-01T00:00:00Z"}}`))
+		_, _ = w.Write([]byte(`{"success":true,"data":{"id":"acc_1","email":"a@example.com","name":"n","created_at":"2026-01-01T00:00:00Z"}}`))
 	})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
