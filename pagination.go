@@ -29,8 +29,8 @@ type Pagination struct {
 
 // ListOptions selects a page of a page/limit list.
 type ListOptions struct {
-	Page  int `url:"page,omitempty"`  // from 1; 0 means the first
-	Limit int `url:"limit,omitempty"` // items per page (1 to 100); 0 means the API's default
+	Page  int `url:"page,omitempty"`  // from 1; 0 means the first; negative is refused
+	Limit int `url:"limit,omitempty"` // items per page (1 to 100); 0 means the API's default; negative is refused
 }
 
 // SortOrder orders a sorted list.
@@ -84,6 +84,29 @@ type cursor interface {
 func (lo *ListOptions) paging() (*ListOptions, *OffsetOptions)   { return lo, nil }
 func (oo *OffsetOptions) paging() (*ListOptions, *OffsetOptions) { return nil, oo }
 
+// checkPaging refuses a negative page, limit or offset: 0 already means
+// the first page or the API's default, and below it there is nothing to
+// ask for.
+func checkPaging(c cursor) error {
+	lo, oo := c.paging()
+	var field string
+	var v int
+	switch {
+	case lo != nil && lo.Page < 0:
+		field, v = "page", lo.Page
+	case lo != nil && lo.Limit < 0:
+		field, v = "limit", lo.Limit
+	case oo != nil && oo.Offset < 0:
+		field, v = "offset", oo.Offset
+	case oo != nil && oo.Limit < 0:
+		field, v = "limit", oo.Limit
+	default:
+		return nil
+	}
+	return &Error{Code: CodeInvalidRequest, Details: &ErrorDetails{Field: field, Value: v},
+		Message: fmt.Sprintf("%s %d is negative; refused before sending (0 means the API's default)", field, v)}
+}
+
 // all is every service's All: it iterates over the list that list fetches
 // a page of, from the page opts selects (nil: the first), with ro on every
 // page. opts is copied, and each page gets its own copy, so that neither
@@ -94,6 +117,9 @@ func all[T, O any, PO interface {
 	cursor
 }](ctx context.Context, opts *O, list func(context.Context, *O, ...RequestOption) (*Page[T], error), ro []RequestOption) iter.Seq2[T, error] {
 	o := deref(opts)
+	if err := checkPaging(PO(&o)); err != nil {
+		return func(yield func(T, error) bool) { yieldErr(yield, err) }
+	}
 	lo, oo := PO(&o).paging()
 	if oo != nil {
 		return allOffsets(ctx, *oo, func(ctx context.Context, window OffsetOptions) (*Page[T], error) {
@@ -167,8 +193,8 @@ func allPages[T any](ctx context.Context, first ListOptions, fetch func(context.
 
 // OffsetOptions selects a window of a limit/offset list (/resources).
 type OffsetOptions struct {
-	Limit  int `url:"limit,omitempty"`  // items per page; 0 means the API's default (50)
-	Offset int `url:"offset,omitempty"` // items to skip
+	Limit  int `url:"limit,omitempty"`  // items per page; 0 means the API's default (50); negative is refused
+	Offset int `url:"offset,omitempty"` // items to skip; negative is refused
 }
 
 // allOffsets walks a limit/offset list lazily (see "The end of a list"

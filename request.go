@@ -160,6 +160,9 @@ func (c *Client) do(ctx context.Context, cl call) (_ result, err error) {
 		if err != nil {
 			return result{}, invalidArgument(fmt.Errorf("encoding the %s %s request: %w", cl.method, cl.path, err))
 		}
+		if err := checkUTF8("request body", cl.body, b); err != nil {
+			return result{}, err
+		}
 		body = b
 	}
 	u := c.base + cl.path
@@ -361,7 +364,13 @@ func (c *Client) fillInfo(info *ResponseInfo, resp *http.Response, a *answer.Ans
 }
 
 // values encodes an options struct with its `url` tags; nil gives none.
+// A negative page, limit or offset is refused: it means nothing.
 func values(opts any) (url.Values, error) {
+	if c, ok := opts.(cursor); ok && !reflect.ValueOf(opts).IsNil() {
+		if err := checkPaging(c); err != nil {
+			return nil, err
+		}
+	}
 	v, err := query.Values(opts)
 	if err != nil {
 		return nil, invalidArgument(fmt.Errorf("encoding query options: %w", err))

@@ -201,6 +201,9 @@ func encodeFilter(filter any) (string, error) {
 		return "", &Error{Code: CodeInvalidRequest, Message: fmt.Sprintf("cannot encode the filter: %v", err),
 			Details: &ErrorDetails{Field: "filter"}, cause: err}
 	}
+	if err := checkUTF8("filter", filter, b); err != nil {
+		return "", err
+	}
 	if string(b) == "null" {
 		return "", nil
 	}
