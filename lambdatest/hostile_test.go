@@ -2,12 +2,17 @@ package lambdatest_test
 
 import (
 	"bufio"
+	"context"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/lambda/lambda-go/lambdatest"
@@ -64,4 +69,141 @@ func TestCloseDoesNotWaitForStalledClients(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestHostileConcurrentTraffic: many clients creating, reading, listing,
+// attaching and deleting the same objects, while others reset the world,
+// seed it, force statuses, move the clock, pause transitions and hold
+// metric streams open, all through the API and the admin API. Every answer
+// is a well-formed answer (the error envelope with a request ID for the
+// API's errors), never a dropped connection (a panicking handler), and
+// Close then ends every goroutine (TestMain's goleak).
+func TestHostileConcurrentTraffic(t *testing.T) {
+	t.Parallel()
+	const admin = "adm"
+	srv := lambdatest.NewServer(lambdatest.WithAdminAPI(admin), lambdatest.WithTransitionDelay(time.Millisecond),
+		lambdatest.WithMetricsInterval(time.Millisecond))
+	defer srv.Close()
+
+	var (
+		mu  sync.Mutex
+		ids []string // instances and volumes seen, some long deleted
+	)
+	remember := func(r resp) {
+		if d, ok := r.json["data"].(map[string]any); ok {
+			if id, ok := d["id"].(string); ok {
+				mu.Lock()
+				ids = append(ids, id)
+				mu.Unlock()
+			}
+		}
+	}
+	pick := func(i int) string {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(ids) == 0 {
+			return "inst_none"
+		}
+		return ids[i%len(ids)]
+	}
+	adminCall := func(method, path, body string) (int, error) {
+		req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+		if err != nil {
+			return 0, err
+		}
+		req.Header.Set("Authorization", "Bearer "+admin)
+		res, err := srv.Client().Do(req)
+		if err != nil {
+			return 0, err
+		}
+		defer res.Body.Close()
+		_, err = io.Copy(io.Discard, res.Body)
+		return res.StatusCode, err
+	}
+
+	ops := []func(i int) (resp, error){
+		func(int) (resp, error) { return send(srv, "POST", "/v1/instances", instanceBody) },
+		func(int) (resp, error) { return send(srv, "POST", "/v1/volumes", volumeBody) },
+		func(i int) (resp, error) { return send(srv, "GET", "/v1/instances/"+pick(i), "") },
+		func(i int) (resp, error) { return send(srv, "DELETE", "/v1/instances/"+pick(i), "") },
+		func(i int) (resp, error) { return send(srv, "DELETE", "/v1/volumes/"+pick(i), "") },
+		func(i int) (resp, error) {
+			return send(srv, "POST", "/v1/volumes/"+pick(i)+"/attach", `{"instance_id":"`+pick(i+1)+`"}`)
+		},
+		func(i int) (resp, error) { return send(srv, "POST", "/v1/volumes/"+pick(i)+"/detach", "") },
+		func(i int) (resp, error) { return send(srv, "POST", "/v1/instances/"+pick(i)+"/stop", "") },
+		func(i int) (resp, error) { return send(srv, "POST", "/v1/instances/"+pick(i)+"/start", "") },
+		func(i int) (resp, error) {
+			return send(srv, "POST", "/v1/snapshots", `{"volume_id":"`+pick(i)+`","name":"s"}`)
+		},
+		func(i int) (resp, error) {
+			return send(srv, "GET", fmt.Sprintf("/v1/instances?page=%d&limit=%d&sort=status", i%3+1, i%5+1), "")
+		},
+		func(i int) (resp, error) { return send(srv, "GET", "/v1/volumes?sort=size_gb&order=desc", "") },
+	}
+	admins := []func(i int) (int, error){
+		func(int) (int, error) { return adminCall("POST", "/_lambdasim/reset", "") },
+		func(int) (int, error) { return adminCall("POST", "/_lambdasim/seed", `{"instances":3}`) },
+		func(i int) (int, error) {
+			return adminCall("PUT", "/_lambdasim/status/instances/"+pick(i), `{"status":"error"}`)
+		},
+		func(int) (int, error) { return adminCall("POST", "/_lambdasim/clock/advance", `{"by":"1m"}`) },
+		func(int) (int, error) { return adminCall("POST", "/_lambdasim/transitions/pause", "") },
+		func(int) (int, error) { return adminCall("POST", "/_lambdasim/transitions/resume", "") },
+		func(int) (int, error) { return adminCall("POST", "/_lambdasim/streams/drop", "") },
+		func(int) (int, error) { return adminCall("GET", "/_lambdasim/requests", "") },
+		func(int) (int, error) { return adminCall("POST", "/_lambdasim/seed", `{"instances":`) },
+		func(int) (int, error) { return adminCall("PATCH", "/_lambdasim/clock", `{}`) },
+	}
+
+	var wg sync.WaitGroup
+	for w := range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 60 {
+				n := w*1000 + i
+				r, err := ops[n%len(ops)](n)
+				if !assert.NoError(t, err, "op %d", n%len(ops)) {
+					return
+				}
+				remember(r)
+				if r.status >= 400 {
+					assert.NotEmpty(t, r.errCode(), "op %d: %d %s", n%len(ops), r.status, r.raw)
+					assert.NotEmpty(t, r.header.Get("X-Request-Id"))
+				}
+				assert.Less(t, r.status, 500, "op %d: %s", n%len(ops), r.raw)
+			}
+		}()
+	}
+	for w := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 40 {
+				n := w*1000 + i
+				status, err := admins[n%len(admins)](n)
+				if !assert.NoError(t, err) {
+					return
+				}
+				assert.Less(t, status, 500)
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() { // streams opened while instances come and go, and are dropped
+		defer wg.Done()
+		for i := range 20 {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			c, _, err := dialStream(ctx, srv, pick(i), lambdatest.DefaultAPIKey)
+			if err == nil {
+				_, _, _ = c.Read(ctx)
+				if i%2 == 0 {
+					c.CloseNow() // half left open for Close to end
+				}
+			}
+			cancel()
+		}
+	}()
+	wg.Wait()
 }

@@ -122,6 +122,16 @@ func (s *settings) options(log *slog.Logger) ([]lambdatest.Option, error) {
 	if s.transitionDelay <= 0 || s.metricsInterval <= 0 || s.webhookAttempts <= 0 || s.requestLog < 0 {
 		return nil, errors.New("-transition-delay, -metrics-interval and -webhook-attempts must be positive, -request-log not negative")
 	}
+	if s.seedInstances < 0 {
+		return nil, fmt.Errorf("-seed-instances %d: want 0 or more", s.seedInstances)
+	}
+	for _, k := range s.apiKeys {
+		// An unset variable (-api-key "$KEY") would leave a server that
+		// refuses every request.
+		if strings.TrimSpace(k) == "" {
+			return nil, errors.New("-api-key is empty: give the key to accept, or leave the flag out to accept any key")
+		}
+	}
 	// Like stripe-mock, any key will do unless keys are named, so that the
 	// documentation's examples work as written with their placeholder keys.
 	if len(s.apiKeys) > 0 {
@@ -212,9 +222,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("-clock %q: want an RFC 3339 time such as 2030-01-01T00:00:00Z", s.clock)
 		}
 	}
+	if strings.TrimSpace(s.addr) == "" {
+		// net.Listen would take it for every interface, on any port.
+		return errors.New("-addr is empty: want host:port, such as 127.0.0.1:8010")
+	}
 	ln, err := net.Listen("tcp", s.addr)
 	if err != nil {
 		return err
+	}
+	if ip := ln.Addr().(*net.TCPAddr).IP; !ip.IsLoopback() {
+		fmt.Fprintf(stderr, "lambdasim: warning: listening on %s, reachable from other machines; "+
+			"it accepts %s and serves the admin API to whoever has its token\n", ln.Addr(), acceptedKeys(s.apiKeys))
 	}
 	opts = append(opts, lambdatest.WithListener(ln))
 	var certPath string
@@ -255,6 +273,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "lambdasim: stopping")
 	return nil
+}
+
+// acceptedKeys says which API keys the server accepts, for the warning.
+func acceptedKeys(keys []string) string {
+	if len(keys) == 0 {
+		return "any API key"
+	}
+	return "the API keys given"
 }
 
 func randomToken() string {

@@ -325,6 +325,10 @@ func TestLambdasimRefusesBadFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"-plan", "gold"}, {"-clock", "tomorrow"}, {"-log-format", "xml"}, {"-transition-delay", "0s"},
 		{"-rate-limit", "-1"}, {"extra"}, {"-addr", "256.0.0.1:1"}, {"-oauth-client", "nosecret"}, {"-token-lifetime", "-1h"},
+		// Careless values, as from an unset environment variable: an empty
+		// -addr listened on every interface, an empty -api-key accepted no
+		// key at all, a negative count was ignored.
+		{"-addr", ""}, {"-api-key", ""}, {"-api-key", " "}, {"-seed-instances", "-1"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			t.Parallel()
@@ -333,6 +337,37 @@ func TestLambdasimRefusesBadFlags(t *testing.T) {
 			cancel() // were it to start, it would stop at once
 			err := run(ctx, args, io.Discard, &stderr)
 			require.Error(t, err)
+		})
+	}
+}
+
+// An address that is not loopback is served, since it was asked for, but
+// with a warning: any API key is accepted by default.
+func TestLambdasimWarnsOffLoopback(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		addr string
+		warn bool
+	}{
+		{"127.0.0.1:0", false},
+		{"localhost:0", false},
+		{"[::1]:0", false},
+		{":0", true},
+		{"0.0.0.0:0", true},
+	} {
+		t.Run(tc.addr, func(t *testing.T) {
+			t.Parallel()
+			var stderr lockedBuffer
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			if err := run(ctx, []string{"-addr", tc.addr}, io.Discard, &stderr); err != nil {
+				t.Skipf("cannot listen on %s here: %v", tc.addr, err)
+			}
+			if tc.warn {
+				assert.Contains(t, stderr.String(), "reachable from other machines")
+			} else {
+				assert.NotContains(t, stderr.String(), "reachable from other machines")
+			}
 		})
 	}
 }
