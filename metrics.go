@@ -102,6 +102,30 @@ func (m *Metrics) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// MarshalJSON writes m as the API does, the period in seconds, so that
+// json.Unmarshal reads back the same Metrics (the Go field names and a
+// period in nanoseconds would not be). A period that is not a whole number
+// of seconds is an error: the API's form cannot carry it.
+func (m Metrics) MarshalJSON() ([]byte, error) {
+	if m.Period%time.Second != 0 {
+		return nil, fmt.Errorf("lambda: cannot marshal metrics period %v: not a whole number of seconds", m.Period)
+	}
+	w := struct {
+		InstanceID string         `json:"instance_id"`
+		Period     int64          `json:"period"`
+		Start      *time.Time     `json:"start,omitempty"`
+		End        *time.Time     `json:"end,omitempty"`
+		Samples    []MetricSample `json:"samples"`
+	}{InstanceID: m.InstanceID, Period: int64(m.Period / time.Second), Samples: m.Samples}
+	if !m.Start.IsZero() {
+		w.Start = &m.Start
+	}
+	if !m.End.IsZero() {
+		w.End = &m.End
+	}
+	return json.Marshal(w)
+}
+
 // Network fetches an instance's addresses, VPC and firewall rules.
 func (s *InstancesService) Network(ctx context.Context, id string, opts ...RequestOption) (*Network, error) {
 	if err := requireID("instance", id); err != nil {

@@ -1,12 +1,14 @@
 package lambda_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/lambda/lambda-go"
@@ -170,5 +172,32 @@ func TestSimulatorFillsEveryFieldOfEveryResource(t *testing.T) {
 		for _, f := range zeroFields(tc.v, tc.allow...) {
 			t.Errorf("%s is zero after a round trip through the simulator: a JSON tag that does not match the API's name?", f)
 		}
+		assertJSONRoundTrip(t, tc.v)
 	}
+}
+
+// assertJSONRoundTrip checks that v, a resource (or a list of them) as the
+// SDK decoded it, marshals to JSON that decodes back to v: a user who
+// caches or forwards a resource as JSON gets it back whole. The one
+// exception is APIKey.Key, which marshals as "[REDACTED]" on purpose.
+func assertJSONRoundTrip(t *testing.T, v any) {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	back := reflect.New(reflect.TypeOf(v))
+	require.NoError(t, json.Unmarshal(b, back.Interface()), "%T marshals to JSON it cannot read back: %s", v, b)
+	want, got := v, back.Elem().Interface()
+	switch k := got.(type) {
+	case *lambda.APIKey:
+		w := *want.(*lambda.APIKey)
+		w.Key, k.Key = lambda.Secret{}, lambda.Secret{}
+		want = &w
+	case []lambda.APIKey:
+		w := append([]lambda.APIKey(nil), want.([]lambda.APIKey)...)
+		for i := range w {
+			w[i].Key, k[i].Key = lambda.Secret{}, lambda.Secret{}
+		}
+		want = w
+	}
+	assert.Equal(t, want, got, "%T does not survive json.Marshal and json.Unmarshal", v)
 }
