@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -247,4 +248,28 @@ func TestWebhookReceiverThatHangsDelaysNoOther(t *testing.T) {
 		require.Eventually(t, func() bool { return tr.hits.Load() >= int64(i) }, time.Minute, time.Millisecond,
 			"event %d never reached the receiver that answers", i)
 	}
+}
+
+// TestMetricsStreamEndsWhenItsInstanceIsDeleted: a stream does not go on
+// sending samples of an instance that no longer exists; it closes normally
+// ("until either side closes"), which ends the SDK's iteration without an
+// error.
+func TestMetricsStreamEndsWhenItsInstanceIsDeleted(t *testing.T) {
+	t.Parallel()
+	srv := newPlatform(t)
+	id := createInstance(t, srv)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c, _, err := dialStream(ctx, srv, id, lambdatest.DefaultAPIKey)
+	require.NoError(t, err)
+	defer c.CloseNow()
+	readSample(ctx, t, c)
+
+	mustCall(t, srv, http.StatusNoContent, http.MethodDelete, "/v1/instances/"+id, "")
+	for {
+		if _, _, err = c.Read(ctx); err != nil {
+			break
+		}
+	}
+	assert.Equal(t, websocket.StatusNormalClosure, websocket.CloseStatus(err), "%v", err)
 }
