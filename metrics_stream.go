@@ -79,7 +79,9 @@ type StreamMetricsOptions struct {
 // an https:// base URL), one sample per server message, with the client's
 // credential and User-Agent on the upgrade request. The connection is
 // opened when the loop starts and closed, with a WebSocket close, when the
-// loop breaks or ctx ends; no goroutine outlives the loop.
+// loop breaks or ctx ends; no goroutine outlives the loop. A server that
+// never answers the close frame holds the loop's end for at most 5 s,
+// coder/websocket's bound on the close handshake.
 //
 // The stream yields an error and ends when ctx ends (the error wraps
 // ctx.Err()), when the API refuses the connection with a 4xx other than

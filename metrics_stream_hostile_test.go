@@ -3,7 +3,10 @@ package lambda_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -252,6 +255,99 @@ func TestStreamMetricsHostileServerBehaviours(t *testing.T) {
 			}
 			assert.Contains(t, errs[0].Error(), tt.says)
 			assert.NotContains(t, errs[0].Error(), testKey, "the credential never reaches an error")
+		})
+	}
+}
+
+// TestStreamMetricsHandshakeSwitchedToSomethingElse: a 101 that is no
+// WebSocket (no or a wrong Sec-WebSocket-Accept, another protocol) ends
+// the stream at once with ErrInvalidResponse and the 101, not reconnected,
+// and the client closes the connection it was left with, even when the
+// server never would.
+func TestStreamMetricsHandshakeSwitchedToSomethingElse(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		header string
+	}{
+		{"no accept key", "Upgrade: websocket\r\nConnection: Upgrade\r\n"},
+		{"a wrong accept key", "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: dGhlIHNhbXBsZSBub25jZQ==\r\n"},
+		{"another protocol", "Upgrade: h2c\r\nConnection: Upgrade\r\n"},
+		{"no upgrade at all", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			closed := make(chan bool, 1) // whether the client closed the connection
+			url, served := scriptedServer(t, "/instances/inst_1/metrics/stream", func(_ int32, w http.ResponseWriter, _ *http.Request) {
+				conn, rw, err := http.NewResponseController(w).Hijack()
+				if err != nil {
+					closed <- false
+					return
+				}
+				defer conn.Close()
+				_, _ = rw.WriteString("HTTP/1.1 101 Switching Protocols\r\nX-Request-Id: req_101\r\n" + tt.header + "\r\n")
+				_ = rw.Flush()
+				// Never close: wait for the client to.
+				_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+				_, err = io.Copy(io.Discard, conn)
+				closed <- err == nil
+			})
+			client := newTestClient(t, url+"/v1")
+			var errs []error
+			for s, err := range client.Instances.StreamMetrics(testCtx(t), "inst_1", fastStream) {
+				require.Zero(t, s)
+				errs = append(errs, err)
+			}
+			require.Len(t, errs, 1)
+			require.ErrorIs(t, errs[0], lambda.ErrInvalidResponse)
+			var lerr *lambda.Error
+			require.ErrorAs(t, errs[0], &lerr)
+			assert.Equal(t, http.StatusSwitchingProtocols, lerr.HTTPStatus)
+			assert.Equal(t, "req_101", lerr.RequestID)
+			assert.True(t, <-closed, "the client closed the connection")
+			assert.Equal(t, int32(1), served.Load(), "not reconnected")
+		})
+	}
+}
+
+// TestStreamMetricsEndsWhenTheServerIgnoresTheClose: a server that never
+// answers the client's close frame holds the end of the loop (a break, or
+// ctx ending) no longer than coder/websocket's bound on the close
+// handshake, 5 s; the loop never hangs on it.
+func TestStreamMetricsEndsWhenTheServerIgnoresTheClose(t *testing.T) {
+	t.Parallel()
+	for _, cancelCtx := range []bool{false, true} {
+		t.Run(fmt.Sprintf("cancel %v", cancelCtx), func(t *testing.T) {
+			t.Parallel()
+			release := make(chan struct{})
+			hts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				c, err := websocket.Accept(w, r, nil)
+				if err != nil {
+					return
+				}
+				defer c.CloseNow()
+				_ = c.Write(r.Context(), websocket.MessageText, []byte(goodSample))
+				<-release // reads nothing: the close frame is never answered
+			}))
+			t.Cleanup(hts.Close)
+			t.Cleanup(func() { close(release) })
+			client := newTestClient(t, hts.URL+"/v1", lambda.WithHTTPClient(hts.Client()))
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var ended time.Time
+			for _, err := range client.Instances.StreamMetrics(ctx, "inst_1", nil) {
+				if err != nil {
+					require.ErrorIs(t, err, context.Canceled)
+					break
+				}
+				ended = time.Now()
+				if !cancelCtx {
+					break
+				}
+				cancel()
+			}
+			assert.Less(t, time.Since(ended), 15*time.Second, "bounded by the close handshake's 5 s")
 		})
 	}
 }

@@ -143,7 +143,7 @@ func TestWebhookQueueIsBounded(t *testing.T) {
 	for i := range events {
 		s.emit("instance.created", map[string]any{"n": i})
 		s.hooks.mu.Lock()
-		queued := len(s.hooks.queue)
+		queued := len(s.hooks.subs[0].queue)
 		s.hooks.mu.Unlock()
 		require.LessOrEqual(t, queued, limit)
 	}

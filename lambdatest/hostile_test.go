@@ -3,15 +3,18 @@ package lambdatest_test
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -206,4 +209,67 @@ func TestHostileConcurrentTraffic(t *testing.T) {
 		}
 	}()
 	wg.Wait()
+}
+
+// hostTransport answers webhook deliveries by host: "hangs.example" never
+// answers (until the test ends), any other host answers 204 and is counted.
+type hostTransport struct {
+	release chan struct{}
+	hits    *atomic.Int64
+}
+
+func (h hostTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.Hostname() == "hangs.example" {
+		<-h.release
+		return nil, errors.New("receiver gone")
+	}
+	h.hits.Add(1)
+	return &http.Response{StatusCode: http.StatusNoContent, Body: http.NoBody, Request: r}, nil
+}
+
+// TestWebhookReceiverThatHangsDelaysNoOther: each subscription is delivered
+// on its own, as on the platform: a receiver that never answers (another
+// test's, on a shared lambdasim) holds up its own events only. Before, one
+// worker delivered every subscription in turn, so a hanging receiver held
+// up every other for the seconds of each of its attempts, and filled the
+// queue that all shared.
+func TestWebhookReceiverThatHangsDelaysNoOther(t *testing.T) {
+	t.Parallel()
+	tr := hostTransport{release: make(chan struct{}), hits: new(atomic.Int64)}
+	srv := newPlatform(t, lambdatest.WithWebhookClient(&http.Client{Transport: tr}))
+	t.Cleanup(func() { close(tr.release) }) // before Close, which runs first otherwise
+	mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/webhooks",
+		`{"url":"https://hangs.example/hook","events":["*"],"secret":"s"}`)
+	mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/webhooks",
+		`{"url":"https://answers.example/hook","events":["*"],"secret":"s"}`)
+
+	for i := 1; i <= 3; i++ {
+		mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/volumes", volumeBody)
+		require.Eventually(t, func() bool { return tr.hits.Load() >= int64(i) }, time.Minute, time.Millisecond,
+			"event %d never reached the receiver that answers", i)
+	}
+}
+
+// TestMetricsStreamEndsWhenItsInstanceIsDeleted: a stream does not go on
+// sending samples of an instance that no longer exists; it closes normally
+// ("until either side closes"), which ends the SDK's iteration without an
+// error.
+func TestMetricsStreamEndsWhenItsInstanceIsDeleted(t *testing.T) {
+	t.Parallel()
+	srv := newPlatform(t)
+	id := createInstance(t, srv)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c, _, err := dialStream(ctx, srv, id, lambdatest.DefaultAPIKey)
+	require.NoError(t, err)
+	defer c.CloseNow()
+	readSample(ctx, t, c)
+
+	mustCall(t, srv, http.StatusNoContent, http.MethodDelete, "/v1/instances/"+id, "")
+	for {
+		if _, _, err = c.Read(ctx); err != nil {
+			break
+		}
+	}
+	assert.Equal(t, websocket.StatusNormalClosure, websocket.CloseStatus(err), "%v", err)
 }

@@ -107,9 +107,8 @@ func NewServer(opts ...Option) *Server {
 	}
 	s.URL = s.ts.URL
 
-	s.wg.Add(2)
+	s.wg.Add(1)
 	go s.st.run()
-	go s.hooks.run()
 	return s
 }
 
@@ -162,6 +161,7 @@ func (s *Server) Close() {
 	s.once.Do(func() {
 		s.cancel()
 		s.streams.closeAndWait()
+		s.hooks.stop()
 		s.wg.Wait()
 		// httptest's Close waits for every request in flight, forever.
 		closed := make(chan struct{})

@@ -38,6 +38,11 @@ type subscription struct {
 	events  []string
 	secret  string
 	created time.Time
+
+	// Under dispatcher.mu: the events waiting for this receiver, and
+	// whether a worker is delivering them.
+	queue []job
+	busy  bool
 }
 
 func (sub *subscription) wants(typ string) bool {
@@ -51,8 +56,8 @@ func (sub *subscription) wants(typ string) bool {
 
 // The bounds of the dispatcher, so that a receiver that is down or slow
 // for hours cannot grow the server without end: events past deliveryQueue
-// waiting to be delivered are dropped (and recorded as failed deliveries),
-// and Deliveries keeps the latest deliveryLog attempts.
+// waiting for one receiver are dropped (and recorded as failed
+// deliveries), and Deliveries keeps the latest deliveryLog attempts.
 const (
 	deliveryQueue = 10_000
 	deliveryLog   = 10_000
@@ -65,8 +70,10 @@ type job struct {
 	body    []byte
 }
 
-// dispatcher delivers events to subscriptions from one worker goroutine, in
-// order, retrying non-2xx answers with a doubling pause.
+// dispatcher delivers events to each subscription in order, from a worker
+// of its own while it has events waiting, retrying non-2xx answers with a
+// doubling pause: as on the platform, a receiver that hangs or is down
+// holds up its own events only.
 type dispatcher struct {
 	s         *Server
 	client    *http.Client
@@ -74,17 +81,16 @@ type dispatcher struct {
 
 	mu         sync.Mutex
 	subs       []*subscription
-	queue      []job
 	deliveries []Delivery
-	notify     chan struct{}
+	closed     bool           // Close began: no new worker
+	workers    sync.WaitGroup // the running workers
 	// queueLimit and logLimit are deliveryQueue and deliveryLog; tests
 	// lower them.
 	queueLimit, logLimit int
 }
 
 func newDispatcher(s *Server) *dispatcher {
-	d := &dispatcher{s: s, client: s.cfg.webhookClient, notify: make(chan struct{}, 1),
-		queueLimit: deliveryQueue, logLimit: deliveryLog}
+	d := &dispatcher{s: s, client: s.cfg.webhookClient, queueLimit: deliveryQueue, logLimit: deliveryLog}
 	if d.client == nil {
 		// A transport of our own, so Close can drop its idle connections.
 		d.client = &http.Client{Timeout: 2 * time.Second, Transport: http.DefaultTransport.(*http.Transport).Clone()}
@@ -94,12 +100,12 @@ func newDispatcher(s *Server) *dispatcher {
 }
 
 // emit publishes an event to every subscription that wants its type. It
-// only queues: delivery happens on the worker.
+// only queues: delivery happens on the subscriptions' workers.
 func (s *Server) emit(typ string, data map[string]any) {
 	d := s.hooks
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if len(d.subs) == 0 {
+	if len(d.subs) == 0 || d.closed {
 		return
 	}
 	id := newID("evt_")
@@ -108,44 +114,47 @@ func (s *Server) emit(typ string, data map[string]any) {
 		if !sub.wants(typ) {
 			continue
 		}
-		if len(d.queue) >= d.queueLimit {
+		if len(sub.queue) >= d.queueLimit {
 			d.record(Delivery{EventID: id, Type: typ, WebhookID: sub.id, URL: sub.url, Attempt: 1, Time: s.Now(),
-				Err: fmt.Sprintf("not delivered: %d events were already waiting for delivery", len(d.queue))})
+				Err: fmt.Sprintf("not delivered: %d events were already waiting for this receiver", len(sub.queue))})
 			continue
 		}
-		d.queue = append(d.queue, job{sub: sub, eventID: id, typ: typ, body: body})
-	}
-	select {
-	case d.notify <- struct{}{}:
-	default:
+		sub.queue = append(sub.queue, job{sub: sub, eventID: id, typ: typ, body: body})
+		if !sub.busy {
+			sub.busy = true
+			d.workers.Add(1) // under d.mu, before close sets closed: never after stop's Wait began
+			go d.drain(sub)
+		}
 	}
 }
 
-func (d *dispatcher) run() {
-	defer d.s.wg.Done()
-	if d.ownClient {
-		defer d.client.CloseIdleConnections()
-	}
+// drain delivers sub's events until none is left or the server closes.
+func (d *dispatcher) drain(sub *subscription) {
+	defer d.workers.Done()
 	for {
-		select {
-		case <-d.s.ctx.Done():
-			return
-		case <-d.notify:
-		}
-		for {
-			d.mu.Lock()
-			if len(d.queue) == 0 {
-				d.mu.Unlock()
-				break
-			}
-			j := d.queue[0]
-			d.queue = d.queue[1:]
+		d.mu.Lock()
+		if len(sub.queue) == 0 || d.s.ctx.Err() != nil {
+			sub.busy = false
 			d.mu.Unlock()
-			d.deliver(j)
-			if d.s.ctx.Err() != nil {
-				return
-			}
+			return
 		}
+		j := sub.queue[0]
+		sub.queue[0] = job{}
+		sub.queue = sub.queue[1:]
+		d.mu.Unlock()
+		d.deliver(j)
+	}
+}
+
+// stop lets no new worker start and waits for the running ones, which the
+// server's closed context ends. Call it after cancelling that context.
+func (d *dispatcher) stop() {
+	d.mu.Lock()
+	d.closed = true
+	d.mu.Unlock()
+	d.workers.Wait()
+	if d.ownClient {
+		d.client.CloseIdleConnections()
 	}
 }
 

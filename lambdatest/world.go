@@ -142,7 +142,10 @@ func (s *Server) Reset() {
 	st.mu.Unlock()
 
 	s.hooks.mu.Lock()
-	s.hooks.subs, s.hooks.queue, s.hooks.deliveries = nil, nil, nil
+	for _, sub := range s.hooks.subs {
+		sub.queue = nil // its worker, if any, finds nothing more to deliver
+	}
+	s.hooks.subs, s.hooks.deliveries = nil, nil
 	s.hooks.mu.Unlock()
 
 	s.idem.mu.Lock()
