@@ -151,8 +151,13 @@ func (est *Estimate) check() error {
 		return missingField("estimate", "current_cost")
 	case est.EstimatedCost == Money{}:
 		return missingField("estimate", "estimated_cost")
+	case est.Breakdown == nil: // missing or null; [] is a breakdown with no items
+		return missingField("estimate", "breakdown")
 	}
 	for _, item := range est.Breakdown {
+		if item.Category == "" {
+			return missingField("estimate", "category in an item of its breakdown")
+		}
 		if item.Amount == (Money{}) {
 			return missingField("estimate", "the amount of "+string(item.Category))
 		}

@@ -25,8 +25,8 @@ import (
 // sent as GET). body, when not nil, is sent as JSON: a value is encoded
 // with encoding/json, and a json.RawMessage or a []byte, taken to be JSON
 // already, goes as it is. A body that cannot be sent as JSON (a []byte that
-// is not JSON, an io.Reader, which a retry could not read again, a nil
-// pointer, a func) is refused before sending with an error matching
+// is empty or not JSON, an io.Reader, which a retry could not read again, a
+// nil pointer, a func) is refused before sending with an error matching
 // ErrInvalidRequest. out, when not nil, receives the answer's data, which
 // must be present: a non-nil pointer, to a struct, to a slice for a list
 // (the items of one page), to an interface, or a *json.RawMessage to keep
@@ -98,9 +98,16 @@ func doBody(body any) (any, error) {
 			Message: fmt.Sprintf("Do: body (argument body) is a %T, %s", body, why)}
 	}
 	switch b := body.(type) {
-	case nil, json.Marshaler:
+	case json.RawMessage:
+		if len(b) == 0 {
+			return refuse("which is empty: pass nil for no body")
+		}
 	case []byte:
+		if len(b) == 0 {
+			return refuse("which is empty: pass nil for no body")
+		}
 		return json.RawMessage(b), nil
+	case nil, json.Marshaler:
 	case io.Reader:
 		return refuse("which a retry could not read again: read it into a json.RawMessage")
 	}

@@ -122,6 +122,9 @@ func TestClientDoBodyOfEveryKind(t *testing.T) {
 		{"*bytes.Buffer of JSON", bytes.NewBufferString(doc)},
 		{"json.RawMessage not JSON", json.RawMessage("{")},
 		{"typed nil pointer", nilReq},
+		{"nil []byte", []byte(nil)}, // json.Marshal would send null
+		{"empty []byte", []byte{}},
+		{"nil json.RawMessage", json.RawMessage(nil)},
 		{"a func", func() {}},
 		{"a channel", make(chan int)},
 	}

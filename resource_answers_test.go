@@ -34,9 +34,10 @@ func TestHalfFilledResourceIsNoSuccess(t *testing.T) {
 		"Instances.Metrics": func(ctx context.Context, c *lambda.Client) error {
 			return drop(c.Instances.Metrics(ctx, "inst_1", nil))
 		},
-		"Account.Quota":   func(ctx context.Context, c *lambda.Client) error { return drop(c.Account.Quota(ctx)) },
-		"Billing.Usage":   func(ctx context.Context, c *lambda.Client) error { return drop(c.Billing.Usage(ctx)) },
-		"Instances.Start": func(ctx context.Context, c *lambda.Client) error { return drop(c.Instances.Start(ctx, "inst_1")) },
+		"Account.Quota":    func(ctx context.Context, c *lambda.Client) error { return drop(c.Account.Quota(ctx)) },
+		"Billing.Usage":    func(ctx context.Context, c *lambda.Client) error { return drop(c.Billing.Usage(ctx)) },
+		"Billing.Estimate": func(ctx context.Context, c *lambda.Client) error { return drop(c.Billing.Estimate(ctx)) },
+		"Instances.Start":  func(ctx context.Context, c *lambda.Client) error { return drop(c.Instances.Start(ctx, "inst_1")) },
 		"Instances.Create": func(ctx context.Context, c *lambda.Client) error {
 			return drop(c.Instances.Create(ctx, &lambda.CreateInstanceRequest{Name: "web", InstanceType: "compute-1x", Region: "r", Image: "i"}))
 		},
@@ -91,6 +92,9 @@ func TestHalfFilledResourceIsNoSuccess(t *testing.T) {
 		{"quota item without used", "Account.Quota", sprintf(quota, `{"limit":10}`)},
 		{"quota item null", "Account.Quota", sprintf(quota, `null`)},
 		{"quota item negative", "Account.Quota", sprintf(quota, `{"used":-1,"limit":10}`)},
+		{"estimate without breakdown", "Billing.Estimate", `{"period_start":"2026-11-01","period_end":"2026-11-30","current_cost":"$1.00","estimated_cost":"$2.00"}`},
+		{"estimate breakdown null", "Billing.Estimate", `{"period_start":"2026-11-01","period_end":"2026-11-30","current_cost":"$1.00","estimated_cost":"$2.00","breakdown":null}`},
+		{"estimate item without category", "Billing.Estimate", `{"period_start":"2026-11-01","period_end":"2026-11-30","current_cost":"$1.00","estimated_cost":"$2.00","breakdown":[{"amount":"$1.00"}]}`},
 		{"usage without executions", "Billing.Usage", `{"gigabytes_hour":"42.3 GBh","current_month_cost":"$2,345.00"}`},
 		{"usage negative executions", "Billing.Usage", `{"total_executions":-1,"gigabytes_hour":"42.3 GBh","current_month_cost":"$2,345.00"}`},
 		{"started instance without id", "Instances.Start", `{"status":"running"}`},

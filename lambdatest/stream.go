@@ -124,6 +124,13 @@ func (s *Server) streamMetrics(c *call) reply {
 	ticker := time.NewTicker(s.cfg.metricsInterval)
 	defer ticker.Stop()
 	for {
+		if !s.instanceExists(c.id) {
+			// Deleted (or Reset) while streamed: the stream ends as the
+			// contract's "until either side closes" allows, normally, so
+			// that a client stops rather than reconnects.
+			_ = conn.Close(websocket.StatusNormalClosure, "instance deleted")
+			return reply{written: true}
+		}
 		if err := s.sendSample(ctx, conn, c.id); err != nil {
 			return reply{written: true}
 		}
@@ -136,6 +143,14 @@ func (s *Server) streamMetrics(c *call) reply {
 		case <-ticker.C:
 		}
 	}
+}
+
+// instanceExists reports whether instance id exists now.
+func (s *Server) instanceExists(id string) bool {
+	st := s.st.lock(s.Now())
+	defer st.unlock()
+	_, ok := st.instances[id]
+	return ok
 }
 
 func (s *Server) sendSample(ctx context.Context, conn *websocket.Conn, id string) error {
