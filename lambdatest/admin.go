@@ -90,9 +90,30 @@ func (s *Server) adminMux() *http.ServeMux {
 		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.HandleFunc(AdminPrefix, func(w http.ResponseWriter, r *http.Request) {
+		// The catch-all takes every method, so ServeMux never answers 405
+		// itself: a known path with another method is told so here.
+		if allow := allowedMethods(mux, r); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			adminError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s takes %s, not %s", r.URL.Path, strings.Join(allow, " or "), r.Method))
+			return
+		}
 		adminError(w, http.StatusNotFound, fmt.Sprintf("no admin route for %s %s; see %sopenapi.yaml", r.Method, r.URL.Path, AdminPrefix))
 	})
 	return mux
+}
+
+// allowedMethods lists the methods of mux's routes, other than its
+// catch-all, that r's path has.
+func allowedMethods(mux *http.ServeMux, r *http.Request) []string {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := mux.Handler(probe); pattern != AdminPrefix {
+			allow = append(allow, m)
+		}
+	}
+	return allow
 }
 
 // adminFault is a Fault as the admin API takes it: durations as Go duration

@@ -273,3 +273,68 @@ func TestMetricsStreamEndsWhenItsInstanceIsDeleted(t *testing.T) {
 	}
 	assert.Equal(t, websocket.StatusNormalClosure, websocket.CloseStatus(err), "%v", err)
 }
+
+// TestPagingAnUnchangedCollection walks every paged list of the contract,
+// in every sort (the documented ones, any field of the items, a field
+// they lack) and order, at several page sizes, over items whose names and
+// creation times tie (a clock that stands still): each item comes once,
+// and has_next ends.
+func TestPagingAnUnchangedCollection(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2030, 5, 1, 12, 0, 0, 0, time.UTC)
+	srv := newPlatform(t, lambdatest.WithClock(func() time.Time { return at }))
+	for i := range 9 {
+		name := []string{"dup", "dup", "a"}[i%3]
+		mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/instances",
+			`{"name":"`+name+`","instance_type":"compute-2x","region":"us-west-1","image":"ubuntu-22.04"}`)
+		vol := mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/volumes", volumeBody).data(t)["id"].(string)
+		mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/snapshots", `{"name":"`+name+`","volume_id":"`+vol+`"}`)
+		_, err := srv.SeedFunction(name, "python3.11", "active")
+		require.NoError(t, err)
+	}
+	srv.PauseTransitions() // nothing moves while the pages are read
+
+	contract, err := lambdatest.LoadContract()
+	require.NoError(t, err)
+	var lists []string
+	for _, op := range contract.Operations() {
+		if op.Method != http.MethodGet || strings.Contains(op.Path, "{") {
+			continue
+		}
+		r := call(t, srv, http.MethodGet, "/v1"+op.Path+"?page=1&limit=1", "")
+		if _, paged := r.json["pagination"].(map[string]any); paged && r.status == http.StatusOK {
+			lists = append(lists, op.Path)
+		}
+	}
+	require.GreaterOrEqual(t, len(lists), 4, "paged lists found: %v", lists)
+
+	for _, path := range lists {
+		all := call(t, srv, http.MethodGet, "/v1"+path+"?limit=1000", "")
+		want := map[string]bool{}
+		for _, it := range all.items(t) {
+			want[fmt.Sprint(it.(map[string]any)["id"])] = true
+		}
+		for _, sort := range []string{"created_at", "name", "status", "id", "region", "size_gb", "tags", "no_such_field"} {
+			for _, order := range []string{"asc", "desc"} {
+				for _, limit := range []int{1, 2, 7} {
+					name := fmt.Sprintf("%s sort=%s order=%s limit=%d", path, sort, order, limit)
+					got := map[string]bool{}
+					for page := 1; ; page++ {
+						r := call(t, srv, http.MethodGet, fmt.Sprintf("/v1%s?page=%d&limit=%d&sort=%s&order=%s", path, page, limit, sort, order), "")
+						require.Equal(t, http.StatusOK, r.status, "%s: %s", name, r.raw)
+						for _, it := range r.items(t) {
+							id := fmt.Sprint(it.(map[string]any)["id"])
+							require.False(t, got[id], "%s: %s again on page %d", name, id, page)
+							got[id] = true
+						}
+						if r.json["pagination"].(map[string]any)["has_next"] != true {
+							break
+						}
+						require.LessOrEqual(t, page, len(want), "%s: has_next never ends", name)
+					}
+					require.Equal(t, want, got, name)
+				}
+			}
+		}
+	}
+}
