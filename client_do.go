@@ -27,12 +27,19 @@ import (
 // already, goes as it is. A body that cannot be sent as JSON (a []byte that
 // is empty or not JSON, an io.Reader, which a retry could not read again, a
 // nil pointer, a func) is refused before sending with an error matching
-// ErrInvalidRequest. out, when not nil, receives the answer's data, which
-// must be present: a non-nil pointer, to a struct, to a slice for a list
-// (the items of one page), to an interface, or a *json.RawMessage to keep
-// it raw. Any other out (a struct or a map by value, a nil pointer) could
-// not receive the data, and is refused before sending the same way, so
-// that a create is never made whose answer would go nowhere. The options are those of every
+// ErrInvalidRequest.
+//
+// out, when not nil, receives the answer's data, which must be present: a
+// non-nil pointer, to a struct, to a slice for a list (the items of one
+// page), to an interface, or a *json.RawMessage to keep it raw. Any other
+// out (a struct or a map by value, a nil pointer) could not receive the
+// data, and is refused before sending with an error matching
+// ErrInvalidRequest, so that a create is never made whose answer would go
+// nowhere. Into a resource type of this package, or a slice of them, the
+// answer is checked as the service methods check it: an Instance without
+// its ID is ErrInvalidResponse, as from Instances.Get.
+//
+// The options are those of every
 // method: WithResponseInfo shows the pagination headers, the request ID and
 // the rate-limit figures.
 func (c *Client) Do(ctx context.Context, method, path string, body, out any, opts ...RequestOption) error {
@@ -68,9 +75,37 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any, opt
 			return invalidArgument(fmt.Errorf("Do: the query of %q does not parse: %w", truncateForError(path), err))
 		}
 	}
-	_, err = c.do(ctx, call{method: strings.ToUpper(method), path: p, query: q, body: body, out: out, opts: opts})
-	return err
+	res, err := c.do(ctx, call{method: strings.ToUpper(method), path: p, query: q, body: body, out: out, opts: opts})
+	if err != nil {
+		return err
+	}
+	return checkedOut(out, res)
 }
+
+// checkedOut runs the checks a service method runs on what it decodes
+// (see checked) on Do's out: a resource of the SDK's, or each of a slice of
+// them, so that Do into a *lambda.Instance refuses an instance without an
+// ID as Instances.Get does.
+func checkedOut(out any, res result) error {
+	if out == nil {
+		return nil
+	}
+	if err := checked(out, res); err != nil {
+		return err
+	}
+	v := reflect.ValueOf(out).Elem()
+	if v.Kind() != reflect.Slice || !reflect.PointerTo(v.Type().Elem()).Implements(checkerType) {
+		return nil
+	}
+	for i := 0; i < v.Len(); i++ {
+		if err := checked(v.Index(i).Addr().Interface(), res); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var checkerType = reflect.TypeFor[checker]()
 
 // checkOut refuses an out that Do could not decode into: json.Unmarshal
 // needs a non-nil pointer, and anything else would drop the answer's data

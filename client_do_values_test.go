@@ -140,3 +140,34 @@ func TestClientDoBodyOfEveryKind(t *testing.T) {
 		})
 	}
 }
+
+// TestClientDoChecksResourcesAsMethodsDo: Do into a resource type of the
+// SDK refuses the half-filled answer the service method refuses, for one
+// resource and for each item of a list; into a type of the caller's own
+// it decodes what came.
+func TestClientDoChecksResourcesAsMethodsDo(t *testing.T) {
+	t.Parallel()
+	client, _ := scriptedAPI(t, "/", always(func(_ int32, w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/instances" {
+			writeData(w, http.StatusOK, `[{"id":"inst_1"},{"name":"no id"}]`)
+			return
+		}
+		writeData(w, http.StatusOK, `{"name":"no id","status":"running"}`)
+	}))
+	ctx := testCtx(t)
+	var inst lambda.Instance
+	assert.ErrorIs(t, client.Do(ctx, "GET", "/instances/inst_1", nil, &inst), lambda.ErrInvalidResponse)
+	var list []lambda.Instance
+	assert.ErrorIs(t, client.Do(ctx, "GET", "/instances", nil, &list), lambda.ErrInvalidResponse)
+	var usage lambda.Usage
+	assert.ErrorIs(t, client.Do(ctx, "GET", "/billing/usage", nil, &usage), lambda.ErrInvalidResponse)
+
+	var own struct {
+		Name string `json:"name"`
+	}
+	require.NoError(t, client.Do(ctx, "GET", "/instances/inst_1", nil, &own))
+	assert.Equal(t, "no id", own.Name)
+	var ownList []map[string]any
+	require.NoError(t, client.Do(ctx, "GET", "/instances", nil, &ownList))
+	assert.Len(t, ownList, 2)
+}

@@ -1,6 +1,7 @@
 package lambda
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"time"
@@ -112,14 +113,16 @@ func (d Date) Before(o Date) bool { return d.compare(o) < 0 }
 // After reports whether d is later than o.
 func (d Date) After(o Date) bool { return d.compare(o) > 0 }
 
+// compare orders by comparison, not by difference: a difference of fields
+// far out of range would overflow and flip its sign.
 func (d Date) compare(o Date) int {
-	switch {
-	case d.Year != o.Year:
-		return d.Year - o.Year
-	case d.Month != o.Month:
-		return int(d.Month - o.Month)
+	if c := cmp.Compare(d.Year, o.Year); c != 0 {
+		return c
 	}
-	return d.Day - o.Day
+	if c := cmp.Compare(d.Month, o.Month); c != 0 {
+		return c
+	}
+	return cmp.Compare(d.Day, o.Day)
 }
 
 // AddDays returns the date n days after d (before it if n is negative),

@@ -2,6 +2,7 @@ package lambda_test
 
 import (
 	"encoding/json"
+	"math"
 	"testing"
 	"time"
 	_ "time/tzdata" // the zone rules the tests name, whatever the machine has
@@ -140,6 +141,11 @@ func TestDateCompare(t *testing.T) {
 		{lambda.Date{Year: 2024, Month: 12, Day: 2}, lambda.Date{Year: 2024, Month: 12, Day: 1}, false, true},
 		{lambda.Date{Year: 2024, Month: 12, Day: 1}, lambda.Date{Year: 2024, Month: 12, Day: 1}, false, false},
 		{lambda.Date{}, lambda.Date{Year: 1, Month: 1, Day: 1}, true, false},
+		// Fields far out of range are still ordered: a difference of
+		// them would overflow int and flip the sign.
+		{lambda.Date{Year: math.MaxInt}, lambda.Date{Year: -1}, false, true},
+		{lambda.Date{Year: math.MinInt}, lambda.Date{Year: 1}, true, false},
+		{lambda.Date{Year: 2024, Day: math.MaxInt}, lambda.Date{Year: 2024, Day: -1}, false, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.a.String()+" vs "+tt.b.String(), func(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	"github.com/lambda/lambda-go"
 )
@@ -63,6 +64,9 @@ func TestStreamMetricsNeverYieldsAMessageThatIsNoSample(t *testing.T) {
 		{"error with an unknown code", websocket.MessageText, `{"error":{"code":"metrics_paused","message":"paused"}}`, nil, "metrics_paused"},
 		{"success without data", websocket.MessageText, `{"success":true,"data":null}`, nil, ""},
 		{"binary garbage", websocket.MessageBinary, "\x00\xff\x01", nil, ""},
+		{"an error quoting the key", websocket.MessageText, `{"error":{"code":"forbidden","message":"key ` + testKey + ` is revoked"}}`,
+			lambda.ErrForbidden, "is revoked"},
+		{"no sample, quoting the key escaped", websocket.MessageText, `{"note":"\u03bb_sk_1234567890abcdef"}`, nil, "no sample"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,10 +90,11 @@ func TestStreamMetricsNeverYieldsAMessageThatIsNoSample(t *testing.T) {
 			require.ErrorIs(t, err, lambda.ErrInvalidResponse)
 			var lerr *lambda.Error
 			require.ErrorAs(t, err, &lerr, "a typed error")
-			for _, other := range []error{lambda.ErrNotFound, lambda.ErrServer, lambda.ErrRateLimited, lambda.ErrUnauthorized, lambda.ErrStreamDropped} {
+			for _, other := range []error{lambda.ErrNotFound, lambda.ErrServer, lambda.ErrRateLimited, lambda.ErrUnauthorized, lambda.ErrForbidden, lambda.ErrStreamDropped} {
 				assert.Equal(t, other == tt.also, errors.Is(err, other), "errors.Is(%v)", other)
 			}
 			assert.Contains(t, err.Error(), tt.says)
+			assert.NotContains(t, err.Error(), "1234567890abcdef", "the credential never reaches an error")
 			assert.Equal(t, []lambda.MetricSample{want}, samples, "the stream went on")
 		})
 	}
@@ -348,6 +353,91 @@ func TestStreamMetricsEndsWhenTheServerIgnoresTheClose(t *testing.T) {
 				cancel()
 			}
 			assert.Less(t, time.Since(ended), 15*time.Second, "bounded by the close handshake's 5 s")
+		})
+	}
+}
+
+// TestStreamMetricsCancelAtEveryPhase: the caller's ctx ending at any
+// phase of the stream ends it with one error wrapping ctx.Err(), soon, with
+// no goroutine left behind. Not parallel: goleak compares the goroutines
+// before and after, so no other test may start any meanwhile.
+func TestStreamMetricsCancelAtEveryPhase(t *testing.T) {
+	tests := []struct {
+		name string
+		// serve is the server's side of one upgrade; hold ends when the test does.
+		serve func(w http.ResponseWriter, r *http.Request, hold <-chan struct{})
+		// When ctx ends: before the loop, this long after it starts, or
+		// else in the loop's body at the first sample.
+		beforeLoop bool
+		afterStart time.Duration
+	}{
+		{"before the loop", func(http.ResponseWriter, *http.Request, <-chan struct{}) {}, true, 0},
+		{"while the handshake hangs", func(_ http.ResponseWriter, r *http.Request, hold <-chan struct{}) {
+			select {
+			case <-hold:
+			case <-r.Context().Done():
+			}
+		}, false, 50 * time.Millisecond},
+		{"after the 101, before a message", func(w http.ResponseWriter, r *http.Request, hold <-chan struct{}) {
+			c, err := websocket.Accept(w, r, nil)
+			if err != nil {
+				return
+			}
+			defer c.CloseNow()
+			ctx := c.CloseRead(context.Background())
+			select {
+			case <-hold:
+			case <-ctx.Done():
+			}
+		}, false, 50 * time.Millisecond},
+		{"in the loop's body, more messages waiting", func(w http.ResponseWriter, r *http.Request, hold <-chan struct{}) {
+			c, err := websocket.Accept(w, r, nil)
+			if err != nil {
+				return
+			}
+			defer c.CloseNow()
+			ctx := c.CloseRead(context.Background())
+			for range 3 {
+				_ = c.Write(ctx, websocket.MessageText, []byte(goodSample))
+			}
+			select {
+			case <-hold:
+			case <-ctx.Done():
+			}
+		}, false, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hold := make(chan struct{})
+			hts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { tt.serve(w, r, hold) }))
+			client := newTestClient(t, hts.URL+"/v1", lambda.WithHTTPClient(hts.Client()))
+			ignore := goleak.IgnoreCurrent()
+
+			ctx, cancel := context.WithCancel(context.Background())
+			if tt.beforeLoop {
+				cancel()
+			} else if tt.afterStart > 0 {
+				time.AfterFunc(tt.afterStart, cancel)
+			}
+			var errs []error
+			var samples int
+			start := time.Now()
+			for _, err := range client.Instances.StreamMetrics(ctx, "inst_1", nil) {
+				if err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				samples++
+				cancel() // in the body; the next messages are already there
+			}
+			cancel()
+			assert.Less(t, time.Since(start), 10*time.Second, "ends soon after cancel")
+			require.Len(t, errs, 1)
+			require.ErrorIs(t, errs[0], context.Canceled)
+			assert.LessOrEqual(t, samples, 1, "no sample after the cancel")
+			goleak.VerifyNone(t, ignore)
+			close(hold)
+			hts.Close()
 		})
 	}
 }
