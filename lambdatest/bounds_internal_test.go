@@ -1,9 +1,11 @@
 package lambdatest
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -248,4 +250,30 @@ func TestRequestLogBytesAreBounded(t *testing.T) {
 	reqs = s.Requests()
 	require.Len(t, reqs, 1)
 	assert.Equal(t, "/v1/instances/big", reqs[0].Path)
+}
+
+// A client that sends its headers, then its body a byte at a time or not
+// at all, holds a goroutine and a socket: the body has a deadline, after
+// which the request is refused with a 400 in the error envelope. (Lowered
+// here; the server's is bodyReadTimeout.)
+func TestSlowBodyIsCutOff(t *testing.T) {
+	t.Parallel()
+	s := NewServer()
+	defer s.Close()
+	s.bodyTimeout = 100 * time.Millisecond
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+	require.NoError(t, err)
+	defer conn.Close()
+	require.NoError(t, conn.SetDeadline(time.Now().Add(time.Minute))) // a generous bound on the test itself
+	_, err = conn.Write([]byte("POST /v1/instances HTTP/1.1\r\nHost: sim\r\nAuthorization: Bearer " + DefaultAPIKey +
+		"\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"name\":"))
+	require.NoError(t, err)
+
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err, "the server never answered a body that stopped")
+	defer res.Body.Close()
+	assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+	raw, _ := io.ReadAll(res.Body)
+	assert.Contains(t, string(raw), `"invalid_request"`)
+	assert.NotEmpty(t, res.Header.Get("X-Request-Id"))
 }

@@ -122,6 +122,23 @@ func integralNumbers(body []byte) ([]byte, bool) {
 
 func (c *call) query() url.Values { return c.r.URL.Query() }
 
+// readBody reads at most maxBody+1 bytes of r's body, within the body
+// deadline: a client that stops sending its body mid-way (a slowloris)
+// gets its 400 rather than holding a goroutine for ever. A body read whole
+// lifts the deadline, for a handler that waits (an injected Delay) or
+// streams; one cut off keeps it, so that net/http, which drains what is
+// left of a body before it answers, gives up at once and closes the
+// connection after the 400.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	rc := http.NewResponseController(w)
+	timed := rc.SetReadDeadline(time.Now().Add(s.bodyTimeout)) == nil
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if timed && err == nil {
+		_ = rc.SetReadDeadline(time.Time{})
+	}
+	return body, err
+}
+
 // serveHTTP is the pipeline every request goes through, in order: request
 // log (with the operation the route names), request ID, auth, rate limit,
 // permissions, injected faults, 404 for no route, contract validation,
@@ -133,7 +150,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.Now()
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	body, err := s.readBody(w, r)
 	rt, id, _ := match(s.table, r.Method, r.URL.EscapedPath())
 	token := isTokenPath(r.URL.EscapedPath())
 	op := ""

@@ -43,6 +43,8 @@ type Server struct {
 	table    []route       // the contract's operations with their handlers, most specific first
 	token    route         // the token endpoint, which serveHTTP answers before authentication
 	clock    *movableClock // nil when WithClock gave the clock
+	// bodyTimeout is bodyReadTimeout; tests lower it before any request.
+	bodyTimeout time.Duration
 }
 
 // NewServer starts a simulator on 127.0.0.1 and returns it; Close stops it.
@@ -69,7 +71,7 @@ func NewServer(opts ...Option) *Server {
 		cfg.now, cfg.clockOffset = own.Now, offset
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Server{cfg: cfg, ctx: ctx, cancel: cancel, clock: own}
+	s := &Server{cfg: cfg, ctx: ctx, cancel: cancel, clock: own, bodyTimeout: bodyReadTimeout}
 	s.auth.set(cfg.apiKeys)
 	s.oauth.init(cfg)
 	s.auth.any = cfg.anyKey
@@ -145,6 +147,7 @@ func (s *Server) Client() *http.Client { return s.ts.Client() }
 // machine must never meet them.
 const (
 	readHeaderTimeout = time.Minute
+	bodyReadTimeout   = time.Minute // the API's bodies are small
 	idleTimeout       = 5 * time.Minute
 	// closeGrace is how long Close lets requests in flight finish before
 	// it cuts their connections: a handler takes microseconds, so only a
