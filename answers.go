@@ -56,6 +56,11 @@ func (m *Metrics) check() error {
 	if m.InstanceID == "" {
 		return missingField("metrics", "instance_id")
 	}
+	for i := range m.Samples { // a sample without its time ({}, say) is no measurement
+		if m.Samples[i].Timestamp.IsZero() {
+			return missingField("metrics", fmt.Sprintf("timestamp in sample %d", i))
+		}
+	}
 	return nil // the period is checked as it is decoded
 }
 

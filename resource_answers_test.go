@@ -86,6 +86,8 @@ func TestHalfFilledResourceIsNoSuccess(t *testing.T) {
 		{"metrics without period", "Instances.Metrics", `{"instance_id":"inst_1","samples":[]}`},
 		{"metrics negative period", "Instances.Metrics", `{"instance_id":"inst_1","period":-60,"samples":[]}`},
 		{"metrics period past time.Duration", "Instances.Metrics", `{"instance_id":"inst_1","period":10000000000,"samples":[]}`},
+		{"metrics sample empty", "Instances.Metrics", `{"instance_id":"inst_1","period":60,"samples":[{"timestamp":"2026-01-24T10:30:00Z","cpu_percent":1},{}]}`},
+		{"metrics sample without timestamp", "Instances.Metrics", `{"instance_id":"inst_1","period":60,"samples":[{"cpu_percent":12.5}]}`},
 		{"metrics without instance", "Instances.Metrics", `{"period":60,"samples":[]}`},
 		{"quota empty", "Account.Quota", `{}`},
 		{"quota item without limit", "Account.Quota", sprintf(quota, `{"used":1}`)},
