@@ -56,6 +56,11 @@ func (m *Metrics) check() error {
 	if m.InstanceID == "" {
 		return missingField("metrics", "instance_id")
 	}
+	for i := range m.Samples { // a sample without its time ({}, say) is no measurement
+		if m.Samples[i].Timestamp.IsZero() {
+			return missingField("metrics", fmt.Sprintf("timestamp in sample %d", i))
+		}
+	}
 	return nil // the period is checked as it is decoded
 }
 
@@ -105,16 +110,19 @@ func (q *QuotaItem) UnmarshalJSON(b []byte) error {
 }
 
 // UnmarshalJSON refuses a quota that lacks one of its items (or has null
-// for it), for the same reason.
+// for it), or its requests_per_hour or burst (or has a negative one), for
+// the same reason.
 func (q *Quota) UnmarshalJSON(b []byte) error {
 	type plain Quota // without this method
 	var w struct {
 		plain
-		Instances *QuotaItem `json:"instances"`
-		Volumes   *QuotaItem `json:"volumes"`
-		Snapshots *QuotaItem `json:"snapshots"`
-		Functions *QuotaItem `json:"functions"`
-		StorageGB *QuotaItem `json:"storage_gb"`
+		RequestsPerHour *int       `json:"requests_per_hour"`
+		Burst           *int       `json:"burst"`
+		Instances       *QuotaItem `json:"instances"`
+		Volumes         *QuotaItem `json:"volumes"`
+		Snapshots       *QuotaItem `json:"snapshots"`
+		Functions       *QuotaItem `json:"functions"`
+		StorageGB       *QuotaItem `json:"storage_gb"`
 	}
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
@@ -125,7 +133,14 @@ func (q *Quota) UnmarshalJSON(b []byte) error {
 			return fmt.Errorf("lambda: quota has no %s", name)
 		}
 	}
+	switch {
+	case w.RequestsPerHour == nil || w.Burst == nil:
+		return fmt.Errorf("lambda: quota lacks requests_per_hour or burst")
+	case *w.RequestsPerHour < 0 || *w.Burst < 0:
+		return fmt.Errorf("lambda: quota has a negative requests_per_hour or burst")
+	}
 	*q = Quota(w.plain)
+	q.RequestsPerHour, q.Burst = *w.RequestsPerHour, *w.Burst
 	q.Instances, q.Volumes, q.Snapshots, q.Functions, q.StorageGB = *w.Instances, *w.Volumes, *w.Snapshots, *w.Functions, *w.StorageGB
 	return nil
 }

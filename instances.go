@@ -64,7 +64,7 @@ type CreateInstanceRequest struct {
 
 // UpdateInstanceRequest is the body of Instances.Update. Only the fields
 // set (non-nil) are sent, so a field can be set to its zero value: Tags set
-// to a pointer to an empty map clears the tags.
+// to a pointer to an empty (or nil) map clears the tags.
 type UpdateInstanceRequest struct {
 	Name *string            `json:"name,omitempty"`
 	Tags *map[string]string `json:"tags,omitempty"`
@@ -127,6 +127,13 @@ func (s *InstancesService) Update(ctx context.Context, id string, req *UpdateIns
 	}
 	if req == nil {
 		return nil, nilRequest("Instances.Update", "UpdateInstanceRequest")
+	}
+	if req.Tags != nil && *req.Tags == nil {
+		// A nil map is no tags, as in Go: sent as {}, not as null, which
+		// the API refuses.
+		body := *req
+		body.Tags = &map[string]string{}
+		req = &body
 	}
 	return send[Instance](ctx, s.client, http.MethodPatch, path("instances", id), req, opts)
 }

@@ -177,8 +177,9 @@ func WithOAuth2ClientCredentials(conf *clientcredentials.Config) Option {
 // WithOAuth2ClientCredentials obtains, so that the caller can persist it:
 // a rotating refresh token is good once, and the old one is spent. This is
 // the "notify on refresh" hook x/oauth2 users write around a TokenSource.
-// fn is called once per new token, one call at a time and in the order the
-// tokens came, after the calls waiting for the token have it. It gets a
+// fn is called once per new token (one with the same access token but a
+// new expiry or refresh token counts), one call at a time and in the order
+// the tokens came, after the calls waiting for the token have it. It gets a
 // copy; it should return quickly and must not use the client.
 func WithTokenNotify(fn func(*oauth2.Token)) Option {
 	return func(c *config) error {

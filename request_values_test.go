@@ -169,3 +169,22 @@ func TestBytesThatAreNotUTF8AreRefusedNotReplaced(t *testing.T) {
 	assert.Equal(t, "web\uFFFD", inst.Name)
 	require.NoError(t, client.Do(ctx, "POST", "/vpn", json.RawMessage(`{"name":"a\ufffd","region":"us-west-1"}`), nil), "an escape of the caller's own")
 }
+
+// TestUpdateWithNilTagsClearsThem: Tags pointing at a nil map is, as in Go,
+// no tags: it clears them, as a pointer to an empty map does. It used to go
+// out as "tags": null, which the API refuses with a 400.
+func TestUpdateWithNilTagsClearsThem(t *testing.T) {
+	t.Parallel()
+	client, srv := newSim(t)
+	ctx := testCtx(t)
+	for name, tags := range map[string]map[string]string{"nil map": nil, "empty map": {}} {
+		inst, err := client.Instances.Create(ctx, &lambda.CreateInstanceRequest{Name: "web", InstanceType: "compute-1x",
+			Region: "us-west-1", Image: "ubuntu-22.04", Tags: map[string]string{"team": "a"}})
+		require.NoError(t, err)
+		got, err := client.Instances.Update(ctx, inst.ID, &lambda.UpdateInstanceRequest{Tags: &tags})
+		require.NoError(t, err, name)
+		assert.Empty(t, got.Tags, name)
+		reqs := srv.Requests()
+		assert.JSONEq(t, `{"tags":{}}`, string(reqs[len(reqs)-1].Body), name)
+	}
+}

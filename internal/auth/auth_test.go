@@ -328,3 +328,58 @@ func TestRefresherRefusesATokenNoHeaderCanCarry(t *testing.T) {
 		}
 	}
 }
+
+// A token endpoint may renew a token by extending it: the same access
+// token with a new expiry, or with a new refresh token. That answer is
+// kept (and notified) like any new token: with the old expiry kept, every
+// call would renew again, and with the old refresh token, the next
+// renewal would send one that rotation spent.
+func TestRefresherKeepsARenewalThatKeepsTheAccessToken(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		next func(n int32) *oauth2.Token // the n-th answer, from 1
+	}{
+		{"a new expiry", func(int32) *oauth2.Token {
+			return &oauth2.Token{AccessToken: "tok-0", RefreshToken: "ref-0", Expiry: now.Add(time.Hour)}
+		}},
+		{"a new refresh token and expiry", func(n int32) *oauth2.Token {
+			return &oauth2.Token{AccessToken: "tok-0", RefreshToken: fmt.Sprintf("ref-%d", n), Expiry: now.Add(time.Hour)}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var fetches atomic.Int32
+			var sentRefresh []string
+			var notified []*oauth2.Token
+			tok := NewRefresher(func(_ context.Context, cur *oauth2.Token) (*oauth2.Token, error) {
+				sentRefresh = append(sentRefresh, cur.RefreshToken)
+				return tt.next(fetches.Add(1)), nil
+			}, &oauth2.Token{AccessToken: "tok-0", RefreshToken: "ref-0", Expiry: now.Add(-time.Minute)}, time.Hour,
+				func(tok *oauth2.Token) { notified = append(notified, tok) })
+			tok.now = func() time.Time { return now }
+			for i := range 3 {
+				h := http.Header{}
+				if err := tok.apply(context.Background(), h); err != nil || h.Get(HeaderAuthorization) != "Bearer tok-0" {
+					t.Fatalf("call %d: %q, %v", i, h.Get(HeaderAuthorization), err)
+				}
+			}
+			if n := fetches.Load(); n != 1 {
+				t.Errorf("%d renewals for 3 calls, want 1: the extended token was not kept", n)
+			}
+			if len(notified) != 1 || !notified[0].Expiry.Equal(now.Add(time.Hour)) {
+				t.Errorf("notified %v, want the extended token once", notified)
+			}
+			// Past the new expiry, the renewal sends the refresh token the last answer gave.
+			now = now.Add(time.Hour)
+			if err := tok.apply(context.Background(), http.Header{}); err != nil {
+				t.Fatal(err)
+			}
+			if want := tt.next(1).RefreshToken; sentRefresh[len(sentRefresh)-1] != want {
+				t.Errorf("the renewal sent refresh token %q, want %q", sentRefresh[len(sentRefresh)-1], want)
+			}
+		})
+	}
+}

@@ -215,7 +215,12 @@ func (t *Token) run(ctx context.Context, f *flight, cur *oauth2.Token) {
 		f.err = t.errorLocked(err)
 		f.abandoned = ctx.Err() != nil
 	} else {
-		changed = cur == nil || tok.AccessToken != cur.AccessToken
+		// An endpoint may renew by extending: the same access token with a
+		// new expiry or refresh token is a new token too, to keep (else
+		// every call renews again, or the next renewal sends a spent
+		// refresh token) and to notify.
+		changed = cur == nil || tok.AccessToken != cur.AccessToken || tok.RefreshToken != cur.RefreshToken ||
+			!tok.Expiry.Equal(cur.Expiry)
 		if changed {
 			t.store(tok)
 		}
