@@ -76,6 +76,16 @@ func TestHalfFilledResourceIsNoSuccess(t *testing.T) {
 		name, call, data string
 	}{
 		{"instance without id", "Instances.Get", `{"name":"web","status":"running"}`},
+		// Wrong-typed fields: the resource is refused, not returned with
+		// the field left zero.
+		{"instance name a number", "Instances.Get", `{"id":"inst_1","name":7,"status":"running"}`},
+		{"instance tags a list", "Instances.Get", `{"id":"inst_1","tags":["a"]}`},
+		{"volume size a string", "Volumes.Get", `{"id":"vol_1","size_gb":"10"}`},
+		{"volume size fractional", "Volumes.Get", `{"id":"vol_1","size_gb":10.5}`},
+		{"volume size past int64", "Volumes.Get", `{"id":"vol_1","size_gb":1e30}`},
+		{"usage executions a string", "Billing.Usage", `{"total_executions":"524378","gigabytes_hour":"42.3 GBh","current_month_cost":"$2,345.00"}`},
+		{"usage cost a number", "Billing.Usage", `{"total_executions":1,"gigabytes_hour":"42.3 GBh","current_month_cost":2345.00}`},
+		{"account created_at not a time", "Account.Get", `{"id":"acct_1","created_at":"yesterday"}`},
 		{"instance empty", "Instances.Get", `{}`},
 		{"instance id empty", "Instances.Get", `{"id":"","name":"web","status":"running"}`},
 		{"volume without id", "Volumes.Get", `{"name":"data","size_gb":10,"status":"available"}`},
