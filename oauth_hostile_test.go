@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -191,4 +192,86 @@ func TestOAuth2SlowTokenEndpointHonoursTheCallersDeadline(t *testing.T) {
 	}
 	assert.LessOrEqual(t, tokens.Load(), int32(8))
 	assert.False(t, errors.Is(errs[0], lambda.ErrUnauthorized), "a deadline is not a refusal")
+}
+
+// TestOAuth2TokenEndpointRedirectsStayOnItsOrigin: a token endpoint that
+// redirects the token request off its own origin (another port, another
+// host, https to http) gets nothing sent there: not the refresh token,
+// not the client secret, and no token the other host would issue is
+// used. The call fails with ErrUnauthorized and ErrRedirectRefused. A
+// redirect within the origin is followed.
+func TestOAuth2TokenEndpointRedirectsStayOnItsOrigin(t *testing.T) {
+	t.Parallel()
+	const refresh = "ref_hostile_7c1d9e"
+	tests := []struct {
+		name   string
+		status int
+		where  func(tokenSrv, other *httptest.Server) string // the Location
+		tls    bool                                          // the token endpoint serves https
+		ok     bool
+	}{
+		{"307 to another port", http.StatusTemporaryRedirect, func(_, o *httptest.Server) string { return o.URL + "/steal" }, false, false},
+		{"308 to another port", http.StatusPermanentRedirect, func(_, o *httptest.Server) string { return o.URL + "/steal" }, false, false},
+		{"302 to another port", http.StatusFound, func(_, o *httptest.Server) string { return o.URL + "/steal" }, false, false},
+		{"307 to another host", http.StatusTemporaryRedirect, func(_, o *httptest.Server) string {
+			return strings.Replace(o.URL, "127.0.0.1", "localhost", 1) + "/steal"
+		}, false, false},
+		{"307 from https to http", http.StatusTemporaryRedirect, func(_, o *httptest.Server) string { return o.URL + "/steal" }, true, false},
+		{"307 within the origin", http.StatusTemporaryRedirect, func(s, _ *httptest.Server) string { return s.URL + "/oauth/token2" }, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var leaked atomic.Int32
+			answer := func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = w.Write([]byte(`{"access_token":"tok_issued_here","token_type":"bearer","expires_in":3600}`))
+			}
+			other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				leaked.Add(1)
+				answer(w, r)
+			}))
+			t.Cleanup(other.Close)
+			var tokenSrv *httptest.Server
+			mux := http.NewServeMux()
+			mux.HandleFunc("/oauth/token", func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, tt.where(tokenSrv, other), tt.status)
+			})
+			mux.HandleFunc("/oauth/token2", answer)
+			var api atomic.Int32
+			mux.HandleFunc("/v1/account", func(w http.ResponseWriter, r *http.Request) {
+				api.Add(1)
+				if r.Header.Get("Authorization") != "Bearer tok_issued_here" {
+					w.WriteHeader(http.StatusUnauthorized)
+					return
+				}
+				_, _ = w.Write([]byte(`{"success":true,"data":{"id":"acc_1","email":"a@example.com","name":"n","created_at":"2026-01-01T00:00:00Z"}}`))
+			})
+			if tt.tls {
+				tokenSrv = httptest.NewTLSServer(mux)
+			} else {
+				tokenSrv = httptest.NewServer(mux)
+			}
+			t.Cleanup(tokenSrv.Close)
+			conf := &oauth2.Config{ClientID: "cli_hostile", ClientSecret: hostileClientSecret,
+				Endpoint: oauth2.Endpoint{TokenURL: tokenSrv.URL + "/oauth/token"}} // AutoDetect: tries the secret in the body too
+			client := newTestClientWith(t, lambda.WithOAuth2(conf, &oauth2.Token{RefreshToken: refresh}), tokenSrv.URL+"/v1",
+				lambda.WithHTTPClient(tokenSrv.Client()))
+			_, err := client.Account.Get(testCtx(t))
+			assert.Zero(t, leaked.Load(), "a request reached the other origin")
+			if tt.ok {
+				require.NoError(t, err)
+				assert.Equal(t, int32(1), api.Load(), "one request, with the token fetched first")
+				return
+			}
+			assert.Zero(t, api.Load(), "nothing sent without a token (the initial one has no access token)")
+			require.ErrorIs(t, err, lambda.ErrUnauthorized)
+			require.ErrorIs(t, err, lambda.ErrRedirectRefused)
+			var lerr *lambda.Error
+			require.ErrorAs(t, err, &lerr)
+			for _, secret := range []string{refresh, hostileClientSecret, "/steal"} {
+				assert.NotContains(t, err.Error(), secret)
+			}
+		})
+	}
 }

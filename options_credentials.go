@@ -32,6 +32,7 @@ func (cfg *config) credential(hc *http.Client) (auth.Credential, *auth.Token) {
 		t = auth.NewToken(cfg.tokenSource)
 	case cfg.oauthConf != nil:
 		conf := cfg.oauthConf
+		hc := tokenClient(hc, conf.Endpoint.TokenURL)
 		t = auth.NewRefresher(func(ctx context.Context, cur *oauth2.Token) (*oauth2.Token, error) {
 			if cur == nil || cur.RefreshToken == "" {
 				return nil, errors.New("no refresh token to renew the access token with")
@@ -42,6 +43,7 @@ func (cfg *config) credential(hc *http.Client) (auth.Credential, *auth.Token) {
 		}, cfg.oauthToken, DefaultTokenLifetime, cfg.tokenNotify, conf.ClientSecret)
 	case cfg.oauthCC != nil:
 		conf := cfg.oauthCC
+		hc := tokenClient(hc, conf.TokenURL)
 		t = auth.NewRefresher(func(ctx context.Context, _ *oauth2.Token) (*oauth2.Token, error) {
 			return conf.Token(context.WithValue(ctx, oauth2.HTTPClient, hc))
 		}, nil, DefaultTokenLifetime, cfg.tokenNotify, conf.ClientSecret)
@@ -49,6 +51,30 @@ func (cfg *config) credential(hc *http.Client) (auth.Credential, *auth.Token) {
 		return auth.NewAPIKey(cfg.apiKey, cfg.apiKeyHeader), nil
 	}
 	return t, t
+}
+
+// tokenClient is hc for token requests: it follows no redirect off the
+// token URL's origin (another host or port, https to http), where the
+// refresh token or the client secret in the request's body would go, and
+// whose token would be taken for the endpoint's; nor a 301 or 302 that
+// net/http would follow with a GET. The rules are the API's
+// (checkRedirect), then the caller's own policy.
+func tokenClient(hc *http.Client, tokenURL string) *http.Client {
+	u, err := url.Parse(tokenURL)
+	if err != nil { // checkTokenURL refused it already
+		return hc
+	}
+	c := *hc
+	check := checkRedirect(u, hc.CheckRedirect)
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		err := check(req, via)
+		var e *Error
+		if errors.As(err, &e) {
+			e.Message = strings.Replace(e.Message, "the API", "the OAuth2 token endpoint", 1)
+		}
+		return err
+	}
+	return &c
 }
 
 // setCredential records that option name set the credential, and refuses
@@ -123,7 +149,8 @@ func WithTokenSource(ts oauth2.TokenSource) Option {
 // days). Concurrent calls that meet the same expired or refused token
 // share one renewal; a 401 for a token that was already replaced renews
 // nothing. Token requests go out on the client's http.Client
-// (WithHTTPClient). Refresh tokens may rotate: use WithTokenNotify to
+// (WithHTTPClient), following no redirect off the token URL's origin,
+// where the refresh token or client secret would go. Refresh tokens may rotate: use WithTokenNotify to
 // persist each new token. When the refresh token itself is refused
 // (revoked), calls fail with ErrUnauthorized and the cause, an
 // *oauth2.RetrieveError, is in the error chain. So does a call, unsent,

@@ -146,16 +146,17 @@ func refusal(err error) *Error {
 			RetryAfter: spent.wait,
 		}
 	}
-	var redirect *Error
-	if errors.As(err, &redirect) {
-		return redirect
-	}
 	var renewal *auth.Error
 	if errors.As(err, &renewal) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
 		// No token to send: the credential failed as surely as a 401
-		// would say, and the cause (an *oauth2.RetrieveError, say) stays
-		// in the chain. A renewal cut short by a deadline stays that.
+		// would say, and the cause (an *oauth2.RetrieveError, or the token
+		// endpoint's redirect refused) stays in the chain. A renewal cut
+		// short by a deadline stays that.
 		return &Error{Code: CodeAuthFailed, Message: "no OAuth2 token to send; the request was not sent", cause: renewal}
+	}
+	var redirect *Error
+	if errors.As(err, &redirect) {
+		return redirect
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -128,7 +129,9 @@ func (t *Token) accessIn(value string) string {
 func (t *Token) current(ctx context.Context) (*oauth2.Token, error) {
 	t.mu.Lock()
 	tok := t.tok
-	fresh := tok != nil && (t.expiry.IsZero() || t.now().Add(renewEarly).Before(t.expiry))
+	// An initial token may come without its access token (WithOAuth2):
+	// nothing to send yet, so it is fetched before the first request.
+	fresh := tok != nil && tok.AccessToken != "" && (t.expiry.IsZero() || t.now().Add(renewEarly).Before(t.expiry))
 	t.mu.Unlock()
 	if fresh {
 		return tok, nil
@@ -304,10 +307,21 @@ func (t *Token) errorLocked(err error) *Error {
 }
 
 // describe says what went wrong at the token endpoint: the RFC 6749 error
-// code and description, never the raw body.
+// code and description, never the raw body; for a request that failed,
+// its URL by scheme and host only (a redirect's Location, which net/http
+// quotes, is another host's business and may carry secrets in its path
+// or query).
 func describe(err error) string {
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			where := "the token endpoint"
+			if u, perr := url.Parse(ue.URL); perr == nil && u.Host != "" {
+				where = u.Scheme + "://" + u.Host
+			}
+			return ue.Op + " " + where + ": " + ue.Err.Error()
+		}
 		return err.Error()
 	}
 	status := 0
