@@ -165,6 +165,8 @@ func (est *Estimate) check() error {
 	return nil
 }
 
+// missingField is the error of an answer that lacks field; what may
+// quote the answer (an invoice's ID), so it is bounded.
 func missingField(what, field string) error {
-	return &Error{Code: CodeInvalidResponse, Message: what + " has no " + field}
+	return &Error{Code: CodeInvalidResponse, Message: truncateForError(what) + " has no " + field}
 }

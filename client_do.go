@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
+	"unicode/utf8"
 )
 
 // Do calls any route of the API, for one the SDK has no method for yet (a
@@ -152,10 +153,18 @@ func doBody(body any) (any, error) {
 	return body, nil
 }
 
-// truncateForError keeps a caller's string short in an error message.
-func truncateForError(s string) string {
-	if len(s) > 100 {
-		return s[:100] + "…"
+// truncateForError keeps a caller's (or an answer's) string short in an
+// error message, cut on a character boundary.
+func truncateForError(s string) string { return truncateTo(s, 100) }
+
+// truncateTo cuts s to at most n bytes and an ellipsis.
+func truncateTo(s string, n int) string {
+	if len(s) <= n {
+		return s
 	}
-	return s
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }

@@ -251,7 +251,9 @@ func invalidResponse(resp *http.Response, requestID string, cause error) *Error 
 	case errors.Is(cause, envelope.ErrNoData), errors.Is(cause, envelope.ErrErrorInSuccess):
 		e.Message = cause.Error()
 	default:
-		e.Message = "cannot decode the response: " + cause.Error()
+		// Bounded: encoding/json quotes a number that does not fit whole,
+		// and the answer chose how long that is.
+		e.Message = "cannot decode the response: " + truncateTo(cause.Error(), 300)
 	}
 	return e
 }

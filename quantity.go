@@ -78,9 +78,16 @@ func isQuantityUnit(s string) bool {
 func isASCIILetter(c byte) bool { return ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') }
 
 // String prints q in the API's format with the shortest number that parses
-// back to the same float64: "42.3 GBh", "1000000 GBh" (never an exponent).
+// back to the same float64: "42.3 GBh", "1000000 GBh" (never an exponent,
+// never "-0"). A Quantity without a unit, the zero Quantity included,
+// prints its number alone ("0"), which does not parse back, and
+// MarshalText refuses it.
 func (q Quantity) String() string {
-	return strconv.FormatFloat(q.Value, 'f', -1, 64) + " " + q.Unit
+	num := strconv.FormatFloat(q.Value+0, 'f', -1, 64) // +0 turns -0 into 0
+	if q.Unit == "" {
+		return num
+	}
+	return num + " " + q.Unit
 }
 
 // IsZero reports whether q is the zero Quantity: no value and no unit.
@@ -93,8 +100,7 @@ func (q Quantity) MarshalText() ([]byte, error) {
 	if q.Value < 0 || math.IsNaN(q.Value) || math.IsInf(q.Value, 0) || !isQuantityUnit(q.Unit) {
 		return nil, fmt.Errorf("lambda: cannot marshal quantity %v %q: %w", q.Value, q.Unit, ErrInvalidQuantity)
 	}
-	// -0 passes the check above but would print as "-0".
-	return []byte(Quantity{Value: math.Abs(q.Value), Unit: q.Unit}.String()), nil
+	return []byte(q.String()), nil
 }
 
 // UnmarshalText parses text with ParseQuantity.

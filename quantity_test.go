@@ -223,3 +223,22 @@ func FuzzParseQuantity(f *testing.F) {
 		require.Equal(t, out, string(text))
 	})
 }
+
+// TestQuantityString: String prints what ParseQuantity reads, and the
+// absent Quantity as "0", with no dangling space.
+func TestQuantityString(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		q    lambda.Quantity
+		want string
+	}{
+		{lambda.Quantity{Value: 42.3, Unit: "GBh"}, "42.3 GBh"},
+		{lambda.Quantity{Value: 1e21, Unit: "GBh"}, "1000000000000000000000 GBh"},
+		{lambda.Quantity{Value: math.Copysign(0, -1), Unit: "GBh"}, "0 GBh"},
+		{lambda.Quantity{}, "0"},
+		{lambda.Quantity{Value: 3}, "3"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, tt.q.String(), "%#v", tt.q)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -75,6 +76,16 @@ func TestHalfFilledResourceIsNoSuccess(t *testing.T) {
 		name, call, data string
 	}{
 		{"instance without id", "Instances.Get", `{"name":"web","status":"running"}`},
+		// Wrong-typed fields: the resource is refused, not returned with
+		// the field left zero.
+		{"instance name a number", "Instances.Get", `{"id":"inst_1","name":7,"status":"running"}`},
+		{"instance tags a list", "Instances.Get", `{"id":"inst_1","tags":["a"]}`},
+		{"volume size a string", "Volumes.Get", `{"id":"vol_1","size_gb":"10"}`},
+		{"volume size fractional", "Volumes.Get", `{"id":"vol_1","size_gb":10.5}`},
+		{"volume size past int64", "Volumes.Get", `{"id":"vol_1","size_gb":1e30}`},
+		{"usage executions a string", "Billing.Usage", `{"total_executions":"524378","gigabytes_hour":"42.3 GBh","current_month_cost":"$2,345.00"}`},
+		{"usage cost a number", "Billing.Usage", `{"total_executions":1,"gigabytes_hour":"42.3 GBh","current_month_cost":2345.00}`},
+		{"account created_at not a time", "Account.Get", `{"id":"acct_1","created_at":"yesterday"}`},
 		{"instance empty", "Instances.Get", `{}`},
 		{"instance id empty", "Instances.Get", `{"id":"","name":"web","status":"running"}`},
 		{"volume without id", "Volumes.Get", `{"name":"data","size_gb":10,"status":"available"}`},
@@ -170,6 +181,38 @@ func TestEnvelopeMembersInAnyOrder(t *testing.T) {
 			require.ErrorAs(t, err, &lerr)
 			assert.Equal(t, "req_1", lerr.RequestID)
 			assert.Contains(t, lerr.Message, "yesterday", "the error names what failed to decode")
+		})
+	}
+}
+
+// TestRefusedAnswerErrorsAreBounded: an error about an answer names what it
+// refused with a bounded excerpt: a megabyte of ID must not become a
+// megabyte of log line.
+func TestRefusedAnswerErrorsAreBounded(t *testing.T) {
+	t.Parallel()
+	huge := strings.Repeat("x", 1<<20)
+	for name, data := range map[string]string{
+		"invoice id":     `{"id":"` + huge + `","date":"2024-12-31","status":"paid"}`,
+		"quota item":     `{"plan":"free","requests_per_hour":1,"burst":1,"instances":{"used":1,"pad":"` + huge + `"}}`,
+		"metrics period": `{"instance_id":"inst_1","period":-1` + strings.Repeat("0", 1<<20) + `}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			client, _ := scriptedAPI(t, "/", always(func(_ int32, w http.ResponseWriter, _ *http.Request) {
+				writeData(w, http.StatusOK, data)
+			}))
+			ctx := testCtx(t)
+			var err error
+			switch name {
+			case "invoice id":
+				_, err = client.Billing.GetInvoice(ctx, "inv_1")
+			case "quota item":
+				_, err = client.Account.Quota(ctx)
+			default:
+				_, err = client.Instances.Metrics(ctx, "inst_1", nil)
+			}
+			require.ErrorIs(t, err, lambda.ErrInvalidResponse)
+			assert.Less(t, len(err.Error()), 1024, "%.200s…", err.Error())
 		})
 	}
 }

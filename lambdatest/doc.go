@@ -15,7 +15,7 @@
 // Beyond the API, the Server lets a test steer and observe the platform:
 // InjectFault makes chosen requests fail (a status, a raw body, a delay, a
 // dropped connection, or a failure after the state already changed),
-// Requests records every request, Deliveries records every webhook attempt,
+// Requests records the latest requests, Deliveries the latest webhook attempts,
 // SetAPIKeys rotates credentials, ExpireTokens and RevokeTokens end OAuth
 // tokens, DropStreams cuts metric streams, and
 // WithResponseValidation checks every answer against the OpenAPI contract.
