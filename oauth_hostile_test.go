@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -325,4 +326,41 @@ func TestTokenSourceThatBlocksHonoursTheCallersDeadline(t *testing.T) {
 	_, err := client.Account.Get(testCtx(t))
 	require.NoError(t, err)
 	assert.Equal(t, int32(1), served.Load())
+}
+
+// TestOAuth2RefusedEveryTokenUnderABurst: an API that refuses every token
+// while the endpoint issues a new one each time: each of 32 concurrent
+// calls sends at most twice (once, then once with a renewed token) and
+// ends with ErrUnauthorized; renewals are shared, never one per attempt in
+// a loop.
+func TestOAuth2RefusedEveryTokenUnderABurst(t *testing.T) {
+	t.Parallel()
+	const calls = 32
+	var issued, api atomic.Int32
+	mux := http.NewServeMux()
+	mux.HandleFunc("/oauth/token", func(w http.ResponseWriter, _ *http.Request) {
+		n := issued.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = fmt.Fprintf(w, `{"access_token":"tok_%08d","token_type":"bearer","expires_in":3600}`, n)
+	})
+	mux.HandleFunc("/v1/account", func(w http.ResponseWriter, _ *http.Request) {
+		api.Add(1)
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte(`{"error":{"code":"authentication_failed","message":"token refused"}}`))
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	conf := &clientcredentials.Config{ClientID: "cli", ClientSecret: hostileClientSecret, TokenURL: srv.URL + "/oauth/token",
+		AuthStyle: oauth2.AuthStyleInHeader}
+	client := newTestClientWith(t, lambda.WithOAuth2ClientCredentials(conf), srv.URL+"/v1")
+	errs := burst(calls, func() error {
+		_, err := client.Account.Get(testCtx(t))
+		return err
+	})
+	for _, err := range errs {
+		require.ErrorIs(t, err, lambda.ErrUnauthorized)
+		assert.NotContains(t, err.Error(), "tok_0")
+	}
+	assert.LessOrEqual(t, api.Load(), int32(2*calls), "at most one resend per call")
+	assert.LessOrEqual(t, issued.Load(), int32(1+calls), "at most one renewal per call, plus the first token")
 }
