@@ -275,3 +275,54 @@ func TestOAuth2TokenEndpointRedirectsStayOnItsOrigin(t *testing.T) {
 		})
 	}
 }
+
+// blockingSource is a token source that answers only when released, as a
+// source whose token endpoint hangs does: Token takes no context.
+type blockingSource struct {
+	release chan struct{}
+	once    sync.Once
+	calls   atomic.Int32
+}
+
+func (b *blockingSource) answer() { b.once.Do(func() { close(b.release) }) }
+
+func (b *blockingSource) Token() (*oauth2.Token, error) {
+	b.calls.Add(1)
+	<-b.release
+	return &oauth2.Token{AccessToken: "tok_late_4f2a9c"}, nil
+}
+
+// TestTokenSourceThatBlocksHonoursTheCallersDeadline: a WithTokenSource
+// source that does not answer holds no call past its ctx (Token takes no
+// context, so the client cannot cut it short; it stops waiting for it),
+// concurrent calls share the one pending Token call, and once the source
+// answers, the next call uses its token.
+func TestTokenSourceThatBlocksHonoursTheCallersDeadline(t *testing.T) {
+	t.Parallel()
+	src := &blockingSource{release: make(chan struct{})}
+	url, served := scriptedServer(t, "/account", func(_ int32, w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`{"success":true,"data":{"id":"acc_1","email":"a@example.com","name":"n","created_at":"2026-01-01T00:00:00Z"}}`))
+	})
+	client := newTestClientWith(t, lambda.WithTokenSource(src), url+"/v1")
+	// A client that waits for the source fails on time below, not hangs.
+	time.AfterFunc(15*time.Second, src.answer)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	errs := burst(8, func() error {
+		_, err := client.Account.Get(ctx)
+		return err
+	})
+	assert.Less(t, time.Since(start), 10*time.Second, "ends with the deadline, not with the source")
+	for _, err := range errs {
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+	}
+	assert.Equal(t, int32(1), src.calls.Load(), "one pending Token call, shared")
+	assert.Zero(t, served.Load(), "nothing sent without a token")
+
+	src.answer() // the source answers at last
+	_, err := client.Account.Get(testCtx(t))
+	require.NoError(t, err)
+	assert.Equal(t, int32(1), served.Load())
+}

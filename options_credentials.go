@@ -125,7 +125,9 @@ func WithAPIKeyHeader() Option {
 // own idea of the expiry, so after the server revoked or expired the token
 // early it hands the same one back, and the call fails with
 // ErrUnauthorized. To renew on a 401 whatever the expiry says, use
-// WithOAuth2 or WithOAuth2ClientCredentials.
+// WithOAuth2 or WithOAuth2ClientCredentials. ts.Token takes no context: a
+// call waits for it only until the call's ctx ends, and calls meanwhile
+// share the one pending Token call, whose goroutine ends when ts answers.
 func WithTokenSource(ts oauth2.TokenSource) Option {
 	return func(c *config) error {
 		if ts == nil {

@@ -57,8 +57,53 @@ type flight struct {
 // NewToken wraps src, a source that manages its tokens itself: a token
 // is reused until its own expiry, and after a 401 src is asked again; the
 // request is sent again only if src then gives a different token.
+//
+// src.Token takes no context, so a call cannot cut it short: it runs on a
+// goroutine of its own, which the calls wait for until their ctx ends. It
+// is the one goroutine that may outlive a call, and only as long as the
+// source takes to answer; calls meanwhile wait for the same Token call
+// rather than start another.
 func NewToken(src oauth2.TokenSource) *Token {
-	return &Token{fetch: func(context.Context, *oauth2.Token) (*oauth2.Token, error) { return src.Token() }, now: time.Now}
+	var mu sync.Mutex
+	var pending *sourceCall
+	fetch := func(ctx context.Context, _ *oauth2.Token) (*oauth2.Token, error) {
+		mu.Lock()
+		c := pending
+		if c == nil {
+			c = &sourceCall{done: make(chan struct{})}
+			pending = c
+			go func() {
+				defer func() {
+					c.panicked = recover()
+					mu.Lock()
+					pending = nil
+					mu.Unlock()
+					close(c.done)
+				}()
+				c.tok, c.err = src.Token()
+			}()
+		}
+		mu.Unlock()
+		select {
+		case <-c.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if c.panicked != nil {
+			panic(c.panicked) // on the caller's goroutine, where run deals with it
+		}
+		return c.tok, c.err
+	}
+	return &Token{fetch: fetch, now: time.Now}
+}
+
+// sourceCall is one call of a TokenSource's Token, and its outcome once
+// done is closed.
+type sourceCall struct {
+	done     chan struct{}
+	tok      *oauth2.Token
+	err      error
+	panicked any
 }
 
 // NewRefresher returns a Token that owns its renewals: fetch is called
