@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -337,4 +338,34 @@ func TestPagingAnUnchangedCollection(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestWebhookDeliveryDoesNotFollowRedirects: a receiver's 3xx is its
+// answer, a failed attempt, not a pointer to follow. Followed, it carried
+// the event (a 307 keeps the method and body) to any host, past the rule
+// that a webhook URL is https or loopback, and turned a 301 into a GET.
+func TestWebhookDeliveryDoesNotFollowRedirects(t *testing.T) {
+	t.Parallel()
+	var elsewhere atomic.Int64
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		elsewhere.Add(1)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(target.Close)
+	for _, status := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			t.Parallel()
+			redirect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, target.URL+"/stolen", status)
+			}))
+			t.Cleanup(redirect.Close)
+			srv := newPlatform(t, lambdatest.WithWebhookRetry(1, time.Millisecond))
+			mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/webhooks",
+				`{"url":"`+redirect.URL+`/hook","events":["volume.created"],"secret":"s"}`)
+			mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/volumes", volumeBody)
+			require.Eventually(t, func() bool { return len(srv.Deliveries()) == 1 }, time.Minute, time.Millisecond)
+			assert.Equal(t, status, srv.Deliveries()[0].StatusCode)
+		})
+	}
+	t.Cleanup(func() { assert.Zero(t, elsewhere.Load(), "an event reached the redirect's target") })
 }

@@ -135,7 +135,8 @@ func WithResponseValidation(t testing.TB) Option {
 
 // WithWebhookClient sets the HTTP client that delivers webhook events, for
 // example one that trusts an httptest TLS receiver. The default client has
-// a 2-second timeout. Each attempt is also bounded by that timeout.
+// a 2-second timeout and follows no redirect (a 3xx is a failed attempt).
+// Each attempt is also bounded by that timeout.
 func WithWebhookClient(hc *http.Client) Option {
 	return func(c *config) {
 		if hc != nil {

@@ -93,7 +93,10 @@ func newDispatcher(s *Server) *dispatcher {
 	d := &dispatcher{s: s, client: s.cfg.webhookClient, queueLimit: deliveryQueue, logLimit: deliveryLog}
 	if d.client == nil {
 		// A transport of our own, so Close can drop its idle connections.
-		d.client = &http.Client{Timeout: 2 * time.Second, Transport: http.DefaultTransport.(*http.Transport).Clone()}
+		// A receiver's 3xx is its answer (a failed attempt): followed, it
+		// would carry the event to any host, past checkWebhookURL.
+		d.client = &http.Client{Timeout: 2 * time.Second, Transport: http.DefaultTransport.(*http.Transport).Clone(),
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 		d.ownClient = true
 	}
 	return d
