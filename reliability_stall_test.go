@@ -420,14 +420,15 @@ func TestMetricsStreamSilenceCountsAsADrop(t *testing.T) {
 // slower than IdleTimeout, keep their one connection.
 func TestMetricsStreamIsNotSilentWhenAlive(t *testing.T) {
 	t.Parallel()
-	// A second: the pong has half of it to come back, even on a loaded machine.
-	const idle = time.Second
+	// The pong has half of IdleTimeout to come back: 1.5 s even on a
+	// loaded machine (at a load of 10 under -race, 0.5 s was seen to pass
+	// without one). A slow loop body needs no pong: a second will do.
 	tests := []struct {
-		name      string
-		gap, work time.Duration
+		name            string
+		idle, gap, work time.Duration
 	}{
-		{"samples sparser than IdleTimeout, pings answered", 2 * idle, 0},
-		{"a loop body slower than IdleTimeout", 10 * time.Millisecond, 2 * idle},
+		{"samples sparser than IdleTimeout, pings answered", 3 * time.Second, 6 * time.Second, 0},
+		{"a loop body slower than IdleTimeout", time.Second, 10 * time.Millisecond, 2 * time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -438,7 +439,7 @@ func TestMetricsStreamIsNotSilentWhenAlive(t *testing.T) {
 			client := newTestClient(t, srv.url+"/v1")
 			got := 0
 			for _, err := range client.Instances.StreamMetrics(context.Background(), "inst_1",
-				&lambda.StreamMetricsOptions{IdleTimeout: idle, DisableReconnect: true}) {
+				&lambda.StreamMetricsOptions{IdleTimeout: tt.idle, DisableReconnect: true}) {
 				require.NoError(t, err)
 				time.Sleep(tt.work)
 				if got++; got == 2 {
