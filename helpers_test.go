@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"iter"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -221,6 +222,20 @@ func fastReconnects(n int) *lambda.StreamMetricsOptions {
 	o := *fastStream
 	o.MaxReconnects = n
 	return &o
+}
+
+// onlyStreamError ranges over a metrics stream that must yield exactly one
+// thing, an error and no sample, and returns that error.
+func onlyStreamError(t *testing.T, stream iter.Seq2[lambda.MetricSample, error]) error {
+	t.Helper()
+	var errs []error
+	for s, err := range stream {
+		require.Zero(t, s, "no sample")
+		errs = append(errs, err)
+	}
+	require.Len(t, errs, 1, "the stream yields one error and ends")
+	require.Error(t, errs[0])
+	return errs[0]
 }
 
 // testCtx is a test's context: bounded, so a hang fails the test instead

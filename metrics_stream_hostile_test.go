@@ -155,15 +155,10 @@ func TestStreamMetricsHandshakeAnsweredWithoutASwitch(t *testing.T) {
 				}
 			})
 			client := newTestClient(t, url+"/v1")
-			var errs []error
-			for s, err := range client.Instances.StreamMetrics(testCtx(t), "inst_1", fastStream) {
-				require.Zero(t, s)
-				errs = append(errs, err)
-			}
-			require.Len(t, errs, 1)
-			require.ErrorIs(t, errs[0], lambda.ErrInvalidResponse)
+			err := onlyStreamError(t, client.Instances.StreamMetrics(testCtx(t), "inst_1", fastStream))
+			require.ErrorIs(t, err, lambda.ErrInvalidResponse)
 			var lerr *lambda.Error
-			require.ErrorAs(t, errs[0], &lerr)
+			require.ErrorAs(t, err, &lerr)
 			assert.Equal(t, status, lerr.HTTPStatus)
 			assert.Equal(t, "req_proxy", lerr.RequestID)
 			assert.True(t, strings.Contains(lerr.Error(), "101"), "says what was expected: %v", lerr)
@@ -299,15 +294,10 @@ func TestStreamMetricsHandshakeSwitchedToSomethingElse(t *testing.T) {
 				closed <- err == nil
 			})
 			client := newTestClient(t, url+"/v1")
-			var errs []error
-			for s, err := range client.Instances.StreamMetrics(testCtx(t), "inst_1", fastStream) {
-				require.Zero(t, s)
-				errs = append(errs, err)
-			}
-			require.Len(t, errs, 1)
-			require.ErrorIs(t, errs[0], lambda.ErrInvalidResponse)
+			err := onlyStreamError(t, client.Instances.StreamMetrics(testCtx(t), "inst_1", fastStream))
+			require.ErrorIs(t, err, lambda.ErrInvalidResponse)
 			var lerr *lambda.Error
-			require.ErrorAs(t, errs[0], &lerr)
+			require.ErrorAs(t, err, &lerr)
 			assert.Equal(t, http.StatusSwitchingProtocols, lerr.HTTPStatus)
 			assert.Equal(t, "req_101", lerr.RequestID)
 			assert.True(t, <-closed, "the client closed the connection")

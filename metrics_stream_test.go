@@ -185,15 +185,10 @@ func TestStreamMetricsReconnectEndsOnClientErrors(t *testing.T) {
 func TestStreamMetricsRefusedAtOnce(t *testing.T) {
 	t.Parallel()
 	client, srv := newSim(t)
-	var errs []error
-	for s, err := range client.Instances.StreamMetrics(testCtx(t), "inst_missing", fastStream) {
-		require.Zero(t, s)
-		errs = append(errs, err)
-	}
-	require.Len(t, errs, 1)
-	require.ErrorIs(t, errs[0], lambda.ErrNotFound)
+	err := onlyStreamError(t, client.Instances.StreamMetrics(testCtx(t), "inst_missing", fastStream))
+	require.ErrorIs(t, err, lambda.ErrNotFound)
 	var lerr *lambda.Error
-	require.ErrorAs(t, errs[0], &lerr)
+	require.ErrorAs(t, err, &lerr)
 	assert.Equal(t, http.StatusNotFound, lerr.HTTPStatus)
 	assert.Equal(t, lambda.CodeNotFound, lerr.Code)
 	assert.Len(t, platformRequests(srv, "", streamPath("inst_missing")), 1, "a 404 is not retried")
@@ -294,14 +289,10 @@ func TestStreamMetricsRefusesAMessageOverTheReadLimit(t *testing.T) {
 	client, conns := fakeStream(t, func(ctx context.Context, c *websocket.Conn) {
 		_ = c.Write(ctx, websocket.MessageText, []byte(`{"cpu_percent":1,"pad":"`+strings.Repeat("x", 2048)+`"}`))
 	})
-	var errs []error
-	for _, err := range client.Instances.StreamMetrics(testCtx(t), "inst_1", &lambda.StreamMetricsOptions{ReadLimit: 1024, MinBackoff: time.Millisecond}) {
-		require.Error(t, err, "no sample")
-		errs = append(errs, err)
-	}
-	require.Len(t, errs, 1)
-	require.ErrorIs(t, errs[0], lambda.ErrInvalidResponse)
-	assert.ErrorIs(t, errs[0], websocket.ErrMessageTooBig)
+	err := onlyStreamError(t, client.Instances.StreamMetrics(testCtx(t), "inst_1",
+		&lambda.StreamMetricsOptions{ReadLimit: 1024, MinBackoff: time.Millisecond}))
+	require.ErrorIs(t, err, lambda.ErrInvalidResponse)
+	assert.ErrorIs(t, err, websocket.ErrMessageTooBig)
 	assert.Equal(t, int32(1), conns.Load(), "not reconnected: the same message would come again")
 }
 
@@ -548,12 +539,8 @@ func TestStreamMetricsWithNoAnswerIsErrUnavailable(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	client := newTestClient(t, "http://"+addr+"/v1")
-	var errs []error
-	for _, err := range client.Instances.StreamMetrics(testCtx(t), "inst_1",
-		fastReconnects(1)) {
-		errs = append(errs, err)
-	}
-	require.Len(t, errs, 1)
-	require.ErrorIs(t, errs[0], lambda.ErrUnavailable)
-	require.ErrorIs(t, errs[0], syscall.ECONNREFUSED)
+	err = onlyStreamError(t, client.Instances.StreamMetrics(testCtx(t), "inst_1",
+		fastReconnects(1)))
+	require.ErrorIs(t, err, lambda.ErrUnavailable)
+	require.ErrorIs(t, err, syscall.ECONNREFUSED)
 }

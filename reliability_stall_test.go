@@ -403,13 +403,9 @@ func TestMetricsStreamSilenceCountsAsADrop(t *testing.T) {
 			client := newTestClient(t, srv.url+"/v1")
 			opts := tt.opts
 			opts.IdleTimeout, opts.MinBackoff = 200*time.Millisecond, time.Millisecond
-			var errs []error
-			for _, err := range client.Instances.StreamMetrics(context.Background(), "inst_1", &opts) {
-				errs = append(errs, err)
-			}
-			require.Len(t, errs, 1)
-			assert.ErrorIs(t, errs[0], lambda.ErrStreamDropped)
-			assert.Contains(t, errs[0].Error(), "silent for 200ms")
+			err := onlyStreamError(t, client.Instances.StreamMetrics(context.Background(), "inst_1", &opts))
+			assert.ErrorIs(t, err, lambda.ErrStreamDropped)
+			assert.Contains(t, err.Error(), "silent for 200ms")
 			assert.Equal(t, tt.conns, srv.conns.Load(), "connections")
 		})
 	}
@@ -459,13 +455,10 @@ func TestMetricsStreamIdleTimeoutIsChecked(t *testing.T) {
 		sendSamples(conn, time.Millisecond, release)
 	})
 	client := newTestClient(t, srv.url+"/v1")
-	var errs []error
-	for _, err := range client.Instances.StreamMetrics(context.Background(), "inst_1", &lambda.StreamMetricsOptions{IdleTimeout: -time.Second}) {
-		errs = append(errs, err)
-	}
-	require.Len(t, errs, 1)
-	assert.ErrorIs(t, errs[0], lambda.ErrInvalidRequest)
-	assert.Contains(t, errs[0].Error(), "IdleTimeout")
+	err := onlyStreamError(t, client.Instances.StreamMetrics(context.Background(), "inst_1",
+		&lambda.StreamMetricsOptions{IdleTimeout: -time.Second}))
+	assert.ErrorIs(t, err, lambda.ErrInvalidRequest)
+	assert.Contains(t, err.Error(), "IdleTimeout")
 	assert.Zero(t, srv.conns.Load(), "connections")
 }
 
@@ -477,14 +470,10 @@ func TestMetricsStreamHandshakeTimesOut(t *testing.T) {
 	t.Parallel()
 	srv := newStallServer(t, sayNothing)
 	client := srv.client(t, lambda.WithAttemptTimeout(200*time.Millisecond))
-	var errs []error
-	for _, err := range client.Instances.StreamMetrics(context.Background(), "inst_1",
-		fastReconnects(1)) {
-		errs = append(errs, err)
-	}
-	require.Len(t, errs, 1)
-	assert.ErrorIs(t, errs[0], lambda.ErrAttemptTimeout)
-	assert.Contains(t, errs[0].Error(), "no response headers within 200ms")
+	err := onlyStreamError(t, client.Instances.StreamMetrics(context.Background(), "inst_1",
+		fastReconnects(1)))
+	assert.ErrorIs(t, err, lambda.ErrAttemptTimeout)
+	assert.Contains(t, err.Error(), "no response headers within 200ms")
 	assert.EqualValues(t, 2, srv.accepted.Load(), "connections")
 	srv.assertAllClosed(t)
 }

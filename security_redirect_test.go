@@ -219,13 +219,8 @@ func TestStreamHandshakeRedirectOffOriginIsRefused(t *testing.T) {
 	t.Parallel()
 	foreign := newForeignHost(t)
 	client, apiHits := scriptedAPI(t, "/", redirectTo(http.StatusTemporaryRedirect, foreign.srv.URL))
-	var errs []error
-	for _, err := range client.Instances.StreamMetrics(testCtx(t), "inst_1",
-		fastStream) {
-		errs = append(errs, err)
-	}
-	require.Len(t, errs, 1)
-	err := errs[0]
+	err := onlyStreamError(t, client.Instances.StreamMetrics(testCtx(t), "inst_1",
+		fastStream))
 	require.ErrorIs(t, err, lambda.ErrRedirectRefused)
 	var lerr *lambda.Error
 	require.ErrorAs(t, err, &lerr)
