@@ -89,18 +89,18 @@ type StreamMetricsOptions struct {
 // typed *Error) or answers it with neither 101 nor an error status (a
 // proxy's 200 page: ErrInvalidResponse), when the connection drops and
 // reconnecting is disabled or failed MaxReconnects times in a row, or when
-// a message exceeds the read limit. It ends without an error when the server closes the stream
-// normally. A dropped connection, a 429 or a 5xx is otherwise retried after
-// a jittered exponential backoff; so is a connection silent for the
-// options' IdleTimeout, and a handshake that outlasts the client's
-// WithAttemptTimeout. A sample may come bare or in the API's envelope, in
-// a text or a binary message. A message that is not a JSON sample (one
-// that does not decode, null, {}, an object with none of a sample's
-// fields) is yielded as an error matching ErrInvalidResponse and skipped,
-// never as a zero sample; so is an error envelope, whose error also
-// matches the sentinel of the API's code (ErrNotFound, …). The stream
-// goes on unless the loop breaks, since one bad message says nothing
-// about the next.
+// a message exceeds the read limit. It ends without an error when the
+// server closes the stream normally. A dropped connection, a 429 or a 5xx
+// is otherwise retried after a jittered exponential backoff; so is a
+// connection silent for the options' IdleTimeout, and a handshake that
+// outlasts the client's WithAttemptTimeout. A sample may come bare or in
+// the API's envelope, in a text or a binary message. A message that is
+// not a JSON sample (one that does not decode, null, {}, an object with
+// none of a sample's fields, a sample without its timestamp) is yielded
+// as an error matching ErrInvalidResponse and skipped, never as a zero
+// sample; so is an error envelope, whose error also matches the sentinel
+// of the API's code (ErrNotFound, …). The stream goes on unless the loop
+// breaks, since one bad message says nothing about the next.
 func (s *InstancesService) StreamMetrics(ctx context.Context, id string, opts *StreamMetricsOptions, ro ...RequestOption) iter.Seq2[MetricSample, error] {
 	cerr := checkStreamOptions(opts)
 	cfg := streamConfig(opts)
@@ -394,8 +394,9 @@ func (ms *metricStream) pump(ctx context.Context, conn *websocket.Conn, yield fu
 // API's envelope, of either message type. Anything that carries no sample
 // is an error matching ErrInvalidResponse, never a zero sample a caller
 // would take for a measurement: null, {}, an object with none of a
-// sample's fields (a heartbeat, say), and an error envelope, whose error
-// is the cause, so that the API's code matches its sentinel too.
+// sample's fields (a heartbeat, say), a sample without its timestamp, and
+// an error envelope, whose error is the cause, so that the API's code
+// matches its sentinel too.
 func decodeSample(data []byte) (MetricSample, *Error) {
 	var sample MetricSample
 	_, err := envelope.Decode(data, &sample)
@@ -406,6 +407,11 @@ func decodeSample(data []byte) (MetricSample, *Error) {
 	case err != nil:
 		return MetricSample{}, &Error{Code: CodeInvalidResponse, cause: err,
 			Message: "a metrics message is not a JSON sample: " + err.Error()}
+	case sample.Timestamp.IsZero() && sample != MetricSample{}:
+		// As Instances.Metrics refuses it: a measurement without its time
+		// would be plotted at year 1.
+		return MetricSample{}, &Error{Code: CodeInvalidResponse,
+			Message: fmt.Sprintf("a metrics message carries a sample without its timestamp: %q", envelope.Excerpt(data, excerptBytes))}
 	case sample != MetricSample{}:
 		return sample, nil
 	}

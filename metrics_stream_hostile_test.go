@@ -67,6 +67,9 @@ func TestStreamMetricsNeverYieldsAMessageThatIsNoSample(t *testing.T) {
 		{"an error quoting the key", websocket.MessageText, `{"error":{"code":"forbidden","message":"key ` + testKey + ` is revoked"}}`,
 			lambda.ErrForbidden, "is revoked"},
 		{"no sample, quoting the key escaped", websocket.MessageText, `{"note":"\u03bb_sk_1234567890abcdef"}`, nil, "no sample"},
+		{"a sample without its timestamp", websocket.MessageText, `{"cpu_percent":1,"memory_percent":2}`, nil, "timestamp"},
+		{"a sample in the envelope without its timestamp", websocket.MessageText,
+			`{"success":true,"data":{"cpu_percent":7}}`, nil, "timestamp"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -102,7 +105,8 @@ func TestStreamMetricsNeverYieldsAMessageThatIsNoSample(t *testing.T) {
 
 // TestStreamMetricsAcceptsTheSampleShapesTheAPIUses: a sample comes bare,
 // in the API's canonical envelope, or as a binary message; a sample with
-// only some fields, or with fields the SDK does not know, is a sample.
+// its timestamp and only some fields, or with fields the SDK does not
+// know, is a sample.
 func TestStreamMetricsAcceptsTheSampleShapesTheAPIUses(t *testing.T) {
 	t.Parallel()
 	at := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
@@ -117,7 +121,6 @@ func TestStreamMetricsAcceptsTheSampleShapesTheAPIUses(t *testing.T) {
 		{"in the canonical envelope", websocket.MessageText,
 			`{"success":true,"data":{"timestamp":"2026-11-23T12:00:00Z","cpu_percent":7}}`, lambda.MetricSample{Timestamp: at, CPUPercent: 7}},
 		{"binary", websocket.MessageBinary, `{"timestamp":"2026-11-23T12:00:00Z","cpu_percent":7}`, lambda.MetricSample{Timestamp: at, CPUPercent: 7}},
-		{"without a timestamp", websocket.MessageText, `{"cpu_percent":1}`, lambda.MetricSample{CPUPercent: 1}},
 		{"with unknown fields", websocket.MessageText, `{"timestamp":"2026-11-23T12:00:00Z","gpu_percent":99,"message":"hi"}`,
 			lambda.MetricSample{Timestamp: at}},
 	}

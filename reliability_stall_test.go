@@ -314,7 +314,7 @@ func sendSamples(conn *websocket.Conn, gap time.Duration, release <-chan struct{
 func goSilent(k int, next func() bool, release <-chan struct{}, hungUp *atomic.Bool) func(conn *websocket.Conn) {
 	return func(conn *websocket.Conn) {
 		for range k {
-			if conn.Write(context.Background(), websocket.MessageText, []byte(`{"cpu_percent":1}`)) != nil {
+			if conn.Write(context.Background(), websocket.MessageText, []byte(`{"timestamp":"2026-11-23T12:00:00Z","cpu_percent":1}`)) != nil {
 				return
 			}
 		}
