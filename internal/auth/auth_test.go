@@ -336,28 +336,29 @@ func TestRefresherRefusesATokenNoHeaderCanCarry(t *testing.T) {
 // renewal would send one that rotation spent.
 func TestRefresherKeepsARenewalThatKeepsTheAccessToken(t *testing.T) {
 	t.Parallel()
-	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	start := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC) // the fake clock of every subtest; each moves its own
 	tests := []struct {
 		name string
 		next func(n int32) *oauth2.Token // the n-th answer, from 1
 	}{
 		{"a new expiry", func(int32) *oauth2.Token {
-			return &oauth2.Token{AccessToken: "tok-0", RefreshToken: "ref-0", Expiry: now.Add(time.Hour)}
+			return &oauth2.Token{AccessToken: "tok-0", RefreshToken: "ref-0", Expiry: start.Add(time.Hour)}
 		}},
 		{"a new refresh token and expiry", func(n int32) *oauth2.Token {
-			return &oauth2.Token{AccessToken: "tok-0", RefreshToken: fmt.Sprintf("ref-%d", n), Expiry: now.Add(time.Hour)}
+			return &oauth2.Token{AccessToken: "tok-0", RefreshToken: fmt.Sprintf("ref-%d", n), Expiry: start.Add(time.Hour)}
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
+			now := start
 			var fetches atomic.Int32
 			var sentRefresh []string
 			var notified []*oauth2.Token
 			tok := NewRefresher(func(_ context.Context, cur *oauth2.Token) (*oauth2.Token, error) {
 				sentRefresh = append(sentRefresh, cur.RefreshToken)
 				return tt.next(fetches.Add(1)), nil
-			}, &oauth2.Token{AccessToken: "tok-0", RefreshToken: "ref-0", Expiry: now.Add(-time.Minute)}, time.Hour,
+			}, &oauth2.Token{AccessToken: "tok-0", RefreshToken: "ref-0", Expiry: start.Add(-time.Minute)}, time.Hour,
 				func(tok *oauth2.Token) { notified = append(notified, tok) })
 			tok.now = func() time.Time { return now }
 			for i := range 3 {
@@ -369,7 +370,7 @@ func TestRefresherKeepsARenewalThatKeepsTheAccessToken(t *testing.T) {
 			if n := fetches.Load(); n != 1 {
 				t.Errorf("%d renewals for 3 calls, want 1: the extended token was not kept", n)
 			}
-			if len(notified) != 1 || !notified[0].Expiry.Equal(now.Add(time.Hour)) {
+			if len(notified) != 1 || !notified[0].Expiry.Equal(start.Add(time.Hour)) {
 				t.Errorf("notified %v, want the extended token once", notified)
 			}
 			// Past the new expiry, the renewal sends the refresh token the last answer gave.
