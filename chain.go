@@ -282,12 +282,24 @@ func (t *attemptTransport) send(req *http.Request) (*http.Response, error) {
 		return nil, err
 	case resp == nil:
 		return nil, fmt.Errorf("%w: %T returned neither a response nor an error", errBrokenTransport, t.base)
-	case resp.Body == nil && resp.ContentLength > 0:
+	case !emptyBodyIfNone(resp):
 		return nil, fmt.Errorf("%w: %T returned a response with content length %d but no body", errBrokenTransport, t.base, resp.ContentLength)
-	case resp.Body == nil:
-		resp.Body = http.NoBody
 	}
 	return resp, nil
+}
+
+// emptyBodyIfNone gives a response without a body the empty one net/http's
+// Client gives a transport's (so that every layer can read and close it),
+// and reports false when its ContentLength promises bytes it lacks. A
+// transport's answers and a middleware's meet the same rule.
+func emptyBodyIfNone(resp *http.Response) bool {
+	if resp.Body == nil {
+		if resp.ContentLength > 0 {
+			return false
+		}
+		resp.Body = http.NoBody
+	}
+	return true
 }
 
 // attempt is the state of one attempt's timer, and the response body

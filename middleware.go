@@ -128,13 +128,9 @@ func wrapMiddleware(mw Middleware, next func(*http.Request) (*http.Response, err
 			return nil, err
 		case resp == nil:
 			return nil, &middlewareError{err: errors.New("returned neither a response nor an error")}
-		case resp.Body == nil && resp.ContentLength > 0:
+		case !emptyBodyIfNone(resp):
 			// Not a failure of the API to retry: the middleware lost it.
 			return nil, &middlewareError{err: fmt.Errorf("returned a response of %d bytes without its body", resp.ContentLength)}
-		case resp.Body == nil:
-			// As net/http does for a transport's empty answer, so that an
-			// outer middleware, and the SDK, can always read and close it.
-			resp.Body = http.NoBody
 		}
 		return resp, nil
 	}
