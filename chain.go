@@ -88,8 +88,8 @@ func (c *Client) newChain(cfg *config) {
 		// 6: below the credential, so it shows what is sent, redacted.
 		rt = &debugTransport{base: rt, w: cfg.debugWriter, client: c}
 	}
-	hc.Transport = auth.NewTransport(rt, c.credential, c.baseURL)             // 5
-	hc.CheckRedirect = checkRedirect(c.baseURL, cfg.httpClient.CheckRedirect) // 4
+	hc.Transport = auth.NewTransport(rt, c.credential, c.baseURL)                        // 5
+	hc.CheckRedirect = checkRedirect(c.baseURL, "the API", cfg.httpClient.CheckRedirect) // 4
 	// The metrics stream dials on this client: layers 4 to 10, no retry loop.
 	c.httpClient = &hc
 

@@ -65,15 +65,7 @@ func tokenClient(hc *http.Client, tokenURL string) *http.Client {
 		return hc
 	}
 	c := *hc
-	check := checkRedirect(u, hc.CheckRedirect)
-	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		err := check(req, via)
-		var e *Error
-		if errors.As(err, &e) {
-			e.Message = strings.Replace(e.Message, "the API", "the OAuth2 token endpoint", 1)
-		}
-		return err
-	}
+	c.CheckRedirect = checkRedirect(u, "the OAuth2 token endpoint", hc.CheckRedirect)
 	return &c
 }
 

@@ -69,19 +69,21 @@ var ErrRedirectRefused = errors.New("lambda: redirect refused")
 // redirect loops, then defers to the caller's policy, which can only be
 // stricter.
 // Credentials need no stripping here: the auth transport only ever puts
-// them on requests to the API's own origin.
-func checkRedirect(api *url.URL, next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+// them on requests to the API's own origin. name says whose origin api is
+// in the errors: "the API", or the OAuth2 token endpoint (tokenClient).
+func checkRedirect(api *url.URL, name string, next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
 		if !sameOrigin(api, req.URL) {
-			return redirectRefused(req)
+			return redirectError(req, ErrRedirectRefused, fmt.Sprintf("%s redirected the call to another origin, %s://%s; not followed",
+				name, req.URL.Scheme, req.URL.Host)) // never the Location's path or query: the other host's business, maybe secrets
 		}
 		if prev := via[len(via)-1]; req.Method != prev.Method && !seeOther(req) {
 			return redirectError(req, ErrRedirectRefused, fmt.Sprintf(
-				"the API redirected the %s with a %d, which net/http would follow with a %s in its place; not followed",
-				prev.Method, redirectStatus(req), req.Method))
+				"%s redirected the %s with a %d, which net/http would follow with a %s in its place; not followed",
+				name, prev.Method, redirectStatus(req), req.Method))
 		}
 		if len(via) >= 10 {
-			return redirectError(req, ErrTooManyRedirects, "stopped after 10 redirects within the API's origin (a redirect loop)")
+			return redirectError(req, ErrTooManyRedirects, fmt.Sprintf("stopped after 10 redirects within %s's origin (a redirect loop)", name))
 		}
 		if next != nil {
 			return next(req, via)
@@ -106,14 +108,6 @@ func redirectStatus(req *http.Request) int {
 // transport does before it adds the credential.
 func sameOrigin(api, u *url.URL) bool {
 	return u.Scheme == api.Scheme && u.Host == api.Host
-}
-
-// redirectRefused is the error of a redirect to req.URL, which is off the
-// API's origin. It names the target by scheme and host only: the path and
-// query of a Location are the other host's business, and may hold secrets.
-func redirectRefused(req *http.Request) *Error {
-	return redirectError(req, ErrRedirectRefused,
-		fmt.Sprintf("the API redirected the call to another origin, %s://%s; not followed", req.URL.Scheme, req.URL.Host))
 }
 
 // redirectError is a *Error for a redirect not followed: typed, and free of
