@@ -2,7 +2,6 @@ package lambda
 
 import (
 	"errors"
-	"fmt"
 	"net/url"
 	"strings"
 )
@@ -10,22 +9,8 @@ import (
 // Header values and names are checked where an option gives them, not when
 // net/http refuses them on every call: a value with a control byte other
 // than tab can never be sent, so a client built with one would only fail,
-// call after call, with "invalid header field value".
-
-// headerValueProblem says why v cannot be sent in a header, or "".
-func headerValueProblem(v string) string {
-	for i := 0; i < len(v); i++ {
-		switch b := v[i]; {
-		case b == '\r' || b == '\n':
-			return "contains a line break"
-		case b == 0:
-			return "contains a NUL byte"
-		case b < 0x20 && b != '\t' || b == 0x7f:
-			return fmt.Sprintf("contains the control character 0x%02X", b)
-		}
-	}
-	return ""
-}
+// call after call, with "invalid header field value". The rule for values
+// is auth.HeaderValueProblem, which the credential meets too.
 
 // isToken reports whether k is an HTTP token (RFC 9110 §5.6.2), as a
 // header name (§5.1) and a method (§9.1) must be.

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lambda/lambda-go/internal/auth"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 	"golang.org/x/time/rate"
@@ -226,7 +227,7 @@ func WithRetryBackoff(min, max time.Duration) Option {
 // suffix holding a control character other than tab is refused.
 func WithUserAgent(suffix string) Option {
 	return func(c *config) error {
-		if p := headerValueProblem(suffix); p != "" {
+		if p := auth.HeaderValueProblem(suffix); p != "" {
 			return errors.New("lambda: WithUserAgent: the suffix " + p + ", which no header can carry")
 		}
 		c.userAgentSuffix = strings.TrimSpace(suffix)

@@ -88,7 +88,7 @@ func WithAPIKey(key string) Option {
 		if strings.TrimSpace(key) == "" {
 			return errors.New("lambda: WithAPIKey: the key is empty")
 		}
-		if p := headerValueProblem(key); p != "" {
+		if p := auth.HeaderValueProblem(key); p != "" {
 			return errors.New("lambda: WithAPIKey: the key " + p + ", which no header can carry")
 		}
 		if err := c.setCredential("WithAPIKey"); err != nil {

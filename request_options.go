@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/lambda/lambda-go/internal/auth"
 )
 
 // RequestOption changes one call: pass it to any service method. It is the
@@ -41,7 +43,7 @@ func WithIdempotencyKey(key string) RequestOption {
 		if rc == nil {
 			return perCallOnly("WithIdempotencyKey")
 		}
-		if strings.TrimSpace(key) == "" || len(key) > 255 || headerValueProblem(key) != "" {
+		if strings.TrimSpace(key) == "" || len(key) > 255 || auth.HeaderValueProblem(key) != "" {
 			return invalidField("Idempotency-Key", "WithIdempotencyKey: the key must be 1 to 255 characters on one line, without control characters")
 		}
 		rc.idempotencyKey = key
@@ -67,7 +69,7 @@ func WithHeader(key, value string) RequestOption {
 		if !isToken(key) {
 			return invalidField("header", fmt.Sprintf("WithHeader: %q is not a valid header name (letters, digits and !#$%%&'*+-.^_`|~ only)", key))
 		}
-		if p := headerValueProblem(value); p != "" {
+		if p := auth.HeaderValueProblem(value); p != "" {
 			return invalidField(key, fmt.Sprintf("WithHeader: the value of %s %s, which no header can carry", key, p))
 		}
 		h := &c.header

@@ -16,6 +16,25 @@ const (
 	HeaderAPIKey        = "X-API-Key"
 )
 
+// HeaderValueProblem says why v cannot be sent in a header, or "": net/http
+// refuses a value with a control character other than tab, on every call
+// and with an untyped error. A credential is such a value, and so is every
+// header the client sets, which the root package checks with it where an
+// option gives them. Bytes from 0x80 are fine, as an API key's "λ" is.
+func HeaderValueProblem(v string) string {
+	for i := 0; i < len(v); i++ {
+		switch b := v[i]; {
+		case b == '\r' || b == '\n':
+			return "contains a line break"
+		case b == 0:
+			return "contains a NUL byte"
+		case b < 0x20 && b != '\t' || b == 0x7f:
+			return fmt.Sprintf("contains the control character 0x%02X", b)
+		}
+	}
+	return ""
+}
+
 // Credential sets the credential headers on an outgoing request.
 type Credential interface {
 	apply(ctx context.Context, h http.Header) error

@@ -251,7 +251,7 @@ func (t *Token) run(ctx context.Context, f *flight, cur *oauth2.Token) {
 	case err != nil:
 	case tok == nil || tok.AccessToken == "":
 		err = errors.New("the token endpoint gave no access token")
-	case !headerSafe(tok.AccessToken) || !headerSafe(tok.Type()):
+	case HeaderValueProblem(tok.AccessToken) != "" || HeaderValueProblem(tok.Type()) != "":
 		// Never sent: net/http would refuse it on every call with an
 		// untyped error, and a CR or LF must not reach a header. The token
 		// is not kept, so the next call asks again.
@@ -322,17 +322,6 @@ func (t *Token) retry(base http.RoundTripper, sent *http.Request, resp *http.Res
 		resp.Body.Close()
 	}
 	return base.RoundTrip(again)
-}
-
-// headerSafe reports whether s can travel in a header value: no control
-// character but tab (bytes from 0x80 are fine, as an API key's "λ" is).
-func headerSafe(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; (c < 0x20 && c != '\t') || c == 0x7f {
-			return false
-		}
-	}
-	return true
 }
 
 // errorLocked wraps a fetch failure, its text cleared of every secret:
