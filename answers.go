@@ -127,10 +127,12 @@ func (q *Quota) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	for name, item := range map[string]*QuotaItem{"instances": w.Instances, "volumes": w.Volumes,
-		"snapshots": w.Snapshots, "functions": w.Functions, "storage_gb": w.StorageGB} {
-		if item == nil {
-			return fmt.Errorf("lambda: quota has no %s", name)
+	for _, item := range []struct {
+		name string
+		got  *QuotaItem
+	}{{"instances", w.Instances}, {"volumes", w.Volumes}, {"snapshots", w.Snapshots}, {"functions", w.Functions}, {"storage_gb", w.StorageGB}} {
+		if item.got == nil { // in a fixed order: the error names the same item each time
+			return fmt.Errorf("lambda: quota has no %s", item.name)
 		}
 	}
 	switch {
