@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/lambda/lambda-go/internal/auth"
+	"github.com/lambda/lambda-go/internal/idempotency"
 )
 
 // RequestOption changes one call: pass it to any service method. It is the
@@ -54,7 +55,8 @@ func WithIdempotencyKey(key string) RequestOption {
 // WithHeader adds a header to the call, or, given to NewClient, to every
 // call (a call's own value of the same header replaces the client's).
 // Credentials cannot be set this way: use the client's options, which keep
-// them off other hosts and out of logs. A name that is not an HTTP token, or
+// them off other hosts and out of logs. Nor can Idempotency-Key: use
+// WithIdempotencyKey, on the call. A name that is not an HTTP token, or
 // a value holding a control character other than tab, fails before anything
 // is sent, with an error matching ErrInvalidRequest (as does any refused
 // option).
@@ -63,6 +65,12 @@ func WithHeader(key, value string) RequestOption {
 		switch http.CanonicalHeaderKey(key) {
 		case "Authorization", "X-Api-Key":
 			return invalidField(key, "WithHeader: set "+key+" with WithAPIKey or WithTokenSource")
+		case idempotency.Header:
+			// The key belongs to one call: on the client it would make every
+			// create the same create (the API answers the second with the
+			// first one's resource), and an empty one would leave a POST
+			// the client retries without any key.
+			return invalidField(key, "WithHeader: set "+key+" with WithIdempotencyKey, on the call: the client gives every POST a key of its own")
 		case "":
 			return invalidField("header", "WithHeader: empty header name")
 		}

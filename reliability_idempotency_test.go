@@ -1,0 +1,116 @@
+package lambda_test
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lambda/lambda-go"
+)
+
+// TestEveryPOSTHasOneKeyOfItsOwn is the guard of the Idempotency-Key, over
+// every way a caller can name the header: on the wire, every attempt of a
+// POST carries exactly one non-empty key, the same on each retry of the
+// call, and no two calls share one unless the caller gave both the same
+// WithIdempotencyKey. A client-wide WithHeader("Idempotency-Key", k) made
+// every create of the client carry k: the API answered the second create
+// (another name, another body) with the first one's instance, or a 409. A
+// call's WithHeader("Idempotency-Key", "") sent an empty key, a POST with
+// no key that the client still retried after a 503. Such options are
+// refused before anything is sent, as WithHeader("Authorization") is.
+func TestEveryPOSTHasOneKeyOfItsOwn(t *testing.T) {
+	t.Parallel()
+	type variant struct {
+		client  []lambda.Option
+		call    []lambda.RequestOption
+		refused bool   // NewClient or the call fails with ErrInvalidRequest, unsent
+		key     string // the key both calls must carry; "" for a generated key each
+	}
+	variants := map[string]variant{
+		"generated":                      {},
+		"WithIdempotencyKey":             {call: []lambda.RequestOption{lambda.WithIdempotencyKey("k-1")}, key: "k-1"},
+		"another header on the client":   {client: []lambda.Option{lambda.WithHeader("X-Trace", "t")}},
+		"another header on the call":     {call: []lambda.RequestOption{lambda.WithHeader("X-Trace", "t")}},
+		"client WithHeader":              {client: []lambda.Option{lambda.WithHeader("Idempotency-Key", "fixed")}, refused: true},
+		"client WithHeader, lower case":  {client: []lambda.Option{lambda.WithHeader("idempotency-key", "fixed")}, refused: true},
+		"client WithHeader, empty":       {client: []lambda.Option{lambda.WithHeader("Idempotency-Key", "")}, refused: true},
+		"call WithHeader":                {call: []lambda.RequestOption{lambda.WithHeader("Idempotency-Key", "mine")}, refused: true},
+		"call WithHeader, upper case":    {call: []lambda.RequestOption{lambda.WithHeader("IDEMPOTENCY-KEY", "mine")}, refused: true},
+		"call WithHeader, empty":         {call: []lambda.RequestOption{lambda.WithHeader("Idempotency-Key", "")}, refused: true},
+		"call WithHeader and the option": {call: []lambda.RequestOption{lambda.WithIdempotencyKey("k-2"), lambda.WithHeader("Idempotency-Key", "k-3")}, refused: true},
+	}
+	// Each way of sending a POST: a service method and Client.Do.
+	posts := map[string]func(context.Context, *lambda.Client, []lambda.RequestOption) error{
+		"Instances.Create": func(ctx context.Context, c *lambda.Client, o []lambda.RequestOption) error {
+			_, err := c.Instances.Create(ctx, createReq, o...)
+			return err
+		},
+		"Instances.Start": func(ctx context.Context, c *lambda.Client, o []lambda.RequestOption) error {
+			_, err := c.Instances.Start(ctx, "inst_1", o...)
+			return err
+		},
+		"Client.Do": func(ctx context.Context, c *lambda.Client, o []lambda.RequestOption) error {
+			return c.Do(ctx, http.MethodPost, "/instances", map[string]string{"name": "web"}, nil, o...)
+		},
+	}
+	for vname, v := range variants {
+		for pname, post := range posts {
+			t.Run(vname+"/"+pname, func(t *testing.T) {
+				t.Parallel()
+				mux, url := newTestServer(t)
+				var mu sync.Mutex
+				var keys [][]string // the Idempotency-Key values of each request, in order
+				mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+					mu.Lock()
+					keys = append(keys, r.Header.Values("Idempotency-Key"))
+					n := len(keys)
+					mu.Unlock()
+					if n%2 == 1 { // the first attempt of each call fails: a retry must follow
+						writeError(w, http.StatusServiceUnavailable, "service_unavailable", "later")
+						return
+					}
+					writeData(w, http.StatusCreated, instanceJSON)
+				})
+				client, err := lambda.NewClient(append([]lambda.Option{lambda.WithAPIKey(testKey), lambda.WithBaseURL(url + "/v1"), fastBackoff}, v.client...)...)
+				if v.refused && len(v.client) > 0 {
+					require.ErrorIs(t, err, lambda.ErrInvalidRequest)
+					assert.ErrorContains(t, err, "WithIdempotencyKey", "the error says what to use instead")
+					return
+				}
+				require.NoError(t, err)
+				for range 2 {
+					err := post(context.Background(), client, v.call)
+					if v.refused {
+						require.ErrorIs(t, err, lambda.ErrInvalidRequest)
+						assert.ErrorContains(t, err, "WithIdempotencyKey", "the error says what to use instead")
+						continue
+					}
+					require.NoError(t, err)
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				if v.refused {
+					assert.Empty(t, keys, "a refused option sends nothing")
+					return
+				}
+				require.Len(t, keys, 4, "two calls, each retried once")
+				for i, k := range keys {
+					require.Len(t, k, 1, "request %d carries exactly one key: %q", i+1, k)
+					assert.NotEmpty(t, k[0], "request %d", i+1)
+				}
+				assert.Equal(t, keys[0], keys[1], "the retry of the first call carries its key")
+				assert.Equal(t, keys[2], keys[3], "the retry of the second call carries its key")
+				if v.key != "" {
+					assert.Equal(t, v.key, keys[0][0])
+					assert.Equal(t, v.key, keys[2][0])
+				} else {
+					assert.NotEqual(t, keys[0], keys[2], "two calls never share a generated key")
+				}
+			})
+		}
+	}
+}
