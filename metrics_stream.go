@@ -379,7 +379,7 @@ func (ms *metricStream) pump(ctx context.Context, conn *websocket.Conn, yield fu
 		case ctx.Err() != nil: // a message that raced the close: the caller is done
 			return delivered, false, ctx.Err()
 		}
-		sample, bad := decodeSample(data)
+		sample, bad := decodeSample(data, ms.client)
 		if bad != nil {
 			if !yield(MetricSample{}, bad) {
 				return delivered, true, nil
@@ -400,7 +400,7 @@ func (ms *metricStream) pump(ctx context.Context, conn *websocket.Conn, yield fu
 // sample's fields (a heartbeat, say), a sample without its timestamp, and
 // an error envelope, whose error is the cause, so that the API's code
 // matches its sentinel too.
-func decodeSample(data []byte) (MetricSample, *Error) {
+func decodeSample(data []byte, c *Client) (MetricSample, *Error) {
 	var sample MetricSample
 	_, err := envelope.Decode(data, &sample)
 	var api *envelope.APIError
@@ -414,7 +414,7 @@ func decodeSample(data []byte) (MetricSample, *Error) {
 		// As Instances.Metrics refuses it: a measurement without its time
 		// would be plotted at year 1.
 		return MetricSample{}, &Error{Code: CodeInvalidResponse,
-			Message: fmt.Sprintf("a metrics message carries a sample without its timestamp: %q", envelope.Excerpt(data, excerptBytes))}
+			Message: fmt.Sprintf("a metrics message carries a sample without its timestamp: %q", excerpt(data, c.credentialRedactor()))}
 	case sample != MetricSample{}:
 		return sample, nil
 	}
@@ -422,7 +422,7 @@ func decodeSample(data []byte) (MetricSample, *Error) {
 		return MetricSample{}, streamErrorMessage(eb)
 	}
 	return MetricSample{}, &Error{Code: CodeInvalidResponse,
-		Message: fmt.Sprintf("a metrics message carries no sample: %q", envelope.Excerpt(data, excerptBytes))}
+		Message: fmt.Sprintf("a metrics message carries no sample: %q", excerpt(data, c.credentialRedactor()))}
 }
 
 // streamErrorMessage is the error of a stream message that is the API's

@@ -35,8 +35,9 @@ const minSecretLen = 6
 
 // redactor replaces a set of secrets, in all their forms, by "REDACTED".
 type redactor struct {
-	raw []string // the secrets themselves, to tell the sets apart
-	rep *strings.Replacer
+	raw   []string // the secrets themselves, to tell the sets apart
+	rep   *strings.Replacer
+	reach int // the length of the longest form: what a cut must leave beyond it
 }
 
 // secretForms returns s as a server may write it back: as is, JSON-escaped
@@ -163,7 +164,16 @@ func newRedactor(secrets ...string) *redactor {
 	for _, f := range forms {
 		pairs = append(pairs, f, "REDACTED")
 	}
-	return &redactor{raw: raw, rep: strings.NewReplacer(pairs...)}
+	return &redactor{raw: raw, rep: strings.NewReplacer(pairs...), reach: len(forms[0])}
+}
+
+// margin is how far past a cut a text must be read for a secret that
+// starts before the cut to be recognised whole: the longest form.
+func (r *redactor) margin() int {
+	if r == nil {
+		return 0
+	}
+	return r.reach
 }
 
 // String redacts s.
