@@ -104,20 +104,24 @@ type StreamMetricsOptions struct {
 func (s *InstancesService) StreamMetrics(ctx context.Context, id string, opts *StreamMetricsOptions, ro ...RequestOption) iter.Seq2[MetricSample, error] {
 	cerr := checkStreamOptions(opts)
 	cfg := streamConfig(opts)
+	c := clientOf(s)
 	return func(yield func(MetricSample, error) bool) {
+		if cerr == nil {
+			cerr = c.usable(ctx)
+		}
 		if cerr != nil {
 			yield(MetricSample{}, cerr)
 			return
 		}
-		ms, err := s.newMetricStream(id, cfg, ro)
+		ms, err := newMetricStream(c, id, cfg, ro)
 		if err != nil {
-			yield(MetricSample{}, s.client.credentialRedactor().error(err))
+			yield(MetricSample{}, c.credentialRedactor().error(err))
 			return
 		}
 		// Every error the stream yields is redacted, as a call's are.
 		ms.run(ctx, func(sample MetricSample, err error) bool {
 			if err != nil {
-				err = s.client.credentialRedactor().error(err)
+				err = c.credentialRedactor().error(err)
 			}
 			return yield(sample, err)
 		})
@@ -187,7 +191,7 @@ type metricStream struct {
 	client  *Client // for its redactor, in log lines
 }
 
-func (s *InstancesService) newMetricStream(id string, cfg StreamMetricsOptions, ro []RequestOption) (*metricStream, error) {
+func newMetricStream(c *Client, id string, cfg StreamMetricsOptions, ro []RequestOption) (*metricStream, error) {
 	if err := requireID("instance", id); err != nil {
 		return nil, err
 	}
@@ -195,7 +199,6 @@ func (s *InstancesService) newMetricStream(id string, cfg StreamMetricsOptions, 
 	if err != nil {
 		return nil, err
 	}
-	c := s.client
 	p := path("instances", id, "metrics", "stream")
 	if err := checkPath(p); err != nil {
 		return nil, err
