@@ -27,7 +27,8 @@ type Call struct {
 	// Started is when the attempt in flight was sent, for its duration in
 	// log lines: waits for the rate-limit budget included, backoff not.
 	Started time.Time
-	// RetryAfter is the wait the server asked for on the last 429 or 503.
+	// RetryAfter is the wait the latest answer asked for (on a 429, the
+	// wait chosen for it), for its error; zero when it asked for none.
 	RetryAfter time.Duration
 	// MaxRetries replaces the policy's limit for this call when
 	// MaxRetriesSet (WithMaxRetries given to the call).
