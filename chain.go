@@ -121,7 +121,7 @@ func (r *budgetRefusal) Error() string {
 // awaitBudget holds back a request while the API's figures say no requests
 // are left until a reset (the last answer said so, or the requests sent
 // since have used up what it said was left): such a request could only get
-// a 429. It waits for the reset, spread a little (retry.Spread) so that
+// a 429. It waits for the reset, spread a little (retry.SpreadWithin) so that
 // every goroutine held back does not hit the API in the same instant, when
 // that fits in the longest allowed wait and the context's deadline;
 // otherwise it fails fast with a *budgetRefusal that carries the wait. It
@@ -138,7 +138,7 @@ func (t *budgetTransport) awaitBudget(ctx context.Context, group string) (*ratel
 		if wait > t.maxWait {
 			return nil, &budgetRefusal{wait: wait}
 		}
-		spread := retry.Spread(wait)
+		spread := retry.SpreadWithin(wait, t.maxWait)
 		if deadline, ok := ctx.Deadline(); ok && time.Now().Add(spread).After(deadline) {
 			return nil, &budgetRefusal{wait: wait}
 		}

@@ -158,6 +158,13 @@ func Spread(wait time.Duration) time.Duration {
 	return wait + jitter(min(wait/4, time.Second)+50*time.Millisecond)
 }
 
+// SpreadWithin is Spread that never passes limit, the longest wait the
+// client may sleep (WithMaxRetryWait), unless wait itself does: the bound
+// holds the jitter too, and a wait at the bound goes unspread.
+func SpreadWithin(wait, limit time.Duration) time.Duration {
+	return min(Spread(wait), max(wait, limit))
+}
+
 func jitter(n time.Duration) time.Duration {
 	if n <= 0 {
 		return 0

@@ -129,7 +129,7 @@ func (p *Policy) decide(ctx context.Context, call *Call, resp *http.Response, er
 	}
 	if hinted {
 		// Clients told the same reset time would all come back at once.
-		wait = Spread(wait)
+		wait = SpreadWithin(wait, p.MaxWait)
 	}
 	if deadline, ok := ctx.Deadline(); ok && now.Add(wait).After(deadline) {
 		return 0, false // the answer would come too late: report now
