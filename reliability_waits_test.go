@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/time/rate"
 
 	"github.com/lambda/lambda-go"
 )
@@ -73,6 +74,71 @@ func TestNoWaitLongerThanMaxRetryWait(t *testing.T) {
 				assert.LessOrEqual(t, time.Duration(rec.Wait), tt.maxWait, "the wait slept: %v", time.Duration(rec.Wait))
 			}
 			assert.Equal(t, 1, retried, logs.String())
+		})
+	}
+}
+
+// TestClientSideLimiterRefusalsAreTyped is the guard of the WithRateLimiter
+// wait, over every limiter that cannot let a call through in time: the call
+// ends at once, unsent, with an *Error matching ErrRateLimited that carries
+// the limiter's wait when it has one, as the API's own used-up window does.
+// It was an untyped "client-side rate limiter: rate: Wait(n=1) would exceed
+// context deadline" (no sentinel, not a *lambda.Error, no wait), and one that
+// never allows a call ("exceeds limiter's burst 0") the same on every call.
+// A cancel during the wait stays the context's error.
+func TestClientSideLimiterRefusalsAreTyped(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		limiter   func() *rate.Limiter // its one token is spent by a first call unless said
+		deadline  time.Duration        // 0: none
+		cancel    time.Duration        // cancel the call after this (0: never)
+		wantWait  time.Duration        // the refusal's RetryAfter, ±1 s
+		wantCtx   error                // the context's error instead of a refusal
+		firstFree bool                 // the first call goes, then the probed one waits
+	}{
+		{"an hour to wait, a deadline of 1 s", func() *rate.Limiter { return rate.NewLimiter(rate.Every(time.Hour), 1) }, time.Second, 0, time.Hour, nil, true},
+		{"a minute to wait, a deadline of 1 s", func() *rate.Limiter { return rate.NewLimiter(rate.Every(time.Minute), 1) }, time.Second, 0, time.Minute, nil, true},
+		{"burst 0, no deadline", func() *rate.Limiter { return rate.NewLimiter(10, 0) }, 0, 0, 0, nil, false},
+		{"limit 0, its token spent, no deadline", func() *rate.Limiter { return rate.NewLimiter(0, 1) }, 0, 0, 0, nil, true},
+		{"an hour to wait, cancelled during the wait", func() *rate.Limiter { return rate.NewLimiter(rate.Every(time.Hour), 1) }, 0, 200 * time.Millisecond, 0, context.Canceled, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			client, served := scriptedAPI(t, "/instances/inst_1", func(n int32, w http.ResponseWriter, r *http.Request) {
+				writeData(w, http.StatusOK, instanceJSON)
+			}, lambda.WithRateLimiter(tt.limiter()))
+			var before int32
+			if tt.firstFree {
+				_, err := client.Instances.Get(context.Background(), "inst_1")
+				require.NoError(t, err)
+				before = 1
+			}
+			ctx := context.Background()
+			if tt.deadline > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tt.deadline)
+				defer cancel()
+			}
+			if tt.cancel > 0 {
+				ctx, _ = cancelLater(t, tt.cancel)
+			}
+			start := time.Now()
+			_, err := client.Instances.Get(ctx, "inst_1")
+			assert.Less(t, time.Since(start), 10*time.Second, "the call ends without waiting for the limiter")
+			assert.Equal(t, before, served.Load(), "unsent")
+			if tt.wantCtx != nil {
+				require.ErrorIs(t, err, tt.wantCtx)
+				return
+			}
+			require.ErrorIs(t, err, lambda.ErrRateLimited)
+			var lerr *lambda.Error
+			require.ErrorAs(t, err, &lerr)
+			assert.Zero(t, lerr.HTTPStatus, "not sent")
+			assert.InDelta(t, tt.wantWait.Seconds(), lerr.RetryAfter.Seconds(), 1, "RetryAfter %v", lerr.RetryAfter)
+			assert.Contains(t, err.Error(), "WithRateLimiter", "the error says whose limiter refused")
+			assert.NotErrorIs(t, err, context.DeadlineExceeded, "the context has not ended")
 		})
 	}
 }
