@@ -55,7 +55,7 @@ type QuotaItem struct {
 
 // Get fetches the account.
 func (s *AccountService) Get(ctx context.Context, opts ...RequestOption) (*Account, error) {
-	return get[Account](ctx, s.client, "/account", nil, opts)
+	return get[Account](ctx, clientOf(s), "/account", nil, opts)
 }
 
 // Update changes the fields of req that are set.
@@ -64,12 +64,12 @@ func (s *AccountService) Update(ctx context.Context, req *UpdateAccountRequest, 
 	if req == nil {
 		return nil, nilRequest("Account.Update", "UpdateAccountRequest")
 	}
-	return send[Account](ctx, s.client, http.MethodPatch, "/account", req, opts)
+	return send[Account](ctx, clientOf(s), http.MethodPatch, "/account", req, opts)
 }
 
 // Quota fetches the account's limits and their use.
 func (s *AccountService) Quota(ctx context.Context, opts ...RequestOption) (*Quota, error) {
-	return get[Quota](ctx, s.client, "/account/quota", nil, opts)
+	return get[Quota](ctx, clientOf(s), "/account/quota", nil, opts)
 }
 
 // APIKey is a credential of the account. Key, the secret itself, is set
@@ -105,12 +105,12 @@ func (s *APIKeysService) Create(ctx context.Context, req *CreateAPIKeyRequest, o
 	if req == nil {
 		return nil, nilRequest("APIKeys.Create", "CreateAPIKeyRequest")
 	}
-	return send[APIKey](ctx, s.client, http.MethodPost, "/account/api-keys", req, opts)
+	return send[APIKey](ctx, clientOf(s), http.MethodPost, "/account/api-keys", req, opts)
 }
 
 // List fetches one page of API keys, without their secrets.
 func (s *APIKeysService) List(ctx context.Context, opts *ListAPIKeysOptions, ro ...RequestOption) (*Page[APIKey], error) {
-	return list[APIKey](ctx, s.client, "/account/api-keys", opts, ro)
+	return list[APIKey](ctx, clientOf(s), "/account/api-keys", opts, ro)
 }
 
 // All iterates over every API key, fetching pages as the loop needs them.
@@ -137,5 +137,5 @@ func (s *APIKeysService) Delete(ctx context.Context, id string, opts ...RequestO
 	if err := requireID("API key", id); err != nil {
 		return err
 	}
-	return del(ctx, s.client, path("account", "api-keys", id), opts)
+	return del(ctx, clientOf(s), path("account", "api-keys", id), opts)
 }

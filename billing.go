@@ -74,10 +74,10 @@ type ListInvoicesOptions struct {
 // at /usage: Usage then asks /usage, on every call that gets the 404. Any
 // other error is returned as is.
 func (s *BillingService) Usage(ctx context.Context, opts ...RequestOption) (*Usage, error) {
-	u, err := get[Usage](ctx, s.client, "/billing/usage", nil, opts)
+	u, err := get[Usage](ctx, clientOf(s), "/billing/usage", nil, opts)
 	var e *Error
 	if errors.As(err, &e) && e.HTTPStatus == http.StatusNotFound {
-		u, err = get[Usage](ctx, s.client, "/usage", nil, opts)
+		u, err = get[Usage](ctx, clientOf(s), "/usage", nil, opts)
 	}
 	if err != nil {
 		return nil, err
@@ -87,7 +87,7 @@ func (s *BillingService) Usage(ctx context.Context, opts ...RequestOption) (*Usa
 
 // ListInvoices fetches one page of invoices.
 func (s *BillingService) ListInvoices(ctx context.Context, opts *ListInvoicesOptions, ro ...RequestOption) (*Page[Invoice], error) {
-	return list[Invoice](ctx, s.client, "/billing/invoices", opts, ro)
+	return list[Invoice](ctx, clientOf(s), "/billing/invoices", opts, ro)
 }
 
 // AllInvoices iterates over every invoice, fetching pages as the loop needs
@@ -110,13 +110,13 @@ func (s *BillingService) GetInvoice(ctx context.Context, id string, opts ...Requ
 	if err := requireID("invoice", id); err != nil {
 		return nil, err
 	}
-	return get[Invoice](ctx, s.client, path("billing", "invoices", id), nil, opts)
+	return get[Invoice](ctx, clientOf(s), path("billing", "invoices", id), nil, opts)
 }
 
 // Estimate fetches the cost of the current period so far and its estimate
 // for the whole period.
 func (s *BillingService) Estimate(ctx context.Context, opts ...RequestOption) (*Estimate, error) {
-	return get[Estimate](ctx, s.client, "/billing/estimate", nil, opts)
+	return get[Estimate](ctx, clientOf(s), "/billing/estimate", nil, opts)
 }
 
 // The checks below refuse answers that left out (or sent as null) a field

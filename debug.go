@@ -79,7 +79,9 @@ func (t *debugTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.write(dump.Bytes(), red)
 		return resp, nil
 	}
-	all, rerr := io.ReadAll(io.LimitReader(resp.Body, debugBodyLimit+1))
+	// Read past the limit by the longest secret's forms: one that starts
+	// before the cut is redacted whole, not left half in view.
+	all, rerr := io.ReadAll(io.LimitReader(resp.Body, int64(debugBodyLimit+red.margin()+1)))
 	t.writeBody(&dump, all, red)
 	if rerr != nil {
 		fmt.Fprintf(&dump, "(reading the body failed: %v)\n\n", rerr)

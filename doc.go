@@ -71,8 +71,9 @@
 //
 // A nil options pointer means "none": the API's defaults. A nil request
 // pointer is refused, since a create, update or action has nothing to send
-// without one; so are an empty ID and a bad option. Every argument the
-// client refuses before sending is an [*Error] with HTTPStatus 0 matching
+// without one; so are an empty ID, a nil context and a bad option. Every
+// argument the client refuses before sending is an [*Error] with
+// HTTPStatus 0 matching
 // [ErrInvalidRequest], the same sentinel as the API's own 400. Every method
 // takes [RequestOption] values:
 // [WithIdempotencyKey], [WithHeader] and [WithResponseInfo], which reports

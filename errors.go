@@ -232,10 +232,17 @@ func newErrorFromResponse(resp *http.Response, a *answer.Answer, body []byte, re
 	if !ok {
 		e := &Error{HTTPStatus: resp.StatusCode, Code: codeForStatus(resp.StatusCode), RequestID: requestID, RetryAfter: retryAfter}
 		e.Message = http.StatusText(resp.StatusCode)
-		e.Body = envelope.Excerpt([]byte(red.String(string(body))), excerptBytes)
+		e.Body = excerpt(body, red)
 		return e, meta
 	}
 	return newError(resp.StatusCode, eb, requestID, retryAfter), meta
+}
+
+// excerpt is what an error shows of a text that is not JSON: redacted
+// first (red may be nil), then cut, since a cut can keep the start of a
+// secret that redaction would no longer recognise.
+func excerpt(text []byte, red *redactor) string {
+	return envelope.Excerpt([]byte(red.String(string(text))), excerptBytes)
 }
 
 // invalidResponse reports a response the client could not understand;

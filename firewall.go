@@ -64,12 +64,12 @@ func (s *FirewallService) CreateRule(ctx context.Context, req *CreateFirewallRul
 	if req == nil {
 		return nil, nilRequest("Firewall.CreateRule", "CreateFirewallRuleRequest")
 	}
-	return send[FirewallRule](ctx, s.client, http.MethodPost, "/firewall/rules", req, opts)
+	return send[FirewallRule](ctx, clientOf(s), http.MethodPost, "/firewall/rules", req, opts)
 }
 
 // ListRules fetches one page of firewall rules.
 func (s *FirewallService) ListRules(ctx context.Context, opts *ListFirewallRulesOptions, ro ...RequestOption) (*Page[FirewallRule], error) {
-	return list[FirewallRule](ctx, s.client, "/firewall/rules", opts, ro)
+	return list[FirewallRule](ctx, clientOf(s), "/firewall/rules", opts, ro)
 }
 
 // AllRules iterates over every firewall rule, fetching pages as the loop
@@ -96,5 +96,5 @@ func (s *FirewallService) DeleteRule(ctx context.Context, id string, opts ...Req
 	if err := requireID("firewall rule", id); err != nil {
 		return err
 	}
-	return del(ctx, s.client, path("firewall", "rules", id), opts)
+	return del(ctx, clientOf(s), path("firewall", "rules", id), opts)
 }

@@ -56,12 +56,12 @@ func (s *FunctionsService) Create(ctx context.Context, req *CreateFunctionReques
 	if req == nil {
 		return nil, nilRequest("Functions.Create", "CreateFunctionRequest")
 	}
-	return send[Function](ctx, s.client, http.MethodPost, "/functions", req, opts)
+	return send[Function](ctx, clientOf(s), http.MethodPost, "/functions", req, opts)
 }
 
 // List fetches one page of functions.
 func (s *FunctionsService) List(ctx context.Context, opts *ListFunctionsOptions, ro ...RequestOption) (*Page[Function], error) {
-	return list[Function](ctx, s.client, "/functions", opts, ro)
+	return list[Function](ctx, clientOf(s), "/functions", opts, ro)
 }
 
 // All iterates over every function that matches opts, fetching pages as the

@@ -88,7 +88,7 @@ func (s *InstancesService) Create(ctx context.Context, req *CreateInstanceReques
 	if req == nil {
 		return nil, nilRequest("Instances.Create", "CreateInstanceRequest")
 	}
-	return send[Instance](ctx, s.client, http.MethodPost, "/instances", req, opts)
+	return send[Instance](ctx, clientOf(s), http.MethodPost, "/instances", req, opts)
 }
 
 // Get fetches an instance.
@@ -96,12 +96,12 @@ func (s *InstancesService) Get(ctx context.Context, id string, opts ...RequestOp
 	if err := requireID("instance", id); err != nil {
 		return nil, err
 	}
-	return get[Instance](ctx, s.client, path("instances", id), nil, opts)
+	return get[Instance](ctx, clientOf(s), path("instances", id), nil, opts)
 }
 
 // List fetches one page of instances.
 func (s *InstancesService) List(ctx context.Context, opts *ListInstancesOptions, ro ...RequestOption) (*Page[Instance], error) {
-	return list[Instance](ctx, s.client, "/instances", opts, ro)
+	return list[Instance](ctx, clientOf(s), "/instances", opts, ro)
 }
 
 // All iterates over every instance that matches opts, fetching pages as the
@@ -135,7 +135,7 @@ func (s *InstancesService) Update(ctx context.Context, id string, req *UpdateIns
 		body.Tags = &map[string]string{}
 		req = &body
 	}
-	return send[Instance](ctx, s.client, http.MethodPatch, path("instances", id), req, opts)
+	return send[Instance](ctx, clientOf(s), http.MethodPatch, path("instances", id), req, opts)
 }
 
 // WaitUntilReady polls the instance until it is running. It fails fast when
@@ -212,7 +212,7 @@ func (s *InstancesService) Delete(ctx context.Context, id string, opts ...Reques
 	if err := requireID("instance", id); err != nil {
 		return err
 	}
-	return del(ctx, s.client, path("instances", id), opts)
+	return del(ctx, clientOf(s), path("instances", id), opts)
 }
 
 // Start starts a stopped instance; it goes through pending to running (see
@@ -242,7 +242,7 @@ func (s *InstancesService) Resize(ctx context.Context, id string, req *ResizeIns
 	if req == nil {
 		return nil, nilRequest("Instances.Resize", "ResizeInstanceRequest")
 	}
-	return send[Instance](ctx, s.client, http.MethodPost, path("instances", id, "resize"), req, opts)
+	return send[Instance](ctx, clientOf(s), http.MethodPost, path("instances", id, "resize"), req, opts)
 }
 
 // action posts a body-less action (start, stop, restart) on an instance.
@@ -250,5 +250,5 @@ func (s *InstancesService) action(ctx context.Context, id, verb string, opts []R
 	if err := requireID("instance", id); err != nil {
 		return nil, err
 	}
-	return send[Instance](ctx, s.client, http.MethodPost, path("instances", id, verb), nil, opts)
+	return send[Instance](ctx, clientOf(s), http.MethodPost, path("instances", id, verb), nil, opts)
 }

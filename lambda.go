@@ -1,6 +1,7 @@
 package lambda
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -99,8 +100,29 @@ func NewClient(opts ...Option) (*Client, error) {
 	return c, nil
 }
 
-// BaseURL returns the API root the client sends requests to.
-func (c *Client) BaseURL() string { return c.base }
+// BaseURL returns the API root the client sends requests to; "" for a
+// Client not made by NewClient.
+func (c *Client) BaseURL() string {
+	if c == nil {
+		return ""
+	}
+	return c.base
+}
+
+// usable refuses a call that cannot be made: on a Client not made by
+// NewClient (a nil *Client, or a zero lambda.Client{} whose services are
+// nil), or with a nil context. Both are the caller's mistake, refused like
+// any bad argument instead of panicking inside the SDK.
+func (c *Client) usable(ctx context.Context) error {
+	if c == nil || c.http == nil {
+		return &Error{Code: CodeInvalidRequest,
+			Message: "the Client was not made by NewClient (it is nil, or a zero lambda.Client{}); create it with lambda.NewClient"}
+	}
+	if ctx == nil {
+		return invalidField("ctx", "the context is nil; pass context.Background() or a context of your own")
+	}
+	return nil
+}
 
 // String describes the client without its credential.
 func (c *Client) String() string {

@@ -44,6 +44,10 @@ func TestNewClientRefusesBadOptions(t *testing.T) {
 		{"nil logger", []lambda.Option{key, lambda.WithLogger(nil)}, "nil"},
 		{"bad backoff", []lambda.Option{key, lambda.WithRetryBackoff(time.Second, time.Millisecond)}, "min <= max"},
 		{"user agent injection", []lambda.Option{key, lambda.WithUserAgent("x\r\nEvil: 1")}, "line break"},
+		{"port out of range", []lambda.Option{key, lambda.WithBaseURL("http://127.0.0.1:99999/v1")}, "port 99999 is not between 1 and 65535"},
+		{"port zero", []lambda.Option{key, lambda.WithBaseURL("https://api.lambda.io:0/v1")}, "port 0 is not between 1 and 65535"},
+		{"empty path segment", []lambda.Option{key, lambda.WithBaseURL("http://127.0.0.1:9//v1")}, `did you mean "http://127.0.0.1:9/v1"?`},
+		{"empty segment inside", []lambda.Option{key, lambda.WithBaseURL("https://proxy.example.com/lambda//v2")}, `did you mean "https://proxy.example.com/lambda/v2"?`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -94,6 +98,8 @@ func TestNewClientRefusesBaseURLWithoutVersion(t *testing.T) {
 		{"https://api.lambda.io", `did you mean "https://api.lambda.io/v1"?`},
 		{"https://proxy.example.com/lambda", `did you mean "https://proxy.example.com/lambda/v1"?`},
 		{"https://api.lambda.io/v1/instances", `did you mean "https://api.lambda.io/v1"?`},
+		{"http://127.0.0.1:1234/V1", `did you mean "http://127.0.0.1:1234/v1"?`},
+		{"https://proxy.example.com/V2/instances", `did you mean "https://proxy.example.com/v2"?`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.base, func(t *testing.T) {

@@ -131,7 +131,7 @@ func (s *InstancesService) Network(ctx context.Context, id string, opts ...Reque
 	if err := requireID("instance", id); err != nil {
 		return nil, err
 	}
-	return get[Network](ctx, s.client, path("instances", id, "network"), nil, opts)
+	return get[Network](ctx, clientOf(s), path("instances", id, "network"), nil, opts)
 }
 
 // Metrics fetches an instance's samples over a window; nil options ask for
@@ -144,5 +144,5 @@ func (s *InstancesService) Metrics(ctx context.Context, id string, opts *Metrics
 	if err != nil {
 		return nil, err
 	}
-	return get[Metrics](ctx, s.client, path("instances", id, "metrics"), q, ro)
+	return get[Metrics](ctx, clientOf(s), path("instances", id, "metrics"), q, ro)
 }

@@ -104,20 +104,24 @@ type StreamMetricsOptions struct {
 func (s *InstancesService) StreamMetrics(ctx context.Context, id string, opts *StreamMetricsOptions, ro ...RequestOption) iter.Seq2[MetricSample, error] {
 	cerr := checkStreamOptions(opts)
 	cfg := streamConfig(opts)
+	c := clientOf(s)
 	return func(yield func(MetricSample, error) bool) {
+		if cerr == nil {
+			cerr = c.usable(ctx)
+		}
 		if cerr != nil {
 			yield(MetricSample{}, cerr)
 			return
 		}
-		ms, err := s.newMetricStream(id, cfg, ro)
+		ms, err := newMetricStream(c, id, cfg, ro)
 		if err != nil {
-			yield(MetricSample{}, s.client.credentialRedactor().error(err))
+			yield(MetricSample{}, c.credentialRedactor().error(err))
 			return
 		}
 		// Every error the stream yields is redacted, as a call's are.
 		ms.run(ctx, func(sample MetricSample, err error) bool {
 			if err != nil {
-				err = s.client.credentialRedactor().error(err)
+				err = c.credentialRedactor().error(err)
 			}
 			return yield(sample, err)
 		})
@@ -187,7 +191,7 @@ type metricStream struct {
 	client  *Client // for its redactor, in log lines
 }
 
-func (s *InstancesService) newMetricStream(id string, cfg StreamMetricsOptions, ro []RequestOption) (*metricStream, error) {
+func newMetricStream(c *Client, id string, cfg StreamMetricsOptions, ro []RequestOption) (*metricStream, error) {
 	if err := requireID("instance", id); err != nil {
 		return nil, err
 	}
@@ -195,7 +199,6 @@ func (s *InstancesService) newMetricStream(id string, cfg StreamMetricsOptions, 
 	if err != nil {
 		return nil, err
 	}
-	c := s.client
 	p := path("instances", id, "metrics", "stream")
 	if err := checkPath(p); err != nil {
 		return nil, err
@@ -376,7 +379,7 @@ func (ms *metricStream) pump(ctx context.Context, conn *websocket.Conn, yield fu
 		case ctx.Err() != nil: // a message that raced the close: the caller is done
 			return delivered, false, ctx.Err()
 		}
-		sample, bad := decodeSample(data)
+		sample, bad := decodeSample(data, ms.client)
 		if bad != nil {
 			if !yield(MetricSample{}, bad) {
 				return delivered, true, nil
@@ -397,7 +400,7 @@ func (ms *metricStream) pump(ctx context.Context, conn *websocket.Conn, yield fu
 // sample's fields (a heartbeat, say), a sample without its timestamp, and
 // an error envelope, whose error is the cause, so that the API's code
 // matches its sentinel too.
-func decodeSample(data []byte) (MetricSample, *Error) {
+func decodeSample(data []byte, c *Client) (MetricSample, *Error) {
 	var sample MetricSample
 	_, err := envelope.Decode(data, &sample)
 	var api *envelope.APIError
@@ -411,7 +414,7 @@ func decodeSample(data []byte) (MetricSample, *Error) {
 		// As Instances.Metrics refuses it: a measurement without its time
 		// would be plotted at year 1.
 		return MetricSample{}, &Error{Code: CodeInvalidResponse,
-			Message: fmt.Sprintf("a metrics message carries a sample without its timestamp: %q", envelope.Excerpt(data, excerptBytes))}
+			Message: fmt.Sprintf("a metrics message carries a sample without its timestamp: %q", excerpt(data, c.credentialRedactor()))}
 	case sample != MetricSample{}:
 		return sample, nil
 	}
@@ -419,7 +422,7 @@ func decodeSample(data []byte) (MetricSample, *Error) {
 		return MetricSample{}, streamErrorMessage(eb)
 	}
 	return MetricSample{}, &Error{Code: CodeInvalidResponse,
-		Message: fmt.Sprintf("a metrics message carries no sample: %q", envelope.Excerpt(data, excerptBytes))}
+		Message: fmt.Sprintf("a metrics message carries no sample: %q", excerpt(data, c.credentialRedactor()))}
 }
 
 // streamErrorMessage is the error of a stream message that is the API's

@@ -11,6 +11,7 @@ import (
 	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -279,8 +280,23 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	default:
 		return nil, fmt.Errorf("lambda: base URL %q: scheme must be https", urlForError(u))
 	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			// Every call would fail to dial, after all its retries.
+			return nil, fmt.Errorf("lambda: base URL %q: port %s is not between 1 and 65535", urlForError(u), truncateForError(p))
+		}
+	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
+	if strings.Contains(u.Path, "//") {
+		// Most often a root with a trailing slash joined to "/v1": every
+		// call would answer 404, which cleanup code reads as "gone".
+		fix := *u
+		for strings.Contains(fix.Path, "//") {
+			fix.Path = strings.ReplaceAll(fix.Path, "//", "/")
+		}
+		return nil, fmt.Errorf("lambda: base URL %q has an empty path segment: did you mean %q?", urlForError(u), urlForError(&fix))
+	}
 	return u, nil
 }
 
@@ -311,7 +327,8 @@ func requireVersion(u *url.URL) error {
 	fix := *u
 	fix.Path += "/v1"
 	for i := len(segs) - 1; i >= 0; i-- {
-		if versionRE.MatchString(segs[i]) {
+		if v := strings.ToLower(segs[i]); versionRE.MatchString(v) { // "V1" is a version in the wrong case
+			segs[i] = v
 			fix.Path = strings.Join(segs[:i+1], "/")
 			break
 		}

@@ -35,6 +35,9 @@ func WithRateLimiter(l *rate.Limiter) Option {
 // against the window its answers' X-RateLimit-Limit names), so a spent
 // window holds back only the calls that count against it.
 func (c *Client) RateLimit() (rl RateLimit, ok bool) {
+	if c == nil {
+		return RateLimit{}, false
+	}
 	s, ok := c.limits.Snapshot()
 	return RateLimit(s), ok
 }

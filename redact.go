@@ -26,51 +26,73 @@ import (
 // "REDACTED" in everything built from an answer: every field of an error,
 // every log line, every ResponseInfo field. A server writes them in many
 // encodings, so each is searched for in the forms a server plausibly uses
-// (secretForms); JSON is also decoded before it is searched, so that any
-// escaping of a JSON string is undone first.
+// (secretForms), whatever the case of their ASCII letters and across white
+// space and escaped line breaks (redactor); JSON is also decoded before it
+// is searched, so that any escaping of a JSON string is undone first.
 
 // minSecretLen is the shortest secret redacted: a shorter one would blot
 // out ordinary words, and cannot be kept secret anyway.
 const minSecretLen = 6
 
 // redactor replaces a set of secrets, in all their forms, by "REDACTED".
+// It finds a form whatever the case of its ASCII letters, and across white
+// space and the JSON escapes of line breaks and tabs (\n, \r, \t): a server
+// may change the case of what it echoes, or wrap its line (a log, a MIME
+// base64 block). It searches a skeleton of the text, the text folded the
+// same way, and redacts the span of the text each match covers.
 type redactor struct {
-	raw []string // the secrets themselves, to tell the sets apart
-	rep *strings.Replacer
+	raw   []string // the secrets themselves, to tell the sets apart
+	forms []string // every form of every secret, as skeletons, longest first
+	reach int      // the length of the longest form: what a cut must leave beyond it
 }
 
-// secretForms returns s as a server may write it back: as is, JSON-escaped
-// (Go's escaping, and the ASCII-only \u escaping of Python's json.dumps and
-// PHP, in lower and upper case hex, with "/" as "\/"), percent-encoded (as
-// a query or a path, in upper and lower case hex), HTML-escaped, in
-// base64 (standard and URL alphabets, padded or not; and as the user or
-// the password of HTTP Basic credentials), read as Latin-1, and with its
-// non-ASCII characters replaced.
+// secretForms returns s as a server may write it back: as is, in upper or
+// lower case, JSON-escaped (Go's escaping, and the ASCII-only \u escaping
+// of Python's json.dumps and PHP, with "/" as "\/"), percent-encoded (as a
+// query or a path, once or twice), HTML-escaped, in base64 (standard and
+// URL alphabets; at each of the three offsets a longer encoded text can
+// put it at, such as HTTP Basic credentials or a whole header), read as
+// Latin-1, and with its non-ASCII characters replaced. The case of ASCII
+// letters, and so of hex digits, is left to the search.
 func secretForms(s string) []string {
-	forms := []string{s}
+	forms := []string{s, strings.ToUpper(s), strings.ToLower(s)}
 	if b, err := json.Marshal(s); err == nil {
 		forms = append(forms, string(b[1:len(b)-1]))
 	}
 	ascii := jsonASCII(s)
-	forms = append(forms, ascii, upperHexEscapes(ascii),
+	forms = append(forms, ascii, jsonASCII(strings.ToUpper(s)), jsonASCII(strings.ToLower(s)),
 		strings.ReplaceAll(ascii, "/", `\/`), strings.ReplaceAll(s, "/", `\/`))
 	for _, p := range []string{url.QueryEscape(s), url.PathEscape(s)} {
-		forms = append(forms, p, lowerHexEscapes(p))
+		forms = append(forms, p, url.QueryEscape(p))
 	}
+	forms = append(forms, url.QueryEscape(strings.ToUpper(s)), url.QueryEscape(strings.ToLower(s)))
 	forms = append(forms, strings.ReplaceAll(url.QueryEscape(s), "+", "%20"), html.EscapeString(s))
 	// A server that reads headers as Latin-1 (WSGI does) sees each byte of
 	// a non-ASCII key as one character; one that cannot show a character
 	// writes "?" or U+FFFD instead.
 	latin1 := mojibake(s)
-	forms = append(forms, latin1, jsonASCII(latin1), upperHexEscapes(jsonASCII(latin1)),
+	forms = append(forms, latin1, jsonASCII(latin1),
 		replaceNonASCII(s, "?"), replaceNonASCII(s, "\ufffd"))
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
+	// In base64, the secret's bytes from each offset, encoded alone: these
+	// are in every encoding of a text holding s, whatever comes before or
+	// after it. A core too short to tell from chance is left out.
+	for k := 0; k < 3 && k < len(s); k++ {
+		m := (len(s) - k) / 3 * 3
+		for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding} {
+			if core := enc.EncodeToString([]byte(s[k : k+m])); len(core) >= minBase64Core {
+				forms = append(forms, core)
+			}
+		}
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
 		forms = append(forms, enc.EncodeToString([]byte(s)))
 	}
-	// As the user or the password of HTTP Basic credentials.
-	forms = append(forms, base64.StdEncoding.EncodeToString([]byte(s+":")), base64.StdEncoding.EncodeToString([]byte(":"+s)))
 	return forms
 }
+
+// minBase64Core is the shortest base64 core of a secret redacted: eight
+// characters, what six bytes (minSecretLen) encode to.
+const minBase64Core = 8
 
 // jsonASCII escapes every non-ASCII character of s as \uXXXX (a pair of
 // them beyond the BMP), as json.dumps does by default.
@@ -112,30 +134,6 @@ func replaceNonASCII(s, with string) string {
 	return b.String()
 }
 
-// upperHexEscapes writes the hex digits of every \uXXXX in s in upper case.
-func upperHexEscapes(s string) string {
-	b := []byte(s)
-	for i := 0; i+6 <= len(b); i++ {
-		if b[i] == '\\' && b[i+1] == 'u' {
-			copy(b[i+2:i+6], strings.ToUpper(string(b[i+2:i+6])))
-			i += 5
-		}
-	}
-	return string(b)
-}
-
-// lowerHexEscapes writes the hex digits of every %XX in s in lower case.
-func lowerHexEscapes(s string) string {
-	b := []byte(s)
-	for i := 0; i+2 < len(b); i++ {
-		if b[i] == '%' {
-			copy(b[i+1:i+3], strings.ToLower(string(b[i+1:i+3])))
-			i += 2
-		}
-	}
-	return string(b)
-}
-
 // newRedactor returns a redactor of secrets, or nil when none is long
 // enough to redact.
 func newRedactor(secrets ...string) *redactor {
@@ -148,7 +146,7 @@ func newRedactor(secrets ...string) *redactor {
 		seen[s] = true
 		raw = append(raw, s)
 		for _, f := range secretForms(s) {
-			if len(f) >= minSecretLen && !seen["\x00"+f] {
+			if f = skeleton(f, true); len(f) >= minSecretLen && !seen["\x00"+f] {
 				seen["\x00"+f] = true
 				forms = append(forms, f)
 			}
@@ -157,21 +155,148 @@ func newRedactor(secrets ...string) *redactor {
 	if len(forms) == 0 {
 		return nil
 	}
-	// Longest first: of two forms that start at the same place, the longer wins.
+	// Longest first: the longest form sets the margin of a cut.
 	sort.SliceStable(forms, func(i, j int) bool { return len(forms[i]) > len(forms[j]) })
-	pairs := make([]string, 0, 2*len(forms))
-	for _, f := range forms {
-		pairs = append(pairs, f, "REDACTED")
-	}
-	return &redactor{raw: raw, rep: strings.NewReplacer(pairs...)}
+	return &redactor{raw: raw, forms: forms, reach: len(forms[0])}
 }
 
-// String redacts s.
-func (r *redactor) String(s string) string {
-	if r == nil {
+// skipped reports how many bytes of s at i a skeleton leaves out: white
+// space, and with escapes the JSON escapes \n, \r and \t.
+func skipped(s string, i int, escapes bool) int {
+	switch s[i] {
+	case ' ', '\t', '\n', '\r', '\v', '\f':
+		return 1
+	case '\\':
+		if escapes && i+1 < len(s) && (s[i+1] == 'n' || s[i+1] == 'r' || s[i+1] == 't') {
+			return 2
+		}
+	}
+	return 0
+}
+
+// skeleton is s as the redactor searches it: ASCII letters in lower case,
+// white space (and with escapes, escaped line breaks and tabs) left out.
+// It is s itself, with no copy, when s has none of these.
+func skeleton(s string, escapes bool) string {
+	i := 0
+	for i < len(s) && skipped(s, i, escapes) == 0 && !('A' <= s[i] && s[i] <= 'Z') {
+		i++
+	}
+	if i == len(s) {
 		return s
 	}
-	return r.rep.Replace(s)
+	b := make([]byte, i, len(s))
+	copy(b, s[:i])
+	for i < len(s) {
+		if n := skipped(s, i, escapes); n > 0 {
+			i += n
+			continue
+		}
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+		i++
+	}
+	return string(b)
+}
+
+// bits is a set of indexes, a bit each: a text holding a secret a million
+// times costs a bit per byte, not a record per match.
+type bits []uint64
+
+func (b bits) has(i int) bool { return i/64 < len(b) && b[i/64]&(1<<(i%64)) != 0 }
+
+func (b bits) set(i int) { b[i/64] |= 1 << (i % 64) }
+
+// String redacts s: each run of its bytes that holds a form becomes one
+// REDACTED.
+func (r *redactor) String(s string) string {
+	if r == nil || s == "" {
+		return s
+	}
+	covered := r.mark(s, nil, true)
+	if strings.IndexByte(s, '\\') >= 0 {
+		// The backslash may be the text's own, before a secret that starts
+		// with n, r or t: search without escapes too.
+		covered = r.mark(s, covered, false)
+	}
+	if covered == nil {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		if !covered.has(i) {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		b.WriteString("REDACTED")
+		for i < len(s) && covered.has(i) {
+			i++
+		}
+	}
+	return b.String()
+}
+
+// mark adds to covered (nil for none yet), a set of the indexes of s, the
+// bytes of every form found in s's skeleton, with what the skeleton left
+// out between two of them.
+func (r *redactor) mark(s string, covered bits, escapes bool) bits {
+	sk := skeleton(s, escapes)
+	var hits bits // indexes of sk
+	for _, f := range r.forms {
+		for from := 0; ; {
+			i := strings.Index(sk[from:], f)
+			if i < 0 {
+				break
+			}
+			if hits == nil {
+				hits = make(bits, len(sk)/64+1)
+			}
+			for j := from + i; j < from+i+len(f); j++ {
+				hits.set(j)
+			}
+			from += i + len(f)
+		}
+	}
+	if hits == nil {
+		return covered
+	}
+	if covered == nil {
+		covered = make(bits, len(s)/64+1)
+	}
+	k, end := 0, -1 // sk's index of s[i]; the end in s of the last byte of sk covered
+	for i := 0; i < len(s); {
+		if n := skipped(s, i, escapes); n > 0 {
+			i += n
+			continue
+		}
+		if hits.has(k) {
+			from := i
+			if k > 0 && hits.has(k-1) {
+				from = end // what was left out since the last one goes too
+			}
+			for j := from; j <= i; j++ {
+				covered.set(j)
+			}
+			end = i + 1
+		}
+		i++
+		k++
+	}
+	return covered
+}
+
+// margin is how far past a cut a text must be read for a secret that
+// starts before the cut to be recognised whole: the longest form.
+func (r *redactor) margin() int {
+	if r == nil {
+		return 0
+	}
+	return r.reach
 }
 
 // value redacts a value decoded from JSON, whatever its type: strings, map

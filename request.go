@@ -141,6 +141,9 @@ func requestOptions(opts []RequestOption) (requestConfig, error) {
 
 // do sends c with retries and decodes the answer into c.out.
 func (c *Client) do(ctx context.Context, cl call) (_ result, err error) {
+	if err := c.usable(ctx); err != nil {
+		return result{}, err
+	}
 	defer func() {
 		if err != nil { // only errors can quote a secret back: successes pay nothing
 			err = c.redactorFor(cl.secrets).error(err)

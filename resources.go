@@ -86,7 +86,7 @@ func (s *ResourcesService) Create(ctx context.Context, req *CreateResourceReques
 	if req == nil {
 		return nil, nilRequest("Resources.Create", "CreateResourceRequest")
 	}
-	return send[Resource](ctx, s.client, http.MethodPost, "/resources", req, opts)
+	return send[Resource](ctx, clientOf(s), http.MethodPost, "/resources", req, opts)
 }
 
 // Get fetches a resource; opts may be nil.
@@ -98,7 +98,7 @@ func (s *ResourcesService) Get(ctx context.Context, id string, opts *GetResource
 	if err != nil {
 		return nil, err
 	}
-	return get[Resource](ctx, s.client, path("resources", id), q, ro)
+	return get[Resource](ctx, clientOf(s), path("resources", id), q, ro)
 }
 
 // List fetches one window of resources. The route reports no pagination:
@@ -117,7 +117,7 @@ func (s *ResourcesService) List(ctx context.Context, opts *ListResourcesOptions,
 			q.Set("filter", f)
 		}
 	}
-	return listQuery[Resource](ctx, s.client, "/resources", q, ro)
+	return listQuery[Resource](ctx, clientOf(s), "/resources", q, ro)
 }
 
 // All iterates over every resource that matches opts, fetching windows as
@@ -145,7 +145,7 @@ func (s *ResourcesService) Update(ctx context.Context, id string, req *UpdateRes
 	if req == nil || (req.CPULimit == "" && req.MemoryLimit == "") {
 		return nil, invalidField("cpu_limit", "set CPULimit, MemoryLimit or both")
 	}
-	return send[Resource](ctx, s.client, http.MethodPut, path("resources", id), req, opts)
+	return send[Resource](ctx, clientOf(s), http.MethodPut, path("resources", id), req, opts)
 }
 
 // Delete terminates a resource.
@@ -157,7 +157,7 @@ func (s *ResourcesService) Delete(ctx context.Context, id string, opts ...Reques
 	if err := requireID("resource", id); err != nil {
 		return err
 	}
-	return del(ctx, s.client, path("resources", id), opts)
+	return del(ctx, clientOf(s), path("resources", id), opts)
 }
 
 // WaitUntilReady polls the resource until it is active. It fails fast when

@@ -31,7 +31,7 @@ func TestEveryPathIsCheckedBeforeSending(t *testing.T) {
 				t.Errorf("do(%q) = %v, want an invalid-request error naming id", p, err)
 			}
 		}
-		if _, err := c.Instances.newMetricStream(id, streamConfig(nil), nil); !errors.Is(err, ErrInvalidRequest) {
+		if _, err := newMetricStream(c, id, streamConfig(nil), nil); !errors.Is(err, ErrInvalidRequest) {
 			t.Errorf("newMetricStream(%q) = %v, want an invalid-request error", id, err)
 		}
 	}

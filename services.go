@@ -38,3 +38,20 @@ type WorkloadsService service
 
 // DeploymentsService creates auto-scaled deployments: /deployments.
 type DeploymentsService service
+
+// services is the type of every endpoint group.
+type services interface {
+	*InstancesService | *VolumesService | *SnapshotsService | *FirewallService | *VPNsService |
+		*FunctionsService | *BillingService | *AccountService | *APIKeysService | *WebhooksService |
+		*ResourcesService | *WorkloadsService | *DeploymentsService
+}
+
+// clientOf is the client of s, nil for a nil service: the services of a
+// zero lambda.Client{} are nil, and a call through one is refused by
+// Client.usable instead of panicking on s.client.
+func clientOf[S services](s S) *Client {
+	if sv := (*service)(s); sv != nil {
+		return sv.client
+	}
+	return nil
+}

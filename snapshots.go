@@ -51,7 +51,7 @@ func (s *SnapshotsService) Create(ctx context.Context, req *CreateSnapshotReques
 	if req == nil {
 		return nil, nilRequest("Snapshots.Create", "CreateSnapshotRequest")
 	}
-	return send[Snapshot](ctx, s.client, http.MethodPost, "/snapshots", req, opts)
+	return send[Snapshot](ctx, clientOf(s), http.MethodPost, "/snapshots", req, opts)
 }
 
 // Get fetches a snapshot.
@@ -59,12 +59,12 @@ func (s *SnapshotsService) Get(ctx context.Context, id string, opts ...RequestOp
 	if err := requireID("snapshot", id); err != nil {
 		return nil, err
 	}
-	return get[Snapshot](ctx, s.client, path("snapshots", id), nil, opts)
+	return get[Snapshot](ctx, clientOf(s), path("snapshots", id), nil, opts)
 }
 
 // List fetches one page of snapshots.
 func (s *SnapshotsService) List(ctx context.Context, opts *ListSnapshotsOptions, ro ...RequestOption) (*Page[Snapshot], error) {
-	return list[Snapshot](ctx, s.client, "/snapshots", opts, ro)
+	return list[Snapshot](ctx, clientOf(s), "/snapshots", opts, ro)
 }
 
 // All iterates over every snapshot that matches opts, fetching pages as
@@ -92,7 +92,7 @@ func (s *SnapshotsService) Delete(ctx context.Context, id string, opts ...Reques
 	if err := requireID("snapshot", id); err != nil {
 		return err
 	}
-	return del(ctx, s.client, path("snapshots", id), opts)
+	return del(ctx, clientOf(s), path("snapshots", id), opts)
 }
 
 // Restore writes an available snapshot back onto its source volume; the
@@ -101,7 +101,7 @@ func (s *SnapshotsService) Restore(ctx context.Context, id string, opts ...Reque
 	if err := requireID("snapshot", id); err != nil {
 		return nil, err
 	}
-	return send[Snapshot](ctx, s.client, http.MethodPost, path("snapshots", id, "restore"), nil, opts)
+	return send[Snapshot](ctx, clientOf(s), http.MethodPost, path("snapshots", id, "restore"), nil, opts)
 }
 
 // WaitUntilReady polls the snapshot until it is available, waiting out

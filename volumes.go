@@ -70,7 +70,7 @@ func (s *VolumesService) Create(ctx context.Context, req *CreateVolumeRequest, o
 	if req == nil {
 		return nil, nilRequest("Volumes.Create", "CreateVolumeRequest")
 	}
-	return send[Volume](ctx, s.client, http.MethodPost, "/volumes", req, opts)
+	return send[Volume](ctx, clientOf(s), http.MethodPost, "/volumes", req, opts)
 }
 
 // Get fetches a volume.
@@ -78,12 +78,12 @@ func (s *VolumesService) Get(ctx context.Context, id string, opts ...RequestOpti
 	if err := requireID("volume", id); err != nil {
 		return nil, err
 	}
-	return get[Volume](ctx, s.client, path("volumes", id), nil, opts)
+	return get[Volume](ctx, clientOf(s), path("volumes", id), nil, opts)
 }
 
 // List fetches one page of volumes.
 func (s *VolumesService) List(ctx context.Context, opts *ListVolumesOptions, ro ...RequestOption) (*Page[Volume], error) {
-	return list[Volume](ctx, s.client, "/volumes", opts, ro)
+	return list[Volume](ctx, clientOf(s), "/volumes", opts, ro)
 }
 
 // All iterates over every volume that matches opts, fetching pages as the
@@ -111,7 +111,7 @@ func (s *VolumesService) Delete(ctx context.Context, id string, opts ...RequestO
 	if err := requireID("volume", id); err != nil {
 		return err
 	}
-	return del(ctx, s.client, path("volumes", id), opts)
+	return del(ctx, clientOf(s), path("volumes", id), opts)
 }
 
 // Attach attaches an available volume to an instance; it goes through
@@ -128,7 +128,7 @@ func (s *VolumesService) Attach(ctx context.Context, id string, req *AttachVolum
 		return nil, &Error{Code: CodeInvalidRequest, Message: "instance ID to attach to is empty",
 			Details: &ErrorDetails{Field: "instance_id"}}
 	}
-	return send[Volume](ctx, s.client, http.MethodPost, path("volumes", id, "attach"), req, opts)
+	return send[Volume](ctx, clientOf(s), http.MethodPost, path("volumes", id, "attach"), req, opts)
 }
 
 // Detach detaches an attached volume; it goes through detaching to
@@ -137,7 +137,7 @@ func (s *VolumesService) Detach(ctx context.Context, id string, opts ...RequestO
 	if err := requireID("volume", id); err != nil {
 		return nil, err
 	}
-	return send[Volume](ctx, s.client, http.MethodPost, path("volumes", id, "detach"), nil, opts)
+	return send[Volume](ctx, clientOf(s), http.MethodPost, path("volumes", id, "detach"), nil, opts)
 }
 
 // Resize grows a volume; it goes through resizing back to where it was.
@@ -149,7 +149,7 @@ func (s *VolumesService) Resize(ctx context.Context, id string, req *ResizeVolum
 	if req == nil {
 		return nil, nilRequest("Volumes.Resize", "ResizeVolumeRequest")
 	}
-	return send[Volume](ctx, s.client, http.MethodPost, path("volumes", id, "resize"), req, opts)
+	return send[Volume](ctx, clientOf(s), http.MethodPost, path("volumes", id, "resize"), req, opts)
 }
 
 // WaitUntilReady polls the volume until it is settled: available (free) or

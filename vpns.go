@@ -46,12 +46,12 @@ func (s *VPNsService) Create(ctx context.Context, req *CreateVPNRequest, opts ..
 	if req == nil {
 		return nil, nilRequest("VPNs.Create", "CreateVPNRequest")
 	}
-	return send[VPN](ctx, s.client, http.MethodPost, "/vpn", req, opts)
+	return send[VPN](ctx, clientOf(s), http.MethodPost, "/vpn", req, opts)
 }
 
 // List fetches one page of VPNs.
 func (s *VPNsService) List(ctx context.Context, opts *ListVPNsOptions, ro ...RequestOption) (*Page[VPN], error) {
-	return list[VPN](ctx, s.client, "/vpn", opts, ro)
+	return list[VPN](ctx, clientOf(s), "/vpn", opts, ro)
 }
 
 // All iterates over every VPN that matches opts, fetching pages as the

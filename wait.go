@@ -112,6 +112,9 @@ func WaitFor[T any](ctx context.Context, get func(context.Context) (*T, error), 
 // wait polls get until cond holds, a failure, or ctx ends. It always
 // returns the last state seen, with the error when there is one.
 func (cond WaitCondition[T]) wait(ctx context.Context, get func(context.Context) (*T, error), opts []WaitOption) (*T, error) {
+	if ctx == nil {
+		return nil, invalidField("ctx", "the context is nil; pass context.Background() or a context of your own")
+	}
 	cfg := waitConfig{minDelay: DefaultWaitMinDelay, maxDelay: DefaultWaitMaxDelay}
 	for _, o := range opts {
 		if o == nil {
@@ -240,5 +243,11 @@ func waitTimeout(ctx context.Context, what, status string) error {
 // isClientError reports a 4xx other than 429: retrying cannot help.
 func isClientError(err error) bool {
 	var e *Error
-	return errors.As(err, &e) && e.HTTPStatus >= 400 && e.HTTPStatus < 500 && e.HTTPStatus != http.StatusTooManyRequests
+	if !errors.As(err, &e) {
+		return false
+	}
+	// A call the client refused before sending (HTTPStatus 0) is refused
+	// the same way on every poll.
+	return (e.HTTPStatus == 0 && e.Code == CodeInvalidRequest) ||
+		(e.HTTPStatus >= 400 && e.HTTPStatus < 500 && e.HTTPStatus != http.StatusTooManyRequests)
 }

@@ -52,7 +52,7 @@ func (s *WebhooksService) Create(ctx context.Context, req *CreateWebhookRequest,
 	}
 	body := createWebhookBody{URL: req.URL, Events: req.Events, Secret: req.Secret.Reveal()}
 	sub := new(WebhookSubscription)
-	_, err := s.client.do(ctx, call{method: http.MethodPost, path: "/webhooks", body: body, out: sub, opts: opts,
+	_, err := clientOf(s).do(ctx, call{method: http.MethodPost, path: "/webhooks", body: body, out: sub, opts: opts,
 		secrets: []string{body.Secret}})
 	if err != nil {
 		sub = nil

@@ -63,7 +63,7 @@ type CreateDeploymentRequest struct {
 // List fetches one page of workloads. The route reports no pagination:
 // Page.Pagination stays zero, and a page shorter than the limit is the last.
 func (s *WorkloadsService) List(ctx context.Context, opts *ListWorkloadsOptions, ro ...RequestOption) (*Page[Workload], error) {
-	return list[Workload](ctx, s.client, "/workloads", opts, ro)
+	return list[Workload](ctx, clientOf(s), "/workloads", opts, ro)
 }
 
 // All iterates over every workload, fetching pages as the loop needs them.
@@ -87,5 +87,5 @@ func (s *DeploymentsService) Create(ctx context.Context, req *CreateDeploymentRe
 	if req == nil {
 		return nil, nilRequest("Deployments.Create", "CreateDeploymentRequest")
 	}
-	return send[Deployment](ctx, s.client, http.MethodPost, "/deployments", req, opts)
+	return send[Deployment](ctx, clientOf(s), http.MethodPost, "/deployments", req, opts)
 }
