@@ -31,8 +31,10 @@ type Error struct {
 	// RetryAfter is how long the API asked the caller to wait before trying
 	// again (on 429 and some 503s); zero when it did not say.
 	RetryAfter time.Duration
-	// Body is a short excerpt of a response that was not a JSON error
-	// envelope (a proxy's HTML page, say).
+	// Body is a short excerpt of a response the client could not read as
+	// the API's JSON: an error without the API's error envelope, or a
+	// success that is not JSON at all (a proxy's or a captive portal's
+	// HTML page, say).
 	Body string
 	// Permission is, on a 403 forbidden, the permission the credential
 	// lacks (e.g. "instances:write"), when the API names it.

@@ -322,17 +322,23 @@ func (c *Client) decode(resp *http.Response, a *answer.Answer, body []byte, out 
 	if err == nil {
 		return res, nil
 	}
-	return res, c.decodeError(resp, meta, err)
+	return res, c.decodeError(resp, meta, body, secrets, err)
 }
 
 // decodeError types a failed decode. It is apart from decode so that its
-// errors.As target, which escapes, is only allocated on failure.
-func (c *Client) decodeError(resp *http.Response, meta envelope.Meta, err error) error {
+// errors.As target, which escapes, is only allocated on failure. A body
+// that is not JSON at all (a captive portal's page, a cut answer) is shown
+// in an excerpt, as the body of an error status is: it says who answered.
+func (c *Client) decodeError(resp *http.Response, meta envelope.Meta, body []byte, secrets []string, err error) error {
 	var apiErr *envelope.APIError
 	if errors.As(err, &apiErr) {
 		return newError(resp.StatusCode, apiErr.Body, meta.RequestID, 0)
 	}
-	return invalidResponse(resp, meta.RequestID, err)
+	e := invalidResponse(resp, meta.RequestID, err)
+	if len(bytes.TrimSpace(body)) > 0 && !json.Valid(body) {
+		e.Body = excerpt(body, c.redactorFor(secrets))
+	}
+	return e
 }
 
 // fillInfo fills the caller's ResponseInfo, redacted: a header may echo

@@ -101,6 +101,17 @@ var ErrNoData = errors.New("the response reports success but carries no data")
 // error object: it cannot be both, and the client trusts neither.
 var ErrErrorInSuccess = errors.New("the response reports success and carries an error")
 
+// MaxErrorBytes bounds an error the client decodes. The API's errors are a
+// few hundred bytes; a bigger one is a hostile or broken answer, and
+// decoding it (its allowed values, its details' value) would cost up to a
+// hundred times its size: a 15 MiB error made 2 GB of allocations. Such
+// an error is not decoded: DecodeError reports it as no error envelope
+// (the answer's status stands for it), Decode as ErrErrorTooLarge.
+const MaxErrorBytes = 64 << 10
+
+// ErrErrorTooLarge is an error envelope beyond MaxErrorBytes.
+var ErrErrorTooLarge = fmt.Errorf("the response carries an error of more than %d KiB, not decoded", MaxErrorBytes>>10)
+
 type metadata struct {
 	RequestID string    `json:"request_id"`
 	Timestamp timestamp `json:"timestamp"`
@@ -284,6 +295,9 @@ func hasData(b []byte, out any) bool {
 }
 
 func errorEnvelope(raw json.RawMessage, meta Meta) error {
+	if len(raw) > MaxErrorBytes {
+		return ErrErrorTooLarge
+	}
 	e := &APIError{Meta: meta}
 	if len(raw) > 0 && raw[0] == '{' {
 		if err := json.Unmarshal(raw, &e.Body); err != nil {
@@ -335,7 +349,8 @@ func zero(out any) {
 }
 
 // DecodeError reads the body of an error response. ok is false when the
-// body is not a JSON error envelope (an HTML page from a proxy, say).
+// body is not a JSON error envelope (an HTML page from a proxy, say), or
+// its error is beyond MaxErrorBytes.
 func DecodeError(body []byte) (e ErrorBody, meta Meta, ok bool) {
 	var env struct {
 		Error    json.RawMessage `json:"error"`
@@ -350,6 +365,8 @@ func DecodeError(body []byte) (e ErrorBody, meta Meta, ok bool) {
 		meta.RequestID, meta.Timestamp = env.Metadata.RequestID, time.Time(env.Metadata.Timestamp)
 	}
 	switch {
+	case len(env.Error) > MaxErrorBytes || len(env.Message) > MaxErrorBytes:
+		return ErrorBody{}, meta, false // not decoded: see MaxErrorBytes
 	case len(env.Error) > 0 && env.Error[0] == '{':
 		if json.Unmarshal(env.Error, &e) != nil {
 			return ErrorBody{}, meta, false
