@@ -121,7 +121,7 @@ func (r *budgetRefusal) Error() string {
 // awaitBudget holds back a request while the API's figures say no requests
 // are left until a reset (the last answer said so, or the requests sent
 // since have used up what it said was left): such a request could only get
-// a 429. It waits for the reset, spread a little (retry.Spread) so that
+// a 429. It waits for the reset, spread a little (retry.SpreadWithin) so that
 // every goroutine held back does not hit the API in the same instant, when
 // that fits in the longest allowed wait and the context's deadline;
 // otherwise it fails fast with a *budgetRefusal that carries the wait. It
@@ -138,7 +138,7 @@ func (t *budgetTransport) awaitBudget(ctx context.Context, group string) (*ratel
 		if wait > t.maxWait {
 			return nil, &budgetRefusal{wait: wait}
 		}
-		spread := retry.Spread(wait)
+		spread := retry.SpreadWithin(wait, t.maxWait)
 		if deadline, ok := ctx.Deadline(); ok && time.Now().Add(spread).After(deadline) {
 			return nil, &budgetRefusal{wait: wait}
 		}
@@ -199,17 +199,56 @@ type limiterTransport struct {
 // errLimiter wraps a failed client-side limiter wait; it is not retried.
 var errLimiter = errors.New("client-side rate limiter")
 
+// limiterRefusal is limiterTransport's answer when its limiter cannot let
+// the request go in time: the wait would outlast the context's deadline,
+// or never ends (never set). The request was not sent. As a budgetRefusal,
+// refusal makes it the caller's rate-limit *Error.
+type limiterRefusal struct {
+	wait  time.Duration // how long the limiter would have held the request
+	never bool          // a limit or burst of 0: no request can ever go
+	err   error         // the limiter's own error, if it gave one
+}
+
+func (r *limiterRefusal) Error() string {
+	if r.never {
+		return "the client-side rate limiter (WithRateLimiter) allows no request: its limit or burst is 0 (not sent)"
+	}
+	return "the client-side rate limiter (WithRateLimiter) allows no request before the context's deadline (not sent)"
+}
+
+func (r *limiterRefusal) Unwrap() []error { return []error{errLimiter, r.err} }
+
 func (t *limiterTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if err := t.limiter.Wait(req.Context()); err != nil {
+	if err := t.wait(req.Context()); err != nil {
 		if req.Body != nil {
 			req.Body.Close()
 		}
-		if ctxErr := req.Context().Err(); ctxErr != nil {
-			return nil, ctxErr
-		}
-		return nil, fmt.Errorf("%w: %w", errLimiter, err)
+		return nil, err
 	}
 	return t.base.RoundTrip(req)
+}
+
+// wait is the limiter's Wait, with its refusals typed: rate.Limiter
+// refuses a wait past the deadline without saying how long it would be,
+// refuses every wait when its burst is 0, and with a limit of 0 and no
+// token left sleeps until the context ends, for ever without a deadline.
+func (t *limiterTransport) wait(ctx context.Context) error {
+	l := t.limiter
+	if limit := l.Limit(); limit != rate.Inf && (l.Burst() < 1 || limit <= 0 && l.Tokens() < 1) {
+		return &limiterRefusal{never: true}
+	}
+	err := l.Wait(ctx)
+	if err == nil {
+		return nil
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return ctxErr
+	}
+	r := &limiterRefusal{err: err}
+	if missing := 1 - l.Tokens(); missing > 0 && l.Limit() > 0 {
+		r.wait = time.Duration(missing / float64(l.Limit()) * float64(time.Second))
+	}
+	return r
 }
 
 // 9. The attempt's bound.

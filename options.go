@@ -198,7 +198,8 @@ func WithMaxRetries(n int) Option {
 
 // WithMaxRetryWait sets the longest wait the API may ask for (Retry-After,
 // error.retry_after, X-RateLimit-Reset) that the client sleeps before a
-// retry (default 60 s). When the API asks for a longer wait, the call
+// retry (default 60 s), the jitter that keeps clients told the same wait
+// from coming back together included. When the API asks for a longer wait, the call
 // returns its error at once, carrying the wait in Error.RetryAfter. It does
 // not bound the client's own backoff, which WithRetryBackoff's max caps.
 func WithMaxRetryWait(d time.Duration) Option {

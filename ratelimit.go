@@ -12,7 +12,10 @@ import (
 // 1,000/h with bursts of 50; Professional: 10,000/h, 200; Enterprise:
 // 100,000/h, 1,000) and would rather queue than be refused. Share one
 // limiter between clients that share a key. A wait that would outlast the
-// call's context is not started: the call fails at once.
+// call's context is not started: the call fails at once, unsent, with an
+// *Error matching ErrRateLimited whose RetryAfter is the limiter's wait; so
+// does every call through a limiter that allows none (a limit or burst of
+// 0), which would otherwise fail or wait for ever.
 func WithRateLimiter(l *rate.Limiter) Option {
 	return func(c *config) error {
 		if l == nil {

@@ -127,7 +127,8 @@ func redirectError(req *http.Request, cause error, msg string) *Error {
 
 // refusal is the caller's error for a request the client itself did not
 // send, or did not follow: a rate-limit budget spent until a reset too far
-// off (budgetRefusal), no OAuth2 token to be had (an auth.Error: it
+// off (budgetRefusal), a client-side limiter that cannot let it go in time
+// (limiterRefusal), no OAuth2 token to be had (an auth.Error: it
 // matches ErrUnauthorized), or a redirect refused (a *Error made by
 // checkRedirect, which net/http wraps in a url.Error that quotes the
 // Location: it is dropped here). nil for any other error.
@@ -139,6 +140,10 @@ func refusal(err error) *Error {
 			Message:    "no requests left until the rate-limit window resets (not sent)",
 			RetryAfter: spent.wait,
 		}
+	}
+	var limited *limiterRefusal
+	if errors.As(err, &limited) {
+		return &Error{Code: CodeRateLimitExceeded, Message: limited.Error(), RetryAfter: limited.wait, cause: limited}
 	}
 	var renewal *auth.Error
 	if errors.As(err, &renewal) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {

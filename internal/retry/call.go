@@ -27,7 +27,8 @@ type Call struct {
 	// Started is when the attempt in flight was sent, for its duration in
 	// log lines: waits for the rate-limit budget included, backoff not.
 	Started time.Time
-	// RetryAfter is the wait the server asked for on the last 429 or 503.
+	// RetryAfter is the wait the latest answer asked for (on a 429, the
+	// wait chosen for it), for its error; zero when it asked for none.
 	RetryAfter time.Duration
 	// MaxRetries replaces the policy's limit for this call when
 	// MaxRetriesSet (WithMaxRetries given to the call).
@@ -155,6 +156,13 @@ func Backoff(base, max time.Duration, n int) time.Duration {
 // told the same reset time do not all come back in the same instant.
 func Spread(wait time.Duration) time.Duration {
 	return wait + jitter(min(wait/4, time.Second)+50*time.Millisecond)
+}
+
+// SpreadWithin is Spread that never passes limit, the longest wait the
+// client may sleep (WithMaxRetryWait), unless wait itself does: the bound
+// holds the jitter too, and a wait at the bound goes unspread.
+func SpreadWithin(wait, limit time.Duration) time.Duration {
+	return min(Spread(wait), max(wait, limit))
 }
 
 func jitter(n time.Duration) time.Duration {

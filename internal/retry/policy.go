@@ -90,6 +90,9 @@ func (p *Policy) decide(ctx context.Context, call *Call, resp *http.Response, er
 	now := p.now()
 	var wait time.Duration
 	hinted := false
+	// The wait of this answer alone: an earlier answer's would be reported
+	// on an error that asked for none (a 404 after a 429).
+	call.RetryAfter = 0
 	switch {
 	case err != nil:
 		if !retryableMethod(call.Method) || !p.retryableError(err) {
@@ -105,6 +108,10 @@ func (p *Policy) decide(ctx context.Context, call *Call, resp *http.Response, er
 		}
 		call.RetryAfter = wait
 	case !retryableStatus(resp.StatusCode) || !retryableMethod(call.Method):
+		if resp.StatusCode >= 300 { // the caller's error: with the wait it asked for (a PATCH's 503)
+			a := call.AnswerTo(resp)
+			call.RetryAfter, _ = ParseRetryAfter(a.RetryAfter, a.ServerNow(now))
+		}
 		return 0, false
 	default:
 		a := call.AnswerTo(resp)
@@ -122,7 +129,7 @@ func (p *Policy) decide(ctx context.Context, call *Call, resp *http.Response, er
 	}
 	if hinted {
 		// Clients told the same reset time would all come back at once.
-		wait = Spread(wait)
+		wait = SpreadWithin(wait, p.MaxWait)
 	}
 	if deadline, ok := ctx.Deadline(); ok && now.Add(wait).After(deadline) {
 		return 0, false // the answer would come too late: report now

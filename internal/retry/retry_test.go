@@ -289,6 +289,33 @@ func TestSpreadStaysNearTheServersWait(t *testing.T) {
 	}
 }
 
+// TestSpreadWithinNeverPassesTheLimit: the jitter on a wait the server
+// asked for never takes the wait past the longest the client may sleep
+// (WithMaxRetryWait), whether the wait is under it, at it, or the limit 0;
+// it never shortens the wait, and it still spreads a wait well under it.
+func TestSpreadWithinNeverPassesTheLimit(t *testing.T) {
+	t.Parallel()
+	ms := time.Millisecond
+	for _, limit := range []time.Duration{0, ms, 300 * ms, time.Second, time.Minute} {
+		for _, wait := range []time.Duration{0, ms, 299 * ms, 300 * ms, time.Second, 59 * time.Second, time.Minute} {
+			if wait > limit {
+				continue // the callers refuse such a wait before spreading it
+			}
+			spread := false
+			for range 200 {
+				d := SpreadWithin(wait, limit)
+				if d < wait || d > limit {
+					t.Fatalf("SpreadWithin(%v, %v) = %v, want in [%v, %v]", wait, limit, d, wait, limit)
+				}
+				spread = spread || d > wait
+			}
+			if limit-wait >= 50*ms && !spread {
+				t.Errorf("SpreadWithin(%v, %v) never spread the wait in 200 draws", wait, limit)
+			}
+		}
+	}
+}
+
 // TestMaxWaitBoundsOnlyServerHints: the client's own backoff, capped by
 // MaxDelay, is never dropped because it exceeds MaxWait; a wait the server
 // asks for beyond MaxWait still ends the call at once.

@@ -1,0 +1,103 @@
+package lambda_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lambda/lambda-go"
+)
+
+// answerSpec is one scripted answer: its status and Retry-After ("" for none).
+type answerSpec struct {
+	status     int
+	retryAfter string
+}
+
+// TestErrorDescribesTheLastAnswer is the guard of the error a caller sees
+// once a call stops: whatever the answers before it said, the *Error
+// describes the last answer alone: its status and sentinel, its request ID,
+// the wait it asked for (none when it asked for none), and ResponseInfo
+// counts every attempt. A Retry-After of an earlier 429 or 503 stayed on
+// the call and was reported on a later 404, 400 or 500 that asked for no
+// wait ("404 not_found … (retry after 50ms)"); a PATCH's 503 lost the wait
+// it asked for, since the policy never read the Retry-After of an answer it
+// would not retry.
+func TestErrorDescribesTheLastAnswer(t *testing.T) {
+	t.Parallel()
+	ra := func(s string) answerSpec { return answerSpec{http.StatusTooManyRequests, s} }
+	unavailable := func(s string) answerSpec { return answerSpec{http.StatusServiceUnavailable, s} }
+	plain := func(status int) answerSpec { return answerSpec{status, ""} }
+	tests := []struct {
+		name      string
+		method    string // GET (Instances.Get) or PATCH (Instances.Update)
+		answers   []answerSpec
+		sentinel  error
+		wantAfter time.Duration // the error's RetryAfter
+	}{
+		{"429 with a wait, then 404", "GET", []answerSpec{ra("0.05"), plain(404)}, lambda.ErrNotFound, 0},
+		{"429 with a wait, then 400", "GET", []answerSpec{ra("0.05"), plain(400)}, lambda.ErrInvalidRequest, 0},
+		{"429 with a wait, then 409, PATCH", "PATCH", []answerSpec{ra("0.05"), plain(409)}, lambda.ErrConflict, 0},
+		{"503 with a wait, then 500s", "GET", []answerSpec{unavailable("0.05"), plain(500), plain(500), plain(500)}, lambda.ErrServer, 0},
+		{"429 with a wait, then 503s without", "GET", []answerSpec{ra("0.05"), plain(503), plain(503), plain(503)}, lambda.ErrUnavailable, 0},
+		{"503s, the last with a wait", "GET", []answerSpec{plain(503), plain(503), plain(503), unavailable("2")}, lambda.ErrUnavailable, 2 * time.Second},
+		{"503s, the last with a date", "GET", []answerSpec{plain(503), plain(503), plain(503), unavailable("%DATE+1h%")}, lambda.ErrUnavailable, time.Hour},
+		{"500s, the last with a wait", "GET", []answerSpec{plain(500), plain(500), plain(500), {500, "7"}}, lambda.ErrServer, 7 * time.Second},
+		{"503 with a wait past the longest", "GET", []answerSpec{unavailable("3600")}, lambda.ErrUnavailable, time.Hour},
+		{"429 with a wait past the longest", "GET", []answerSpec{ra("3600")}, lambda.ErrRateLimited, time.Hour},
+		{"PATCH answered 503 with a wait", "PATCH", []answerSpec{unavailable("30")}, lambda.ErrUnavailable, 30 * time.Second},
+		{"PATCH answered 429, then 503 with a wait", "PATCH", []answerSpec{ra("0.05"), unavailable("20")}, lambda.ErrUnavailable, 20 * time.Second},
+		{"PATCH answered 502 with garbage", "PATCH", []answerSpec{{502, "soon"}}, lambda.ErrServer, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			client, served := scriptedAPI(t, "/instances/inst_1", func(n int32, w http.ResponseWriter, r *http.Request) {
+				a := tt.answers[min(int(n), len(tt.answers))-1]
+				if a.retryAfter == "%DATE+1h%" {
+					now := time.Now().UTC()
+					w.Header().Set("Date", now.Format(http.TimeFormat))
+					a.retryAfter = now.Add(time.Hour).Format(http.TimeFormat)
+				}
+				if a.retryAfter != "" {
+					w.Header().Set("Retry-After", a.retryAfter)
+				}
+				w.Header().Set("X-Request-Id", fmt.Sprintf("req_%d", n))
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(a.status)
+				io.WriteString(w, `{"success":false,"error":{"code":"","message":"scripted"}}`)
+			}, lambda.WithMaxRetryWait(10*time.Second))
+			var info lambda.ResponseInfo
+			var err error
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if tt.method == "PATCH" {
+				name := "web"
+				_, err = client.Instances.Update(ctx, "inst_1", &lambda.UpdateInstanceRequest{Name: &name}, lambda.WithResponseInfo(&info))
+			} else {
+				_, err = client.Instances.Get(ctx, "inst_1", lambda.WithResponseInfo(&info))
+			}
+			require.ErrorIs(t, err, tt.sentinel)
+			var lerr *lambda.Error
+			require.ErrorAs(t, err, &lerr)
+			n := int(served.Load())
+			assert.Equal(t, len(tt.answers), n, "requests")
+			last := tt.answers[n-1]
+			assert.Equal(t, last.status, lerr.HTTPStatus, "the last answer's status")
+			assert.Equal(t, fmt.Sprintf("req_%d", n), lerr.RequestID, "the last answer's request ID")
+			assert.Equal(t, n, info.Attempts, "ResponseInfo counts every attempt")
+			assert.Equal(t, last.status, info.StatusCode)
+			assert.InDelta(t, tt.wantAfter.Seconds(), lerr.RetryAfter.Seconds(), 2, "RetryAfter: %v (dates have 1 s resolution)", lerr.RetryAfter)
+			if tt.wantAfter == 0 {
+				assert.Zero(t, lerr.RetryAfter, "no wait: the last answer asked for none")
+				assert.NotContains(t, err.Error(), "retry after")
+			}
+		})
+	}
+}
