@@ -314,6 +314,9 @@ func (c *Client) decode(resp *http.Response, a *answer.Answer, body []byte, out 
 		}
 		return res, nil
 	}
+	if err := checkDecodeCost(body, out); err != nil {
+		return result{meta: envelope.Meta{RequestID: headerID}, status: resp.StatusCode}, invalidResponse(resp, headerID, err)
+	}
 	meta, err := envelope.Decode(body, out)
 	if meta.RequestID == "" {
 		meta.RequestID = headerID
