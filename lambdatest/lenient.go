@@ -1,6 +1,7 @@
 package lambdatest
 
 import (
+	"bytes"
 	"encoding/json"
 	"mime"
 	"net/http"
@@ -60,6 +61,12 @@ func (s *Server) checkRequest(c *call) error {
 	body := c.body
 	if !c.route.JSONBody && json.Valid(body) {
 		body = nil // every field of it is unknown to the operation, hence ignored
+	}
+	if c.route.JSONBody && len(bytes.TrimSpace(body)) > 0 && !json.Valid(body) {
+		// Read as JSON whatever its label, the body is what is at fault:
+		// the original API documentation's 400, not a Content-Type to change.
+		return &ContractError{Route: c.route.Method + " " + c.route.Path,
+			Message: "Invalid JSON in request body: malformed, non-JSON or incomplete payload"}
 	}
 	return s.platform.ValidateRequest(platformView(c.r, body), body)
 }
