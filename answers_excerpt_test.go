@@ -60,3 +60,43 @@ func TestSuccessThatIsNotJSONShowsAnExcerpt(t *testing.T) {
 		})
 	}
 }
+
+// TestFailureInASuccessStatusKeepsItsMessage: a 2xx answer that says it
+// failed with its message and code beside the status, as the status
+// envelope's family writes errors ({"status": "error", "message": …}),
+// keeps them: the message is the error's Message and a known code its
+// sentinel. The error said only "200 unknown_error".
+func TestFailureInASuccessStatusKeepsItsMessage(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, body string
+		code, msg  string
+		sentinel   error
+	}{
+		{"status error, message", `{"status":"error","message":"quota exceeded"}`, "unknown_error", "quota exceeded", nil},
+		{"status error, message and code", `{"status":"error","message":"quota exceeded","code":"forbidden"}`, "forbidden", "quota exceeded", lambda.ErrForbidden},
+		{"status error, code only", `{"status":"error","code":"not_found"}`, "not_found", "", lambda.ErrNotFound},
+		{"status error, numeric code", `{"status":"error","message":"gone","code":404}`, "unknown_error", "gone", nil},
+		{"success false, message", `{"success":false,"message":"quota exceeded"}`, "unknown_error", "quota exceeded", nil},
+		{"error object wins", `{"status":"error","message":"outer","error":{"code":"conflict","message":"inner"}}`, "conflict", "inner", lambda.ErrConflict},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			client, mux, _ := setup(t)
+			mux.HandleFunc("/workloads", func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				io.WriteString(w, tt.body)
+			})
+			_, err := client.Workloads.List(context.Background(), nil)
+			var lerr *lambda.Error
+			require.ErrorAs(t, err, &lerr)
+			assert.Equal(t, 200, lerr.HTTPStatus)
+			assert.Equal(t, tt.code, lerr.Code)
+			assert.Equal(t, tt.msg, lerr.Message)
+			if tt.sentinel != nil {
+				assert.ErrorIs(t, err, tt.sentinel)
+			}
+		})
+	}
+}

@@ -101,6 +101,7 @@ func (c *Client) newChain(cfg *config) {
 		MaxDelay:     cfg.backoffMax,
 		Logger:       c.logger,
 		NonRetryable: nonRetryable,
+		Held:         c.limits.Wait,
 	}
 	c.http = &retryablehttp.Client{HTTPClient: withMiddleware(c.httpClient, cfg.middleware)}
 	c.policy.Install(c.http)
@@ -166,6 +167,10 @@ type budgetTransport struct {
 
 func (t *budgetTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	group := ratelimit.Group(req.URL.Path)
+	call := retry.FromContext(req.Context())
+	if call != nil {
+		call.Group = group // for the retry policy, which asks the budget before a retry
+	}
 	took, err := t.awaitBudget(req.Context(), group)
 	if err != nil {
 		if req.Body != nil {
@@ -177,7 +182,7 @@ func (t *budgetTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	var figures *answer.Answer // nil: no answer, or not the API's
 	if resp != nil {
 		a := answer.Read(resp.Header)
-		if call := retry.FromContext(req.Context()); call != nil {
+		if call != nil {
 			call.Record(resp, a)
 		}
 		if sameOrigin(t.api, req.URL) { // only the API's own figures count

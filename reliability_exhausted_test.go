@@ -101,3 +101,59 @@ func TestErrorDescribesTheLastAnswer(t *testing.T) {
 		})
 	}
 }
+
+// TestRetryThatTheBudgetWouldRefuseIsNotSlept: a 429 (or a 503) that asks
+// for a short wait while its own figures say the window is used up until a
+// reset beyond WithMaxRetryWait (or the deadline) cannot be retried: the
+// retry would be held back by the window's budget. The call ends at once
+// with the answer's error, its status and request ID, carrying the wait
+// until the reset. It used to sleep the short wait first, for nothing, and
+// then return a "not sent" refusal with no status and no request ID.
+func TestRetryThatTheBudgetWouldRefuseIsNotSlept(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		status   int
+		reset    time.Duration // from now, by the answer's Date
+		deadline time.Duration // 0: none
+		sentinel error
+	}{
+		{"429, reset in an hour", http.StatusTooManyRequests, time.Hour, 0, lambda.ErrRateLimited},
+		{"503, reset in an hour", http.StatusServiceUnavailable, time.Hour, 0, lambda.ErrUnavailable},
+		{"429, reset in 20 s, deadline in 10 s", http.StatusTooManyRequests, 20 * time.Second, 10 * time.Second, lambda.ErrRateLimited},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			client, served := scriptedAPI(t, "/instances/inst_1", func(n int32, w http.ResponseWriter, r *http.Request) {
+				now := time.Now().UTC()
+				w.Header().Set("Date", now.Format(http.TimeFormat))
+				w.Header().Set("Retry-After", "1")
+				w.Header().Set("X-RateLimit-Limit", "1000")
+				w.Header().Set("X-RateLimit-Remaining", "0")
+				w.Header().Set("X-RateLimit-Reset", fmt.Sprint(now.Add(tt.reset).Unix()))
+				w.Header().Set("X-Request-Id", fmt.Sprintf("req_%d", n))
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tt.status)
+				io.WriteString(w, `{"success":false,"error":{"code":"","message":"used up"}}`)
+			}, lambda.WithMaxRetryWait(30*time.Second))
+			ctx := context.Background()
+			if tt.deadline > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tt.deadline)
+				defer cancel()
+			}
+			start := time.Now()
+			_, err := client.Instances.Get(ctx, "inst_1")
+			elapsed := time.Since(start)
+			require.ErrorIs(t, err, tt.sentinel)
+			var lerr *lambda.Error
+			require.ErrorAs(t, err, &lerr)
+			assert.EqualValues(t, 1, served.Load())
+			assert.Equal(t, tt.status, lerr.HTTPStatus, "the answer's status")
+			assert.Equal(t, "req_1", lerr.RequestID)
+			assert.InDelta(t, tt.reset.Seconds(), lerr.RetryAfter.Seconds(), 2, "the wait until the reset: %v", lerr.RetryAfter)
+			assert.Less(t, elapsed, 900*time.Millisecond, "the 1 s Retry-After was not slept for nothing")
+		})
+	}
+}

@@ -56,7 +56,10 @@ func WithIdempotencyKey(key string) RequestOption {
 // call (a call's own value of the same header replaces the client's).
 // Credentials cannot be set this way: use the client's options, which keep
 // them off other hosts and out of logs. Nor can Idempotency-Key: use
-// WithIdempotencyKey, on the call. A name that is not an HTTP token, or
+// WithIdempotencyKey, on the call. Nor can the headers the client or
+// net/http set themselves: User-Agent (add a suffix with WithUserAgent),
+// Content-Type, Accept and Accept-Encoding, Host, Content-Length and
+// Transfer-Encoding. A name that is not an HTTP token, or
 // a value holding a control character other than tab, fails before anything
 // is sent, with an error matching ErrInvalidRequest (as does any refused
 // option).
@@ -71,6 +74,16 @@ func WithHeader(key, value string) RequestOption {
 			// first one's resource), and an empty one would leave a POST
 			// the client retries without any key.
 			return invalidField(key, "WithHeader: set "+key+" with WithIdempotencyKey, on the call: the client gives every POST a key of its own")
+		case "Host", "Content-Length", "Transfer-Encoding":
+			return invalidField(key, "WithHeader: net/http sets "+key+" itself and would ignore this one")
+		case "User-Agent":
+			return invalidField(key, "WithHeader: the client sends its own User-Agent; add a suffix to it with WithUserAgent")
+		case "Content-Type", "Accept":
+			return invalidField(key, "WithHeader: the client sends and reads JSON, the only format the API speaks, and says so in "+key)
+		case "Accept-Encoding":
+			// Setting it turns off net/http's transparent decompression:
+			// a compressed answer would then reach the decoder as it came.
+			return invalidField(key, "WithHeader: net/http asks for compression and decompresses the answer itself; a value of your own would leave a compressed answer unread")
 		case "":
 			return invalidField("header", "WithHeader: empty header name")
 		}

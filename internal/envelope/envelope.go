@@ -208,10 +208,10 @@ func Decode(body []byte, out any) (Meta, error) {
 	status := statusOf(env.Status)
 	switch {
 	case env.Success != nil && !*env.Success:
-		return meta, errorEnvelope(env.Error, meta)
+		return meta, errorEnvelope(b, env.Error, meta)
 	case env.Success == nil && status != "" && IsStatusEnvelope(b, status):
 		if status == "error" {
-			return meta, errorEnvelope(env.Error, meta)
+			return meta, errorEnvelope(b, env.Error, meta)
 		}
 	case env.Success == nil: // a bare object; it may have had a "data" field of its own
 		if out == nil {
@@ -294,17 +294,31 @@ func hasData(b []byte, out any) bool {
 	return json.Unmarshal(b, &env) == nil && len(env.Data) > 0
 }
 
-func errorEnvelope(raw json.RawMessage, meta Meta) error {
+// errorEnvelope decodes the error of b, an envelope that says it failed:
+// its "error" member raw, or, without one, the "message" and "code" beside
+// the status, where the status envelope's family writes them ({"status":
+// "error", "message": "…"}).
+func errorEnvelope(b []byte, raw json.RawMessage, meta Meta) error {
 	if len(raw) > MaxErrorBytes {
 		return ErrErrorTooLarge
 	}
 	e := &APIError{Meta: meta}
-	if len(raw) > 0 && raw[0] == '{' {
+	switch {
+	case len(raw) > 0 && raw[0] == '{':
 		if err := json.Unmarshal(raw, &e.Body); err != nil {
 			return fmt.Errorf("decoding error envelope: %w", err)
 		}
-	} else if len(raw) > 0 && raw[0] == '"' {
+	case len(raw) > 0 && raw[0] == '"':
 		_ = json.Unmarshal(raw, &e.Body.Message)
+	case len(raw) == 0 || string(raw) == "null":
+		var beside struct {
+			Message json.RawMessage `json:"message"`
+			Code    json.RawMessage `json:"code"` // JSend's is a number: kept only when a string
+		}
+		if json.Unmarshal(b, &beside) == nil && len(beside.Message) <= MaxErrorBytes && len(beside.Code) <= MaxErrorBytes {
+			_ = json.Unmarshal(beside.Message, &e.Body.Message)
+			_ = json.Unmarshal(beside.Code, &e.Body.Code)
+		}
 	}
 	if e.Body.Code == "" {
 		e.Body.Code = "unknown_error"

@@ -66,6 +66,19 @@ func (b *Budgets) Take(group string, now time.Time) (took *Tracker, wait time.Du
 	return t, 0
 }
 
+// Wait is how long Take would hold back a request of group at now: until
+// the reset of its window when the figures say nothing is left in it; zero
+// otherwise. It takes nothing.
+func (b *Budgets) Wait(group string, now time.Time) time.Duration {
+	b.mu.Lock()
+	t := b.windows[b.groups[group]]
+	b.mu.Unlock()
+	if t == nil {
+		return 0
+	}
+	return t.Exhausted(now)
+}
+
 // Done ends a request of group that Take let through, with its answer
 // (nil when it got none): the answer says which window the group counts
 // against (its X-RateLimit-Limit), and its figures go to that window.

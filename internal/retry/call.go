@@ -27,6 +27,10 @@ type Call struct {
 	// Started is when the attempt in flight was sent, for its duration in
 	// log lines: waits for the rate-limit budget included, backoff not.
 	Started time.Time
+	// Group is the rate-limit group of the request in flight
+	// (ratelimit.Group of its path), set by the rate-limit layer, for
+	// Policy.Held.
+	Group string
 	// RetryAfter is the wait the latest answer asked for (on a 429, the
 	// wait chosen for it), for its error; zero when it asked for none.
 	RetryAfter time.Duration

@@ -29,6 +29,11 @@ type Policy struct {
 	// NonRetryable reports errors of the client's own making (too many
 	// redirects, a refused credential) that no retry can cure.
 	NonRetryable func(error) bool
+
+	// Held reports how long the rate-limit layer would hold back a request
+	// of group sent at now: until the reset of a window the API's figures
+	// say is used up. nil: never.
+	Held func(group string, now time.Time) time.Duration
 }
 
 // Install sets the policy's callbacks on rc.
@@ -119,6 +124,16 @@ func (p *Policy) decide(ctx context.Context, call *Call, resp *http.Response, er
 			call.RetryAfter = wait
 		} else {
 			wait = p.backoff(call.retries)
+		}
+	}
+	if p.Held != nil {
+		// A retry sent before the reset of a used-up window would only be
+		// held back by the rate-limit layer: wait for the reset here, or,
+		// when it is too far off, end now with this answer's error rather
+		// than sleep the shorter wait first and then be refused unsent.
+		if held := p.Held(call.Group, now); held > wait {
+			wait, hinted = held, true
+			call.RetryAfter = held
 		}
 	}
 	// MaxWait bounds only the waits the server asks for; the client's own
