@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -154,6 +157,65 @@ func TestRetryThatTheBudgetWouldRefuseIsNotSlept(t *testing.T) {
 			assert.Equal(t, "req_1", lerr.RequestID)
 			assert.InDelta(t, tt.reset.Seconds(), lerr.RetryAfter.Seconds(), 2, "the wait until the reset: %v", lerr.RetryAfter)
 			assert.Less(t, elapsed, 900*time.Millisecond, "the 1 s Retry-After was not slept for nothing")
+		})
+	}
+}
+
+// TestDeleteAfterAFailedDialIsNotAssumedDone: a DELETE answered 404 after an
+// earlier attempt that may have deleted the resource (a 503, a cut
+// connection) is the delete's own effect and reported done. An attempt
+// whose connection was never made (connection refused) cannot have deleted
+// anything: a 404 after it is the caller's, the resource was not there. It
+// used to be reported done, so deleting a mistyped ID during a network blip
+// returned nil. Each case is a real refused connection on loopback: the
+// client's dialer tries a closed port for the attempts the case refuses.
+func TestDeleteAfterAFailedDialIsNotAssumedDone(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		refused []int // the attempts (from 1) whose dial is refused
+		first   int   // the status of the first attempt that connects
+		wantErr error // nil: deleted
+		served  int32 // requests the server saw
+	}{
+		{"refused, then 404", []int{1}, 404, lambda.ErrNotFound, 1},
+		{"refused twice, then 404", []int{1, 2}, 404, lambda.ErrNotFound, 1},
+		{"refused, then 204", []int{1}, 204, nil, 1},
+		{"503, refused, then 404", []int{2}, 503, nil, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			mux, url := newTestServer(t)
+			var served atomic.Int32
+			mux.HandleFunc("/instances/inst_1", func(w http.ResponseWriter, r *http.Request) {
+				if served.Add(1) == 1 && tt.first != 404 {
+					w.WriteHeader(tt.first)
+					return
+				}
+				writeError(w, http.StatusNotFound, "not_found", "instance not found")
+			})
+			closed, err := net.Listen("tcp", "127.0.0.1:0")
+			require.NoError(t, err)
+			closedAddr := closed.Addr().String()
+			closed.Close() // nothing listens there now: a dial is refused
+			var dials atomic.Int32
+			var d net.Dialer
+			tr := &http.Transport{DisableKeepAlives: true, DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+				if slices.Contains(tt.refused, int(dials.Add(1))) {
+					addr = closedAddr
+				}
+				return d.DialContext(ctx, network, addr)
+			}}
+			t.Cleanup(tr.CloseIdleConnections)
+			client := newTestClient(t, url+"/v1", lambda.WithHTTPClient(&http.Client{Transport: tr}))
+			err = client.Instances.Delete(context.Background(), "inst_1")
+			if tt.wantErr != nil {
+				require.ErrorIs(t, err, tt.wantErr)
+			} else {
+				require.NoError(t, err)
+			}
+			assert.Equal(t, tt.served, served.Load())
 		})
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -149,9 +150,10 @@ func (p *Policy) decide(ctx context.Context, call *Call, resp *http.Response, er
 	if deadline, ok := ctx.Deadline(); ok && now.Add(wait).After(deadline) {
 		return 0, false // the answer would come too late: report now
 	}
-	if err != nil || resp.StatusCode != http.StatusTooManyRequests {
+	if err != nil && !neverSent(err) || err == nil && resp.StatusCode != http.StatusTooManyRequests {
 		// The request may have reached the server and taken effect: a
-		// connection that failed mid-call, or a 5xx. A 429 was not processed.
+		// connection that failed mid-call, or a 5xx. A 429 was not
+		// processed, and a connection never made carried nothing.
 		call.MayHaveApplied = true
 	}
 	call.retries++
@@ -188,6 +190,14 @@ func (p *Policy) retryableError(err error) bool {
 		return false
 	}
 	return true // connection refused, reset, EOF, timeouts: transient
+}
+
+// neverSent reports an error that proves the request never left: the
+// connection to the server could not be made (refused, unreachable, no such
+// host). Any later failure may have come after the server read it.
+func neverSent(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
 }
 
 // peek reads a response body and puts it back, so it can be read again.
