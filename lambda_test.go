@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
 
 	"github.com/lambda/lambda-go"
 )
@@ -44,6 +45,10 @@ func TestNewClientRefusesBadOptions(t *testing.T) {
 		{"nil logger", []lambda.Option{key, lambda.WithLogger(nil)}, "nil"},
 		{"bad backoff", []lambda.Option{key, lambda.WithRetryBackoff(time.Second, time.Millisecond)}, "min <= max"},
 		{"user agent injection", []lambda.Option{key, lambda.WithUserAgent("x\r\nEvil: 1")}, "line break"},
+		{"key header with a token source", []lambda.Option{lambda.WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "tok_abcdef123456"})),
+			lambda.WithAPIKeyHeader()}, "WithAPIKeyHeader concerns an API key"},
+		{"key header with OAuth2", []lambda.Option{lambda.WithOAuth2(&oauth2.Config{Endpoint: oauth2.Endpoint{TokenURL: "https://auth.example.com/token"}},
+			&oauth2.Token{AccessToken: "tok_abcdef123456", RefreshToken: "ref_abcdef123456"}), lambda.WithAPIKeyHeader()}, "WithAPIKeyHeader concerns an API key"},
 		{"port out of range", []lambda.Option{key, lambda.WithBaseURL("http://127.0.0.1:99999/v1")}, "port 99999 is not between 1 and 65535"},
 		{"port zero", []lambda.Option{key, lambda.WithBaseURL("https://api.lambda.io:0/v1")}, "port 0 is not between 1 and 65535"},
 		{"empty path segment", []lambda.Option{key, lambda.WithBaseURL("http://127.0.0.1:9//v1")}, `did you mean "http://127.0.0.1:9/v1"?`},

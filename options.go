@@ -82,6 +82,9 @@ func newConfig(opts []Option) (*config, error) {
 	if cfg.tokenNotify != nil && cfg.oauthConf == nil && cfg.oauthCC == nil {
 		return nil, errors.New("lambda: WithTokenNotify needs WithOAuth2 or WithOAuth2ClientCredentials: only they renew tokens themselves")
 	}
+	if cfg.apiKeyHeader && (cfg.tokenSource != nil || cfg.oauthConf != nil || cfg.oauthCC != nil) {
+		return nil, errors.New("lambda: WithAPIKeyHeader concerns an API key: OAuth 2.0 tokens always go in Authorization: Bearer")
+	}
 	if cfg.credentialName == "" {
 		key, ok := os.LookupEnv("LAMBDA_API_KEY")
 		if !ok || key == "" {

@@ -100,7 +100,9 @@ func WithAPIKey(key string) Option {
 }
 
 // WithAPIKeyHeader sends the API key in the X-API-Key header instead of
-// Authorization.
+// Authorization. It concerns an API key only: with OAuth 2.0 tokens
+// (WithOAuth2, WithTokenSource, …), which always go in Authorization,
+// NewClient refuses it.
 func WithAPIKeyHeader() Option {
 	return func(c *config) error {
 		c.apiKeyHeader = true

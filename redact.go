@@ -328,25 +328,33 @@ func (r *redactor) value(v any) any {
 	}
 }
 
-// header returns h with every value redacted: h itself when none holds a
-// secret, else a copy.
+// header returns h with every name and value redacted: h itself when none
+// holds a secret, else a copy. A server may echo a secret as a header's
+// name as well as in its value.
 func (r *redactor) header(h http.Header) http.Header {
 	if r == nil {
 		return h
 	}
-	var out http.Header
+	changed := false
 	for k, vs := range h {
-		for i, v := range vs {
-			if red := r.String(v); red != v {
-				if out == nil {
-					out = h.Clone()
-				}
-				out[k][i] = red
+		if r.String(k) != k {
+			changed = true
+		}
+		for _, v := range vs {
+			if r.String(v) != v {
+				changed = true
 			}
 		}
 	}
-	if out == nil {
+	if !changed {
 		return h
+	}
+	out := make(http.Header, len(h))
+	for k, vs := range h {
+		name := r.String(k)
+		for _, v := range vs {
+			out[name] = append(out[name], r.String(v))
+		}
 	}
 	return out
 }

@@ -228,6 +228,11 @@ var echoAnswers = map[string]func(w http.ResponseWriter, s string){
 		io := `{"success":false,"error":{"code":"conflict","message":"no"}}`
 		fmt.Fprint(w, io)
 	},
+	"a header's name": func(w http.ResponseWriter, s string) {
+		w.Header().Set("X-Echo-"+s, "1")
+		w.WriteHeader(409)
+		fmt.Fprint(w, `{"success":false,"error":{"code":"conflict","message":"no"}}`)
+	},
 	"HTML page": func(w http.ResponseWriter, s string) {
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(502)
