@@ -178,6 +178,12 @@ func (t *budgetTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, err
 	}
+	ended := false
+	defer func() {
+		if !ended { // a panic below (the caller's transport): the request is no longer in flight
+			t.limits.Done(group, took, nil, time.Now())
+		}
+	}()
 	resp, err := t.base.RoundTrip(req)
 	var figures *answer.Answer // nil: no answer, or not the API's
 	if resp != nil {
@@ -189,6 +195,7 @@ func (t *budgetTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			figures = &a
 		}
 	}
+	ended = true
 	t.limits.Done(group, took, figures, time.Now())
 	return resp, err
 }

@@ -108,3 +108,58 @@ func TestBudgetCountsSurviveCancelsAtEveryPhase(t *testing.T) {
 		assert.Equal(t, before+1, served.Load(), "call %d sent once", i+1)
 	}
 }
+
+// panicOnce is a caller's transport (WithHTTPClient) that panics on the
+// request after arm is set, once, and otherwise sends on a real one.
+type panicOnce struct {
+	base http.RoundTripper
+	arm  atomic.Bool
+}
+
+func (p *panicOnce) RoundTrip(req *http.Request) (*http.Response, error) {
+	if p.arm.CompareAndSwap(true, false) {
+		panic("caller's transport broke")
+	}
+	return p.base.RoundTrip(req)
+}
+
+// TestBudgetCountsSurviveAPanickingTransport: a panic in the caller's own
+// transport reaches the caller unchanged, and the request it was sending
+// is no longer counted in flight. It stayed counted for ever, taken off
+// every figure after: once the API said one request was left, every later
+// call was refused unsent until the window's reset, an hour away. (The
+// request itself stays spent until the next figure, as one whose answer
+// was lost: it may have reached the API.)
+func TestBudgetCountsSurviveAPanickingTransport(t *testing.T) {
+	t.Parallel()
+	mux, url := newTestServer(t)
+	var served atomic.Int32
+	mux.HandleFunc("/instances/inst_1", func(w http.ResponseWriter, r *http.Request) {
+		left := "1"
+		if served.Add(1) == 1 {
+			left = "2" // one for the call that panics (it may have been counted), one for the next
+		}
+		w.Header().Set("X-RateLimit-Limit", "1000")
+		w.Header().Set("X-RateLimit-Remaining", left)
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(time.Now().Add(time.Hour).Unix()))
+		writeData(w, http.StatusOK, instanceJSON)
+	})
+	base := &http.Transport{}
+	t.Cleanup(base.CloseIdleConnections)
+	tr := &panicOnce{base: base}
+	client := newTestClient(t, url+"/v1", lambda.WithHTTPClient(&http.Client{Transport: tr}))
+	_, err := client.Instances.Get(context.Background(), "inst_1")
+	require.NoError(t, err)
+	tr.arm.Store(true)
+	v := func() (v any) {
+		defer func() { v = recover() }()
+		_, _ = client.Instances.Get(context.Background(), "inst_1")
+		return nil
+	}()
+	assert.Equal(t, "caller's transport broke", v, "the panic reaches the caller unchanged")
+	for i := range 3 {
+		_, err := client.Instances.Get(context.Background(), "inst_1")
+		require.NoError(t, err, "call %d after the panic", i+1)
+	}
+	assert.EqualValues(t, 4, served.Load())
+}

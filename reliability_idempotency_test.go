@@ -4,7 +4,9 @@ import (
 	"context"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -112,5 +114,45 @@ func TestEveryPOSTHasOneKeyOfItsOwn(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestOneKeyThroughRenewalRedirectAndRetry: one create whose first attempt
+// meets a refused OAuth token (renewed and sent again within the attempt),
+// a 307 within the API, and a 503 at the redirect's target, then is retried
+// through the same redirect. Every request the server sees carries the
+// call's one key and the same body.
+func TestOneKeyThroughRenewalRedirectAndRetry(t *testing.T) {
+	t.Parallel()
+	mux, url := newTestServer(t)
+	var rec recorder
+	var targetHits atomic.Int32
+	mux.HandleFunc("/instances", func(w http.ResponseWriter, r *http.Request) {
+		if rec.add(r); r.Header.Get("Authorization") == "Bearer tok-1" {
+			writeError(w, http.StatusUnauthorized, "authentication_failed", "revoked")
+			return
+		}
+		http.Redirect(w, r, "/v1/instances/new", http.StatusTemporaryRedirect)
+	})
+	mux.HandleFunc("/instances/new", func(w http.ResponseWriter, r *http.Request) {
+		rec.add(r)
+		if targetHits.Add(1) == 1 {
+			writeError(w, http.StatusServiceUnavailable, "service_unavailable", "later")
+			return
+		}
+		writeData(w, http.StatusCreated, instanceJSON)
+	})
+	client := newTestClientWith(t, lambda.WithTokenSource(&rotatingSource{ttl: time.Hour}), url+"/v1")
+	_, err := client.Instances.Create(context.Background(), createReq)
+	require.NoError(t, err)
+	reqs := rec.all()
+	// 401, renewed resend (307), target 503; retry: 307, target 201.
+	require.Len(t, reqs, 5)
+	key := reqs[0].Header.Values("Idempotency-Key")
+	require.Len(t, key, 1)
+	for i, r := range reqs {
+		assert.Equal(t, http.MethodPost, r.Method, "request %d", i+1)
+		assert.Equal(t, key, r.Header.Values("Idempotency-Key"), "request %d carries the call's one key", i+1)
+		assert.Equal(t, reqs[0].Body, r.Body, "request %d carries the same body", i+1)
 	}
 }
