@@ -156,3 +156,45 @@ func TestOneKeyThroughRenewalRedirectAndRetry(t *testing.T) {
 		assert.Equal(t, reqs[0].Body, r.Body, "request %d carries the same body", i+1)
 	}
 }
+
+// TestIdempotencyKeyOnlyOnAPOST: WithIdempotencyKey given to a call that is
+// no POST is refused before anything is sent, as any option that cannot do
+// what it says. It was dropped in silence: a PATCH given a key went without
+// one, and was still never retried, which the key's caller would expect.
+func TestIdempotencyKeyOnlyOnAPOST(t *testing.T) {
+	t.Parallel()
+	key := lambda.WithIdempotencyKey("k-1")
+	name := "web"
+	calls := map[string]func(context.Context, *lambda.Client) error{
+		"GET (Instances.Get)": func(ctx context.Context, c *lambda.Client) error {
+			_, err := c.Instances.Get(ctx, "inst_1", key)
+			return err
+		},
+		"GET (Instances.List)": func(ctx context.Context, c *lambda.Client) error {
+			_, err := c.Instances.List(ctx, nil, key)
+			return err
+		},
+		"PATCH (Instances.Update)": func(ctx context.Context, c *lambda.Client) error {
+			_, err := c.Instances.Update(ctx, "inst_1", &lambda.UpdateInstanceRequest{Name: &name}, key)
+			return err
+		},
+		"DELETE (Instances.Delete)": func(ctx context.Context, c *lambda.Client) error {
+			return c.Instances.Delete(ctx, "inst_1", key)
+		},
+		"PUT (Client.Do)": func(ctx context.Context, c *lambda.Client) error {
+			return c.Do(ctx, http.MethodPut, "/instances/inst_1", map[string]string{"name": "web"}, nil, key)
+		},
+	}
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			client, served := scriptedAPI(t, "/", func(n int32, w http.ResponseWriter, r *http.Request) {
+				writeData(w, http.StatusOK, instanceJSON)
+			})
+			err := call(context.Background(), client)
+			require.ErrorIs(t, err, lambda.ErrInvalidRequest)
+			assert.ErrorContains(t, err, "POST")
+			assert.Zero(t, served.Load(), "nothing sent")
+		})
+	}
+}

@@ -156,6 +156,11 @@ func (c *Client) do(ctx context.Context, cl call) (_ result, err error) {
 	if err != nil {
 		return result{}, err
 	}
+	if rc.idempotencyKey != "" && cl.method != http.MethodPost {
+		// Only a POST carries a key: dropping it in silence would leave the
+		// caller believing this call protected (a PATCH is never retried).
+		return result{}, invalidField(idempotency.Header, fmt.Sprintf("WithIdempotencyKey: only a POST carries an Idempotency-Key, not this %s", cl.method))
+	}
 
 	var body []byte
 	if cl.body != nil {

@@ -38,6 +38,8 @@ func perCallOnly(name string) error {
 // WithIdempotencyKey sends key as the call's Idempotency-Key instead of a
 // generated one, so a create repeated by your own code (after a crash, say)
 // is recognised by the API. Every retry of the call sends the same key.
+// Only a POST carries a key: given to any other call, it is refused before
+// anything is sent.
 func WithIdempotencyKey(key string) RequestOption {
 	return func(c *config) error {
 		rc := c.call
