@@ -116,7 +116,7 @@ type ResourcesAPI interface {
 	All(ctx context.Context, opts *ListResourcesOptions, ro ...RequestOption) iter.Seq2[Resource, error]
 	Create(ctx context.Context, req *CreateResourceRequest, opts ...RequestOption) (*Resource, error)
 	Delete(ctx context.Context, id string, opts ...RequestOption) error
-	Get(ctx context.Context, id string, opts *GetResourceOptions, ro ...RequestOption) (*Resource, error)
+	Get(ctx context.Context, id string, opts ...RequestOption) (*Resource, error)
 	List(ctx context.Context, opts *ListResourcesOptions, ro ...RequestOption) (*Page[Resource], error)
 	Update(ctx context.Context, id string, req *UpdateResourceRequest, opts ...RequestOption) (*Resource, error)
 	WaitUntilDeleted(ctx context.Context, id string, opts ...WaitOption) error

@@ -37,6 +37,7 @@ func TestOptionsGivenInTheWrongPlace(t *testing.T) {
 	for name, opt := range map[string]lambda.Option{
 		"WithIdempotencyKey": lambda.WithIdempotencyKey("k"),
 		"WithResponseInfo":   lambda.WithResponseInfo(&lambda.ResponseInfo{}),
+		"WithExpand":         lambda.WithExpand("function"),
 	} {
 		_, err := lambda.NewClient(lambda.WithAPIKey("k"), lambda.WithBaseURL(srv.BaseURL()), opt)
 		require.ErrorIs(t, err, lambda.ErrInvalidRequest, name)

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"strings"
 	"sync"
 
 	"github.com/google/go-querystring/query"
@@ -50,6 +51,8 @@ type call struct {
 	// secrets the body carries (a webhook's signing secret), redacted
 	// like the credential from whatever the call returns or logs.
 	secrets []string
+	// expandable: the route takes the expand query parameter (WithExpand).
+	expandable bool
 }
 
 // result is what do learned besides the data.
@@ -133,7 +136,7 @@ func requestOptions(opts []RequestOption) (requestConfig, error) {
 		// An option that set anything but the call's part sets up the
 		// client (WithBaseURL, WithLogger): refused, not silently ignored.
 		if !reflect.DeepEqual(c, config{call: p}) {
-			return rc, invalidArgument(fmt.Errorf("lambda: option %d of the call sets up the client (as WithBaseURL or WithLogger do): give it to NewClient; per call only WithMaxRetries, WithAttemptTimeout, WithHeader, WithIdempotencyKey and WithResponseInfo apply", i+1))
+			return rc, invalidArgument(fmt.Errorf("lambda: option %d of the call sets up the client (as WithBaseURL or WithLogger do): give it to NewClient; per call only WithMaxRetries, WithAttemptTimeout, WithHeader, WithIdempotencyKey, WithResponseInfo and WithExpand apply", i+1))
 		}
 	}
 	return *p, nil
@@ -160,6 +163,17 @@ func (c *Client) do(ctx context.Context, cl call) (_ result, err error) {
 		// Only a POST carries a key: dropping it in silence would leave the
 		// caller believing this call protected (a PATCH is never retried).
 		return result{}, invalidField(idempotency.Header, fmt.Sprintf("WithIdempotencyKey: only a POST carries an Idempotency-Key, not this %s", cl.method))
+	}
+	if rc.expand != nil {
+		if !cl.expandable {
+			return result{}, invalidField("expand", "WithExpand applies to Resources.Get only: no other call takes expand")
+		}
+		q := url.Values{}
+		for k, vs := range cl.query {
+			q[k] = vs
+		}
+		q.Set("expand", strings.Join(rc.expand, ","))
+		cl.query = q
 	}
 
 	var body []byte
@@ -397,21 +411,19 @@ func values(opts any) (url.Values, error) {
 
 // get fetches one resource.
 func get[T any](ctx context.Context, c *Client, p string, q url.Values, opts []RequestOption) (*T, error) {
-	v := new(T)
-	res, err := c.do(ctx, call{method: http.MethodGet, path: p, query: q, out: v, opts: opts})
-	if err == nil {
-		err = checked(v, res)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return v, nil
+	return fetch[T](ctx, c, call{method: http.MethodGet, path: p, query: q, opts: opts})
 }
 
 // send sends a body (nil for none) and decodes the resource in the answer.
 func send[T any](ctx context.Context, c *Client, method, p string, body any, opts []RequestOption) (*T, error) {
+	return fetch[T](ctx, c, call{method: method, path: p, body: body, opts: opts})
+}
+
+// fetch makes cl and decodes the resource in the answer.
+func fetch[T any](ctx context.Context, c *Client, cl call) (*T, error) {
 	v := new(T)
-	res, err := c.do(ctx, call{method: method, path: p, body: body, out: v, opts: opts})
+	cl.out = v
+	res, err := c.do(ctx, cl)
 	if err == nil {
 		err = checked(v, res)
 	}

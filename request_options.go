@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/lambda/lambda-go/internal/auth"
 	"github.com/lambda/lambda-go/internal/idempotency"
@@ -28,11 +29,36 @@ type requestConfig struct {
 	maxRetries     int // < 0: the client's
 	attemptTimeout time.Duration
 	timeoutSet     bool // attemptTimeout was given, 0 (off) included
+	expand         []string
 }
 
 // perCallOnly is the error of an option of one call given to NewClient.
 func perCallOnly(name string) error {
 	return fmt.Errorf("lambda: %s concerns one call: give it to the method, not to NewClient", name)
+}
+
+// WithExpand asks Resources.Get to embed the nested objects it names (the
+// route's expand query parameter): "function" fills Resource.Function of a
+// function-type resource. Names add up over several WithExpand. Any other
+// call, having no expand, refuses it with ErrInvalidRequest, as does
+// NewClient.
+func WithExpand(names ...string) RequestOption {
+	return func(c *config) error {
+		rc := c.call
+		if rc == nil {
+			return perCallOnly("WithExpand")
+		}
+		if len(names) == 0 {
+			return invalidField("expand", "WithExpand: name at least one nested object, such as \"function\"")
+		}
+		for _, n := range names {
+			if n == "" || strings.ContainsAny(n, ", ") || !utf8.ValidString(n) {
+				return invalidField("expand", "WithExpand: each name is one nested object, such as \"function\", not empty, without commas or spaces")
+			}
+		}
+		rc.expand = append(rc.expand, names...)
+		return nil
+	}
 }
 
 // WithIdempotencyKey sends key as the call's Idempotency-Key instead of a

@@ -64,13 +64,6 @@ type UpdateResourceRequest struct {
 	MemoryLimit string `json:"memory_limit,omitempty"` // e.g. "8Gi"
 }
 
-// GetResourceOptions tunes Resources.Get.
-type GetResourceOptions struct {
-	// Expand names nested objects to embed, comma separated: "function"
-	// fills Resource.Function of a function-type resource.
-	Expand string `url:"expand,omitempty"`
-}
-
 // ListResourcesOptions filters and pages Resources.List, by offset.
 type ListResourcesOptions struct {
 	OffsetOptions
@@ -89,16 +82,13 @@ func (s *ResourcesService) Create(ctx context.Context, req *CreateResourceReques
 	return send[Resource](ctx, clientOf(s), http.MethodPost, "/resources", req, opts)
 }
 
-// Get fetches a resource; opts may be nil.
-func (s *ResourcesService) Get(ctx context.Context, id string, opts *GetResourceOptions, ro ...RequestOption) (*Resource, error) {
+// Get fetches a resource. WithExpand among opts embeds nested objects:
+// client.Resources.Get(ctx, id, lambda.WithExpand("function")).
+func (s *ResourcesService) Get(ctx context.Context, id string, opts ...RequestOption) (*Resource, error) {
 	if err := requireID("resource", id); err != nil {
 		return nil, err
 	}
-	q, err := values(opts)
-	if err != nil {
-		return nil, err
-	}
-	return get[Resource](ctx, clientOf(s), path("resources", id), q, ro)
+	return fetch[Resource](ctx, clientOf(s), call{method: http.MethodGet, path: path("resources", id), opts: opts, expandable: true})
 }
 
 // List fetches one window of resources. The route reports no pagination:

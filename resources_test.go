@@ -52,7 +52,7 @@ func TestResourcesCreateGetWait(t *testing.T) {
 	assert.WithinDuration(t, srv.Now(), *res.ProvisioningStartedAt, time.Minute)
 
 	srv.ResetRequests()
-	got, err := client.Resources.Get(ctx, res.ID, &lambda.GetResourceOptions{Expand: "metrics"})
+	got, err := client.Resources.Get(ctx, res.ID, lambda.WithExpand("metrics"))
 	require.NoError(t, err)
 	r = platformOnlyRequest(t, srv)
 	assert.Equal(t, "GET", r.Method)
@@ -279,6 +279,60 @@ func TestResourcesAllStopsOnError(t *testing.T) {
 	assert.ErrorIs(t, errs[0], lambda.ErrForbidden)
 }
 
+// TestResourcesGetFollowsTheGetPattern: Resources.Get has the signature
+// every Get has (ctx, id, ...RequestOption), so it is called as the others
+// are; expand is a RequestOption, WithExpand, that no other call takes.
+func TestResourcesGetFollowsTheGetPattern(t *testing.T) {
+	t.Parallel()
+	var _ func(context.Context, string, ...lambda.RequestOption) (*lambda.Resource, error) = (&lambda.ResourcesService{}).Get
+	client, srv := newSim(t)
+	ctx := testCtx(t)
+	res, err := client.Resources.Create(ctx, &lambda.CreateResourceRequest{Region: "us-east-1", InstanceType: "t2.micro", VPC: "vpc-1"})
+	require.NoError(t, err)
+
+	for _, tc := range []struct {
+		name string
+		opts []lambda.RequestOption
+		want url.Values
+	}{
+		{"no option", nil, nil},
+		{"a nil option", []lambda.RequestOption{nil}, nil},
+		{"one name", []lambda.RequestOption{lambda.WithExpand("function")}, url.Values{"expand": {"function"}}},
+		{"two names", []lambda.RequestOption{lambda.WithExpand("function", "metrics")}, url.Values{"expand": {"function,metrics"}}},
+		{"two options add up", []lambda.RequestOption{lambda.WithExpand("function"), lambda.WithExpand("metrics")}, url.Values{"expand": {"function,metrics"}}},
+	} {
+		srv.ResetRequests()
+		got, err := client.Resources.Get(ctx, res.ID, tc.opts...)
+		require.NoError(t, err, tc.name)
+		assert.Equal(t, res.ID, got.ID, tc.name)
+		r := platformOnlyRequest(t, srv)
+		if tc.want == nil {
+			assert.Empty(t, r.RawQuery, tc.name)
+		} else {
+			assert.Equal(t, tc.want, platformQuery(t, r), tc.name)
+		}
+	}
+
+	// Every other call refuses it before sending: it has no expand to set.
+	srv.ResetRequests()
+	expand := lambda.WithExpand("function")
+	drop := func(_ any, err error) error { return err }
+	for name, call := range map[string]func() error{
+		"Resources.List": func() error { return drop(client.Resources.List(ctx, nil, expand)) },
+		"Resources.Update": func() error {
+			return drop(client.Resources.Update(ctx, res.ID, &lambda.UpdateResourceRequest{CPULimit: "2"}, expand))
+		},
+		"Resources.Delete": func() error { return client.Resources.Delete(ctx, res.ID, expand) },
+		"Instances.Get":    func() error { return drop(client.Instances.Get(ctx, "inst_1", expand)) },
+		"Client.Do":        func() error { return client.Do(ctx, http.MethodGet, "/resources/"+res.ID, nil, nil, expand) },
+	} {
+		err := call()
+		require.ErrorIs(t, err, lambda.ErrInvalidRequest, name)
+		assert.Contains(t, err.Error(), "WithExpand applies to Resources.Get only", name)
+	}
+	assert.Empty(t, srv.Requests(), "nothing sent")
+}
+
 // TestResourcesFunctionTypeFromTheSimulator: a function is a resource of
 // type function with memory and last_execution, and expanding "function"
 // fills Resource.Function.
@@ -296,7 +350,7 @@ func TestResourcesFunctionTypeFromTheSimulator(t *testing.T) {
 	require.NotNil(t, res.LastExecution)
 	assert.Nil(t, res.Function)
 
-	res, err = client.Resources.Get(ctx, resID, &lambda.GetResourceOptions{Expand: "function"})
+	res, err = client.Resources.Get(ctx, resID, lambda.WithExpand("function"))
 	require.NoError(t, err)
 	require.NotNil(t, res.Function)
 	assert.Equal(t, id, res.Function.ID)
