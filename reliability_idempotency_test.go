@@ -157,44 +157,70 @@ func TestOneKeyThroughRenewalRedirectAndRetry(t *testing.T) {
 	}
 }
 
-// TestIdempotencyKeyOnlyOnAPOST: WithIdempotencyKey given to a call that is
-// no POST is refused before anything is sent, as any option that cannot do
-// what it says. It was dropped in silence: a PATCH given a key went without
-// one, and was still never retried, which the key's caller would expect.
-func TestIdempotencyKeyOnlyOnAPOST(t *testing.T) {
+// TestIdempotencyKeyOnEveryMethod: per-call options apply on every method,
+// so WithIdempotencyKey given to a call that is not a POST sends its key
+// too, on every attempt; it was dropped in silence. Without the option only
+// a POST carries a key. A PATCH given a key is still never retried after a
+// 503: the key does not make a partial update safe to apply twice.
+func TestIdempotencyKeyOnEveryMethod(t *testing.T) {
 	t.Parallel()
-	key := lambda.WithIdempotencyKey("k-1")
 	name := "web"
-	calls := map[string]func(context.Context, *lambda.Client) error{
-		"GET (Instances.Get)": func(ctx context.Context, c *lambda.Client) error {
-			_, err := c.Instances.Get(ctx, "inst_1", key)
+	calls := map[string]struct {
+		retried bool
+		call    func(context.Context, *lambda.Client, ...lambda.RequestOption) error
+	}{
+		"GET (Instances.Get)": {true, func(ctx context.Context, c *lambda.Client, o ...lambda.RequestOption) error {
+			_, err := c.Instances.Get(ctx, "inst_1", o...)
 			return err
-		},
-		"GET (Instances.List)": func(ctx context.Context, c *lambda.Client) error {
-			_, err := c.Instances.List(ctx, nil, key)
+		}},
+		"GET (Client.Do)": {true, func(ctx context.Context, c *lambda.Client, o ...lambda.RequestOption) error {
+			return c.Do(ctx, http.MethodGet, "/instances/inst_1", nil, nil, o...)
+		}},
+		"PATCH (Instances.Update)": {false, func(ctx context.Context, c *lambda.Client, o ...lambda.RequestOption) error {
+			_, err := c.Instances.Update(ctx, "inst_1", &lambda.UpdateInstanceRequest{Name: &name}, o...)
 			return err
-		},
-		"PATCH (Instances.Update)": func(ctx context.Context, c *lambda.Client) error {
-			_, err := c.Instances.Update(ctx, "inst_1", &lambda.UpdateInstanceRequest{Name: &name}, key)
-			return err
-		},
-		"DELETE (Instances.Delete)": func(ctx context.Context, c *lambda.Client) error {
-			return c.Instances.Delete(ctx, "inst_1", key)
-		},
-		"PUT (Client.Do)": func(ctx context.Context, c *lambda.Client) error {
-			return c.Do(ctx, http.MethodPut, "/instances/inst_1", map[string]string{"name": "web"}, nil, key)
-		},
+		}},
+		"DELETE (Instances.Delete)": {true, func(ctx context.Context, c *lambda.Client, o ...lambda.RequestOption) error {
+			return c.Instances.Delete(ctx, "inst_1", o...)
+		}},
+		"PUT (Client.Do)": {true, func(ctx context.Context, c *lambda.Client, o ...lambda.RequestOption) error {
+			return c.Do(ctx, http.MethodPut, "/instances/inst_1", map[string]string{"name": "web"}, nil, o...)
+		}},
 	}
-	for name, call := range calls {
+	for name, tc := range calls {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
+			var mu sync.Mutex
+			var keys []string
 			client, served := scriptedAPI(t, "/", func(n int32, w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				keys = append(keys, r.Header.Get("Idempotency-Key"))
+				mu.Unlock()
+				if n == 1 {
+					w.WriteHeader(http.StatusServiceUnavailable)
+					return
+				}
 				writeData(w, http.StatusOK, instanceJSON)
-			})
-			err := call(context.Background(), client)
-			require.ErrorIs(t, err, lambda.ErrInvalidRequest)
-			assert.ErrorContains(t, err, "POST")
-			assert.Zero(t, served.Load(), "nothing sent")
+			}, fastBackoff)
+
+			err := tc.call(context.Background(), client, lambda.WithIdempotencyKey("k-1"))
+			mu.Lock()
+			defer mu.Unlock()
+			if tc.retried {
+				require.NoError(t, err)
+				assert.Equal(t, []string{"k-1", "k-1"}, keys, "the caller's key on every attempt")
+			} else {
+				require.ErrorIs(t, err, lambda.ErrUnavailable)
+				assert.Equal(t, []string{"k-1"}, keys, "sent once, with the key")
+			}
+
+			served.Store(0)
+			keys = nil
+			mu.Unlock()
+			_ = tc.call(context.Background(), client)
+			mu.Lock()
+			require.NotEmpty(t, keys)
+			assert.Empty(t, keys[0], "no key unless given one")
 		})
 	}
 }

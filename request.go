@@ -159,11 +159,6 @@ func (c *Client) do(ctx context.Context, cl call) (_ result, err error) {
 	if err != nil {
 		return result{}, err
 	}
-	if rc.idempotencyKey != "" && cl.method != http.MethodPost {
-		// Only a POST carries a key: dropping it in silence would leave the
-		// caller believing this call protected (a PATCH is never retried).
-		return result{}, invalidField(idempotency.Header, fmt.Sprintf("WithIdempotencyKey: only a POST carries an Idempotency-Key, not this %s", cl.method))
-	}
 	if rc.expand != nil {
 		if !cl.expandable {
 			return result{}, invalidField("expand", "WithExpand applies to Resources.Get only: no other call takes expand")
@@ -221,11 +216,13 @@ func (c *Client) do(ctx context.Context, cl call) (_ result, err error) {
 	if body != nil {
 		h["Content-Type"] = fixed[2:3:3]
 	}
-	if cl.method == http.MethodPost {
-		key := rc.idempotencyKey
-		if key == "" {
-			key = idempotency.NewKey()
-		}
+	// Every POST carries a key; a call of another method carries the
+	// caller's, when given one, rather than drop it in silence.
+	key := rc.idempotencyKey
+	if key == "" && cl.method == http.MethodPost {
+		key = idempotency.NewKey()
+	}
+	if key != "" {
 		fixed[3] = key
 		h[idempotency.Header] = fixed[3:4:4]
 	}

@@ -64,8 +64,9 @@ func WithExpand(names ...string) RequestOption {
 // WithIdempotencyKey sends key as the call's Idempotency-Key instead of a
 // generated one, so a create repeated by your own code (after a crash, say)
 // is recognised by the API. Every retry of the call sends the same key.
-// Only a POST carries a key: given to any other call, it is refused before
-// anything is sent.
+// Per-call options apply on every method: given to a call that is not a
+// POST, the key is sent too, though only a POST gets one by default, and a
+// PATCH is still never retried after a failure that may have applied it.
 func WithIdempotencyKey(key string) RequestOption {
 	return func(c *config) error {
 		rc := c.call
