@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -265,3 +266,14 @@ func documentedShapes() lambdatest.Option {
 // shapes the original API documentation shows; the few tests that read a
 // canonical-only figure (a pagination object) check it.
 func underDocumentedShapes() bool { return os.Getenv(documentedShapesEnv) == "1" }
+
+// allocatedBy is how many bytes the process allocated while f ran, after a
+// collection. Only a test that is not parallel can read it as f's own.
+func allocatedBy(f func()) uint64 {
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
