@@ -219,3 +219,43 @@ func TestDeleteAfterAFailedDialIsNotAssumedDone(t *testing.T) {
 		})
 	}
 }
+
+// TestResponseInfoCountsAttemptsThatGotNoAnswer: when the last attempt of
+// a call got no answer, ResponseInfo still says how many attempts were
+// made, and describes no response. It read 0 attempts even after three
+// 503s, as if nothing had been sent.
+func TestResponseInfoCountsAttemptsThatGotNoAnswer(t *testing.T) {
+	t.Parallel()
+	hangUp := func(w http.ResponseWriter) {
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	}
+	for _, tc := range []struct {
+		name     string
+		answered int // how many attempts get a 503 before the rest get no answer
+	}{
+		{"no answer at all", 0},
+		{"503s, then no answer", 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			client, _ := scriptedAPI(t, "/instances/inst_1", func(n int32, w http.ResponseWriter, r *http.Request) {
+				if int(n) <= tc.answered {
+					w.WriteHeader(http.StatusServiceUnavailable)
+					return
+				}
+				hangUp(w)
+			}, fastBackoff)
+			info := lambda.ResponseInfo{StatusCode: -1}
+			_, err := client.Instances.Get(testCtx(t), "inst_1", lambda.WithResponseInfo(&info))
+			require.ErrorIs(t, err, lambda.ErrUnavailable)
+			// net/http may resend a GET once itself on a reused connection
+			// closed unanswered; that is within the attempt, not counted.
+			assert.Equal(t, 4, info.Attempts, "the first attempt and three retries")
+			assert.Zero(t, info.StatusCode, "no response to describe")
+			assert.Empty(t, info.Header)
+		})
+	}
+}

@@ -363,7 +363,11 @@ func (c *Client) decodeError(resp *http.Response, meta envelope.Meta, body []byt
 // fillInfo fills the caller's ResponseInfo, redacted: a header may echo
 // the credential or a secret the call sent.
 func (c *Client) fillInfo(info *ResponseInfo, resp *http.Response, a *answer.Answer, meta envelope.Meta, attempts int, secrets []string) {
-	if info == nil || resp == nil {
+	if info == nil {
+		return
+	}
+	if resp == nil { // the last attempt got no answer: nothing to describe but the count
+		*info = ResponseInfo{Attempts: attempts}
 		return
 	}
 	red := c.redactorFor(secrets)

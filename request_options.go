@@ -136,7 +136,8 @@ func WithHeader(key, value string) RequestOption {
 
 // WithResponseInfo fills *info with what the last response of the call
 // said about itself: status, headers, request ID, rate-limit figures and
-// the number of attempts. It is filled on errors too, when a response came.
+// the number of attempts. It is filled on errors too; when the last attempt
+// got no answer (a connection cut or refused), only Attempts is set.
 func WithResponseInfo(info *ResponseInfo) RequestOption {
 	return func(c *config) error {
 		rc := c.call
