@@ -28,8 +28,10 @@ type Error struct {
 	Details *ErrorDetails
 	// RequestID identifies the request for Lambda's support.
 	RequestID string
-	// RetryAfter is how long the API asked the caller to wait before trying
-	// again (on 429 and some 503s); zero when it did not say.
+	// RetryAfter is how long to wait before trying again: what the API
+	// asked for (on 429 and some 503s), or, on a 429 that did not say, the
+	// client's own backoff, so that a rate-limit error always carries a
+	// wait. Zero on any other error that did not say.
 	RetryAfter time.Duration
 	// Body is a short excerpt of a response the client could not read as
 	// the API's JSON: an error without the API's error envelope, or a
