@@ -70,10 +70,10 @@ func (e *Event) SnapshotData() (*SnapshotEventData, error) {
 // decodeData checks that e is an event about kind and decodes its data into v.
 func (e *Event) decodeData(kind string, v any) error {
 	if e == nil {
-		return fmt.Errorf("%w: the event is nil, not a %s event", ErrWebhookWrongEventType, kind)
+		return fmt.Errorf("%w: the event is nil, not one of the %s.* events", ErrWebhookWrongEventType, kind)
 	}
 	if !strings.HasPrefix(string(e.Type), kind+".") {
-		return fmt.Errorf("%w: event %s has type %q, not a %s event", ErrWebhookWrongEventType, e.ID, e.Type, kind)
+		return fmt.Errorf("%w: event %s has type %q, not one of the %s.* events", ErrWebhookWrongEventType, e.ID, e.Type, kind)
 	}
 	if data := bytes.TrimSpace(e.Data); len(data) == 0 || string(data) == "null" {
 		return fmt.Errorf("%w: %s event %s has no data", ErrWebhookMalformed, e.Type, e.ID)
