@@ -178,14 +178,11 @@ func (t *budgetTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, err
 	}
-	ended := false
-	defer func() {
-		if !ended { // a panic below (the caller's transport): the request is no longer in flight
-			t.limits.Done(group, took, nil, time.Now())
-		}
-	}()
-	resp, err := t.base.RoundTrip(req)
 	var figures *answer.Answer // nil: no answer, or not the API's
+	// Deferred, so that a panic below (the caller's transport) ends the
+	// request too: it is no longer in flight.
+	defer func() { t.limits.Done(group, took, figures, time.Now()) }()
+	resp, err := t.base.RoundTrip(req)
 	if resp != nil {
 		a := answer.Read(resp.Header)
 		if call != nil {
@@ -195,8 +192,6 @@ func (t *budgetTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			figures = &a
 		}
 	}
-	ended = true
-	t.limits.Done(group, took, figures, time.Now())
 	return resp, err
 }
 
