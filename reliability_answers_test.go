@@ -135,6 +135,43 @@ func TestDeleteWhoseAnswerWasLost(t *testing.T) {
 	}
 }
 
+// TestNotFoundAfterARetryIsTheDeletesAlone: only a DELETE may read a 404
+// after a retry as its own effect. A GET, or a POST action, that meets a
+// 404 on its second attempt reports ErrNotFound: the resource is not there,
+// and no earlier attempt of theirs could have made it go.
+func TestNotFoundAfterARetryIsTheDeletesAlone(t *testing.T) {
+	t.Parallel()
+	calls := map[string]func(context.Context, *lambda.Client) error{
+		"GET": func(ctx context.Context, c *lambda.Client) error {
+			_, err := c.Instances.Get(ctx, "inst_1")
+			return err
+		},
+		"POST action": func(ctx context.Context, c *lambda.Client) error {
+			_, err := c.Instances.Start(ctx, "inst_1")
+			return err
+		},
+		"POST create": func(ctx context.Context, c *lambda.Client) error {
+			_, err := c.Instances.Create(ctx, &lambda.CreateInstanceRequest{Name: "a", InstanceType: "gpu_1x_a10", Region: "us-east-1"})
+			return err
+		},
+	}
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			client, served := scriptedAPI(t, "/", func(n int32, w http.ResponseWriter, r *http.Request) {
+				if n == 1 {
+					status(503)(n, w, r)
+					return
+				}
+				writeError(w, http.StatusNotFound, "not_found", "instance not found")
+			})
+			err := call(context.Background(), client)
+			require.ErrorIs(t, err, lambda.ErrNotFound)
+			assert.EqualValues(t, 2, served.Load(), "retried once after the 503")
+		})
+	}
+}
+
 // TestNoAnswerIsErrUnavailable: a call that never got an answer from the
 // API, after all its retries, matches ErrUnavailable and still unwraps to
 // the network error.
