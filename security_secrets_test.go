@@ -228,6 +228,12 @@ var echoAnswers = map[string]func(w http.ResponseWriter, s string){
 		io := `{"success":false,"error":{"code":"conflict","message":"no"}}`
 		fmt.Fprint(w, io)
 	},
+	"a deprecation notice's link": func(w http.ResponseWriter, s string) {
+		w.Header().Set("Deprecation", "@1688169599")
+		w.Header().Set("Link", `<https://docs.example.com/deprecations?echo=`+s+`>; rel="deprecation"`)
+		w.WriteHeader(409)
+		fmt.Fprint(w, `{"success":false,"error":{"code":"conflict","message":"no"}}`)
+	},
 	"a header's name": func(w http.ResponseWriter, s string) {
 		w.Header().Set("X-Echo-"+s, "1")
 		w.WriteHeader(409)
