@@ -194,6 +194,29 @@ func TestAttemptTimeoutSparesFlowingBodies(t *testing.T) {
 	srv.assertAllClosed(t)
 }
 
+// TestAttemptTimeoutCountsTheBodysSilenceFromTheHeaders: the bound on the
+// body runs from the last bytes, the headers included, not from the start
+// of the attempt: headers that came late, then a body after a pause, each
+// within the bound, are not cut although together they outlast it.
+func TestAttemptTimeoutCountsTheBodysSilenceFromTheHeaders(t *testing.T) {
+	t.Parallel()
+	const d = 2 * time.Second
+	pause := d * 6 / 10
+	body := `{"success":true,"data":{"id":"inst_1","status":"running"}}`
+	srv := newStallServer(t, func(_ int32, conn net.Conn) {
+		time.Sleep(pause)
+		fmt.Fprintf(conn, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n", len(body))
+		time.Sleep(pause)
+		io.WriteString(conn, body)
+	})
+	client := srv.client(t, lambda.WithAttemptTimeout(d), lambda.WithMaxRetries(0))
+	inst, err := client.Instances.Get(context.Background(), "inst_1")
+	require.NoError(t, err)
+	assert.Equal(t, "inst_1", inst.ID)
+	assert.EqualValues(t, 1, srv.accepted.Load(), "attempts")
+	srv.assertAllClosed(t)
+}
+
 // TestAttemptTimeoutNeverExtendsTheContext: a caller's deadline shorter
 // than the bound ends the call with the context's error, and 0 turns the
 // bound off.
