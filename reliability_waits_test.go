@@ -78,6 +78,28 @@ func TestNoWaitLongerThanMaxRetryWait(t *testing.T) {
 	}
 }
 
+// TestClientSideLimiterWaitCancelledIsTheCallers: a caller that cancels
+// while the limiter holds back the metrics stream's dial (which has no
+// retry loop to report the context's end for it) gets the context's error,
+// not a refusal of the limiter's.
+func TestClientSideLimiterWaitCancelledIsTheCallers(t *testing.T) {
+	t.Parallel()
+	client, served := scriptedAPI(t, "/", func(n int32, w http.ResponseWriter, r *http.Request) {
+		writeData(w, http.StatusOK, instanceJSON)
+	}, lambda.WithRateLimiter(rate.NewLimiter(rate.Every(time.Hour), 1)))
+	_, err := client.Instances.Get(context.Background(), "inst_1") // spends the one token
+	require.NoError(t, err)
+	ctx, _ := cancelLater(t, 200*time.Millisecond)
+	for _, err = range client.Instances.StreamMetrics(ctx, "inst_1", nil) {
+		if err != nil {
+			break
+		}
+	}
+	require.ErrorIs(t, err, context.Canceled)
+	assert.NotErrorIs(t, err, lambda.ErrRateLimited, "the caller ended the wait: no refusal of the limiter's")
+	assert.EqualValues(t, 1, served.Load(), "the stream was never dialled")
+}
+
 // TestClientSideLimiterRefusalsAreTyped is the guard of the WithRateLimiter
 // wait, over every limiter that cannot let a call through in time: the call
 // ends at once, unsent, with an *Error matching ErrRateLimited that carries
