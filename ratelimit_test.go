@@ -2,8 +2,10 @@ package lambda_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -58,6 +60,51 @@ func TestNoRequestsLeftFailsFastPastTheLongestWait(t *testing.T) {
 	assert.InDelta(t, time.Hour.Seconds(), lerr.RetryAfter.Seconds(), 5)
 	assert.EqualValues(t, 1, served.Load(), "a request that can only get a 429 is not sent")
 }
+
+// TestRefusedRequestsCloseTheirBody: a request the client holds back and
+// refuses (the budget spent, the limiter with nothing to give) is not sent,
+// and its body is closed all the same, as net/http's contract for a
+// RoundTripper asks: the http.Client under a middleware counts on it.
+func TestRefusedRequestsCloseTheirBody(t *testing.T) {
+	t.Parallel()
+	tests := map[string]func(*testing.T, lambda.Middleware) (*lambda.Client, *atomic.Int32){
+		"the budget spent": func(t *testing.T, mw lambda.Middleware) (*lambda.Client, *atomic.Int32) {
+			return exhaustedAPI(t, time.Hour, lambda.WithMiddleware(mw))
+		},
+		"a limiter that allows nothing": func(t *testing.T, mw lambda.Middleware) (*lambda.Client, *atomic.Int32) {
+			return scriptedAPI(t, "/instances/inst_1", func(_ int32, w http.ResponseWriter, _ *http.Request) {
+				writeData(w, 200, instanceJSON)
+			}, lambda.WithMiddleware(mw), lambda.WithRateLimiter(rate.NewLimiter(rate.Every(time.Hour), 1)))
+		},
+	}
+	for name, api := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var body *closeCounter
+			client, served := api(t, func(req *http.Request, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
+				body = &closeCounter{Reader: strings.NewReader("{}")}
+				req.Body, req.ContentLength = body, 2
+				return next(req)
+			})
+			_, err := client.Instances.Get(context.Background(), "inst_1")
+			require.NoError(t, err)
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // far shorter than the hour to wait
+			defer cancel()
+			_, err = client.Instances.Get(ctx, "inst_1")
+			require.ErrorIs(t, err, lambda.ErrRateLimited)
+			assert.EqualValues(t, 1, served.Load(), "refused, not sent")
+			assert.Positive(t, body.closed.Load(), "the refused request's body was not closed")
+		})
+	}
+}
+
+// closeCounter is a request body that counts its closes.
+type closeCounter struct {
+	io.Reader
+	closed atomic.Int32
+}
+
+func (c *closeCounter) Close() error { c.closed.Add(1); return nil }
 
 func TestNoRequestsLeftFailsFastPastTheDeadline(t *testing.T) {
 	t.Parallel()
