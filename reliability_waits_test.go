@@ -147,7 +147,8 @@ func TestClientSideLimiterRefusalsAreTyped(t *testing.T) {
 				ctx, _ = cancelLater(t, tt.cancel)
 			}
 			start := time.Now()
-			_, err := client.Instances.Get(ctx, "inst_1")
+			var info lambda.ResponseInfo
+			_, err := client.Instances.Get(ctx, "inst_1", lambda.WithResponseInfo(&info))
 			assert.Less(t, time.Since(start), 10*time.Second, "the call ends without waiting for the limiter")
 			assert.Equal(t, before, served.Load(), "unsent")
 			if tt.wantCtx != nil {
@@ -158,6 +159,7 @@ func TestClientSideLimiterRefusalsAreTyped(t *testing.T) {
 			var lerr *lambda.Error
 			require.ErrorAs(t, err, &lerr)
 			assert.Zero(t, lerr.HTTPStatus, "not sent")
+			assert.Equal(t, 1, info.Attempts, "a refusal of the limiter's is not retried")
 			assert.InDelta(t, tt.wantWait.Seconds(), lerr.RetryAfter.Seconds(), 1, "RetryAfter %v", lerr.RetryAfter)
 			assert.Contains(t, err.Error(), "WithRateLimiter", "the error says whose limiter refused")
 			assert.NotErrorIs(t, err, context.DeadlineExceeded, "the context has not ended")
