@@ -52,6 +52,7 @@ func redirectTo(status int, target string) faultHandler {
 		w.Header().Set("X-RateLimit-Remaining", "4999")
 		w.Header().Set("X-RateLimit-Reset", "4102444800")
 		w.Header().Set("Location", target+"/steal/path?token=q-secret-query")
+		w.Header().Set("X-Request-Id", "req_redirect")
 		w.WriteHeader(status)
 	}
 }
@@ -91,6 +92,7 @@ func TestRedirectsOffTheAPIsOriginAreRefused(t *testing.T) {
 			var lerr *lambda.Error
 			require.ErrorAs(t, err, &lerr, "%d %s", status, name)
 			assert.Equal(t, status, lerr.HTTPStatus, name)
+			assert.Equal(t, "req_redirect", lerr.RequestID, "%d %s: the redirect's request ID", status, name)
 			msg := err.Error()
 			assert.Contains(t, msg, strings.TrimPrefix(foreign.srv.URL, "http://"), "%d %s names the target host", status, name)
 			for _, hidden := range []string{"q-secret-query", "token=", "/steal", webhookSecret, testKey} {
@@ -127,6 +129,28 @@ func TestRedirectToPlainHTTPIsRefused(t *testing.T) {
 		assert.Contains(t, err.Error(), plain.URL, name)
 	}
 	assert.Zero(t, plainHits.Load())
+}
+
+// TestRedirectToAnotherSchemeOnTheSameHostIsRefused: the origin is the
+// scheme with the host and port: http://h:p to https://h:p is another
+// origin, refused although the host and port are the same.
+func TestRedirectToAnotherSchemeOnTheSameHostIsRefused(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hits.Add(1) > 1 {
+			writeData(w, http.StatusOK, instanceJSON)
+			return
+		}
+		w.Header().Set("Location", "https://"+r.Host+r.URL.Path)
+		w.WriteHeader(http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(api.Close)
+	client := newTestClient(t, api.URL+"/v1", lambda.WithMaxRetries(0))
+	_, err := client.Instances.Get(testCtx(t), "inst_1")
+	require.ErrorIs(t, err, lambda.ErrRedirectRefused)
+	assert.Contains(t, err.Error(), "https://"+strings.TrimPrefix(api.URL, "http://"))
+	assert.EqualValues(t, 1, hits.Load())
 }
 
 // TestRedirectWithinTheOriginIsFollowed: a redirect on the API's own
