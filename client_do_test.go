@@ -57,6 +57,9 @@ func TestClientDoRefusesPathsThatLeaveTheAPI(t *testing.T) {
 	for _, tc := range []struct{ method, path string }{
 		{"GET", "https://evil.example/steal"},
 		{"GET", "//evil.example/steal"},
+		// An empty authority: a browser's or a proxy's URL parser reads
+		// the host from the third slash on.
+		{"GET", "///evil.example/steal"},
 		{"GET", "/instances/.."},
 		{"DELETE", "/account/api-keys/.."},
 		{"GET", "/instances/%2e%2e"},

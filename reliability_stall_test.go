@@ -160,6 +160,10 @@ func TestAttemptTimeoutEndsStalls(t *testing.T) {
 			require.ErrorIs(t, err, lambda.ErrUnavailable)
 			assert.ErrorIs(t, err, lambda.ErrAttemptTimeout)
 			assert.ErrorIs(t, err, os.ErrDeadlineExceeded)
+			var nerr net.Error
+			if assert.ErrorAs(t, err, &nerr) {
+				assert.True(t, nerr.Timeout(), "a timeout to net.Error checks")
+			}
 			assert.NotErrorIs(t, err, context.DeadlineExceeded, "the caller's context did not end")
 			assert.Contains(t, err.Error(), tt.says)
 			assert.Contains(t, err.Error(), fmt.Sprintf("after %d attempt(s)", tt.attempts))
