@@ -42,6 +42,12 @@ func TestDeprecationInResponseInfo(t *testing.T) {
 			time.Date(2023, 6, 30, 23, 59, 59, 0, time.UTC), time.Time{}, ""},
 		{"sunset alone", map[string]string{"Sunset": "Sun, 30 Jun 2024 23:59:59 GMT"}, false,
 			time.Time{}, time.Date(2024, 6, 30, 23, 59, 59, 0, time.UTC), ""},
+		{"sunset alone, with its link", map[string]string{
+			"Sunset": "Sun, 30 Jun 2024 23:59:59 GMT",
+			"Link":   `<https://docs.lambda.io/v1-sunset>; rel="sunset"`,
+		}, false, time.Time{}, time.Date(2024, 6, 30, 23, 59, 59, 0, time.UTC), "https://docs.lambda.io/v1-sunset"},
+		{"a link without a notice", map[string]string{"Link": `<https://docs.lambda.io/v1-sunset>; rel="sunset"`},
+			false, time.Time{}, time.Time{}, ""},
 		{"garbage", map[string]string{"Deprecation": "soon", "Sunset": "next year"}, false, time.Time{}, time.Time{}, ""},
 		{"date out of range", map[string]string{"Deprecation": "@99999999999999999999"}, false, time.Time{}, time.Time{}, ""},
 		{"a link that is not http", map[string]string{"Deprecation": "@0", "Link": `<javascript:alert(1)>; rel="deprecation"`},
