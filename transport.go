@@ -164,8 +164,8 @@ func refusal(err error) *Error {
 func nonRetryable(err error) bool {
 	var authErr *auth.Error
 	var spent *budgetRefusal
-	var redirect *Error // checkRedirect's
+	var redirect *Error // checkRedirect's: a redirect refused, or a loop (ErrTooManyRedirects)
 	var mwErr *middlewareError
-	return errors.Is(err, ErrTooManyRedirects) || errors.Is(err, errBodyTooLarge) || errors.Is(err, errBadEncoding) || errors.Is(err, errLimiter) || errors.Is(err, errBrokenTransport) ||
+	return errors.Is(err, errBodyTooLarge) || errors.Is(err, errBadEncoding) || errors.Is(err, errLimiter) || errors.Is(err, errBrokenTransport) ||
 		errors.As(err, &authErr) || errors.As(err, &spent) || errors.As(err, &redirect) || errors.As(err, &mwErr) || madeByClient(err)
 }
