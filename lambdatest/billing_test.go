@@ -152,3 +152,18 @@ func TestWorkloadsAndDeployments(t *testing.T) {
 	bad := mustCall(t, srv, http.StatusBadRequest, http.MethodPost, "/v1/deployments", `{"config":"c","region":"r","min_instances":0}`)
 	assert.Equal(t, "min_instances", bad.errField())
 }
+
+// TestResourcesOldestFirst: GET /resources lists by created_at, on the
+// server's clock, even when that clock was set back between two creations.
+func TestResourcesOldestFirst(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	body := `{"region":"us-east","instance_type":"t2.micro","vpc":"vpc-1"}`
+	later := mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/resources", body).json["id"]
+	require.NoError(t, srv.AdvanceClock(-time.Hour))
+	earlier := mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/resources", body).json["id"]
+	var list []map[string]any
+	require.NoError(t, jsonUnmarshal(mustCall(t, srv, http.StatusOK, http.MethodGet, "/v1/resources", "").raw, &list))
+	require.Len(t, list, 2)
+	assert.Equal(t, []any{earlier, later}, []any{list[0]["id"], list[1]["id"]})
+}

@@ -76,6 +76,35 @@ func TestIdempotencyStoreIsBounded(t *testing.T) {
 	assert.Equal(t, 1, len(s.idem.m), "a day later, only the new key is kept")
 }
 
+// Answers of 5xx are not stored (a retry runs for real), so their records
+// leave the store's order behind the oldest live one: the order is compacted
+// rather than kept until that one expires a day later.
+func TestIdempotencyOrderForgetsAnswersNotStored(t *testing.T) {
+	t.Parallel()
+	s := NewServer()
+	defer s.Close()
+	const limit = 10
+	st := &s.idem
+	st.mu.Lock()
+	st.limit = limit
+	st.mu.Unlock()
+	do := func(key string, status int) {
+		req, err := http.NewRequest(http.MethodPost, s.URL+"/v1/instances", strings.NewReader("{}"))
+		require.NoError(t, err)
+		c := &call{s: s, r: req, body: []byte("{}"), key: DefaultAPIKey, reqID: newID("req_"), now: s.Now()}
+		rep := st.do(c, key, func(*call) reply { return reply{status: status, header: http.Header{}} })
+		require.Equal(t, status, rep.status)
+	}
+	do("live", http.StatusCreated)
+	for i := range 50 * limit {
+		do(fmt.Sprint("failed-", i), http.StatusServiceUnavailable)
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	assert.Equal(t, 1, len(st.m), "only the answer under 500 is stored")
+	assert.LessOrEqual(t, len(st.order), 2*len(st.m)+limit+1)
+}
+
 // Under WithAnyAPIKey (lambdasim's default) every key a client makes up
 // starts rate-limit windows of its own: the windows that are over are
 // forgotten, and a key is kept as a digest, not as the megabytes sent.
@@ -114,6 +143,26 @@ func TestRateLimitWindowsAreBounded(t *testing.T) {
 			assert.LessOrEqual(t, len(s.limiter.seconds), 1, "their second is over")
 		})
 	}
+}
+
+// The workloads routes' windows last a minute, not the plan's hour: once
+// their minute is over, a sweep forgets them.
+func TestWorkloadsWindowsAreForgottenAfterTheirMinute(t *testing.T) {
+	t.Parallel()
+	s := NewServer(WithAnyAPIKey())
+	defer s.Close()
+	for i := range 100 {
+		status, _ := do(t, s, http.MethodGet, "/v1/workloads", fmt.Sprint("key-", i), "")
+		require.Equal(t, http.StatusOK, status)
+	}
+	require.NoError(t, s.AdvanceClock(WorkloadsRateWindow+time.Second))
+	s.limiter.mu.Lock()
+	s.limiter.sweepAt = 100 // as if the buckets had doubled since the last sweep
+	s.limiter.mu.Unlock()
+	do(t, s, http.MethodGet, "/v1/account", "another", "")
+	s.limiter.mu.Lock()
+	defer s.limiter.mu.Unlock()
+	assert.Equal(t, 1, len(s.limiter.buckets), "the minute of the first keys is over")
 }
 
 // blockingTransport holds every webhook delivery until release is closed,

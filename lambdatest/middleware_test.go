@@ -23,15 +23,16 @@ func TestAuth(t *testing.T) {
 		name   string
 		header []string
 		want   int
+		msg    string // what the 401's message says: "missing" when nothing was sent
 	}{
-		{"bearer", nil, http.StatusOK},
-		{"x-api-key", []string{"Authorization", "", "X-API-Key", lambdatest.DefaultAPIKey}, http.StatusOK},
-		{"lower-case scheme", []string{"Authorization", "bearer " + lambdatest.DefaultAPIKey}, http.StatusOK},
-		{"missing", []string{"Authorization", ""}, http.StatusUnauthorized},
-		{"wrong key", []string{"Authorization", "Bearer λ_sk_test_wrong"}, http.StatusUnauthorized},
-		{"wrong scheme", []string{"Authorization", "Basic " + lambdatest.DefaultAPIKey}, http.StatusUnauthorized},
-		{"key without its non-ASCII bytes", []string{"Authorization", "Bearer _sk_test_4f9c2b7e1d3a8c6f"}, http.StatusUnauthorized},
-		{"key re-encoded as Latin-1 mojibake", []string{"Authorization", "Bearer Î»_sk_test_4f9c2b7e1d3a8c6f"}, http.StatusUnauthorized},
+		{"bearer", nil, http.StatusOK, ""},
+		{"x-api-key", []string{"Authorization", "", "X-API-Key", lambdatest.DefaultAPIKey}, http.StatusOK, ""},
+		{"lower-case scheme", []string{"Authorization", "bearer " + lambdatest.DefaultAPIKey}, http.StatusOK, ""},
+		{"missing", []string{"Authorization", ""}, http.StatusUnauthorized, "missing API key"},
+		{"wrong key", []string{"Authorization", "Bearer λ_sk_test_wrong"}, http.StatusUnauthorized, "invalid API key"},
+		{"wrong scheme", []string{"Authorization", "Basic " + lambdatest.DefaultAPIKey}, http.StatusUnauthorized, "missing API key"},
+		{"key without its non-ASCII bytes", []string{"Authorization", "Bearer _sk_test_4f9c2b7e1d3a8c6f"}, http.StatusUnauthorized, "invalid API key"},
+		{"key re-encoded as Latin-1 mojibake", []string{"Authorization", "Bearer Î»_sk_test_4f9c2b7e1d3a8c6f"}, http.StatusUnauthorized, "invalid API key"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -41,6 +42,7 @@ func TestAuth(t *testing.T) {
 			assert.NotEmpty(t, r.header.Get("X-RateLimit-Limit"))
 			if tc.want == http.StatusUnauthorized {
 				assert.Equal(t, "authentication_failed", r.errCode())
+				assert.Contains(t, r.json["error"].(map[string]any)["message"], tc.msg)
 				assert.NotContains(t, string(r.raw), "λ_sk", "the key is never echoed")
 			}
 		})

@@ -103,6 +103,8 @@ func TestTokenEndpointRequests(t *testing.T) {
 			"client_secret": {testClientSecret}}, false, 200, ""},
 		{"other client's refresh token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {pair.RefreshToken},
 			"client_id": {"cli_other"}, "client_secret": {"x"}}, false, 401, "invalid_client"},
+		{"client authenticated twice", url.Values{"grant_type": {"client_credentials"},
+			"client_secret": {testClientSecret}}, true, 400, "invalid_request"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -112,6 +114,9 @@ func TestTokenEndpointRequests(t *testing.T) {
 			if tt.code != "" {
 				assert.Equal(t, tt.code, r.json["error"])
 				assert.NotEmpty(t, r.json["error_description"])
+			}
+			if tt.status == http.StatusUnauthorized { // RFC 6749, section 5.2
+				assert.Regexp(t, `^Basic `, r.header.Get("WWW-Authenticate"))
 			}
 			assert.Equal(t, "no-store", r.header.Get("Cache-Control"))
 		})

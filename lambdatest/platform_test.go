@@ -89,6 +89,29 @@ func TestPlatformLimitAndSort(t *testing.T) {
 	e := mustCall(t, srv, http.StatusBadRequest, "POST", "/v1/instances", `{"name":"web","region":"us-west-1","image":"ubuntu-22.04","instance_typ":"compute-2x"}`)
 	assert.Equal(t, "instance_type", e.errField())
 	mustCall(t, srv, http.StatusBadRequest, "GET", "/v1/instances?limit=0", "")
+	// order is asc or desc, as the API overview's sorting examples show, on every list.
+	for _, route := range []string{"/v1/instances", "/v1/volumes", "/v1/functions"} {
+		e = mustCall(t, srv, http.StatusBadRequest, "GET", route+"?sort=name&order=sideways", "")
+		assert.Equal(t, "order", e.errField(), route)
+		assert.Equal(t, "invalid_request", e.errCode(), route)
+	}
+}
+
+// TestPlatformSortsByAStringFieldsValue: sort takes any field of the
+// listed objects, and a string field sorts by its value, not by its JSON
+// text (which escapes "&" as \u0026).
+func TestPlatformSortsByAStringFieldsValue(t *testing.T) {
+	t.Parallel()
+	srv := newPlatform(t)
+	for _, image := range []string{"ubuntu-22.04", "ubuntu&22.04", "debian-12"} {
+		mustCall(t, srv, http.StatusCreated, "POST", "/v1/instances",
+			`{"name":"web","instance_type":"compute-1x","region":"us-west-1","image":"`+image+`"}`)
+	}
+	var images []any
+	for _, it := range mustCall(t, srv, http.StatusOK, "GET", "/v1/instances?sort=image&order=asc", "").items(t) {
+		images = append(images, it.(map[string]any)["image"])
+	}
+	assert.Equal(t, []any{"debian-12", "ubuntu&22.04", "ubuntu-22.04"}, images)
 }
 
 // TestPlatformDeploymentAtTheDocumentedURL: the workloads documentation's

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -70,6 +71,26 @@ func TestPlanBurst(t *testing.T) {
 	assert.Equal(t, "1", refused.header.Get("Retry-After"))
 	assert.Equal(t, "1000", refused.header.Get("X-RateLimit-Limit"))
 	assert.Equal(t, strconv.Itoa(1000-ok), refused.header.Get("X-RateLimit-Remaining"))
+}
+
+// TestBurstRefusalAfterTheWindowEnded: a 429 for the burst describes the
+// window its route counts against as it is now: one that ended within the
+// burst's second is a fresh window, not the spent one.
+func TestBurstRefusalAfterTheWindowEnded(t *testing.T) {
+	t.Parallel()
+	var now atomic.Int64 // nanoseconds since the Unix epoch: a clock the test moves
+	start := time.Date(2030, 6, 1, 12, 0, 0, 0, time.UTC)
+	now.Store(start.UnixNano())
+	srv := newServer(t, lambdatest.WithPlan(lambdatest.PlanFree), lambdatest.WithRateLimit(1000, 100*time.Millisecond),
+		lambdatest.WithClock(func() time.Time { return time.Unix(0, now.Load()).UTC() }))
+	for range 50 {
+		mustCall(t, srv, http.StatusOK, "GET", "/v1/instances", "")
+	}
+	now.Store(start.Add(500 * time.Millisecond).UnixNano()) // the same second, the window over
+	r := mustCall(t, srv, http.StatusTooManyRequests, "GET", "/v1/instances", "")
+	assert.Equal(t, "1000", r.header.Get("X-RateLimit-Limit"))
+	assert.Equal(t, "1000", r.header.Get("X-RateLimit-Remaining"), "the window of the first 50 is over")
+	assert.Equal(t, "1", r.header.Get("Retry-After"))
 }
 
 // TestPlanHourlyWindowAndTheDocumentedBody: the hourly window spent, the

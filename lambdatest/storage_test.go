@@ -108,3 +108,31 @@ func TestSnapshots(t *testing.T) {
 	mustCall(t, srv, http.StatusNoContent, http.MethodDelete, "/v1/snapshots/"+id, "")
 	mustCall(t, srv, http.StatusNotFound, http.MethodGet, "/v1/snapshots/"+id, "")
 }
+
+// TestStorageActionsRefusedInWrongState: each action on a volume or a
+// snapshot is a 409 conflict outside the statuses it is allowed from,
+// held there with PauseTransitions however slow the machine.
+func TestStorageActionsRefusedInWrongState(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	srv.PauseTransitions()
+	vol := mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/volumes", volumeBody).data(t)["id"].(string)
+	r := mustCall(t, srv, http.StatusConflict, http.MethodPost, "/v1/volumes/"+vol+"/resize", `{"size_gb":20}`)
+	assert.Contains(t, string(r.raw), "creating", "no resizing a volume still being created")
+	srv.ResumeTransitions()
+	waitStatus(t, srv, "/v1/volumes/"+vol, "available")
+
+	snap := mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/snapshots", `{"name":"s","volume_id":"`+vol+`"}`).data(t)["id"].(string)
+	waitStatus(t, srv, "/v1/snapshots/"+snap, "available")
+	srv.PauseTransitions()
+	mustCall(t, srv, http.StatusOK, http.MethodPost, "/v1/snapshots/"+snap+"/restore", "")
+	r = mustCall(t, srv, http.StatusConflict, http.MethodDelete, "/v1/snapshots/"+snap, "")
+	assert.Contains(t, string(r.raw), "restored", "no deleting a snapshot being restored")
+	srv.ResumeTransitions()
+	waitStatus(t, srv, "/v1/snapshots/"+snap, "available")
+
+	mustCall(t, srv, http.StatusNoContent, http.MethodDelete, "/v1/volumes/"+vol, "")
+	r = mustCall(t, srv, http.StatusConflict, http.MethodPost, "/v1/snapshots/"+snap+"/restore", "")
+	assert.Contains(t, string(r.raw), vol, "no restoring onto a volume that is gone")
+	mustCall(t, srv, http.StatusNoContent, http.MethodDelete, "/v1/snapshots/"+snap, "")
+}

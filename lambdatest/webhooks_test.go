@@ -86,6 +86,8 @@ func TestWebhookDelivery(t *testing.T) {
 	assert.Regexp(t, `^wh_`, d["id"])
 	assert.NotContains(t, d, "secret", "the secret is never answered")
 
+	// An event of a type not subscribed to is not delivered.
+	mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/volumes", volumeBody)
 	id := createInstance(t, srv)
 	waitStatus(t, srv, "/v1/instances/"+id, "running")
 	mustCall(t, srv, http.StatusOK, http.MethodPost, "/v1/instances/"+id+"/stop", "")
@@ -149,7 +151,30 @@ func TestWebhookValidation(t *testing.T) {
 		assert.Equal(t, tc.field, r.errField(), tc.name)
 		assert.NotContains(t, string(r.raw), `"s"`, "never the secret")
 	}
-	mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/webhooks", `{"url":"https://example.com/h","events":["instance.created"],"secret":"s"}`)
+	// https anywhere; http on loopback (localhost, 127.0.0.0/8, ::1) only.
+	for _, url := range []string{"https://example.com/h", "http://localhost:9/h", "http://LOCALHOST/h", "http://127.0.0.2:9/h", "http://[::1]:9/h"} {
+		mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/webhooks", `{"url":"`+url+`","events":["instance.created"],"secret":"s"}`)
+	}
+}
+
+// TestWebhookFailedAttempts: an attempt that got no answer is recorded with
+// why, and a subscription's last failed attempt does not hold up its next
+// event for the backoff.
+func TestWebhookFailedAttempts(t *testing.T) {
+	t.Parallel()
+	gone := httptest.NewServer(http.NotFoundHandler())
+	gone.Close() // refuses connections from now on
+	srv := newServer(t, lambdatest.WithWebhookRetry(1, time.Hour))
+	mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/webhooks", `{"url":"`+gone.URL+`","events":["volume.created"],"secret":"s"}`)
+	mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/volumes", volumeBody)
+	mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/volumes", volumeBody)
+	require.Eventually(t, func() bool { return len(srv.Deliveries()) == 2 }, 10*time.Second, 5*time.Millisecond,
+		"the second event waited for the first one's backoff")
+	for _, d := range srv.Deliveries() {
+		assert.Equal(t, 1, d.Attempt)
+		assert.Zero(t, d.StatusCode, "no answer")
+		assert.NotEmpty(t, d.Err, "why there was no answer")
+	}
 }
 
 func TestWebhookToTLSReceiver(t *testing.T) {
@@ -257,4 +282,42 @@ func TestWebhookEventsOfEveryTransition(t *testing.T) {
 	}
 	require.Eventually(t, func() bool { return len(rc.types()) == len(want) }, 5*time.Second, 5*time.Millisecond)
 	assert.Equal(t, want, rc.types())
+	// A volume's events name its instance while it has one.
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	for _, ev := range rc.events {
+		data := ev["data"].(map[string]any)
+		switch ev["type"] {
+		case "volume.created", "volume.deleted":
+			assert.NotContains(t, data, "instance_id", ev["type"])
+		case "volume.attached", "volume.detached":
+			assert.Equal(t, inst, data["instance_id"], ev["type"])
+		}
+	}
+}
+
+// TestWebhookRetriesBackOff: attempts are spaced by the backoff, doubled
+// after each failure. Only lower bounds are asserted: a loaded machine
+// makes the gaps longer, never shorter.
+func TestWebhookRetriesBackOff(t *testing.T) {
+	t.Parallel()
+	const backoff = 100 * time.Millisecond
+	var mu sync.Mutex
+	var arrivals []time.Time
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		mu.Lock()
+		arrivals = append(arrivals, time.Now())
+		mu.Unlock()
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(down.Close)
+	srv := newServer(t, lambdatest.WithWebhookRetry(3, backoff))
+	mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/webhooks", `{"url":"`+down.URL+`","events":["volume.created"],"secret":"s"}`)
+	mustCall(t, srv, http.StatusCreated, http.MethodPost, "/v1/volumes", volumeBody)
+	require.Eventually(t, func() bool { return len(srv.Deliveries()) == 3 }, 10*time.Second, 5*time.Millisecond)
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, arrivals, 3)
+	assert.GreaterOrEqual(t, arrivals[1].Sub(arrivals[0]), backoff)
+	assert.GreaterOrEqual(t, arrivals[2].Sub(arrivals[1]), 2*backoff, "doubled after the second failure")
 }

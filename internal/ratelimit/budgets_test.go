@@ -26,6 +26,11 @@ func TestGroup(t *testing.T) {
 		"/v1/v2/instances":               "v2",
 		"/v1/instances/v2":               "instances",
 		"/proxy/v1/resources/RES_1/free": "resources",
+		// A version segment is "v" and at least one digit: nothing else is.
+		"/v/instances":   "",
+		"/12/instances":  "",
+		"/api/instances": "",
+		"/x1/instances":  "",
 	}
 	for path, want := range tests {
 		if got := Group(path); got != want {
