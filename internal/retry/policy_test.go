@@ -272,3 +272,50 @@ func TestCheckRetryWithoutACall(t *testing.T) {
 		t.Fatalf("retry %v, err %v; want neither", retry, err)
 	}
 }
+
+// TestSleepOfNothing: a wait of zero or less returns at once, with the
+// context's error when it has ended: a cancelled call never goes on to
+// another attempt because its wait happened to be zero.
+func TestSleepOfNothing(t *testing.T) {
+	t.Parallel()
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, d := range []time.Duration{0, -time.Second} {
+		if err := Sleep(context.Background(), d); err != nil {
+			t.Errorf("Sleep(%v) = %v", d, err)
+		}
+		for range 100 { // a select between a fired timer and the cancel would pick either
+			if err := Sleep(cancelled, d); !errors.Is(err, context.Canceled) {
+				t.Fatalf("Sleep(cancelled, %v) = %v, want context.Canceled", d, err)
+			}
+		}
+	}
+}
+
+// TestRetryableMethod: every method but PATCH (and methods the client
+// never sends) may be sent again after a failure.
+func TestRetryableMethod(t *testing.T) {
+	t.Parallel()
+	for m, want := range map[string]bool{
+		"GET": true, "HEAD": true, "PUT": true, "DELETE": true, "POST": true, "OPTIONS": true,
+		"PATCH": false, "CONNECT": false, "TRACE": false, "get": false, "": false,
+	} {
+		if got := retryableMethod(m); got != want {
+			t.Errorf("retryableMethod(%q) = %v, want %v", m, got, want)
+		}
+	}
+}
+
+// TestBackoffOfNoDelay: a backoff of zero base (a client that asked for no
+// delay) is zero, never a panic drawing jitter from an empty range.
+func TestBackoffOfNoDelay(t *testing.T) {
+	t.Parallel()
+	for n := range 4 {
+		if d := Backoff(0, 0, n); d != 0 {
+			t.Errorf("Backoff(0, 0, %d) = %v", n, d)
+		}
+		if d := Backoff(0, time.Second, n); d != 0 {
+			t.Errorf("Backoff(0, 1s, %d) = %v", n, d)
+		}
+	}
+}
