@@ -121,3 +121,48 @@ func TestAdminAPIRefusals(t *testing.T) {
 		})
 	}
 }
+
+// TestAdminAPIValues: the values the admin API's contract bounds or
+// defaults, each as it says.
+func TestAdminAPIValues(t *testing.T) {
+	t.Parallel()
+	const token = "adm"
+	srv := lambdatest.NewServer(lambdatest.WithAdminAPI(token))
+	t.Cleanup(srv.Close)
+	tests := []struct {
+		method, path, body string
+		want               int
+	}{
+		{"POST", "/_lambdasim/faults", `{"status":99}`, http.StatusBadRequest},
+		{"POST", "/_lambdasim/faults", `{"status":600}`, http.StatusBadRequest},
+		{"POST", "/_lambdasim/faults", `{"delay":"-1s"}`, http.StatusBadRequest},
+		{"POST", "/_lambdasim/seed", `{"instances":-1}`, http.StatusBadRequest},
+		{"POST", "/_lambdasim/seed", `{"instances":10001}`, http.StatusBadRequest},
+		{"POST", "/_lambdasim/seed", ``, http.StatusOK}, // no body: nothing to seed
+		{"PUT", "/_lambdasim/clock", `{}`, http.StatusBadRequest},
+		{"PUT", "/_lambdasim/clock", ``, http.StatusBadRequest},
+		{"POST", "/_lambdasim/clock/advance", `{"by":"soon"}`, http.StatusBadRequest},
+	}
+	for _, tc := range tests {
+		status, h, raw := adminSend(t, srv, token, tc.method, tc.path, tc.body)
+		assert.Equal(t, tc.want, status, "%s %s %s: %s", tc.method, tc.path, tc.body, raw)
+		if tc.want >= 400 {
+			requireAdminError(t, h, raw, tc.body)
+		}
+	}
+
+	// A fault's header goes out with its answer.
+	status, _, raw := adminSend(t, srv, token, "POST", "/_lambdasim/faults",
+		`{"path":"/v1/account","status":503,"header":{"Retry-After":"7"}}`)
+	require.Equal(t, http.StatusNoContent, status, "%s", raw)
+	r := mustCall(t, srv, http.StatusServiceUnavailable, "GET", "/v1/account", "")
+	assert.Equal(t, "7", r.header.Get("Retry-After"))
+
+	// A seeded function without runtime or status: python3.11, active.
+	status, _, raw = adminSend(t, srv, token, "POST", "/_lambdasim/seed", `{"functions":[{"name":"fn"}]}`)
+	require.Equal(t, http.StatusOK, status, "%s", raw)
+	fns := mustCall(t, srv, http.StatusOK, "GET", "/v1/functions", "").items(t)
+	require.Len(t, fns, 1)
+	assert.Equal(t, "python3.11", fns[0].(map[string]any)["runtime"])
+	assert.Equal(t, "active", fns[0].(map[string]any)["status"])
+}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -107,6 +108,14 @@ func startSim(t *testing.T, args ...string) *sim {
 		}
 	}()
 	return s
+}
+
+// httptestServer starts a loopback receiver for the test and returns its URL.
+func httptestServer(t *testing.T, h http.HandlerFunc) string {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
 
 func contains(list []string, s string) bool {
@@ -273,6 +282,87 @@ func TestLambdasimOAuthClient(t *testing.T) {
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&tok))
 	assert.NotEmpty(t, tok.AccessToken)
 	assert.Equal(t, 30*24*3600, tok.ExpiresIn)
+
+	s = startSim(t, "-oauth-client", "app:s3cret", "-token-lifetime", "1h")
+	root = strings.TrimSuffix(s.env["LAMBDA_BASE_URL"], "/v1")
+	resp, err = http.PostForm(root+"/v1/oauth/token", map[string][]string{
+		"grant_type": {"client_credentials"}, "client_id": {"app"}, "client_secret": {"s3cret"}})
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&tok))
+	assert.Equal(t, 3600, tok.ExpiresIn, "-token-lifetime")
+}
+
+// The flags that shape the simulator, each seen on the wire: -strict
+// refuses a POST without Idempotency-Key, -seed-shapes answers GET
+// /functions as a bare array, -seed-instances creates running instances,
+// and -log-format json logs each request as a JSON line.
+func TestLambdasimShapingFlags(t *testing.T) {
+	t.Parallel()
+	s := startSim(t, "-strict", "-seed-shapes", "-seed-instances", "2", "-log-format", "json", "-log-level", "debug")
+	base, key := s.env["LAMBDA_BASE_URL"], s.env["LAMBDA_API_KEY"]
+	hc := &http.Client{Timeout: 10 * time.Second}
+	status, out := call(t, hc, "GET", base+"/instances", key, "")
+	require.Equal(t, http.StatusOK, status)
+	assert.Len(t, out["data"], 2, "-seed-instances")
+	status, out = call(t, hc, "POST", base+"/instances", key, `{"name":"w","instance_type":"compute-1x","region":"us-west-1","image":"ubuntu-22.04"}`)
+	assert.Equal(t, http.StatusBadRequest, status, "-strict wants an Idempotency-Key: %v", out)
+
+	req, err := http.NewRequest("GET", base+"/functions", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := hc.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.Equal(t, "[]", strings.TrimSpace(string(raw)), "-seed-shapes: a bare array")
+	require.Eventually(t, func() bool { return strings.Contains(s.stderr.String(), `"path":"/v1/functions"`) },
+		10*time.Second, 10*time.Millisecond, "-log-format json: %s", s.stderr.String())
+}
+
+// -h prints the flags and exits 0: asking for help is not an error.
+func TestLambdasimHelp(t *testing.T) {
+	t.Parallel()
+	var stderr bytes.Buffer
+	cmd := exec.Command(buildBinary(t), "-h")
+	cmd.Stderr = &stderr
+	require.NoError(t, cmd.Run(), "%s", stderr.String())
+	assert.Contains(t, stderr.String(), "-webhook-signature-in-body")
+}
+
+// -webhook-signature-in-body signs events in the body's "signature"
+// member, as the API documentation's payload shows, not in the header.
+func TestLambdasimSignatureInBody(t *testing.T) {
+	t.Parallel()
+	got := make(chan *http.Request, 1)
+	bodies := make(chan []byte, 1)
+	recv := httptestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		select {
+		case got <- r:
+			bodies <- b
+		default:
+		}
+	})
+	s := startSim(t, "-webhook-signature-in-body")
+	base, key := s.env["LAMBDA_BASE_URL"], s.env["LAMBDA_API_KEY"]
+	hc := &http.Client{Timeout: 10 * time.Second}
+	status, out := call(t, hc, "POST", base+"/webhooks", key, `{"url":"`+recv+`","events":["instance.created"],"secret":"whsec"}`)
+	require.Equal(t, http.StatusCreated, status, "%v", out)
+	status, out = call(t, hc, "POST", base+"/instances", key, `{"name":"w","instance_type":"compute-1x","region":"us-west-1","image":"ubuntu-22.04"}`)
+	require.Equal(t, http.StatusCreated, status, "%v", out)
+	select {
+	case r := <-got:
+		body := <-bodies
+		assert.Empty(t, r.Header.Get(lambda.SignatureHeader), "the signature is in the body")
+		var ev map[string]any
+		require.NoError(t, json.Unmarshal(body, &ev))
+		assert.Regexp(t, `^sha256=[0-9a-f]{64}$`, ev["signature"])
+	case <-time.After(20 * time.Second):
+		t.Fatal("no event delivered")
+	}
 }
 
 func TestLambdasimWithTheSDKOverTLS(t *testing.T) {
@@ -324,7 +414,7 @@ func TestLambdasimRefusesBadFlags(t *testing.T) {
 	t.Parallel()
 	for _, args := range [][]string{
 		{"-plan", "gold"}, {"-clock", "tomorrow"}, {"-log-format", "xml"}, {"-transition-delay", "0s"},
-		{"-rate-limit", "-1"}, {"extra"}, {"-addr", "256.0.0.1:1"}, {"-oauth-client", "nosecret"}, {"-token-lifetime", "-1h"},
+		{"-rate-limit", "-1"}, {"extra"}, {"-log-level", "loud"}, {"-addr", "256.0.0.1:1"}, {"-oauth-client", "nosecret"}, {"-token-lifetime", "-1h"},
 		// Careless values, as from an unset environment variable: an empty
 		// -addr listened on every interface, an empty -api-key accepted no
 		// key at all, a negative count was ignored.
@@ -335,7 +425,9 @@ func TestLambdasimRefusesBadFlags(t *testing.T) {
 			var stderr lockedBuffer
 			ctx, cancel := context.WithCancel(context.Background())
 			cancel() // were it to start, it would stop at once
-			err := run(ctx, args, io.Discard, &stderr)
+			// A free port first, so that a flag the test means to be wrong
+			// is refused for itself, not because the default port is taken.
+			err := run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), io.Discard, &stderr)
 			require.Error(t, err)
 		})
 	}
@@ -365,6 +457,7 @@ func TestLambdasimWarnsOffLoopback(t *testing.T) {
 			}
 			if tc.warn {
 				assert.Contains(t, stderr.String(), "reachable from other machines")
+				assert.Contains(t, stderr.String(), "it accepts any API key", "no -api-key: any key is accepted")
 			} else {
 				assert.NotContains(t, stderr.String(), "reachable from other machines")
 			}
