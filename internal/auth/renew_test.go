@@ -71,6 +71,8 @@ func TestTokenRenewedOnceAfterA401(t *testing.T) {
 			wantAuth: []string{"Bearer tok-0"}, wantBody: `{"a":1}`, wantFetch: 0},
 		{name: "the source has nothing newer: the 401 as it is", source: "static", status: 401,
 			wantAuth: []string{"Bearer tok-0"}, wantFetch: 1},
+		{name: "an explicit empty body is sent again", accept: "Bearer tok-1", source: "refresher", body: "nobody", status: 200,
+			wantAuth: []string{"Bearer tok-0", "Bearer tok-1"}, wantFetch: 1},
 		{name: "a success costs no renewal", accept: "Bearer tok-0", source: "refresher", status: 200,
 			wantAuth: []string{"Bearer tok-0"}, wantFetch: 0},
 	}
@@ -107,6 +109,9 @@ func TestTokenRenewedOnceAfterA401(t *testing.T) {
 				req, err = http.NewRequest("GET", u.String()+"/v1/x", nil)
 			case "rewindable":
 				req, err = http.NewRequest("POST", u.String()+"/v1/x", strings.NewReader(`{"a":1}`))
+			case "nobody":
+				req, err = http.NewRequest("GET", u.String()+"/v1/x", nil)
+				req.Body, req.GetBody = http.NoBody, nil
 			case "once":
 				req, err = http.NewRequest("POST", u.String()+"/v1/x", io.NopCloser(strings.NewReader(`{"a":1}`)))
 			}
@@ -346,5 +351,150 @@ func TestTokenTransportFailureIsReturned(t *testing.T) {
 	}
 	if n := f.n.Load(); n != 0 {
 		t.Errorf("%d renewals after a failure that was not a 401", n)
+	}
+}
+
+// ctxFetch is a fetch that waits for its gate or its context, and counts
+// its calls; it panics on the call panicOn (from 1).
+type ctxFetch struct {
+	gate    chan struct{}
+	n       atomic.Int32
+	panicOn int32
+}
+
+func (f *ctxFetch) fetch(ctx context.Context, _ *oauth2.Token) (*oauth2.Token, error) {
+	n := f.n.Add(1)
+	if n == f.panicOn {
+		panic("the token source broke")
+	}
+	select {
+	case <-f.gate:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return &oauth2.Token{AccessToken: fmt.Sprintf("tok-%d", n)}, nil
+}
+
+// renewInFlight starts a renewal of tok-0 under ctx and returns once its
+// fetch is under way, with the channel its outcome arrives on.
+func renewInFlight(t *testing.T, ctx context.Context, tok *Token) <-chan error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() {
+		_, err := tok.renew(ctx, "tok-0")
+		done <- err
+	}()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		tok.mu.Lock()
+		inFlight := tok.flight != nil
+		tok.mu.Unlock()
+		if inFlight {
+			return done
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the renewal never started")
+		}
+	}
+}
+
+// within waits for ch, failing the test after a generous bound: a renewal
+// that never returns is the fault these tests look for.
+func within[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%s never returned", what)
+		panic("unreachable")
+	}
+}
+
+// TestRefresherConcurrentRenewalsShareOneFetch: callers that meet the
+// same refused token while it is being renewed wait for that renewal and
+// get its token.
+func TestRefresherConcurrentRenewalsShareOneFetch(t *testing.T) {
+	t.Parallel()
+	f := &ctxFetch{gate: make(chan struct{})}
+	tok := NewRefresher(f.fetch, &oauth2.Token{AccessToken: "tok-0"}, time.Hour, nil)
+	leader := renewInFlight(t, context.Background(), tok)
+	waiters := make(chan string, 3)
+	for range 3 {
+		go func() {
+			got, err := tok.renew(context.Background(), "tok-0")
+			if err != nil {
+				waiters <- err.Error()
+				return
+			}
+			waiters <- got.AccessToken
+		}()
+	}
+	time.Sleep(20 * time.Millisecond) // let the waiters reach the flight (they pass either way)
+	close(f.gate)
+	if err := within(t, leader, "the renewal"); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if got := within(t, waiters, "a waiting renewal"); got != "tok-1" {
+			t.Errorf("a waiter got %q, want tok-1", got)
+		}
+	}
+	if n := f.n.Load(); n != 1 {
+		t.Errorf("%d fetches, want 1", n)
+	}
+}
+
+// TestRefresherCallersCancelledTogether: when the renewal's caller and a
+// caller waiting for it are cancelled at once, the waiter returns its
+// context's error; it does not take over a fetch it cannot run.
+func TestRefresherCallersCancelledTogether(t *testing.T) {
+	t.Parallel()
+	for range 10 { // the waiter sees the flight end or its own cancel first, at random
+		f := &ctxFetch{gate: make(chan struct{})}
+		tok := NewRefresher(f.fetch, &oauth2.Token{AccessToken: "tok-0"}, time.Hour, nil)
+		ctx, cancel := context.WithCancel(context.Background())
+		leader := renewInFlight(t, ctx, tok)
+		waiter := make(chan error, 1)
+		go func() {
+			_, err := tok.renew(ctx, "tok-0")
+			waiter <- err
+		}()
+		time.Sleep(5 * time.Millisecond)
+		cancel()
+		if err := within(t, leader, "the cancelled renewal"); !errors.Is(err, context.Canceled) {
+			t.Fatalf("leader: %v", err)
+		}
+		if err := within(t, waiter, "the cancelled waiter"); !errors.Is(err, context.Canceled) {
+			t.Fatalf("waiter: %v", err)
+		}
+	}
+}
+
+// TestRefresherAfterAPanickingFetch: a fetch that panics lets the panic go
+// on, and leaves the token able to renew: the next call fetches again.
+func TestRefresherAfterAPanickingFetch(t *testing.T) {
+	t.Parallel()
+	f := &ctxFetch{gate: make(chan struct{}), panicOn: 1}
+	close(f.gate)
+	tok := NewRefresher(f.fetch, &oauth2.Token{AccessToken: "tok-0"}, time.Hour, nil)
+	panicked := make(chan any, 1)
+	go func() {
+		defer func() { panicked <- recover() }()
+		_, _ = tok.renew(context.Background(), "tok-0")
+	}()
+	if p := within(t, panicked, "the panicking renewal"); p == nil {
+		t.Fatal("the fetch's panic did not reach its caller")
+	}
+	next := make(chan string, 1)
+	go func() {
+		got, err := tok.renew(context.Background(), "tok-0")
+		if err != nil {
+			next <- err.Error()
+			return
+		}
+		next <- got.AccessToken
+	}()
+	if got := within(t, next, "the renewal after a panic"); got != "tok-2" {
+		t.Errorf("after the panic: %q, want tok-2 from a new fetch", got)
 	}
 }
