@@ -498,3 +498,23 @@ func TestRefresherAfterAPanickingFetch(t *testing.T) {
 		t.Errorf("after the panic: %q, want tok-2 from a new fetch", got)
 	}
 }
+
+// TestRefresherKeepsANewRefreshTokenAlone: a renewal that changes only
+// the refresh token is a new token: the next renewal sends it.
+func TestRefresherKeepsANewRefreshTokenAlone(t *testing.T) {
+	t.Parallel()
+	var sent []string
+	var n atomic.Int32
+	tok := NewRefresher(func(_ context.Context, cur *oauth2.Token) (*oauth2.Token, error) {
+		sent = append(sent, cur.RefreshToken)
+		return &oauth2.Token{AccessToken: "tok-0", RefreshToken: fmt.Sprintf("ref-%d", n.Add(1))}, nil
+	}, &oauth2.Token{AccessToken: "tok-0", RefreshToken: "ref-0"}, 0, nil)
+	for range 2 {
+		if _, err := tok.renew(context.Background(), "tok-0"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := strings.Join(sent, " "); got != "ref-0 ref-1" {
+		t.Errorf("the renewals sent %q, want \"ref-0 ref-1\"", got)
+	}
+}
