@@ -235,6 +235,7 @@ func TestContractValidateRequest(t *testing.T) {
 			}
 			for _, a := range tt.allowed {
 				assert.Contains(t, ce.Allowed, a)
+				assert.Contains(t, err.Error(), a, "the error names the allowed values")
 			}
 			if tt.msg != "" {
 				assert.Contains(t, ce.Message, tt.msg)
