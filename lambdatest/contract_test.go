@@ -391,7 +391,7 @@ func TestContractValidateResponse(t *testing.T) {
 			body: `{"success":false,"error":{"code":"invalid_request","message":"Invalid instance type specified","details":{"field":"instance_type","value":"huge","allowed_values":["compute-1x","compute-2x"]}},"metadata":{"request_id":"req_abc123","timestamp":"2026-11-23T10:00:00Z"}}`},
 		{name: "unknown error code", method: "GET", url: "http://localhost/v1/account", status: 500,
 			body: `{"success":false,"error":{"code":"oops","message":"x"},"metadata":{"request_id":"req_abc123","timestamp":"2026-01-24T10:30:00Z"}}`, wantErr: true, field: "error.code"},
-		{name: "undocumented status", method: "GET", url: "http://localhost/v1/account", status: 418, body: contractNotFound, wantErr: true, msg: "not documented"},
+		{name: "undocumented status", method: "GET", url: "http://localhost/v1/account", status: 418, body: contractNotFound, wantErr: true, msg: "status 418 is not documented"},
 		{name: "missing request id header", method: "GET", url: "http://localhost/v1/volumes/vol_x", status: 404,
 			header: with(contractHeader(), "X-Request-Id", ""), body: contractNotFound, wantErr: true, field: "X-Request-Id"},
 		{name: "request id header differs from the body's", method: "GET", url: "http://localhost/v1/volumes/vol_x", status: 404,
