@@ -179,7 +179,7 @@ func TestContractValidateRequest(t *testing.T) {
 		{name: "metrics start not a time", method: "GET", url: "http://localhost/v1/instances/inst_1/metrics?start=yesterday", wantErr: true, field: "start"},
 		{name: "metrics window", method: "GET", url: "http://localhost/v1/instances/inst_1/metrics?start=2026-11-23T09:00:00Z&end=2026-11-23T10:00:00Z&period=300"},
 		{name: "missing idempotency key", method: "POST", url: "http://localhost/v1/instances", body: okInstance,
-			header: map[string]string{"Idempotency-Key": ""}, wantErr: true, field: "Idempotency-Key"},
+			header: map[string]string{"Idempotency-Key": ""}, wantErr: true, field: "Idempotency-Key", msg: "missing required header parameter"},
 		{name: "action without body", method: "POST", url: "http://localhost/v1/instances/inst_1/start"},
 		{name: "action with a body", method: "POST", url: "http://localhost/v1/instances/inst_1/stop", body: `{}`,
 			wantErr: true, msg: "no request body"},
