@@ -66,6 +66,7 @@ func TestResponseValidationReportsABrokenAnswer(t *testing.T) {
 			if tc.want > 0 {
 				assert.Contains(t, reports[0], "GET /v1/account")
 				assert.Contains(t, reports[0], "metadata.timestamp")
+				assert.Contains(t, reports[0], "not a valid date-time")
 			}
 		})
 	}
