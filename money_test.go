@@ -70,6 +70,7 @@ func TestParseMoneyRefuses(t *testing.T) {
 		"$.00",
 		"$1",
 		"$1.",
+		"$1234", // no "." before the two decimals: not $1.34 with a digit dropped
 		"$1.5",
 		"$1.500",
 		"$1e9",

@@ -70,3 +70,34 @@ func TestServerNow(t *testing.T) {
 		}
 	}
 }
+
+// TestReadFigureEdges: zero is a figure (none left), not a missing one; a
+// reset alone is figures; a reset of 0 or garbage is no reset; a negative
+// figure is garbage.
+func TestReadFigureEdges(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		limit, remaining, reset string
+		has                     bool
+		want                    RateLimit
+	}{
+		{"50", "0", "", true, RateLimit{Limit: 50, Remaining: 0}},
+		{"", "", "1706097600", true, RateLimit{Remaining: -1, Reset: time.Unix(1706097600, 0)}},
+		{"50", "5", "0", true, RateLimit{Limit: 50, Remaining: 5}},
+		{"50", "-1", "", true, RateLimit{Limit: 50, Remaining: -1}},
+		{"", "-1", "", false, RateLimit{}},
+		{"", "", "soon", false, RateLimit{}},
+	}
+	for _, tt := range tests {
+		h := http.Header{}
+		for k, v := range map[string]string{"X-RateLimit-Limit": tt.limit, "X-RateLimit-Remaining": tt.remaining, "X-RateLimit-Reset": tt.reset} {
+			if v != "" {
+				h.Set(k, v)
+			}
+		}
+		a := Read(h)
+		if a.HasRateLimit != tt.has || a.RateLimit != tt.want {
+			t.Errorf("%q/%q/%q: %v %+v, want %v %+v", tt.limit, tt.remaining, tt.reset, a.HasRateLimit, a.RateLimit, tt.has, tt.want)
+		}
+	}
+}

@@ -2,9 +2,13 @@ package retry
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -139,17 +143,22 @@ func TestPolicyDecisions(t *testing.T) {
 	}
 }
 
-// TestPolicyConnectionFailures: a failure to reach the server is retried
-// for the methods that may be sent again, never for a PATCH, an error the
-// client made itself or the context's end; and the client's backoff is
-// the wait, so a backoff that would end past the deadline ends the call
-// at once.
+// TestPolicyConnectionFailures: a connection lost before the answer is
+// retried for the methods that may be sent again, never for a PATCH, an
+// error the client made itself or the context's end; and the client's
+// backoff is the wait, so a backoff that would end past the deadline ends
+// the call at once. (A server that hangs up, not a closed port: under load
+// another test's server may take the port.)
 func TestPolicyConnectionFailures(t *testing.T) {
 	t.Parallel()
-	srv := httptest.NewServer(http.NotFoundHandler())
-	closed := srv.URL
-	srv.Close()
-	refused := func(err error) bool { return errors.Is(err, syscall.ECONNREFUSED) }
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	}))
+	t.Cleanup(srv.Close)
+	hungUp := func(err error) bool { return errors.Is(err, io.EOF) }
 	tests := []struct {
 		name     string
 		method   string
@@ -162,7 +171,7 @@ func TestPolicyConnectionFailures(t *testing.T) {
 		{name: "a DELETE is retried", method: "DELETE", attempts: 4},
 		{name: "a PATCH is never sent again", method: "PATCH", attempts: 1},
 		{name: "an error of the client's own making is not retried", method: "GET",
-			policy: func(p *Policy) { p.NonRetryable = refused }, attempts: 1},
+			policy: func(p *Policy) { p.NonRetryable = hungUp }, attempts: 1},
 		{name: "a backoff that would end past the deadline ends the call at once", method: "GET",
 			policy:   func(p *Policy) { p.BaseDelay, p.MaxDelay = time.Hour, time.Hour },
 			deadline: time.Minute, attempts: 1},
@@ -183,7 +192,7 @@ func TestPolicyConnectionFailures(t *testing.T) {
 			rc := retryablehttp.NewClient()
 			p.Install(rc)
 			call := &Call{Method: tt.method}
-			req, err := retryablehttp.NewRequestWithContext(WithCall(ctx, call), tt.method, closed, nil)
+			req, err := retryablehttp.NewRequestWithContext(WithCall(ctx, call), tt.method, srv.URL, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -211,6 +220,102 @@ func TestPolicyServerErrorBackoffRespectsTheDeadline(t *testing.T) {
 		cancel()
 		if err != nil || resp.StatusCode != status || n.Load() != 1 {
 			t.Errorf("%d: %d attempts, err %v; want the answer at once", status, n.Load(), err)
+		}
+	}
+}
+
+// TestErrorClassification: which failures the policy retries, and which
+// prove the request never left (so a retry cannot have applied it twice).
+func TestErrorClassification(t *testing.T) {
+	t.Parallel()
+	own := errors.New("own")
+	wrap := func(err error) error { return &url.Error{Op: "Get", URL: "https://api.example/x", Err: err} }
+	tests := []struct {
+		err       error
+		retryable bool
+		neverSent bool
+	}{
+		{io.ErrUnexpectedEOF, true, false},
+		{wrap(io.EOF), true, false},
+		{wrap(&net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}), true, true},
+		{wrap(&net.OpError{Op: "read", Err: syscall.ECONNRESET}), true, false},
+		{wrap(&net.OpError{Op: "write", Err: syscall.EPIPE}), true, false},
+		{wrap(context.Canceled), false, false},
+		{wrap(context.DeadlineExceeded), false, false},
+		{wrap(x509.UnknownAuthorityError{}), false, false},
+		{wrap(x509.HostnameError{Host: "api.example"}), false, false},
+		{wrap(x509.CertificateInvalidError{Reason: x509.Expired}), false, false},
+		{wrap(own), false, false},
+	}
+	for _, tt := range tests {
+		for _, p := range []*Policy{
+			{NonRetryable: func(err error) bool { return errors.Is(err, own) }},
+			{}, // no NonRetryable: only the policy's own classes
+		} {
+			want := tt.retryable || (p.NonRetryable == nil && errors.Is(tt.err, own))
+			if got := p.retryableError(tt.err); got != want {
+				t.Errorf("retryableError(%v) with NonRetryable %v = %v, want %v", tt.err, p.NonRetryable != nil, got, want)
+			}
+		}
+		if got := neverSent(tt.err); got != tt.neverSent {
+			t.Errorf("neverSent(%v) = %v, want %v", tt.err, got, tt.neverSent)
+		}
+	}
+}
+
+// TestCheckRetryWithoutACall: a request that carries no Call (not sent by
+// the client's call path) is answered as it is, never retried.
+func TestCheckRetryWithoutACall(t *testing.T) {
+	t.Parallel()
+	resp := &http.Response{StatusCode: http.StatusServiceUnavailable, Header: http.Header{}, Body: http.NoBody}
+	if retry, err := fastPolicy().CheckRetry(context.Background(), resp, nil); retry || err != nil {
+		t.Fatalf("retry %v, err %v; want neither", retry, err)
+	}
+}
+
+// TestSleepOfNothing: a wait of zero or less returns at once, with the
+// context's error when it has ended: a cancelled call never goes on to
+// another attempt because its wait happened to be zero.
+func TestSleepOfNothing(t *testing.T) {
+	t.Parallel()
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, d := range []time.Duration{0, -time.Second} {
+		if err := Sleep(context.Background(), d); err != nil {
+			t.Errorf("Sleep(%v) = %v", d, err)
+		}
+		for range 100 { // a select between a fired timer and the cancel would pick either
+			if err := Sleep(cancelled, d); !errors.Is(err, context.Canceled) {
+				t.Fatalf("Sleep(cancelled, %v) = %v, want context.Canceled", d, err)
+			}
+		}
+	}
+}
+
+// TestRetryableMethod: every method but PATCH (and methods the client
+// never sends) may be sent again after a failure.
+func TestRetryableMethod(t *testing.T) {
+	t.Parallel()
+	for m, want := range map[string]bool{
+		"GET": true, "HEAD": true, "PUT": true, "DELETE": true, "POST": true, "OPTIONS": true,
+		"PATCH": false, "CONNECT": false, "TRACE": false, "get": false, "": false,
+	} {
+		if got := retryableMethod(m); got != want {
+			t.Errorf("retryableMethod(%q) = %v, want %v", m, got, want)
+		}
+	}
+}
+
+// TestBackoffOfNoDelay: a backoff of zero base (a client that asked for no
+// delay) is zero, never a panic drawing jitter from an empty range.
+func TestBackoffOfNoDelay(t *testing.T) {
+	t.Parallel()
+	for n := range 4 {
+		if d := Backoff(0, 0, n); d != 0 {
+			t.Errorf("Backoff(0, 0, %d) = %v", n, d)
+		}
+		if d := Backoff(0, time.Second, n); d != 0 {
+			t.Errorf("Backoff(0, 1s, %d) = %v", n, d)
 		}
 	}
 }
