@@ -179,7 +179,7 @@ func TestContractValidateRequest(t *testing.T) {
 		{name: "metrics start not a time", method: "GET", url: "http://localhost/v1/instances/inst_1/metrics?start=yesterday", wantErr: true, field: "start"},
 		{name: "metrics window", method: "GET", url: "http://localhost/v1/instances/inst_1/metrics?start=2026-11-23T09:00:00Z&end=2026-11-23T10:00:00Z&period=300"},
 		{name: "missing idempotency key", method: "POST", url: "http://localhost/v1/instances", body: okInstance,
-			header: map[string]string{"Idempotency-Key": ""}, wantErr: true, field: "Idempotency-Key"},
+			header: map[string]string{"Idempotency-Key": ""}, wantErr: true, field: "Idempotency-Key", msg: "missing required header parameter"},
 		{name: "action without body", method: "POST", url: "http://localhost/v1/instances/inst_1/start"},
 		{name: "action with a body", method: "POST", url: "http://localhost/v1/instances/inst_1/stop", body: `{}`,
 			wantErr: true, msg: "no request body"},
@@ -235,6 +235,7 @@ func TestContractValidateRequest(t *testing.T) {
 			}
 			for _, a := range tt.allowed {
 				assert.Contains(t, ce.Allowed, a)
+				assert.Contains(t, err.Error(), a, "the error names the allowed values")
 			}
 			if tt.msg != "" {
 				assert.Contains(t, ce.Message, tt.msg)
@@ -390,13 +391,15 @@ func TestContractValidateResponse(t *testing.T) {
 			body: `{"success":false,"error":{"code":"invalid_request","message":"Invalid instance type specified","details":{"field":"instance_type","value":"huge","allowed_values":["compute-1x","compute-2x"]}},"metadata":{"request_id":"req_abc123","timestamp":"2026-11-23T10:00:00Z"}}`},
 		{name: "unknown error code", method: "GET", url: "http://localhost/v1/account", status: 500,
 			body: `{"success":false,"error":{"code":"oops","message":"x"},"metadata":{"request_id":"req_abc123","timestamp":"2026-01-24T10:30:00Z"}}`, wantErr: true, field: "error.code"},
-		{name: "undocumented status", method: "GET", url: "http://localhost/v1/account", status: 418, body: contractNotFound, wantErr: true, msg: "not documented"},
+		{name: "undocumented status", method: "GET", url: "http://localhost/v1/account", status: 418, body: contractNotFound, wantErr: true, msg: "status 418 is not documented"},
 		{name: "missing request id header", method: "GET", url: "http://localhost/v1/volumes/vol_x", status: 404,
-			header: with(contractHeader(), "X-Request-Id", ""), body: contractNotFound, wantErr: true, field: "X-Request-Id"},
+			header: with(contractHeader(), "X-Request-Id", ""), body: contractNotFound, wantErr: true, field: "X-Request-Id",
+			msg: "missing required response header"},
 		{name: "request id header differs from the body's", method: "GET", url: "http://localhost/v1/volumes/vol_x", status: 404,
 			header: with(contractHeader(), "X-Request-Id", "req_other"), body: contractNotFound, wantErr: true, field: "X-Request-Id"},
 		{name: "rate limit header not a number", method: "GET", url: "http://localhost/v1/volumes/vol_x", status: 404,
-			header: with(contractHeader(), "X-RateLimit-Remaining", "many"), body: contractNotFound, wantErr: true, field: "X-RateLimit-Remaining"},
+			header: with(contractHeader(), "X-RateLimit-Remaining", "many"), body: contractNotFound, wantErr: true, field: "X-RateLimit-Remaining",
+			msg: "invalid response header"},
 		{name: "body not JSON", method: "GET", url: "http://localhost/v1/account", status: 503,
 			body: `<html>Bad gateway</html>`, wantErr: true},
 		{name: "wrong content type", method: "GET", url: "http://localhost/v1/account", status: 503,

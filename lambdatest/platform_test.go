@@ -88,7 +88,13 @@ func TestPlatformLimitAndSort(t *testing.T) {
 	}
 	e := mustCall(t, srv, http.StatusBadRequest, "POST", "/v1/instances", `{"name":"web","region":"us-west-1","image":"ubuntu-22.04","instance_typ":"compute-2x"}`)
 	assert.Equal(t, "instance_type", e.errField())
+	assert.Regexp(t, `^instance_type: `, e.json["error"].(map[string]any)["message"], "the message names the field")
 	mustCall(t, srv, http.StatusBadRequest, "GET", "/v1/instances?limit=0", "")
+	// An operation the API does not have is a 404 in the error envelope, as when strict.
+	for _, target := range []string{"/v1/nope", "/v1/instances/inst_1/explode"} {
+		e = mustCall(t, srv, http.StatusNotFound, "POST", target, `{}`)
+		assert.Equal(t, "not_found", e.errCode(), target)
+	}
 	// order is asc or desc, as the API overview's sorting examples show, on every list.
 	for _, route := range []string{"/v1/instances", "/v1/volumes", "/v1/functions"} {
 		e = mustCall(t, srv, http.StatusBadRequest, "GET", route+"?sort=name&order=sideways", "")

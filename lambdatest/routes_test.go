@@ -1,7 +1,9 @@
 package lambdatest
 
 import (
+	"cmp"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -18,6 +20,9 @@ func TestEveryOperationHasAHandler(t *testing.T) {
 	t.Parallel()
 	ops := loadTestContract(t).Operations()
 	require.NotEmpty(t, ops)
+	assert.True(t, slices.IsSortedFunc(ops, func(a, b Operation) int {
+		return cmp.Or(cmp.Compare(a.Path, b.Path), cmp.Compare(a.Method, b.Method))
+	}), "sorted by path, then method")
 	table, token, err := newRoutes(ops, (&Server{}).handlers())
 	require.NoError(t, err)
 	assert.Equal(t, Operation{ID: "requestToken", Method: http.MethodPost, Path: "/oauth/token"}, token.Operation)
