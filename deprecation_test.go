@@ -146,3 +146,22 @@ func TestDeprecationWarnsOncePerRoutePerClient(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, logRecords(t, &logs), 3)
 }
+
+// TestSunsetAloneWarns: a Sunset header without a Deprecation one is a
+// notice too (the route stops answering on that date): it is logged.
+func TestSunsetAloneWarns(t *testing.T) {
+	t.Parallel()
+	var logs syncBuffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	client, mux, _ := setup(t, lambda.WithLogger(logger))
+	mux.HandleFunc("/instances/{id}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Sunset", "Sun, 30 Jun 2024 23:59:59 GMT")
+		writeData(w, 200, instanceJSON)
+	})
+	_, err := client.Instances.Get(testCtx(t), "inst_1")
+	require.NoError(t, err)
+	records := logRecords(t, &logs)
+	require.Len(t, records, 1)
+	assert.Equal(t, "GET /instances/{id}", records[0]["route"])
+	assert.Equal(t, "2024-06-30T23:59:59Z", records[0]["sunset"])
+}
